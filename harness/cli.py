@@ -1,0 +1,108 @@
+"""The ``harness`` command line. Each command is thin: the work lives in the modules it calls.
+
+Exit codes: 0 success; 1 the thing checked is wrong (violations, failed tests);
+2 a usage error or input that cannot be read (missing file, not JSON).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+
+
+class UserError(click.ClickException):
+    """A mistake in what the user gave: printed as one line, exit 2, no traceback."""
+
+    exit_code = 2
+
+    def format_message(self) -> str:
+        return self.message
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="harness")
+def main() -> None:
+    """Contract and sandbox test harness for the 'add a new Enterprise product' cookbook."""
+
+
+@main.group()
+def validate() -> None:
+    """Check a payload against the contracts and the relationship rules."""
+
+
+@validate.command("order")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option(
+    "--catalogue",
+    "catalogue_path",
+    type=click.Path(dir_okay=False),
+    help="Catalogue or profile file (default: the sandbox's default profile).",
+)
+@click.option(
+    "--allow-comments",
+    is_flag=True,
+    help="Strip // comments first, so the cookbook's samples can be pasted (ERR-003).",
+)
+def validate_order_command(file: str, catalogue_path: str | None, allow_comments: bool) -> None:
+    """Judge an order request body (FILE, or - for stdin) against the order schema and every
+    relationship rule that an order alone can be judged by.
+
+    Prints OK, or one line per violation: the rule id (or 'schema'), the JSON pointer and
+    what is wrong. Exit 0 when valid, 1 when not, 2 when FILE cannot be read as JSON.
+    """
+    from .contracts import ProfileError, load_catalogue, validate_order
+
+    order = read_json(file, allow_comments=allow_comments)
+    try:
+        catalogue = load_catalogue(catalogue_path)
+    except ProfileError as exc:
+        raise UserError(str(exc)) from None
+    violations = validate_order(order, catalogue)
+    name = "<stdin>" if file == "-" else file
+    if not violations:
+        click.echo(f"OK {name}: the order passes the schema and every relationship rule")
+        return
+    for violation in violations:
+        click.echo(str(violation))
+    click.echo(
+        f"{name}: {len(violations)} violation{'s' if len(violations) != 1 else ''}", err=True
+    )
+    sys.exit(1)
+
+
+def read_json(file: str, *, allow_comments: bool = False) -> Any:
+    """Parse FILE (or stdin for ``-``) as JSON, or raise a UserError naming file and line."""
+    from .jsonc import strip_comments
+
+    name = "<stdin>" if file == "-" else file
+    try:
+        raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"{name}: no such file") from None
+    except OSError as exc:
+        raise UserError(f"{name}: cannot read: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{name}: not UTF-8 text (byte {exc.start})") from None
+    if allow_comments:
+        text = strip_comments(text)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        hint = (
+            " (it has // comments: add --allow-comments)"
+            if (not allow_comments and "//" in text)
+            else ""
+        )
+        raise UserError(f"{name}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}{hint}") from None
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,395 @@
+"""The operations of the OpenAPI document: find one for a method and URL, validate its messages."""
+
+from __future__ import annotations
+
+import copy
+import functools
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from . import _schemas
+from ._violation import Violation
+
+_MISSING: Any = object()
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A path, query or header parameter and the schema URI its value must match."""
+
+    name: str
+    where: str  # path | query | header
+    required: bool
+    schema: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One operation of the contracts, e.g. ``orders.place`` on ``/commerce/api/v2/orders``.
+
+    ``id`` is the OpenAPI ``operationId`` (``orders.place.v1`` for the v1 path, erratum
+    ERR-005); ``name`` is the cookbook README's id, the same for both order paths.
+    """
+
+    id: str
+    method: str
+    path: str
+    summary: str
+    security: tuple[str, ...] = field(repr=False)
+    parameters: tuple[Parameter, ...] = field(repr=False)
+    request_schema: str | None = field(repr=False)
+    request_required: bool = field(repr=False)
+    responses: Mapping[str, str | None] = field(repr=False)  # status -> schema URI
+    pattern: re.Pattern[str] = field(repr=False)
+
+    @property
+    def name(self) -> str:
+        return self.id.removesuffix(".v1")
+
+    def response_schema(self, status: int) -> str | None:
+        """The schema URI of a response with this status (``default`` when not listed)."""
+        return self.responses.get(str(status), self.responses.get("default"))
+
+    def url(self, base_url: str, **params: str) -> str:
+        """The concrete URL, each path parameter percent-encoded as one segment."""
+        from urllib.parse import quote
+
+        path = self.path
+        for name, value in params.items():
+            path = path.replace("{" + name + "}", quote(str(value), safe=""))
+        return base_url.rstrip("/") + path
+
+
+@dataclass(frozen=True)
+class Match:
+    """An operation found for a concrete URL, with its decoded path parameters."""
+
+    operation: Operation
+    path_params: Mapping[str, str]
+
+
+@functools.cache
+def operations() -> tuple[Operation, ...]:
+    """Every operation of the OpenAPI document, in document order."""
+    doc = _schemas.openapi_document()
+    default_security = _security_names(doc.get("security", []))
+    found = []
+    for path, item in doc["paths"].items():
+        shared = item.get("parameters", [])
+        for method in ("get", "post", "put", "patch", "delete"):
+            if method not in item:
+                continue
+            op = item[method]
+            params = tuple(_parameter(doc, raw) for raw in [*shared, *op.get("parameters", [])])
+            body = op.get("requestBody")
+            found.append(
+                Operation(
+                    id=op["operationId"],
+                    method=method.upper(),
+                    path=path,
+                    summary=op.get("summary", ""),
+                    security=_security_names(op["security"])
+                    if "security" in op
+                    else default_security,
+                    parameters=params,
+                    request_schema=_media_schema(doc, body) if body else None,
+                    request_required=bool(body and body.get("required")),
+                    responses={
+                        status: _media_schema(doc, response)
+                        for status, response in op.get("responses", {}).items()
+                    },
+                    pattern=_path_pattern(path),
+                )
+            )
+    return tuple(found)
+
+
+@functools.cache
+def operation(operation_id: str) -> Operation:
+    """The operation with this ``operationId``; KeyError names it when unknown."""
+    for op in operations():
+        if op.id == operation_id:
+            return op
+    raise KeyError(f"no operation {operation_id!r} in the contracts")
+
+
+def find_operation(method: str, url: str) -> Match | None:
+    """The operation a request is for, from its method and concrete URL (or path).
+
+    Path parameters are matched on the raw, percent-encoded path, so a product ARI
+    (``ari%3Acloud%3Ajira-software%3A%3Asite%2F...``) is one segment, and are returned
+    decoded.
+    """
+    raw_path = urlsplit(url).path if "://" in url else url.split("?", 1)[0]
+    method = method.upper()
+    for op in operations():
+        if op.method != method:
+            continue
+        found = op.pattern.fullmatch(raw_path)
+        if found:
+            return Match(op, {k: unquote(v) for k, v in found.groupdict().items()})
+    return None
+
+
+def path_allows(url: str) -> tuple[str, ...]:
+    """The methods the contracts define for a URL's path (empty when the path is unknown)."""
+    raw_path = urlsplit(url).path if "://" in url else url.split("?", 1)[0]
+    return tuple(op.method for op in operations() if op.pattern.fullmatch(raw_path))
+
+
+def validate_request(
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    body: Any = _MISSING,
+) -> list[Violation]:
+    """Every violation of a request: path and query parameters, headers that matter, body.
+
+    ``body`` is the parsed JSON body; leave it out for a request without one.
+    Raises LookupError when no operation of the contracts matches the method and URL.
+    """
+    match = _require(method, url)
+    op = match.operation
+    lower = {k.lower(): v for k, v in headers.items()}
+    found: list[Violation] = []
+    found += _check_auth(op, lower)
+    query = _query(url)
+    for param in op.parameters:
+        if param.where == "path":
+            value: Any = match.path_params.get(param.name, _MISSING)
+        elif param.where == "header":
+            value = lower.get(param.name.lower(), _MISSING)
+        else:
+            value = query.get(param.name, _MISSING)
+        found += _check_parameter(param, value)
+    if body is _MISSING or (body is None and op.request_schema is None):
+        if op.request_required:
+            found.append(Violation("", "a JSON body is required", code="SCHEMA_VIOLATION"))
+        return found
+    if op.request_schema is None:
+        found.append(Violation("", f"{op.name} takes no body"))
+        return found
+    content_type = lower.get("content-type", "")
+    if content_type and not _is_json(content_type):
+        found.append(
+            Violation(
+                "Content-Type", f"must be application/json, got {content_type!r}", where="header"
+            )
+        )
+    found += _schemas.validate(op.request_schema, body)
+    return found
+
+
+def validate_response(
+    method: str,
+    url: str,
+    status: int,
+    headers: Mapping[str, str],
+    body: Any = _MISSING,
+) -> list[Violation]:
+    """Every violation of a response to a request for ``method`` and ``url``.
+
+    ``body`` is the parsed JSON body (leave it out when there is none).
+    Raises LookupError when no operation of the contracts matches the method and URL.
+    """
+    op = _require(method, url).operation
+    lower = {k.lower(): v for k, v in headers.items()}
+    schema = op.response_schema(status)
+    found: list[Violation] = []
+    if str(status) not in op.responses and "default" not in op.responses:
+        found.append(Violation("", f"status {status} is not a response of {op.name}"))
+    if schema is None:
+        return found
+    if body is _MISSING:
+        found.append(Violation("", f"status {status} of {op.name} must have a JSON body"))
+        return found
+    content_type = lower.get("content-type", "")
+    if not _is_json(content_type):
+        found.append(
+            Violation(
+                "Content-Type", f"must be application/json, got {content_type!r}", where="header"
+            )
+        )
+    if status in (429, 503) and "retry-after" in lower and not lower["retry-after"].isdigit():
+        found.append(
+            Violation(
+                "Retry-After",
+                f"must be whole seconds, got {lower['retry-after']!r}",
+                where="header",
+            )
+        )
+    found += _schemas.validate(schema, body)
+    return found
+
+
+@functools.cache
+def bundled_openapi(server_url: str | None = None) -> dict[str, Any]:
+    """The OpenAPI document with every schema file inlined under ``components/schemas``.
+
+    Tools that cannot follow references to other files (schemathesis, Swagger UI) read
+    this one; ``server_url`` becomes ``servers[0]``.
+    """
+    doc = copy.deepcopy(_schemas.openapi_document())
+    names = {name: name.removesuffix(".json").replace(".", "-") for name in _schemas.schema_files()}
+
+    def rewrite(node: Any) -> Any:
+        if isinstance(node, dict):
+            out = {}
+            for key, value in node.items():
+                if key == "$ref" and isinstance(value, str) and not value.startswith("#"):
+                    file, _, fragment = value.partition("#")
+                    out[key] = f"#/components/schemas/{names[file]}{fragment}"
+                elif key in ("$id", "$schema"):
+                    continue
+                else:
+                    out[key] = rewrite(value)
+            return out
+        if isinstance(node, list):
+            return [rewrite(v) for v in node]
+        return node
+
+    def local(schema: dict[str, Any], name: str) -> dict[str, Any]:
+        # References inside a file ("#/$defs/x") now live under its component.
+        def fix(node: Any) -> Any:
+            if isinstance(node, dict):
+                return {
+                    k: (
+                        f"#/components/schemas/{name}{v[1:]}"
+                        if k == "$ref" and isinstance(v, str) and v.startswith("#/")
+                        else fix(v)
+                    )
+                    for k, v in node.items()
+                }
+            if isinstance(node, list):
+                return [fix(v) for v in node]
+            return node
+
+        return rewrite(fix(schema))
+
+    doc = rewrite(doc)
+    components = doc.setdefault("components", {}).setdefault("schemas", {})
+    for file, schema in _schemas.schema_files().items():
+        components[names[file]] = local(schema, names[file])
+    if server_url:
+        doc["servers"] = [{"url": server_url}]
+    return doc
+
+
+# -- helpers --------------------------------------------------------------------------
+
+
+def _require(method: str, url: str) -> Match:
+    match = find_operation(method, url)
+    if match is None:
+        raise LookupError(f"no operation of the contracts matches {method.upper()} {url}")
+    return match
+
+
+def _security_names(requirements: list[dict[str, Any]]) -> tuple[str, ...]:
+    return tuple(name for requirement in requirements for name in requirement)
+
+
+def _resolve_local(doc: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node and node["$ref"].startswith("#/"):
+        target: Any = doc
+        for part in node["$ref"][2:].split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+def _parameter(doc: dict[str, Any], raw: dict[str, Any]) -> Parameter:
+    param = _resolve_local(doc, raw)
+    schema = param.get("schema", {})
+    if "$ref" in schema and not schema["$ref"].startswith("#"):
+        schema = {"$ref": _schemas.schema_uri(schema["$ref"])}
+    return Parameter(param["name"], param["in"], bool(param.get("required")), schema)
+
+
+def _media_schema(doc: dict[str, Any], node: dict[str, Any]) -> str | None:
+    node = _resolve_local(doc, node)
+    media = node.get("content", {}).get("application/json")
+    if not media:
+        return None
+    ref = media["schema"]["$ref"]
+    return _schemas.schema_uri(ref)
+
+
+def _path_pattern(path: str) -> re.Pattern[str]:
+    regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(path))
+    return re.compile(regex)
+
+
+def _query(url: str) -> dict[str, str]:
+    from urllib.parse import parse_qsl
+
+    return dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+
+
+def _is_json(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or media.endswith("+json")
+
+
+def _check_auth(op: Operation, headers: Mapping[str, str]) -> list[Violation]:
+    value = headers.get("authorization")
+    if value is None:
+        hint = (
+            " (the cookbook's 'Authentication' header is a typo, erratum ERR-001)"
+            if ("authentication" in headers)
+            else ""
+        )
+        return [
+            Violation(
+                "Authorization",
+                f"missing: {op.name} needs {' or '.join(_SCHEMES[s] for s in op.security)}{hint}",
+                where="header",
+            )
+        ]
+    scheme = value.split(" ", 1)[0].lower()
+    allowed = {_SCHEME_WORD[s] for s in op.security}
+    if scheme not in allowed:
+        return [
+            Violation(
+                "Authorization",
+                f"{op.name} takes {' or '.join(_SCHEMES[s] for s in op.security)}, "
+                f"not {scheme.capitalize()}",
+                where="header",
+            )
+        ]
+    return []
+
+
+_SCHEMES = {"orgApiKey": "Bearer (org API key)", "siteAdminBasic": "Basic (site admin)"}
+_SCHEME_WORD = {"orgApiKey": "bearer", "siteAdminBasic": "basic"}
+
+
+def _check_parameter(param: Parameter, value: Any) -> list[Violation]:
+    if value is _MISSING:
+        if param.required:
+            return [Violation(param.name, "is required", where=param.where)]  # type: ignore[arg-type]
+        return []
+    if param.schema.get("type") == "integer":
+        try:
+            value = int(value)
+        except ValueError:
+            return [Violation(param.name, f"must be an integer, got {value!r}", where=param.where)]  # type: ignore[arg-type]
+    schema = param.schema
+    uri = schema["$ref"] if set(schema) == {"$ref"} else None
+    if uri is None:
+        return [
+            Violation(
+                param.name,
+                v.message,
+                schema_location=f"openapi.yaml parameter {param.name}",
+                where=param.where,
+            )  # type: ignore[arg-type]
+            for v in _schemas.validate_inline(schema, value)
+        ]
+    return [
+        Violation(param.name, v.message, schema_location=v.schema_location, where=param.where)  # type: ignore[arg-type]
+        for v in _schemas.validate(uri, value)
+    ]

@@ -1,0 +1,205 @@
+"""The JSON Schema files of ``schemas/``: one registry and one validator per schema, per process."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator, ValidationError
+from jsonschema.exceptions import best_match
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from ._violation import Violation
+
+#: Base URI of every schema's ``$id``; ``.invalid`` so that nothing ever fetches one.
+BASE_URI = "https://provisioning-harness.invalid/schemas/"
+
+
+def schemas_dir() -> Path:
+    """Where the schema files are: the repo's ``schemas/``, or inside an installed wheel."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here.parent / "schemas", here / "_schemas"):
+        if (candidate / "openapi.yaml").is_file():
+            return candidate
+    raise FileNotFoundError("schemas/openapi.yaml not found next to the harness package")
+
+
+@functools.cache
+def schema_files() -> dict[str, dict[str, Any]]:
+    """Every JSON Schema file by file name (``order-place.request.json``)."""
+    return {
+        path.name: json.loads(path.read_text(encoding="utf-8"))
+        for path in sorted(schemas_dir().glob("*.json"))
+    }
+
+
+@functools.cache
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI 3.1 document, as written (file references not inlined)."""
+    text = (schemas_dir() / "openapi.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+@functools.cache
+def registry() -> Registry:
+    """One registry holding every schema file under its absolute ``$id``."""
+    resources = [
+        (schema["$id"], Resource.from_contents(schema, default_specification=DRAFT202012))
+        for schema in schema_files().values()
+    ]
+    return Registry().with_resources(resources).crawl()
+
+
+@functools.cache
+def validator(uri: str) -> Draft202012Validator:
+    """The validator for a schema URI (``$id``, optionally with a ``#`` fragment)."""
+    return Draft202012Validator(
+        {"$ref": uri},
+        registry=registry(),
+        format_checker=Draft202012Validator.FORMAT_CHECKER,
+    )
+
+
+@functools.cache
+def _inline_validator(key: str) -> Draft202012Validator:
+    return Draft202012Validator(
+        json.loads(key), registry=registry(), format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
+
+
+def validate_inline(schema: dict[str, Any], instance: Any) -> list[Violation]:
+    """Violations of ``instance`` against a small inline schema (an OpenAPI parameter's)."""
+    check = _inline_validator(json.dumps(schema, sort_keys=True))
+    return [Violation(_pointer(e.absolute_path), _message(e)) for e in check.iter_errors(instance)]
+
+
+def schema_uri(name: str) -> str:
+    """The ``$id`` of a schema file given by name (``error.json``)."""
+    return BASE_URI + name
+
+
+def validate(uri: str, instance: Any, *, where: str = "body") -> list[Violation]:
+    """Every violation of ``instance`` against the schema at ``uri``, most specific first."""
+    return [
+        violation
+        for error in validator(uri).iter_errors(instance)
+        for violation in _violations(error, uri, where)
+    ]
+
+
+def _violations(error: ValidationError, uri: str, where: str) -> Iterator[Violation]:
+    # oneOf/anyOf report one umbrella error: descend to the branch that fits best.
+    while error.context:
+        error = best_match(error.context)
+    location = _schema_location(uri, error)
+    pointer = _pointer(error.absolute_path)
+    if error.validator == "additionalProperties":
+        allowed = set(error.schema.get("properties", {}))
+        for name in sorted(set(error.instance) - allowed):
+            yield Violation(
+                _join(pointer, name),
+                f"unexpected field '{name}'",
+                schema_location=location,
+                where=where,  # type: ignore[arg-type]
+            )
+        return
+    if error.validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else "?"
+        yield Violation(
+            _join(pointer, missing),
+            f"missing required field '{missing}'",
+            schema_location=location,
+            where=where,  # type: ignore[arg-type]
+        )
+        return
+    yield Violation(
+        pointer,
+        _message(error),
+        schema_location=location,
+        where=where,  # type: ignore[arg-type]
+    )
+
+
+def _message(error: ValidationError) -> str:
+    """A one-line message a person understands."""
+    keyword, value, instance = error.validator, error.validator_value, error.instance
+    shown = _show(instance)
+    hint = error.schema.get("description") if isinstance(error.schema, dict) else None
+    if keyword == "enum":
+        text = f"must be one of {', '.join(map(_show, value))}, got {shown}"
+    elif keyword == "const":
+        text = f"must be {_show(value)}, got {shown}"
+    elif keyword == "type":
+        kinds = value if isinstance(value, list) else [value]
+        text = f"must be {' or '.join(kinds)}, got {_json_type(instance)} {shown}"
+    elif keyword == "format":
+        text = f"{shown} is not a valid {value}"
+    elif keyword == "pattern":
+        text = f"{shown} does not have the expected form (pattern {value})"
+    elif keyword == "minItems":
+        text = f"must have at least {value} item{'s' if value != 1 else ''}"
+    elif keyword == "minLength":
+        text = "must not be empty" if value == 1 else f"must be at least {value} characters"
+    elif keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        text = f"{shown} is out of range ({keyword} {value})"
+    elif keyword is None or error.schema is False:
+        name = error.relative_path[-1] if error.relative_path else "this value"
+        text = f"field '{name}' is not allowed here"
+        parent_hint = _parent_description(error)
+        hint = hint or parent_hint
+    else:
+        text = error.message
+    if hint and (keyword in ("type", "const", None) or error.schema is False):
+        text = f"{text}: {hint}"
+    return text
+
+
+def _parent_description(error: ValidationError) -> str | None:
+    parent = error.parent
+    while parent is not None:
+        if isinstance(parent.schema, dict) and parent.schema.get("description"):
+            return str(parent.schema["description"])
+        parent = parent.parent
+    return None
+
+
+def _schema_location(uri: str, error: ValidationError) -> str:
+    name = uri.removeprefix(BASE_URI)
+    # The validator's root schema is {"$ref": uri}: drop that first hop.
+    path = list(error.schema_path)[1:]
+    fragment = "/".join(str(part).replace("~", "~0").replace("/", "~1") for part in path)
+    if "#" in name:
+        return f"{name}/{fragment}" if fragment else name
+    return f"{name}#/{fragment}"
+
+
+def _pointer(path: Any) -> str:
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+
+
+def _join(pointer: str, name: str) -> str:
+    return f"{pointer}/{name.replace('~', '~0').replace('/', '~1')}"
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"

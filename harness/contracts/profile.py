@@ -1,0 +1,278 @@
+"""The profile of an org and its catalogue: the data the rules, the sandbox and the journeys read.
+
+A profile is one JSON file (``schemas/profile.json`` is its schema). The default one,
+``harness/data/profile.json``, describes the sandbox org seeded with the cookbook's ids.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from . import _schemas
+
+Product = Literal["family-container", "confluence", "jira", "jsm", "app"]
+
+#: Product part of a product ARI (``ari:cloud:{part}::site/{cloudId}``). JSM's is ASM-021.
+ARI_PRODUCT: dict[str, str] = {
+    "confluence": "confluence",
+    "jira": "jira-software",
+    "jsm": "jira-servicedesk",
+}
+#: Workspace type names, as in the cookbook's workspaces sample ("Jira Software").
+WORKSPACE_TYPE: dict[str, str] = {
+    "confluence": "Confluence",
+    "jira": "Jira Software",
+    "jsm": "Jira Service Management",
+}
+
+DEFAULT_PROFILE = Path(__file__).resolve().parent.parent / "data" / "profile.json"
+
+
+class ProfileError(ValueError):
+    """A profile or catalogue file that cannot be used; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class Offering:
+    id: str
+    name: str
+    product: Product
+    edition: str | None = None
+    charge_element: str | None = None
+    pricing_plans: tuple[str, ...] = ()
+    app_key: str | None = None
+
+    @property
+    def is_family_container(self) -> bool:
+        return self.product == "family-container"
+
+    @property
+    def is_jira_family(self) -> bool:
+        """Jira and JSM instances share a site's family container."""
+        return self.product in ("jira", "jsm")
+
+    @property
+    def is_enterprise_instance(self) -> bool:
+        return self.edition == "enterprise" and self.product in ("confluence", "jira", "jsm")
+
+    @property
+    def is_instance(self) -> bool:
+        return self.product in ("confluence", "jira", "jsm")
+
+
+@dataclass(frozen=True)
+class SiteProduct:
+    product: Product
+    offering_id: str
+    entitlement_id: str
+    billing_anchor: int | None = None
+
+
+@dataclass(frozen=True)
+class Site:
+    name: str
+    cloud_id: str
+    family_container: str | None
+    products: tuple[SiteProduct, ...] = ()
+
+    @property
+    def host_url(self) -> str:
+        return f"https://{self.name}.atlassian.net"
+
+    def product_ari(self, product: str) -> str:
+        return f"ari:cloud:{ARI_PRODUCT[product]}::site/{self.cloud_id}"
+
+
+@dataclass(frozen=True)
+class Entitlement:
+    """What an existing entitlement id is, as far as the rules need to know."""
+
+    id: str
+    kind: Literal["parent", "family-container", "product"]
+    product: Product
+    site: Site | None = None
+    billing_anchor: int | None = None
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Offerings, parent Enterprise entitlements, transaction accounts and existing sites."""
+
+    offerings: Mapping[str, Offering]
+    parent_entitlements: Mapping[str, str]  # product -> entitlement id
+    transaction_accounts: Mapping[str, tuple[str, ...]]  # account -> invoice groups
+    sites: tuple[Site, ...] = ()
+    _entitlements: dict[str, Entitlement] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        index = self._entitlements
+        for product, ent in self.parent_entitlements.items():
+            index[ent] = Entitlement(ent, "parent", product)  # type: ignore[arg-type]
+        for site in self.sites:
+            if site.family_container:
+                index[site.family_container] = Entitlement(
+                    site.family_container, "family-container", "family-container", site
+                )
+            for p in site.products:
+                index[p.entitlement_id] = Entitlement(
+                    p.entitlement_id, "product", p.product, site, p.billing_anchor
+                )
+
+    def offering(self, offering_id: Any) -> Offering | None:
+        return self.offerings.get(offering_id) if isinstance(offering_id, str) else None
+
+    def entitlement(self, entitlement_id: Any) -> Entitlement | None:
+        if not isinstance(entitlement_id, str):
+            return None
+        return self._entitlements.get(entitlement_id)
+
+    def site(self, name: str) -> Site | None:
+        return next((s for s in self.sites if s.name == name), None)
+
+    def offerings_of(self, product: str, edition: str | None = None) -> list[Offering]:
+        return [
+            o
+            for o in self.offerings.values()
+            if o.product == product and (edition is None or o.edition == edition)
+        ]
+
+    def with_sites(self, sites: Iterable[Site]) -> Catalogue:
+        """The same catalogue over another set of sites (the sandbox's current ones)."""
+        return Catalogue(
+            self.offerings, self.parent_entitlements, self.transaction_accounts, tuple(sites)
+        )
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Catalogue:
+        offerings = {
+            o["id"]: Offering(
+                o["id"],
+                o["name"],
+                o["product"],
+                o.get("edition"),
+                o.get("chargeElement"),
+                tuple(o.get("pricingPlans", ())),
+                o.get("appKey"),
+            )
+            for o in data["offerings"]
+        }
+        return cls(
+            offerings=offerings,
+            parent_entitlements={p["product"]: p["id"] for p in data["parentEntitlements"]},
+            transaction_accounts={
+                a["id"]: tuple(a["invoiceGroupIds"]) for a in data.get("transactionAccounts", ())
+            },
+            sites=tuple(
+                Site(
+                    s["name"],
+                    s["cloudId"],
+                    s.get("familyContainerEntitlementId"),
+                    tuple(
+                        SiteProduct(
+                            p["product"],
+                            p["offeringId"],
+                            p["entitlementId"],
+                            p.get("billingAnchorTimestamp"),
+                        )
+                        for p in s["products"]
+                    ),
+                )
+                for s in data.get("sites", ())
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class SiteAdmin:
+    email: str
+    api_token: str = field(repr=False)
+    sites: tuple[str, ...]
+    role_via: Literal["direct", "group"]
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One org: id, sandbox credentials (optional), defaults, and its catalogue."""
+
+    org_id: str
+    catalogue: Catalogue
+    api_key: str | None = field(default=None, repr=False)
+    site_admins: tuple[SiteAdmin, ...] = ()
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+    sandbox: Mapping[str, Any] = field(default_factory=dict)
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    source: str = "<default>"
+
+    def site_admin(self, role_via: str = "direct") -> SiteAdmin:
+        for admin in self.site_admins:
+            if admin.role_via == role_via:
+                return admin
+        raise ProfileError(f"{self.source}: no site admin with the role held {role_via}")
+
+    def public(self) -> dict[str, Any]:
+        """The profile as JSON, as written."""
+        return json.loads(json.dumps(self.raw))
+
+
+def load_profile(path: str | Path | None = None) -> Profile:
+    """Load and check a profile file (the default sandbox profile when ``path`` is None)."""
+    source = Path(path) if path is not None else DEFAULT_PROFILE
+    data = _read_json(source)
+    problems = _schemas.validate(_schemas.schema_uri("profile.json"), data)
+    if problems:
+        raise ProfileError(_describe(source, problems))
+    return profile_from_data(data, source=str(source))
+
+
+def profile_from_data(data: Mapping[str, Any], source: str = "<data>") -> Profile:
+    """A profile from already-parsed, already-checked data."""
+    org = data["org"]
+    return Profile(
+        org_id=org["id"],
+        api_key=org.get("apiKey"),
+        site_admins=tuple(
+            SiteAdmin(a["email"], a["apiToken"], tuple(a["sites"]), a["roleVia"])
+            for a in data.get("siteAdmins", ())
+        ),
+        defaults=dict(data.get("defaults", {})),
+        sandbox=dict(data.get("sandbox", {})),
+        catalogue=Catalogue.from_data(data["catalogue"]),
+        raw=data,
+        source=source,
+    )
+
+
+def load_catalogue(path: str | Path | None = None) -> Catalogue:
+    """A catalogue from a catalogue file or a whole profile file (default: the sandbox's)."""
+    if path is None:
+        return load_profile().catalogue
+    source = Path(path)
+    data = _read_json(source)
+    if isinstance(data, dict) and "catalogue" in data:
+        return load_profile(source).catalogue
+    problems = _schemas.validate(_schemas.schema_uri("profile.json") + "#/$defs/catalogue", data)
+    if problems:
+        raise ProfileError(_describe(source, problems))
+    return Catalogue.from_data(data)
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ProfileError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProfileError(f"{path}: cannot read: {exc}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ProfileError(f"{path}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
+
+
+def _describe(source: Path, problems: list[Any]) -> str:
+    lines = [f"{source}: not a valid profile:"] + [f"  {p.location}: {p.message}" for p in problems]
+    return "\n".join(lines)

@@ -1,0 +1,747 @@
+"""The entitlement relationship rules of the cookbook, each with a stable id (``REL-nnn``).
+
+The table below reads top to bottom: each rule names the cookbook section and sentence
+it comes from (or the assumption it rests on) and the function that checks it. Every
+check reads the order defensively: the schema reports shape problems, and a rule skips
+what another rule owns, so one mistake is reported once.
+
+``check_order(order, catalogue)`` evaluates the rules an order alone can be judged by;
+given an ``OrderContext`` (the provisioning request the order names, the current time),
+it also evaluates the rules that need it. The sandbox enforces REL-003 in its order store.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, NamedTuple
+
+from ._violation import Violation
+from .profile import Catalogue, Offering
+
+#: "within 10 minutes" (cookbook, 'Place order'): an order at exactly 600 s is in time.
+PROVISIONING_WINDOW_SECONDS = 600
+
+Needs = Literal["order", "context", "store"]
+
+
+class Finding(NamedTuple):
+    pointer: str
+    message: str
+    code: str | None = None
+
+
+@dataclass(frozen=True)
+class ProvisioningFacts:
+    """What the rules need to know of the provisioning request an order names."""
+
+    id: str
+    status: str  # IN_PROGRESS | COMPLETED | FAILED
+    created_at: float  # seconds since the epoch
+    offerings: tuple[str, ...]
+    site_name: str | None = None
+    product_ari: str | None = None  # apps: the product the app is installed on
+    ordered: bool = False  # an order already names it
+
+
+@dataclass(frozen=True)
+class OrderContext:
+    """Where an order is placed: now, its provisioning request, the header sent."""
+
+    now: float
+    provisioning: ProvisioningFacts | None  # None: no such request in this org
+    transaction_account_header: str | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    section: str  # key of harness.contracts.cookbook.SECTIONS
+    quote: str
+    assumption: str | None
+    needs: Needs
+    check: Callable[[OrderFacts], Iterator[Finding]] | None
+    status: int = 422
+
+    @property
+    def doc(self) -> str:
+        return (self.check.__doc__ or "").strip() if self.check else ""
+
+
+RULES: list[Rule] = []
+
+
+def _rule(
+    rule_id: str,
+    title: str,
+    *,
+    section: str,
+    quote: str,
+    assumption: str | None = None,
+    needs: Needs = "order",
+    status: int = 422,
+) -> Callable[
+    [Callable[[OrderFacts], Iterator[Finding]]], Callable[[OrderFacts], Iterator[Finding]]
+]:
+    def register(fn: Callable[[OrderFacts], Iterator[Finding]]) -> Callable[..., Iterator[Finding]]:
+        RULES.append(Rule(rule_id, title, section, quote, assumption, needs, fn, status))
+        return fn
+
+    return register
+
+
+def rule(rule_id: str) -> Rule:
+    """The rule with this id; KeyError names it when unknown."""
+    for item in RULES:
+        if item.id == rule_id:
+            return item
+    raise KeyError(f"no rule {rule_id!r}")
+
+
+class OrderFacts:
+    """An order read once for the rules: its items, their offerings and relationships."""
+
+    def __init__(
+        self, order: Mapping[str, Any], catalogue: Catalogue, context: OrderContext | None
+    ) -> None:
+        self.order = order
+        self.catalogue = catalogue
+        self.context = context
+        raw_items = order.get("items")
+        self.items: list[tuple[int, dict[str, Any]]] = [
+            (i, item)
+            for i, item in enumerate(raw_items if isinstance(raw_items, list) else [])
+            if isinstance(item, dict)
+        ]
+        self.by_item_id: dict[str, dict[str, Any]] = {}
+        for _, item in self.items:
+            if isinstance(item.get("itemId"), str):
+                self.by_item_id.setdefault(item["itemId"], item)
+
+    def offering(self, item: Mapping[str, Any]) -> Offering | None:
+        return self.catalogue.offering(item.get("offeringId"))
+
+    def relations(
+        self, item: Mapping[str, Any], kind: str | None = None
+    ) -> list[tuple[int, dict[str, Any]]]:
+        rels = item.get("relatesFromEntitlements")
+        return [
+            (j, rel)
+            for j, rel in enumerate(rels if isinstance(rels, list) else [])
+            if isinstance(rel, dict) and (kind is None or rel.get("relationshipType") == kind)
+        ]
+
+    def target_item(self, rel: Mapping[str, Any]) -> dict[str, Any] | None:
+        return (
+            self.by_item_id.get(rel.get("itemId"))
+            if rel.get("referenceType") == "ORDER_ITEM"
+            else None
+        )
+
+    def existing_site(self) -> Any:
+        """The existing site the provisioning request names, if any."""
+        p = self.context.provisioning if self.context else None
+        return self.catalogue.site(p.site_name) if p and p.site_name else None
+
+
+def _label(offering: Offering | None) -> str:
+    return offering.name if offering else "item"
+
+
+# -- the rules ------------------------------------------------------------------------
+
+
+@_rule(
+    "REL-001",
+    "itemId is unique within the order",
+    section="place-order",
+    quote="$.items[].itemId - a unique id for each order item generated by the client",
+)
+def _unique_item_ids(facts: OrderFacts) -> Iterator[Finding]:
+    """A second item with the same itemId is refused at its itemId."""
+    seen: set[str] = set()
+    for i, item in facts.items:
+        item_id = item.get("itemId")
+        if isinstance(item_id, str):
+            if item_id in seen:
+                yield Finding(
+                    f"/items/{i}/itemId", f"itemId {item_id!r} is used by an earlier item"
+                )
+            seen.add(item_id)
+
+
+@_rule(
+    "REL-002",
+    "offeringId is known to the catalogue",
+    section="place-order",
+    quote="$.items[].offeringId can be obtained from List products API and Get offerings "
+    "by product API",
+)
+def _known_offerings(facts: OrderFacts) -> Iterator[Finding]:
+    """An offeringId the org's catalogue does not list is refused."""
+    for i, item in facts.items:
+        oid = item.get("offeringId")
+        if isinstance(oid, str) and facts.offering(item) is None:
+            yield Finding(f"/items/{i}/offeringId", f"offering {oid} is not in the catalogue")
+
+
+RULES.append(
+    Rule(
+        "REL-003",
+        "orderId is the idempotency key",
+        "place-order",
+        "$.orderId - a UUID generated by the caller. It is used as an idempotent key as well",
+        "ASM-002",
+        "store",
+        None,
+        409,
+    )
+)
+
+
+@_rule(
+    "REL-004",
+    "an ORDER_ITEM reference names another item of the same order",
+    section="place-order",
+    quote="relatesFromEntitlements ... referenceType ORDER_ITEM, "
+    "itemId O1 (reference to Jira family container order item)",
+)
+def _order_item_references(facts: OrderFacts) -> Iterator[Finding]:
+    """The itemId of an ORDER_ITEM relationship must be another item's itemId."""
+    for i, item in facts.items:
+        for j, rel in facts.relations(item):
+            target = rel.get("itemId")
+            if rel.get("referenceType") != "ORDER_ITEM" or not isinstance(target, str):
+                continue
+            pointer = f"/items/{i}/relatesFromEntitlements/{j}/itemId"
+            if target == item.get("itemId"):
+                yield Finding(pointer, f"item {target!r} relates to itself")
+            elif target not in facts.by_item_id:
+                yield Finding(pointer, f"no item {target!r} in this order")
+
+
+@_rule(
+    "REL-005",
+    "an ENTITLEMENT reference names an entitlement of the org",
+    section="place-order",
+    quote="$.items[].relatesFromEntitlements[].entitlementId: the "
+    "containerId derived from the Entitlement Details query, or the entitlement_id derived "
+    "from the Entitlement ID query",
+)
+def _entitlement_references(facts: OrderFacts) -> Iterator[Finding]:
+    """The entitlementId of an ENTITLEMENT relationship must be one the org has."""
+    for i, item in facts.items:
+        for j, rel in facts.relations(item):
+            ent = rel.get("entitlementId")
+            if (
+                rel.get("referenceType") == "ENTITLEMENT"
+                and isinstance(ent, str)
+                and facts.catalogue.entitlement(ent) is None
+            ):
+                yield Finding(
+                    f"/items/{i}/relatesFromEntitlements/{j}/entitlementId",
+                    f"entitlement {ent} is not known in this org",
+                )
+
+
+@_rule(
+    "REL-006",
+    "Jira and JSM relate to exactly one family container",
+    section="place-order",
+    quote="There is only one order item for the Jira family container, which is referenced "
+    "in both Jira and JSM.",
+)
+def _family_container_relation(facts: OrderFacts) -> Iterator[Finding]:
+    """Each Jira or JSM item has one FAMILY_CONTAINER relationship, to the order's container
+    item or to an existing site's family-container entitlement."""
+    for i, item in facts.items:
+        offering = facts.offering(item)
+        if offering is None or not offering.is_jira_family:
+            continue
+        rels = facts.relations(item, "FAMILY_CONTAINER")
+        base = f"/items/{i}/relatesFromEntitlements"
+        if not rels:
+            yield Finding(base, f"{offering.name} needs a FAMILY_CONTAINER relationship")
+            continue
+        if len(rels) > 1:
+            yield Finding(
+                f"{base}/{rels[1][0]}",
+                f"{offering.name} has {len(rels)} "
+                "FAMILY_CONTAINER relationships; exactly one is allowed",
+            )
+        j, rel = rels[0]
+        target = facts.target_item(rel)
+        if target is not None and not (facts.offering(target) or _NONE).is_family_container:
+            yield Finding(
+                f"{base}/{j}/itemId", f"item {rel.get('itemId')!r} is not a family-container item"
+            )
+        ent = facts.catalogue.entitlement(rel.get("entitlementId"))
+        if rel.get("referenceType") == "ENTITLEMENT" and ent and ent.kind != "family-container":
+            yield Finding(
+                f"{base}/{j}/entitlementId", f"entitlement {ent.id} is not a family container"
+            )
+
+
+@_rule(
+    "REL-007",
+    "an order holds at most one family-container item",
+    section="place-order",
+    quote="There is only one order item for the Jira family container",
+)
+def _one_family_container(facts: OrderFacts) -> Iterator[Finding]:
+    """A second family-container item is refused: Jira and JSM share one."""
+    count = 0
+    for i, item in facts.items:
+        if (facts.offering(item) or _NONE).is_family_container:
+            count += 1
+            if count > 1:
+                yield Finding(
+                    f"/items/{i}",
+                    "a second family-container item; Jira and JSM in one order share one",
+                )
+
+
+@_rule(
+    "REL-008",
+    "an existing site reuses its family container",
+    section="existing-sites",
+    quote="If your site already has one Jira family product (Jira, JSM), and you want to "
+    "place an order for the other, you will need to get the entitlementId of the "
+    "Jira family container.",
+    needs="context",
+)
+def _reuse_site_container(facts: OrderFacts) -> Iterator[Finding]:
+    """On a site that has a family container, no new container is ordered and Jira-family
+    items relate to that container; on a site without one, they relate to a container item."""
+    site = facts.existing_site()
+    container = site.family_container if site else None
+    for i, item in facts.items:
+        offering = facts.offering(item)
+        if offering is None:
+            continue
+        if container and offering.is_family_container:
+            yield Finding(
+                f"/items/{i}",
+                f"site {site.name!r} already has family container "
+                f"{container}; relate to it instead of ordering another",
+            )
+        if not offering.is_jira_family:
+            continue
+        for j, rel in facts.relations(item, "FAMILY_CONTAINER"):
+            ent = rel.get("entitlementId")
+            if rel.get("referenceType") != "ENTITLEMENT" or not isinstance(ent, str):
+                continue
+            pointer = f"/items/{i}/relatesFromEntitlements/{j}/entitlementId"
+            if container is None:
+                where = f"site {site.name!r}" if site else "a new site"
+                yield Finding(
+                    pointer,
+                    f"{where} has no family container yet; order one as an "
+                    "item and relate with referenceType ORDER_ITEM",
+                )
+            elif ent != container:
+                yield Finding(
+                    pointer, f"site {site.name!r}'s family container is {container}, not {ent}"
+                )
+
+
+@_rule(
+    "REL-009",
+    "Enterprise instances relate to their product's parent entitlement",
+    section="place-order",
+    quote="immediately place an order for the desired product "
+    "instance using the parent entitlement",
+    assumption="ASM-020",
+)
+def _enterprise_parent(facts: OrderFacts) -> Iterator[Finding]:
+    """Confluence, Jira and JSM Enterprise items have exactly one ENTERPRISE relationship,
+    referenceType ENTITLEMENT, to the parent enterprise entitlement of the same product;
+    other items have none."""
+    for i, item in facts.items:
+        offering = facts.offering(item)
+        if offering is None:
+            continue
+        rels = facts.relations(item, "ENTERPRISE")
+        base = f"/items/{i}/relatesFromEntitlements"
+        if not offering.is_enterprise_instance:
+            for j, _ in rels:
+                yield Finding(
+                    f"{base}/{j}",
+                    f"{offering.name} is not an Enterprise instance and "
+                    "takes no ENTERPRISE relationship",
+                )
+            continue
+        parent = facts.catalogue.parent_entitlements.get(offering.product)
+        if not rels:
+            yield Finding(
+                base,
+                f"{offering.name} needs an ENTERPRISE relationship to its parent "
+                f"entitlement {parent}",
+            )
+            continue
+        if len(rels) > 1:
+            yield Finding(
+                f"{base}/{rels[1][0]}",
+                f"{offering.name} has {len(rels)} ENTERPRISE relationships; exactly one is allowed",
+            )
+        j, rel = rels[0]
+        if rel.get("referenceType") != "ENTITLEMENT":
+            yield Finding(
+                f"{base}/{j}/referenceType", "an ENTERPRISE relationship references an ENTITLEMENT"
+            )
+            continue
+        ent = facts.catalogue.entitlement(rel.get("entitlementId"))
+        if ent is not None and ent.id != parent:
+            yield Finding(
+                f"{base}/{j}/entitlementId",
+                f"{offering.name}'s parent enterprise entitlement is {parent}, not {ent.id}",
+            )
+
+
+@_rule(
+    "REL-010",
+    "Confluence has no family container",
+    section="place-order",
+    quote="Confluence Enterprise instance: ... relatesFromEntitlements: [ENTERPRISE] only",
+)
+def _confluence_no_container(facts: OrderFacts) -> Iterator[Finding]:
+    """A Confluence item carries no FAMILY_CONTAINER relationship."""
+    for i, item in facts.items:
+        if (facts.offering(item) or _NONE).product == "confluence":
+            for j, _ in facts.relations(item, "FAMILY_CONTAINER"):
+                yield Finding(
+                    f"/items/{i}/relatesFromEntitlements/{j}", "Confluence has no family container"
+                )
+
+
+@_rule(
+    "REL-011",
+    "the family-container item is bare",
+    section="place-order",
+    quote='{ "type": "CREATION_ORDER", "itemId": "O1", "offeringId": "009f8789-..." '
+    "// Jira family container }",
+)
+def _bare_container(facts: OrderFacts) -> Iterator[Finding]:
+    """A family-container item carries no usage options and no relationships."""
+    for i, item in facts.items:
+        if not (facts.offering(item) or _NONE).is_family_container:
+            continue
+        if "optedUsageOptions" in item:
+            yield Finding(
+                f"/items/{i}/optedUsageOptions", "the family-container item takes no usage options"
+            )
+        if item.get("relatesFromEntitlements"):
+            yield Finding(
+                f"/items/{i}/relatesFromEntitlements",
+                "the family-container item takes no relationships",
+            )
+
+
+@_rule(
+    "REL-012",
+    "charge element matches the product",
+    section="place-order",
+    quote='"chargeElement": "user" (Jira, Confluence) ... "chargeElement": "agent" (JSM)',
+    assumption="ASM-018",
+)
+def _charge_element(facts: OrderFacts) -> Iterator[Finding]:
+    """Instance and app items carry charge quantities whose chargeElement is the offering's:
+    user for Jira and Confluence, agent for JSM."""
+    for i, item in facts.items:
+        offering = facts.offering(item)
+        if offering is None or offering.charge_element is None:
+            continue
+        base = f"/items/{i}/optedUsageOptions/chargingDetails/chargeQuantities"
+        quantities = (
+            ((item.get("optedUsageOptions") or {}).get("chargingDetails") or {}).get(
+                "chargeQuantities"
+            )
+            if isinstance(item.get("optedUsageOptions"), dict)
+            else None
+        )
+        if not quantities:
+            yield Finding(
+                base, f"{offering.name} needs a charge quantity of {offering.charge_element!r}"
+            )
+            continue
+        for k, quantity in enumerate(quantities if isinstance(quantities, list) else []):
+            element = quantity.get("chargeElement") if isinstance(quantity, dict) else None
+            if isinstance(element, str) and element != offering.charge_element:
+                yield Finding(
+                    f"{base}/{k}/chargeElement",
+                    f"{offering.name} is charged per {offering.charge_element!r}, not {element!r}",
+                )
+
+
+@_rule(
+    "REL-013",
+    "an app depends on the product it is installed on",
+    section="app-order",
+    quote='"relationshipType": "APP_DEPENDENCE", "referenceType": "ENTITLEMENT"',
+    assumption="ASM-020",
+)
+def _app_dependence(facts: OrderFacts) -> Iterator[Finding]:
+    """An app item has exactly one APP_DEPENDENCE relationship, to a product entitlement
+    (the one it was provisioned on, when known); no other item uses APP_DEPENDENCE."""
+    p = facts.context.provisioning if facts.context else None
+    for i, item in facts.items:
+        offering = facts.offering(item)
+        if offering is None:
+            continue
+        rels = facts.relations(item, "APP_DEPENDENCE")
+        base = f"/items/{i}/relatesFromEntitlements"
+        if offering.product != "app":
+            for j, _ in rels:
+                yield Finding(f"{base}/{j}", f"only apps use APP_DEPENDENCE, not {offering.name}")
+            continue
+        if len(rels) != 1:
+            yield Finding(
+                base, f"an app needs exactly one APP_DEPENDENCE relationship, has {len(rels)}"
+            )
+            continue
+        j, rel = rels[0]
+        if rel.get("referenceType") != "ENTITLEMENT":
+            yield Finding(
+                f"{base}/{j}/referenceType", "APP_DEPENDENCE references the product's ENTITLEMENT"
+            )
+            continue
+        ent = facts.catalogue.entitlement(rel.get("entitlementId"))
+        if ent is not None and ent.kind != "product":
+            yield Finding(
+                f"{base}/{j}/entitlementId", f"entitlement {ent.id} is not a product instance"
+            )
+        elif (
+            ent is not None
+            and p
+            and p.product_ari
+            and ent.site
+            and ent.site.product_ari(ent.product) != p.product_ari
+        ):
+            yield Finding(
+                f"{base}/{j}/entitlementId",
+                f"the app was provisioned on {p.product_ari}, whose entitlement is not {ent.id}",
+            )
+
+
+@_rule(
+    "REL-014",
+    "an app bills from its parent's billing anchor",
+    section="app-order",
+    quote="$.items[].nextBillingAnchorTimestamp: derived from the Entitlement Details query "
+    "$.subscriptionv2.billingPeriodDetails.billingAnchorTimestamp",
+)
+def _app_billing_anchor(facts: OrderFacts) -> Iterator[Finding]:
+    """An app item's nextBillingAnchorTimestamp equals its parent entitlement's anchor."""
+    for i, item in facts.items:
+        if (facts.offering(item) or _NONE).product != "app":
+            continue
+        rels = facts.relations(item, "APP_DEPENDENCE")
+        ent = facts.catalogue.entitlement(rels[0][1].get("entitlementId")) if rels else None
+        if ent is None or ent.billing_anchor is None:
+            continue
+        anchor = item.get("nextBillingAnchorTimestamp")
+        if anchor is None:
+            yield Finding(
+                f"/items/{i}/nextBillingAnchorTimestamp",
+                f"missing: the parent's billing anchor is {ent.billing_anchor}",
+            )
+        elif anchor != ent.billing_anchor:
+            yield Finding(
+                f"/items/{i}/nextBillingAnchorTimestamp",
+                f"{anchor} is not the parent's billing anchor {ent.billing_anchor}",
+            )
+
+
+@_rule(
+    "REL-015",
+    "the order names a waiting provisioning request, within 10 minutes",
+    section="place-order",
+    quote="The place order action must happen in quick succession "
+    "(within 10 minutes) or the provisioning process will time out while waiting for "
+    "information from commerce.",
+    assumption="ASM-022",
+    needs="context",
+)
+def _provisioning_window(facts: OrderFacts) -> Iterator[Finding]:
+    """metadata.provisionRequestId names a provisioning request of this org that is still
+    IN_PROGRESS, not yet ordered, and created at most 600 seconds before the order."""
+    assert facts.context is not None
+    pointer = "/metadata/provisionRequestId"
+    p = facts.context.provisioning
+    named = (
+        (facts.order.get("metadata") or {}).get("provisionRequestId")
+        if isinstance(facts.order.get("metadata"), dict)
+        else None
+    )
+    if not isinstance(named, str):
+        return
+    if p is None:
+        yield Finding(
+            pointer, f"no provisioning request {named} in this org", "PROVISIONING_REQUEST_UNKNOWN"
+        )
+        return
+    age = facts.context.now - p.created_at
+    if p.status == "FAILED" or (p.status == "IN_PROGRESS" and age > PROVISIONING_WINDOW_SECONDS):
+        yield Finding(
+            pointer,
+            f"provisioning request {p.id} was created {age:.0f} s ago; the "
+            f"order had to follow within {PROVISIONING_WINDOW_SECONDS} s",
+            "PROVISIONING_WINDOW_CLOSED",
+        )
+    elif p.status != "IN_PROGRESS" or p.ordered:
+        yield Finding(
+            pointer,
+            f"provisioning request {p.id} is {p.status} and already has its order",
+            "PROVISIONING_REQUEST_NOT_WAITING",
+        )
+
+
+@_rule(
+    "REL-016",
+    "the order is for what was provisioned",
+    section="place-order",
+    quote="Use provisioning request ID ... as the metadata.provisionRequestId to associate "
+    "the provisioning and place order operations together.",
+    assumption="ASM-003",
+    needs="context",
+)
+def _ordered_what_was_provisioned(facts: OrderFacts) -> Iterator[Finding]:
+    """Every provisioned offering is ordered, and every ordered instance or app offering was
+    provisioned by the named request."""
+    p = facts.context.provisioning if facts.context else None
+    if p is None:
+        return
+    ordered = {item.get("offeringId") for _, item in facts.items}
+    for offering_id in p.offerings:
+        if offering_id not in ordered:
+            name = _label(facts.catalogue.offering(offering_id))
+            yield Finding("/items", f"{name} {offering_id} was provisioned but is not ordered")
+    for i, item in facts.items:
+        offering = facts.offering(item)
+        if offering and not offering.is_family_container and offering.id not in p.offerings:
+            yield Finding(
+                f"/items/{i}/offeringId", f"{offering.name} was not provisioned by request {p.id}"
+            )
+
+
+@_rule(
+    "REL-017",
+    "a pricing plan belongs to the item's offering",
+    section="place-order",
+    quote="$.items[].optedUsageOptions.chargingDetails.pricingPlanId can be obtained from "
+    "Get Pricing plan API",
+    assumption="ASM-019",
+)
+def _pricing_plan(facts: OrderFacts) -> Iterator[Finding]:
+    """A pricingPlanId, when given, is one of the item offering's pricing plans."""
+    for i, item in facts.items:
+        offering = facts.offering(item)
+        options = item.get("optedUsageOptions")
+        details = options.get("chargingDetails") if isinstance(options, dict) else None
+        plan = details.get("pricingPlanId") if isinstance(details, dict) else None
+        if offering and isinstance(plan, str) and plan not in offering.pricing_plans:
+            yield Finding(
+                f"/items/{i}/optedUsageOptions/chargingDetails/pricingPlanId",
+                f"pricing plan {plan} is not a plan of {offering.name}",
+            )
+
+
+@_rule(
+    "REL-018",
+    "transaction account and invoice group belong together",
+    section="place-order",
+    quote="$.transactionAccountId - the ID assigned to you can be "
+    "obtained from Atlassian Support; $.invoiceGroupId - the ID assigned to you",
+    assumption="ASM-015",
+)
+def _transaction_account(facts: OrderFacts) -> Iterator[Finding]:
+    """transactionAccountId is an account of the org, invoiceGroupId one of its invoice
+    groups, and an X-transaction-account header, when sent, names the same account."""
+    account = facts.order.get("transactionAccountId")
+    group = facts.order.get("invoiceGroupId")
+    accounts = facts.catalogue.transaction_accounts
+    if isinstance(account, str):
+        if account not in accounts:
+            yield Finding(
+                "/transactionAccountId", f"transaction account {account} is not the org's"
+            )
+        elif isinstance(group, str) and group not in accounts[account]:
+            yield Finding(
+                "/invoiceGroupId",
+                f"invoice group {group} does not belong to transaction account {account}",
+            )
+    header = facts.context.transaction_account_header if facts.context else None
+    if header is not None and isinstance(account, str) and header != account:
+        yield Finding(
+            "/transactionAccountId",
+            f"the X-transaction-account header says {header}, the body {account}",
+        )
+
+
+@_rule(
+    "REL-019",
+    "a family-container item serves a Jira-family item",
+    section="place-order",
+    quote="There is only one order item for the Jira family container, which is referenced "
+    "in both Jira and JSM.",
+    assumption="ASM-017",
+)
+def _container_is_used(facts: OrderFacts) -> Iterator[Finding]:
+    """A family-container item is referenced by at least one Jira or JSM item of the order."""
+    used = {
+        rel.get("itemId")
+        for _, item in facts.items
+        if (facts.offering(item) or _NONE).is_jira_family
+        for _, rel in facts.relations(item, "FAMILY_CONTAINER")
+        if rel.get("referenceType") == "ORDER_ITEM"
+    }
+    for i, item in facts.items:
+        if (facts.offering(item) or _NONE).is_family_container and item.get("itemId") not in used:
+            yield Finding(
+                f"/items/{i}", "no Jira or JSM item of this order relates to this family container"
+            )
+
+
+#: Stands in for an unknown offering (REL-002 reports it): no product, no flags.
+_NONE = Offering("", "unknown offering", "unknown")  # type: ignore[arg-type]
+
+
+# -- evaluation -----------------------------------------------------------------------
+
+
+def check_order(
+    order: Any, catalogue: Catalogue, context: OrderContext | None = None
+) -> list[Violation]:
+    """Every relationship rule violation of an order, in rule order.
+
+    Without ``context`` the rules that need one (REL-008, REL-015, REL-016) are not
+    evaluated; REL-003 is enforced by the sandbox's order store.
+    """
+    if not isinstance(order, dict):
+        return []
+    facts = OrderFacts(order, catalogue, context)
+    found = []
+    for item in RULES:
+        if item.check is None or (item.needs == "context" and context is None):
+            continue
+        for finding in item.check(facts):
+            found.append(
+                Violation(
+                    finding.pointer,
+                    finding.message,
+                    rule=item.id,
+                    code=finding.code or "RULE_VIOLATION",
+                    status=item.status,
+                )
+            )
+    return found
+
+
+def rule_ids() -> list[str]:
+    return [r.id for r in RULES]
+
+
+def count_by_rule(violations: list[Violation]) -> Mapping[str, int]:
+    return Counter(v.rule for v in violations if v.rule)
