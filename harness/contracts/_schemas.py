@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import yaml
 from jsonschema import Draft202012Validator, ValidationError
@@ -147,35 +148,32 @@ def _message(error: ValidationError) -> str:
         text = "must not be empty" if value == 1 else f"must be at least {value} characters"
     elif keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         text = f"{shown} is out of range ({keyword} {value})"
-    elif keyword is None or error.schema is False:
+    elif keyword == "not" and value == {}:
         name = error.relative_path[-1] if error.relative_path else "this value"
         text = f"field '{name}' is not allowed here"
-        parent_hint = _parent_description(error)
-        hint = hint or parent_hint
     else:
         text = error.message
-    if hint and (keyword in ("type", "const", None) or error.schema is False):
+    if hint and keyword in ("type", "const", "not"):
         text = f"{text}: {hint}"
     return text
 
 
-def _parent_description(error: ValidationError) -> str | None:
-    parent = error.parent
-    while parent is not None:
-        if isinstance(parent.schema, dict) and parent.schema.get("description"):
-            return str(parent.schema["description"])
-        parent = parent.parent
-    return None
-
-
 def _schema_location(uri: str, error: ValidationError) -> str:
-    name = uri.removeprefix(BASE_URI)
-    # The validator's root schema is {"$ref": uri}: drop that first hop.
-    path = list(error.schema_path)[1:]
-    fragment = "/".join(str(part).replace("~", "~0").replace("/", "~1") for part in path)
-    if "#" in name:
-        return f"{name}/{fragment}" if fragment else name
-    return f"{name}#/{fragment}"
+    """Where in which file the failing keyword is, following ``$ref`` hops."""
+    resolver = registry().resolver()
+    current, _, fragment = uri.partition("#")
+    pointer = [p for p in fragment.split("/") if p]
+    node: Any = resolver.lookup(uri).contents
+    for part in error.schema_path:
+        while isinstance(node, dict) and part not in node and "$ref" in node:
+            target = urljoin(current + "#/" + "/".join(map(str, pointer)), node["$ref"])
+            current, _, fragment = target.partition("#")
+            pointer = [p for p in fragment.split("/") if p]
+            node = resolver.lookup(target).contents
+        if isinstance(node, dict | list):
+            node = node[part]
+        pointer.append(str(part).replace("~", "~0").replace("/", "~1"))
+    return f"{current.removeprefix(BASE_URI)}#/{'/'.join(pointer)}"
 
 
 def _pointer(path: Any) -> str:

@@ -689,19 +689,32 @@ def _transaction_account(facts: OrderFacts) -> Iterator[Finding]:
     assumption="ASM-017",
 )
 def _container_is_used(facts: OrderFacts) -> Iterator[Finding]:
-    """A family-container item is referenced by at least one Jira or JSM item of the order."""
-    used = {
-        rel.get("itemId")
-        for _, item in facts.items
-        if (facts.offering(item) or _NONE).is_jira_family
-        for _, rel in facts.relations(item, "FAMILY_CONTAINER")
-        if rel.get("referenceType") == "ORDER_ITEM"
-    }
+    """The order's family-container item is referenced by at least one Jira or JSM item.
+
+    Skipped while a Jira-family item lacks a FAMILY_CONTAINER relationship or points at a
+    missing item (REL-006 and REL-004 report those); a second container is REL-007's.
+    """
+    jira_family = [
+        item for _, item in facts.items if (facts.offering(item) or _NONE).is_jira_family
+    ]
+    used = set()
+    for item in jira_family:
+        rels = facts.relations(item, "FAMILY_CONTAINER")
+        if not rels:
+            return
+        for _, rel in rels:
+            if rel.get("referenceType") == "ORDER_ITEM":
+                if rel.get("itemId") not in facts.by_item_id:
+                    return
+                used.add(rel.get("itemId"))
     for i, item in facts.items:
-        if (facts.offering(item) or _NONE).is_family_container and item.get("itemId") not in used:
-            yield Finding(
-                f"/items/{i}", "no Jira or JSM item of this order relates to this family container"
-            )
+        if (facts.offering(item) or _NONE).is_family_container:
+            if item.get("itemId") not in used:
+                yield Finding(
+                    f"/items/{i}",
+                    "no Jira or JSM item of this order relates to this family container",
+                )
+            return
 
 
 #: Stands in for an unknown offering (REL-002 reports it): no product, no flags.

@@ -1,0 +1,55 @@
+"""The default profile and its catalogue."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from harness.contracts import ProfileError, load_profile
+from harness.contracts.profile import DEFAULT_PROFILE
+
+
+def test_default_profile_holds_the_cookbook_ids() -> None:
+    profile = load_profile()
+    catalogue = profile.catalogue
+    assert catalogue.parent_entitlements == {
+        "confluence": "1036832a-8660-4293-9178-3a12b19bc67c",
+        "jira": "58146793-4749-4db3-8c36-0cd59aa10b50",
+        "jsm": "a4c95dd2-eb2d-46a8-b9a4-7076fb8e7548",
+    }
+    acme = catalogue.site("acme")
+    assert acme is not None and acme.family_container == "92ee1d1d-9f6c-3288-b1d9-12dbf5086ef6"
+    assert acme.product_ari("jira") == (
+        "ari:cloud:jira-software::site/4745a76c-290c-49d4-aa23-04d5ccb3c52d"
+    )
+    assert catalogue.entitlement("d71ec13e-301b-35bf-9808-653f5be6c256").billing_anchor == (
+        1752745039000
+    )
+    assert {a.role_via for a in profile.site_admins} == {"direct", "group"}
+
+
+def test_secrets_stay_out_of_reprs() -> None:
+    profile = load_profile()
+    text = repr(profile) + repr(profile.site_admins)
+    assert profile.api_key and profile.api_key not in text
+    for admin in profile.site_admins:
+        assert admin.api_token not in text
+
+
+def test_a_broken_profile_names_file_and_pointer(tmp_path: Path) -> None:
+    data = json.loads(DEFAULT_PROFILE.read_text())
+    data["siteAdmins"][0]["roleVia"] = "cousin"
+    path = tmp_path / "profile.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ProfileError) as info:
+        load_profile(path)
+    assert str(path) in str(info.value) and "/siteAdmins/0/roleVia" in str(info.value)
+
+
+def test_a_profile_that_is_not_json_names_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "profile.json"
+    path.write_text('{\n  "org": }')
+    with pytest.raises(ProfileError, match=r"profile.json:2:10: not JSON"):
+        load_profile(path)

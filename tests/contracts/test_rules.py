@@ -1,0 +1,377 @@
+"""Each relationship rule: an order that passes it, and an order that breaks it once."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.contracts import (
+    RULES,
+    OrderContext,
+    ProvisioningFacts,
+    check_order,
+    load_catalogue,
+    rules,
+)
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "cookbook"
+CATALOGUE = load_catalogue()
+NOW = 1_800_000_000.0
+JIRA = "799958b5-36bb-4a3d-9289-9fd2986352a7"
+JSM = "4021727f-e6d1-47ad-be64-2367755f5c51"
+CONFLUENCE = "39605741-b92f-4763-8229-7bba2d16433c"
+CONTAINER = "009f8789-c10c-4366-9420-f712d02a6499"
+PREMIUM = "6dd805b4-da75-4374-a7a7-cf0b12f7ea07"
+APP = "3198373c-f623-445a-be6d-da924f4161d2"
+ACME_CONTAINER = "92ee1d1d-9f6c-3288-b1d9-12dbf5086ef6"
+GLOBEX_CONTAINER = "c69b31ea-ed4b-37d0-91c3-583a40c8fd9c"
+GLOBEX_JSM = "d71ec13e-301b-35bf-9808-653f5be6c256"
+ACME_JIRA = "f5050916-617d-49d5-9aa8-382185a0c0b3"
+
+
+def order(name: str) -> dict[str, Any]:
+    data = json.loads((FIXTURES / f"order-place-{name}.request.json").read_text())
+    text = json.dumps(data).replace("{{$randomUUID}}", "5b0f1f1e-8d55-4c63-9a57-0f3f3c6f1a01")
+    text = text.replace("{{jiraFamilyContainerEntitlementId}}", ACME_CONTAINER)
+    return json.loads(
+        text.replace("6664d179-c5e8-4f6a-9f45-8a9f0756440", "6664d179-c5e8-4f6a-9f45-8a9f07564400")
+    )
+
+
+def provisioning(
+    offerings: list[str],
+    *,
+    site: str | None = "acme-2",
+    age: float = 30,
+    status: str = "IN_PROGRESS",
+    ordered: bool = False,
+    product_ari: str | None = None,
+) -> OrderContext:
+    facts = ProvisioningFacts(
+        "bb8c5447-c7d3-4aaf-8897-ab28370a753b",
+        status,
+        NOW - age,
+        tuple(offerings),
+        site,
+        product_ari,
+        ordered,
+    )
+    return OrderContext(now=NOW, provisioning=facts)
+
+
+def ctx_for(body: dict[str, Any], **kwargs: Any) -> OrderContext:
+    offerings = [i["offeringId"] for i in body["items"] if i["offeringId"] != CONTAINER]
+    return provisioning(offerings, **kwargs)
+
+
+def found(body: dict[str, Any], context: OrderContext | None = None) -> list[tuple[str, str]]:
+    return [(v.rule or "", v.pointer) for v in check_order(body, CATALOGUE, context)]
+
+
+Mutation = Callable[[dict[str, Any]], None]
+
+
+def _set(path: str, value: Any) -> Mutation:
+    def apply(body: dict[str, Any]) -> None:
+        *parents, last = path.strip("/").split("/")
+        node: Any = body
+        for part in parents:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        if isinstance(node, list):
+            node[int(last)] = value
+        else:
+            node[last] = value
+
+    return apply
+
+
+def _delete(path: str) -> Mutation:
+    def apply(body: dict[str, Any]) -> None:
+        *parents, last = path.strip("/").split("/")
+        node: Any = body
+        for part in parents:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        del node[int(last) if isinstance(node, list) else last]
+
+    return apply
+
+
+def _append(path: str, value: Any) -> Mutation:
+    def apply(body: dict[str, Any]) -> None:
+        node: Any = body
+        for part in path.strip("/").split("/"):
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        node.append(copy.deepcopy(value))
+
+    return apply
+
+
+FC_ITEM = {"relationshipType": "FAMILY_CONTAINER", "referenceType": "ORDER_ITEM", "itemId": "O1"}
+USER_100 = {"chargingDetails": {"chargeQuantities": [{"chargeElement": "user", "quantity": 100}]}}
+
+# rule, base order, mutation, expected (rule, pointer); context-free rules.
+BROKEN: list[tuple[str, str, Mutation, str]] = [
+    ("REL-001", "all-enterprise", _set("/items/3/itemId", "O3"), "/items/3/itemId"),
+    (
+        "REL-002",
+        "confluence-enterprise",
+        _set("/items/0/offeringId", "00000000-0000-4000-8000-000000000000"),
+        "/items/0/offeringId",
+    ),
+    (
+        "REL-004",
+        "jira-enterprise",
+        _set("/items/1/relatesFromEntitlements/0/itemId", "O9"),
+        "/items/1/relatesFromEntitlements/0/itemId",
+    ),
+    (
+        "REL-005",
+        "confluence-enterprise",
+        _set(
+            "/items/0/relatesFromEntitlements/0/entitlementId",
+            "00000000-0000-4000-8000-00000000000a",
+        ),
+        "/items/0/relatesFromEntitlements/0/entitlementId",
+    ),
+    (
+        "REL-006",
+        "jsm-enterprise",
+        _delete("/items/1/relatesFromEntitlements/0"),
+        "/items/1/relatesFromEntitlements",
+    ),
+    (
+        "REL-007",
+        "all-enterprise",
+        _append("/items", {"type": "CREATION_ORDER", "itemId": "O5", "offeringId": CONTAINER}),
+        "/items/4",
+    ),
+    (
+        "REL-009",
+        "jira-enterprise",
+        _set(
+            "/items/1/relatesFromEntitlements/1/entitlementId",
+            "a4c95dd2-eb2d-46a8-b9a4-7076fb8e7548",
+        ),
+        "/items/1/relatesFromEntitlements/1/entitlementId",
+    ),
+    (
+        "REL-010",
+        "all-enterprise",
+        _append("/items/0/relatesFromEntitlements", {**FC_ITEM, "itemId": "O2"}),
+        "/items/0/relatesFromEntitlements/1",
+    ),
+    (
+        "REL-011",
+        "jira-enterprise",
+        _set("/items/0/optedUsageOptions", USER_100),
+        "/items/0/optedUsageOptions",
+    ),
+    (
+        "REL-012",
+        "jsm-enterprise",
+        _set("/items/1/optedUsageOptions/chargingDetails/chargeQuantities/0/chargeElement", "user"),
+        "/items/1/optedUsageOptions/chargingDetails/chargeQuantities/0/chargeElement",
+    ),
+    (
+        "REL-013",
+        "app",
+        _set("/items/0/relatesFromEntitlements/0/entitlementId", GLOBEX_CONTAINER),
+        "/items/0/relatesFromEntitlements/0/entitlementId",
+    ),
+    (
+        "REL-014",
+        "app",
+        _set("/items/0/nextBillingAnchorTimestamp", 1765520321000),
+        "/items/0/nextBillingAnchorTimestamp",
+    ),
+    (
+        "REL-017",
+        "jira-premium",
+        _set(
+            "/items/1/optedUsageOptions/chargingDetails/pricingPlanId",
+            "99eb1387-befd-47bc-a2e6-9e66eb086281",
+        ),
+        "/items/1/optedUsageOptions/chargingDetails/pricingPlanId",
+    ),
+    (
+        "REL-018",
+        "jira-enterprise",
+        _set("/invoiceGroupId", "2f100e51-b40a-4d9a-8809-63b1ffdde012"),
+        "/invoiceGroupId",
+    ),
+    (
+        "REL-019",
+        "confluence-enterprise",
+        _append("/items", {"type": "CREATION_ORDER", "itemId": "O2", "offeringId": CONTAINER}),
+        "/items/1",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "base", "mutate", "pointer"), BROKEN, ids=[b[0] for b in BROKEN]
+)
+def test_breaking_a_rule_once_is_refused_with_its_id(
+    rule_id: str,
+    base: str,
+    mutate: Mutation,
+    pointer: str,
+) -> None:
+    body = order(base)
+    assert found(body) == []  # the base passes every rule
+    mutate(body)
+    assert found(body) == [(rule_id, pointer)]
+
+
+@pytest.mark.parametrize(
+    "base",
+    [
+        "confluence-enterprise",
+        "jira-enterprise",
+        "jsm-enterprise",
+        "all-enterprise",
+        "jira-premium",
+    ],
+)
+def test_new_site_orders_pass_the_context_rules(base: str) -> None:
+    body = order(base)
+    assert found(body, ctx_for(body)) == []
+
+
+def test_add_jsm_to_an_existing_site_passes_with_its_container() -> None:
+    body = order("add-jsm-existing-site")
+    assert found(body, ctx_for(body, site="acme")) == []
+
+
+def test_app_order_passes_when_provisioned_on_its_parent() -> None:
+    body = order("app")
+    ari = "ari:cloud:jira-servicedesk::site/c9c33dfb-7cc6-42dc-8243-4abe82128f16"
+    assert found(body, ctx_for(body, site=None, product_ari=ari)) == []
+
+
+def test_rel_008_existing_site_must_reuse_its_container() -> None:
+    body = order("jsm-enterprise")  # orders a new container item
+    assert found(body, ctx_for(body, site="acme")) == [("REL-008", "/items/0")]
+
+
+def test_rel_008_container_of_another_site_is_refused() -> None:
+    body = order("add-jsm-existing-site")
+    body["items"][0]["relatesFromEntitlements"][0]["entitlementId"] = GLOBEX_CONTAINER
+    assert found(body, ctx_for(body, site="acme")) == [
+        ("REL-008", "/items/0/relatesFromEntitlements/0/entitlementId")
+    ]
+
+
+def test_rel_008_a_new_site_has_no_container_to_reuse() -> None:
+    body = order("add-jsm-existing-site")
+    assert found(body, ctx_for(body, site="acme-9")) == [
+        ("REL-008", "/items/0/relatesFromEntitlements/0/entitlementId")
+    ]
+
+
+def test_rel_013_app_must_depend_on_the_product_it_was_provisioned_on() -> None:
+    body = order("app")
+    acme = "ari:cloud:jira-software::site/4745a76c-290c-49d4-aa23-04d5ccb3c52d"
+    assert found(body, ctx_for(body, site=None, product_ari=acme)) == [
+        ("REL-013", "/items/0/relatesFromEntitlements/0/entitlementId")
+    ]
+
+
+def test_rel_013_only_apps_use_app_dependence() -> None:
+    body = order("confluence-enterprise")
+    body["items"][0]["relatesFromEntitlements"].append(
+        {
+            "relationshipType": "APP_DEPENDENCE",
+            "referenceType": "ENTITLEMENT",
+            "entitlementId": ACME_JIRA,
+        }
+    )
+    assert found(body) == [("REL-013", "/items/0/relatesFromEntitlements/1")]
+
+
+@pytest.mark.parametrize(
+    ("age", "status", "ordered", "code"),
+    [
+        (599, "IN_PROGRESS", False, None),
+        (600, "IN_PROGRESS", False, None),
+        (601, "IN_PROGRESS", False, "PROVISIONING_WINDOW_CLOSED"),
+        (30, "FAILED", False, "PROVISIONING_WINDOW_CLOSED"),
+        (30, "COMPLETED", True, "PROVISIONING_REQUEST_NOT_WAITING"),
+        (30, "IN_PROGRESS", True, "PROVISIONING_REQUEST_NOT_WAITING"),
+    ],
+)
+def test_rel_015_provisioning_window(
+    age: float, status: str, ordered: bool, code: str | None
+) -> None:
+    body = order("jira-enterprise")
+    violations = check_order(
+        body, CATALOGUE, ctx_for(body, age=age, status=status, ordered=ordered)
+    )
+    assert [(v.rule, v.code, v.pointer) for v in violations] == (
+        [] if code is None else [("REL-015", code, "/metadata/provisionRequestId")]
+    )
+
+
+def test_rel_015_unknown_provisioning_request() -> None:
+    violations = check_order(order("jira-enterprise"), CATALOGUE, OrderContext(NOW, None))
+    assert [(v.rule, v.code) for v in violations] == [("REL-015", "PROVISIONING_REQUEST_UNKNOWN")]
+
+
+def test_rel_016_provisioned_but_not_ordered_and_ordered_but_not_provisioned() -> None:
+    body = order("jira-enterprise")
+    assert found(body, provisioning([JIRA, CONFLUENCE])) == [("REL-016", "/items")]
+    assert found(body, provisioning([JSM])) == [
+        ("REL-016", "/items"),
+        ("REL-016", "/items/1/offeringId"),
+    ]
+
+
+def test_rel_018_header_must_match_the_body() -> None:
+    body = order("jira-enterprise")
+    context = OrderContext(
+        NOW,
+        ctx_for(body).provisioning,
+        transaction_account_header="78e855e6-731e-4819-b23e-7854aad854c8",
+    )
+    assert found(body, context) == [("REL-018", "/transactionAccountId")]
+
+
+def test_rules_without_context_skip_the_context_rules() -> None:
+    body = order("jira-enterprise")
+    body["metadata"]["provisionRequestId"] = "00000000-0000-4000-8000-000000000001"
+    assert found(body) == []
+
+
+def test_rules_survive_schema_invalid_orders() -> None:
+    for junk in [
+        None,
+        [],
+        {"items": "x"},
+        {"items": [1, None, {"relatesFromEntitlements": [1]}]},
+        {
+            "items": [
+                {
+                    "offeringId": JIRA,
+                    "relatesFromEntitlements": "x",
+                    "optedUsageOptions": {"chargingDetails": {"chargeQuantities": [7]}},
+                }
+            ]
+        },
+    ]:
+        check_order(junk, CATALOGUE, provisioning([JIRA]))
+
+
+def test_every_rule_is_documented_and_covered_here() -> None:
+    ids = [r.id for r in RULES]
+    assert ids == sorted(ids) and len(ids) == len(set(ids))
+    for rule in RULES:
+        assert rule.quote and rule.title and rule.section
+        assert rule.check is None or rule.doc, rule.id
+    covered = {b[0] for b in BROKEN} | {"REL-003", "REL-008", "REL-015", "REL-016"}
+    assert covered == set(ids)
+    assert rules.rule("REL-003").needs == "store"
