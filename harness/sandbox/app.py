@@ -1,0 +1,383 @@
+"""The sandbox org as an ASGI app: ``create_app(profile, db_path=None, clock=None)``.
+
+Routing is data. The cookbook's operations are found through the contracts' own
+operation table (``harness.contracts.find_operation`` on the raw, percent-encoded path,
+so a product ARI is one segment) and answered by ``operations.HANDLERS[op.name]``; the
+sandbox's own control endpoints are ``CONTROL_ROUTES`` below.
+
+Every request goes the same way, and every refusal is the error envelope:
+
+1. route: unknown path 404, known path with another method 405 (with ``Allow``);
+2. authenticate and authorize (401, 403; ``auth``);
+3. read the body: at most ``max_body_bytes`` (413), UTF-8 JSON, not too deep (400);
+4. ``validate_request`` of the contracts (400, JSON pointer of each violation);
+5. settle the state to the sandbox clock (``lifecycle.settle``), then run the operation
+   in one transaction (its refusals: 403, 404, 409, 422 with the rule id).
+
+Nothing is ever answered with a 500 unless the sandbox itself has a bug.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from ..contracts import (
+    Profile,
+    bundled_openapi,
+    find_operation,
+    load_profile,
+    operations,
+    path_allows,
+    validate_request,
+)
+from . import lifecycle
+from .auth import authenticate, authorize
+from .clock import RealTime, SandboxClock
+from .errors import ApiError, error
+from .operations import HANDLERS, Call
+from .store import Store
+
+log = logging.getLogger("harness.sandbox")
+
+#: Bodies above this size are refused with 413 (1 MiB; the cookbook's largest is ~3 KiB).
+MAX_BODY_BYTES = 1 << 20
+#: JSON nested deeper than this is refused with 400 (the cookbook's nests 7 levels).
+MAX_JSON_DEPTH = 64
+#: An oversized body is read and dropped up to this size, so the client sees the 413.
+_DRAIN_LIMIT = 64 << 20
+#: Default delay between placing an order and its items reaching SUCCESS.
+DEFAULT_PROCESSING_DELAY = 3.0
+
+_NO_BODY: Any = object()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Knobs of one sandbox server. ``None`` means: the profile's ``sandbox`` section."""
+
+    processing_delay_seconds: float | None = None
+    max_body_bytes: int = MAX_BODY_BYTES
+    max_json_depth: int = MAX_JSON_DEPTH
+
+
+class Sandbox:
+    """One sandbox org: profile, store, clock and settings, and how it answers a request."""
+
+    def __init__(
+        self,
+        profile: Profile,
+        db_path: str | Path | None = None,
+        clock: RealTime | None = None,
+        settings: Settings | None = None,
+    ) -> None:
+        self.profile = profile
+        self.settings = settings or Settings()
+        delay = self.settings.processing_delay_seconds
+        if delay is None:
+            delay = profile.sandbox.get("processingDelaySeconds", DEFAULT_PROCESSING_DELAY)
+        self.processing_delay = float(delay)
+        # Without --db: a fresh database in a temporary directory, removed on close().
+        self._tmp = tempfile.TemporaryDirectory(prefix="harness-sandbox-") if not db_path else None
+        self.db_path = Path(db_path) if db_path else Path(self._tmp.name) / "sandbox.db"  # type: ignore[union-attr]
+        self.clock = SandboxClock(clock)
+        self.store = Store(self.db_path)
+        try:
+            self.store.open_for(profile, self.clock.now())
+            with self.store.transaction() as tx:
+                self.clock.set_offset(tx.control("clock_offset", 0.0))
+        except BaseException:
+            self.close()
+            raise
+
+    def __repr__(self) -> str:
+        return f"Sandbox(org={self.profile.org_id!r}, db={str(self.db_path)!r})"
+
+    def close(self) -> None:
+        """Close the database (and remove it when it was a temporary one). Idempotent."""
+        self.store.close()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    # control --------------------------------------------------------------------------
+
+    def advance(self, seconds: float) -> None:
+        with self.store.transaction() as tx:
+            offset = self.clock.advance(seconds)
+            tx.set_control("clock_offset", offset)
+
+    def reset(self) -> None:
+        """The profile's initial state, and the clock back to real time."""
+        self.clock.set_offset(0.0)
+        self.store.reset(self.profile, self.clock.now())
+
+    # answering ----------------------------------------------------------------------------
+
+    async def respond(self, request: Request) -> Response:
+        """The response to one request; every refusal in the error envelope."""
+        try:
+            return await self._respond(request)
+        except ApiError as exc:
+            return JSONResponse(exc.body, exc.status, headers=exc.headers)
+        except Exception:
+            # Log the path only: headers may hold credentials.
+            log.exception("sandbox bug answering %s %s", request.method, request.url.path)
+            exc = error(500, "INTERNAL_ERROR", "the sandbox failed; see its log")
+            return JSONResponse(exc.body, exc.status)
+
+    async def _respond(self, request: Request) -> Response:
+        path = _raw_path(request.scope)
+        method = request.method.upper()
+        control = _CONTROL.get(path)
+        if control is not None:
+            handler = control.get(method)
+            if handler is None:
+                raise _not_allowed(method, path, tuple(control))
+            body = self._parse(await self._read(request))
+            return handler(self, request, None if body is _NO_BODY else body)
+
+        match = find_operation(method, path)
+        if match is None:
+            allowed = path_allows(path)
+            if allowed:
+                raise _not_allowed(method, path, allowed)
+            raise error(404, "NOT_FOUND", f"no such path: {path[:200]}")
+        op = match.operation
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        principal = authenticate(headers, self.profile)
+        authorize(op, principal)
+        body = self._parse(await self._read(request))
+        query = request.scope.get("query_string", b"").decode("latin-1")
+        url = f"{path}?{query}" if query else path
+        if body is _NO_BODY:
+            violations = validate_request(method, url, headers)
+        else:
+            violations = validate_request(method, url, headers, body)
+        if violations:
+            raise ApiError.of(violations)
+        # Fault injection (a later issue) answers here: read the stored faults for op.id
+        # (store control "faults") and return the injected response instead.
+        now = self.clock.now()
+        with self.store.transaction() as tx:
+            lifecycle.settle(tx, now, self.profile.catalogue, self.profile.org_id)
+        with self.store.transaction() as tx:
+            call = Call(
+                tx=tx,
+                profile=self.profile,
+                principal=principal,
+                params=match.path_params,
+                query=dict(request.query_params),
+                headers=headers,
+                body=None if body is _NO_BODY else body,
+                base_url=_base_url(request),
+                now=now,
+                processing_delay=self.processing_delay,
+            )
+            status, payload = HANDLERS[op.name](call)
+        return JSONResponse(payload, status)
+
+    async def _read(self, request: Request) -> bytes:
+        limit = self.settings.max_body_bytes
+        declared = request.headers.get("content-length", "")
+        too_large = declared.isdigit() and int(declared) > limit
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                too_large = True
+            if too_large:
+                chunks.clear()
+                if size > _DRAIN_LIMIT:
+                    break
+                continue
+            chunks.append(chunk)
+        if too_large:
+            raise error(
+                413,
+                "PAYLOAD_TOO_LARGE",
+                f"the body is larger than the sandbox's limit of {limit} bytes",
+            )
+        return b"".join(chunks)
+
+    def _parse(self, raw: bytes) -> Any:
+        """The JSON body, or _NO_BODY for an empty one; 400 for anything else."""
+        if not raw.strip():
+            return _NO_BODY
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise error(
+                400, "MALFORMED_BODY", f"the body is not UTF-8 (byte {exc.start})", pointer=""
+            ) from None
+        try:
+            value = json.loads(text, parse_constant=_no_constant)
+        except RecursionError:
+            value = None
+            depth_exceeded = True
+        except ValueError as exc:
+            raise error(400, "MALFORMED_BODY", f"the body is not JSON: {exc}", pointer="") from None
+        else:
+            depth_exceeded = _depth(value) > self.settings.max_json_depth
+        if depth_exceeded:
+            raise error(
+                400,
+                "MALFORMED_BODY",
+                f"the body nests deeper than {self.settings.max_json_depth} levels",
+                pointer="",
+            )
+        return value
+
+
+# -- control endpoints ----------------------------------------------------------------
+
+ControlHandler = Callable[[Sandbox, Request, Any], Response]
+
+
+def _openapi(sandbox: Sandbox, request: Request, body: Any) -> Response:
+    """The contracts' OpenAPI document, self-contained, with this server as servers[0]."""
+    return JSONResponse(bundled_openapi(_base_url(request)))
+
+
+def _clock(sandbox: Sandbox, request: Request, body: Any) -> Response:
+    return JSONResponse(sandbox.clock.describe())
+
+
+def _advance(sandbox: Sandbox, request: Request, body: Any) -> Response:
+    """``{"seconds": N}``: move the sandbox clock N >= 0 seconds forward."""
+    seconds = body.get("seconds") if isinstance(body, dict) else None
+    if (
+        not isinstance(body, dict)
+        or set(body) != {"seconds"}
+        or isinstance(seconds, bool)
+        or not isinstance(seconds, int | float)
+        or not math.isfinite(seconds)
+        or seconds < 0
+    ):
+        raise error(
+            400,
+            "SCHEMA_VIOLATION",
+            'expected {"seconds": N} with N a number >= 0: the clock only moves forward',
+            pointer="/seconds" if isinstance(body, dict) else "",
+        )
+    sandbox.advance(float(seconds))
+    return JSONResponse(sandbox.clock.describe())
+
+
+def _reset(sandbox: Sandbox, request: Request, body: Any) -> Response:
+    sandbox.reset()
+    return JSONResponse({"reset": True, "clock": sandbox.clock.describe()})
+
+
+#: The sandbox's own endpoints (not the cookbook's), top to bottom.
+CONTROL_ROUTES: tuple[tuple[str, str, ControlHandler], ...] = (
+    ("GET", "/openapi.json", _openapi),
+    ("GET", "/_sandbox/clock", _clock),
+    ("POST", "/_sandbox/clock/advance", _advance),
+    ("POST", "/_sandbox/reset", _reset),
+)
+
+_CONTROL: dict[str, dict[str, ControlHandler]] = {}
+for _method, _path, _handler in CONTROL_ROUTES:
+    _CONTROL.setdefault(_path, {})[_method] = _handler
+
+
+# -- the app --------------------------------------------------------------------------
+
+
+class _Endpoint:
+    """The one ASGI endpoint behind every path: ``Sandbox.respond``."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self.sandbox.respond(Request(scope, receive))
+        await response(scope, receive, send)
+
+
+def create_app(
+    profile: Profile | str | Path | None = None,
+    db_path: str | Path | None = None,
+    clock: RealTime | None = None,
+    *,
+    processing_delay_seconds: float | None = None,
+    max_body_bytes: int = MAX_BODY_BYTES,
+    max_json_depth: int = MAX_JSON_DEPTH,
+) -> Starlette:
+    """A Starlette app serving the sandbox org of ``profile`` (default: the default profile).
+
+    ``db_path``: the SQLite file (created and seeded when new; kept across restarts);
+    ``None`` uses a fresh temporary file. ``clock``: the real-time source (``time.time``);
+    tests may freeze it. ``app.state.sandbox`` is the ``Sandbox``; whoever creates the app
+    calls ``app.state.sandbox.close()`` when done.
+    """
+    if not isinstance(profile, Profile):
+        profile = load_profile(profile)
+    missing = {op.name for op in operations()} - set(HANDLERS)
+    if missing:  # a new operation in the contracts needs a handler before it is served
+        raise RuntimeError(f"no sandbox handler for {', '.join(sorted(missing))}")
+    sandbox = Sandbox(
+        profile,
+        db_path,
+        clock,
+        Settings(processing_delay_seconds, max_body_bytes, max_json_depth),
+    )
+    app = Starlette(routes=[Route("/{path:path}", _Endpoint(sandbox))])
+    app.state.sandbox = sandbox
+    return app
+
+
+# -- helpers --------------------------------------------------------------------------
+
+
+def _raw_path(scope: Scope) -> str:
+    raw = scope.get("raw_path")
+    if raw:
+        return raw.decode("latin-1").split("?", 1)[0]
+    return quote(scope["path"], safe="/:@!$&'()*+,;=-._~")
+
+
+def _base_url(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+def _not_allowed(method: str, path: str, allowed: tuple[str, ...]) -> ApiError:
+    methods = ", ".join(sorted(set(allowed)))
+    return error(
+        405,
+        "METHOD_NOT_ALLOWED",
+        f"{path[:200]} takes {methods}, not {method[:20]}",
+        headers={"Allow": methods},
+    )
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _depth(value: Any) -> int:
+    """How deeply arrays and objects nest (iteratively: deep input must not recurse)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            deepest = max(deepest, depth)
+            children = node.values() if isinstance(node, dict) else node
+            stack.extend((child, depth + 1) for child in children)
+    return deepest

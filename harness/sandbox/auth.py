@@ -1,0 +1,129 @@
+"""Who is calling, and what they may reach (cookbook, 'Authentication').
+
+- ``Authorization: Bearer <org API key>`` reaches everything in the org.
+- ``Authorization: Basic base64(email:api_token)`` of a site admin reaches only the sites
+  that user administers *directly* ("not through a group"), and only on operations the
+  contracts' OpenAPI ``security`` lists ``siteAdminBasic`` for: every one except
+  products.provision ("Site-scoped authorization can only be used for installing 2nd
+  party apps on products").
+
+401: no credentials, or ones the org does not know (with a hint for the cookbook's
+``Authentication`` header, erratum ERR-001). 403: known credentials, not allowed here.
+Credentials never appear in an error, a repr or a log line.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ..contracts import Operation, Profile
+from .errors import ApiError, error
+
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="sandbox", Basic realm="sandbox"'}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated caller: the org (API key) or one site admin."""
+
+    kind: str  # org | site-admin
+    email: str | None = None
+    role_via: str | None = None  # site admins: direct | group
+    sites: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_org(self) -> bool:
+        return self.kind == "org"
+
+    def may_reach(self, site_name: str | None) -> bool:
+        return self.is_org or (site_name is not None and site_name in self.sites)
+
+    def require_site(self, site_name: str | None, what: str) -> None:
+        """403 unless this caller may reach ``site_name`` (None: an org-level resource)."""
+        if self.may_reach(site_name):
+            return
+        where = f"site {site_name!r}" if site_name else "the organization"
+        raise error(
+            403,
+            "FORBIDDEN",
+            f"{what} belongs to {where}; site admin {self.email} administers only "
+            f"{', '.join(sorted(self.sites)) or 'no site'} directly",
+            header="Authorization",
+        )
+
+
+def authenticate(headers: Mapping[str, str], profile: Profile) -> Principal:
+    """The caller named by the Authorization header (lower-case header names), or 401."""
+    value = headers.get("authorization")
+    if value is None:
+        hint = (
+            ": the header is 'Authorization', not 'Authentication' (cookbook erratum ERR-001)"
+            if "authentication" in headers
+            else ""
+        )
+        raise error(
+            401,
+            "UNAUTHENTICATED",
+            f"no Authorization header; send 'Bearer <org API key>' or "
+            f"'Basic base64(email:api_token)'{hint}",
+            header="Authorization",
+            headers=_CHALLENGE,
+        )
+    scheme, _, credentials = value.strip().partition(" ")
+    credentials = credentials.strip()
+    if scheme.lower() == "bearer":
+        if profile.api_key and credentials and _same(credentials, profile.api_key):
+            return Principal("org")
+        raise _unknown("the Bearer token is not this org's API key")
+    if scheme.lower() == "basic":
+        email, token = _basic(credentials)
+        for admin in profile.site_admins:
+            if _same(email, admin.email) and _same(token, admin.api_token):
+                return Principal("site-admin", admin.email, admin.role_via, frozenset(admin.sites))
+        raise _unknown("the Basic credentials are not a site admin's email and API token")
+    raise _unknown(f"unsupported scheme {scheme[:20]!r}; use Bearer or Basic")
+
+
+def authorize(op: Operation, principal: Principal) -> None:
+    """403 when a site admin's Basic credentials may not call this operation at all."""
+    if principal.is_org:
+        return
+    if "siteAdminBasic" not in op.security:
+        raise error(
+            403,
+            "FORBIDDEN",
+            f"{op.name} takes the org API key (Bearer) only: site-scoped authorization can "
+            "only be used for installing 2nd party apps on products",
+            header="Authorization",
+        )
+    if principal.role_via != "direct":
+        raise error(
+            403,
+            "FORBIDDEN",
+            f"{principal.email} holds the site-admin role through a group; Basic "
+            "authentication needs the role held directly at the user level",
+            header="Authorization",
+        )
+
+
+def _basic(credentials: str) -> tuple[str, str]:
+    try:
+        decoded = base64.b64decode(credentials.encode("ascii"), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeError, ValueError):
+        raise _unknown("the Basic credentials are not base64(email:api_token)") from None
+    email, sep, token = decoded.partition(":")
+    if not sep:
+        raise _unknown("the Basic credentials are not base64(email:api_token)")
+    return email, token
+
+
+def _same(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
+def _unknown(detail: str) -> ApiError:
+    return error(401, "UNAUTHENTICATED", detail, header="Authorization", headers=_CHALLENGE)

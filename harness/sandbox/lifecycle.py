@@ -1,0 +1,121 @@
+"""How sandbox state follows the clock (cookbook, 'Place order' and 'Track the order';
+ASSUMED beyond IN_PROGRESS and SUCCESS: ASM-004, ASM-005).
+
+- A provisioning request waits ``IN_PROGRESS``. With no order ``PROVISIONING_WINDOW_SECONDS``
+  (600 s) after it was made, it is ``FAILED`` (reason: no order within 10 minutes).
+- An order's items are ``PROCESSING`` until ``processingDelaySeconds`` after the order;
+  then each is ``SUCCESS`` with a new entitlement related as ordered, a new site (for a
+  new-site request) exists with its workspaces, and the provisioning request is
+  ``COMPLETED``.
+
+Nothing runs in the background: ``settle(tx, now)`` applies every transition due by
+``now`` and is called before each request is answered, so state follows the clock and a
+test moves the clock instead of sleeping. Transitions are stamped with the time they were
+due, not the time they were noticed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..contracts import Catalogue, ProvisioningFacts
+from ..contracts.rules import PROVISIONING_WINDOW_SECONDS
+from .clock import millis
+from .store import EntitlementRow, OrderRow, RelationshipRow, SiteRow, Tx, sandbox_uuid
+
+NO_ORDER_REASON = (
+    f"no order named this provisioning request within {PROVISIONING_WINDOW_SECONDS} seconds "
+    "(10 minutes)"
+)
+
+
+def settle(tx: Tx, now: float, catalogue: Catalogue, org_id: str) -> None:
+    """Apply every transition due by ``now``: finished order items, then lapsed windows."""
+    for order_id in tx.orders_with_due_items(now):
+        order = tx.order(order_id)
+        assert order is not None  # items reference their order
+        _complete(tx, order, catalogue, org_id)
+    for p in tx.waiting_provisioning(created_before=now - PROVISIONING_WINDOW_SECONDS):
+        tx.set_provisioning_status(
+            p.id, "FAILED", p.created_at + PROVISIONING_WINDOW_SECONDS, NO_ORDER_REASON
+        )
+
+
+def facts(tx: Tx, request_id: str) -> ProvisioningFacts | None:
+    """What the relationship rules need to know of a provisioning request."""
+    p = tx.provisioning(request_id)
+    if p is None:
+        return None
+    return ProvisioningFacts(
+        id=p.id,
+        status=p.status,
+        created_at=p.created_at,
+        offerings=p.offering_ids,
+        # The rules look an existing site up by name; a site still to be made is "new".
+        site_name=None if p.new_site else p.site_name,
+        product_ari=p.product_ari,
+        ordered=p.order_id is not None,
+    )
+
+
+def site_cloud_id(org_id: str, site_name: str) -> str:
+    return sandbox_uuid("site", org_id, site_name)
+
+
+def _complete(tx: Tx, order: OrderRow, catalogue: Catalogue, org_id: str) -> None:
+    """Every item of the order succeeds at its ready time, creating its entitlement."""
+    items = tx.items(order.order_id)
+    p = tx.provisioning(order.provision_request_id)
+    assert p is not None  # an order is only accepted for a known request
+    at = max(item.ready_at for item in items)
+    site = tx.site(p.site_name)
+    if site is None:
+        location = next((o["location"] for o in p.offerings if o.get("location")), "us")
+        site = SiteRow(p.site_name, site_cloud_id(org_id, p.site_name), None, location, at)
+        tx.insert_site(site)
+    # ORDER_ITEM references resolve to the entitlement the referenced item creates.
+    made = {item.item_id: sandbox_uuid("entitlement", item.order_item_id) for item in items}
+    for item in items:
+        if item.status != "PROCESSING":
+            continue
+        offering = catalogue.offering(item.offering_id)
+        product = offering.product if offering else "app"
+        kind = {"family-container": "family-container", "app": "app"}.get(product, "product")
+        ent_id = made[item.item_id]
+        anchor = item.body.get("nextBillingAnchorTimestamp")
+        tx.insert_entitlement(
+            EntitlementRow(
+                ent_id,
+                kind,
+                product,
+                item.offering_id,
+                site.name,
+                p.product_ari if kind == "app" else None,
+                anchor if isinstance(anchor, int) else millis(item.ready_at),
+                1,
+                order.order_id,
+                item.ready_at,
+            )
+        )
+        if kind == "family-container":
+            tx.set_family_container(site.name, ent_id)
+        for position, rel in enumerate(_relations(item.body)):
+            target = rel.get("entitlementId") or made.get(rel.get("itemId", ""))
+            if target is None:  # the rules refuse dangling references; stay safe anyway
+                continue
+            tx.insert_relationship(
+                RelationshipRow(
+                    sandbox_uuid("relationship", ent_id, str(position)),
+                    ent_id,
+                    target,
+                    rel["relationshipType"],
+                    position,
+                )
+            )
+        tx.finish_item(order.order_id, item.n, "SUCCESS", item.ready_at, entitlement_id=ent_id)
+    tx.set_provisioning_status(p.id, "COMPLETED", at)
+
+
+def _relations(body: dict[str, Any]) -> list[dict[str, Any]]:
+    rels = body.get("relatesFromEntitlements")
+    return [r for r in rels if isinstance(r, dict)] if isinstance(rels, list) else []

@@ -1,0 +1,456 @@
+"""What each operation of the cookbook does in the sandbox org: one function per operation.
+
+By the time a function runs, the app has matched the operation through the contracts,
+authenticated the caller, validated the request with ``validate_request`` and settled
+the state to the sandbox clock. A function reads and writes ``call.tx`` (one
+transaction), raises ``ApiError`` to refuse, and returns ``(status, body)``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..contracts import OrderContext, Profile, validate_order
+from ..contracts.profile import ARI_PRODUCT
+from . import lifecycle, views
+from .auth import Principal
+from .errors import ApiError, error
+from .store import ItemRow, OrderRow, ProvisioningRow, SiteRow, Tx, canonical_json
+
+#: Product of a product ARI's product part (``jira-software`` -> ``jira``).
+PRODUCT_OF_ARI = {part: product for product, part in ARI_PRODUCT.items()}
+_ARI = re.compile(r"ari:cloud:(?P<part>[a-z0-9-]+)::site/(?P<cloud_id>[A-Za-z0-9-]+)")
+#: Order of products within a site in workspace listings.
+_PRODUCT_ORDER = {"jira": 0, "jsm": 1, "confluence": 2}
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request, as an operation sees it."""
+
+    tx: Tx
+    profile: Profile
+    principal: Principal
+    params: Mapping[str, str]  # decoded path parameters
+    query: Mapping[str, str]
+    headers: Mapping[str, str]  # lower-case names
+    body: Any  # parsed JSON; None when the request had none
+    base_url: str
+    now: float
+    processing_delay: float
+
+    @property
+    def catalogue(self) -> Any:
+        """The profile's catalogue over the sites as they are now."""
+        return self.tx.catalogue(self.profile.catalogue)
+
+
+Reply = tuple[int, dict[str, Any]]
+Handler = Callable[[Call], Reply]
+
+
+# -- prerequisites --------------------------------------------------------------------
+
+
+def entitlements_list(call: Call) -> Reply:
+    """The entitlements of one product instance, found by its product ARI."""
+    _require_org(call)
+    site, product = _product_on_site(call, call.params["productAri"], "productAri")
+    call.principal.require_site(site.name, f"product {call.params['productAri']}")
+    entitlements = [
+        e
+        for e in call.tx.site_entitlements(site.name)
+        if e.kind == "product" and e.product == product
+    ]
+    return 200, views.entitlements_list(site, entitlements)
+
+
+def entitlements_details(call: Call) -> Reply:
+    """An entitlement with the entitlements it relates from and its billing anchor."""
+    ent_id = call.params["entitlementId"]
+    ent = call.tx.entitlement(ent_id)
+    if ent is None:
+        raise error(
+            404,
+            "ENTITLEMENT_NOT_FOUND",
+            f"no entitlement {ent_id} in this org",
+            parameter="entitlementId",
+        )
+    call.principal.require_site(ent.site_name, f"entitlement {ent_id}")
+    return 200, views.entitlement_details(ent, call.tx.relationships(ent.id))
+
+
+# -- provisioning ---------------------------------------------------------------------
+
+
+def products_provision(call: Call) -> Reply:
+    """Start provisioning product instances on a new site, or on an existing one by name."""
+    _require_org(call)
+    body = call.body
+    name = body["parameters"]["name"]
+    site = call.tx.site(name)
+    catalogue = call.profile.catalogue
+    seen: dict[str, int] = {}
+    for i, requested in enumerate(body["offerings"]):
+        offering = catalogue.offering(requested["id"])
+        pointer = f"/offerings/{i}/id"
+        if offering is None:
+            raise error(
+                422,
+                "OFFERING_UNKNOWN",
+                f"offering {requested['id']} is not in the catalogue",
+                pointer=pointer,
+            )
+        if offering.product == "app":
+            raise error(
+                422,
+                "OFFERING_NOT_PROVISIONABLE",
+                f"{offering.name} is an app: provision it on a product with apps.provision",
+                pointer=pointer,
+            )
+        if offering.product in seen:
+            raise error(
+                422,
+                "PRODUCT_CONFLICT",
+                f"{offering.name} is a second {offering.product} offering in this request "
+                f"(first at /offerings/{seen[offering.product]})",
+                pointer=pointer,
+            )
+        seen[offering.product] = i
+        if site is not None and any(
+            e.product == offering.product for e in call.tx.site_entitlements(site.name)
+        ):
+            raise error(
+                422,
+                "PRODUCT_ALREADY_ON_SITE",
+                f"site {name!r} already has {offering.product}",
+                pointer=pointer,
+            )
+    if site is None:
+        if "timezone" not in body["parameters"]:
+            raise error(
+                422,
+                "TIMEZONE_REQUIRED",
+                f"there is no site {name!r}: a new site needs parameters.timezone "
+                "('Add a timezone parameter for the new site')",
+                pointer="/parameters/timezone",
+            )
+        pending = call.tx.pending_new_site(name)
+        if pending is not None:
+            raise error(
+                422,
+                "SITE_NAME_PENDING",
+                f"provisioning request {pending.id} is already creating site {name!r}",
+                pointer="/parameters/name",
+            )
+    return _start_provisioning(call, "products", name, site is None, None, body)
+
+
+def apps_provision(call: Call) -> Reply:
+    """Start provisioning an app on a product instance, found by its product ARI."""
+    _require_org(call)
+    ari = call.params["productAri"]
+    site, _ = _product_on_site(call, ari, "productAri")
+    call.principal.require_site(site.name, f"product {ari}")
+    catalogue = call.profile.catalogue
+    app_key = call.body["parameters"]["appKey"]
+    for i, requested in enumerate(call.body["offerings"]):
+        offering = catalogue.offering(requested["id"])
+        pointer = f"/offerings/{i}/id"
+        if offering is None:
+            raise error(
+                422,
+                "OFFERING_UNKNOWN",
+                f"offering {requested['id']} is not in the catalogue",
+                pointer=pointer,
+            )
+        if offering.product != "app":
+            raise error(
+                422,
+                "OFFERING_NOT_PROVISIONABLE",
+                f"{offering.name} is not an app: provision products with products.provision",
+                pointer=pointer,
+            )
+        if offering.app_key and offering.app_key != app_key:
+            raise error(
+                422,
+                "APP_KEY_MISMATCH",
+                f"{offering.name}'s appKey is {offering.app_key!r}, not {app_key!r}",
+                pointer="/parameters/appKey",
+            )
+    return _start_provisioning(call, "apps", site.name, False, ari, call.body)
+
+
+def provisioning_status(call: Call) -> Reply:
+    """The provisioning request behind a statusUrl, as the clock has moved it."""
+    _require_org(call)
+    request_id = call.params["requestId"]
+    p = call.tx.provisioning(request_id)
+    if p is None:
+        raise error(
+            404,
+            "PROVISIONING_REQUEST_NOT_FOUND",
+            f"no provisioning request {request_id} in this org",
+            parameter="requestId",
+        )
+    call.principal.require_site(_reachable_site(call, p), f"provisioning request {p.id}")
+    return 200, views.provisioning_status(p)
+
+
+def _start_provisioning(
+    call: Call, kind: str, site_name: str, new_site: bool, ari: str | None, body: Any
+) -> Reply:
+    request_id = str(uuid.uuid4())
+    call.tx.insert_provisioning(
+        ProvisioningRow(
+            id=request_id,
+            kind=kind,
+            created_at=call.now,
+            site_name=site_name,
+            new_site=new_site,
+            product_ari=ari,
+            offerings=tuple(body["offerings"]),
+            parameters=body["parameters"],
+            status="IN_PROGRESS",
+            reason=None,
+            order_id=None,
+            updated_at=call.now,
+        )
+    )
+    return 200, views.status_url(call.base_url, call.profile.org_id, request_id)
+
+
+# -- commerce -------------------------------------------------------------------------
+
+
+def orders_place(call: Call) -> Reply:
+    """Place an order (v1 and v2 paths). ``orderId`` is the idempotency key (REL-003):
+    the same body again answers the same order and creates nothing; another body is 409.
+    Otherwise every relationship rule is checked against the provisioning request the
+    order names (``OrderContext``) and the org's entitlements as they are now."""
+    body = call.body
+    order_id = body["orderId"]
+    existing = call.tx.order(order_id)
+    if existing is not None:
+        call.principal.require_site(_order_site(call, existing), f"order {order_id}")
+        if existing.canonical_body != canonical_json(body):
+            raise error(
+                409,
+                "ORDER_CONFLICT",
+                f"orderId {order_id} was already used with a different body; an orderId is "
+                "the idempotency key: send the same body again, or a new orderId",
+                pointer="/orderId",
+                rule="REL-003",
+            )
+        return 200, views.order_placed(existing, call.tx.items(order_id))
+
+    request_id = body["metadata"]["provisionRequestId"]
+    p = call.tx.provisioning(request_id)
+    if p is not None:
+        call.principal.require_site(_reachable_site(call, p), f"provisioning request {p.id}")
+    context = OrderContext(
+        now=call.now,
+        provisioning=lifecycle.facts(call.tx, request_id),
+        transaction_account_header=call.headers.get("x-transaction-account"),
+    )
+    violations = validate_order(body, call.catalogue, context)
+    if violations:
+        raise ApiError.of(violations)
+
+    order = OrderRow(
+        order_id=order_id,
+        body=body,
+        canonical_body=canonical_json(body),
+        transaction_account_id=body["transactionAccountId"],
+        invoice_group_id=body["invoiceGroupId"],
+        provision_request_id=request_id,
+        slug=views.slug(order_id),
+        created_at=call.now,
+    )
+    ready_at = call.now + call.processing_delay
+    items = [
+        ItemRow(
+            order_id=order_id,
+            n=n,
+            item_id=item["itemId"],
+            offering_id=item["offeringId"],
+            body=item,
+            ready_at=ready_at,
+            status="PROCESSING",
+            entitlement_id=None,
+            reason_code=None,
+            updated_at=call.now,
+        )
+        for n, item in enumerate(body["items"], start=1)
+    ]
+    call.tx.insert_order(order, items)
+    call.tx.set_provisioning_order(request_id, order_id)
+    return 200, views.order_placed(order, items)
+
+
+def orders_get(call: Call) -> Reply:
+    """An order with each item's processing status, for its transaction account."""
+    order_id = call.params["orderId"]
+    account = call.headers["x-transaction-account"]
+    order = call.tx.order(order_id)
+    if order is None:
+        raise error(404, "ORDER_NOT_FOUND", f"no order {order_id}", parameter="orderId")
+    if order.transaction_account_id != account:
+        raise error(
+            404,
+            "ORDER_NOT_FOUND",
+            f"no order {order_id} in transaction account {account} "
+            "(the X-transaction-account header names the order's account)",
+            header="X-transaction-account",
+        )
+    call.principal.require_site(_order_site(call, order), f"order {order_id}")
+    return 200, views.order(order, call.tx.items(order_id))
+
+
+# -- workspaces -----------------------------------------------------------------------
+
+
+def workspaces_query(call: Call) -> Reply:
+    """The org's workspaces (product instances) the caller may see, filtered by site name
+    (ASM-009) and paged with an opaque cursor (ASM-010)."""
+    _require_org(call)
+    names = _name_filter(call.body)
+    offset, limit = 0, 20
+    if "cursor" in call.query:
+        cursor = _read_cursor(call.query["cursor"])
+        if call.body and names != cursor["names"]:
+            raise error(
+                400,
+                "SCHEMA_VIOLATION",
+                "this cursor belongs to another query: send the same query with it, or none",
+                parameter="cursor",
+            )
+        names, offset, limit = cursor["names"], cursor["offset"], cursor["limit"]
+    if "limit" in call.query:
+        limit = int(call.query["limit"])
+    catalogue = call.profile.catalogue
+    found = [
+        views.workspace(call.base_url, call.profile.org_id, site, ent, catalogue)
+        for site in call.tx.sites()
+        if call.principal.may_reach(site.name) and (names is None or site.name in names)
+        for ent in sorted(
+            (e for e in call.tx.site_entitlements(site.name) if e.kind == "product"),
+            key=lambda e: (_PRODUCT_ORDER.get(e.product, 9), e.created_at, e.id),
+        )
+    ]
+    page = found[offset : offset + limit]
+    return 200, {
+        "data": page,
+        "links": {
+            "self": _cursor(names, offset, limit),
+            "prev": _cursor(names, max(0, offset - limit), limit) if offset > 0 else None,
+            "next": _cursor(names, offset + limit, limit) if offset + limit < len(found) else None,
+        },
+        "meta": {
+            "pageSize": limit,
+            "startIndex": offset + 1 if page else 0,
+            "endIndex": offset + len(page),
+            "total": len(found),
+        },
+    }
+
+
+def _name_filter(body: Any) -> list[str] | None:
+    field = ((body or {}).get("query") or {}).get("field")
+    if field is None:
+        return None
+    if field["name"] != "attributes.name":
+        raise error(
+            400,
+            "FILTER_UNSUPPORTED",
+            f"the workspaces query filters on 'attributes.name' only, not {field['name']!r}",
+            pointer="/query/field/name",
+        )
+    return sorted(set(field["values"]))
+
+
+def _cursor(names: list[str] | None, offset: int, limit: int) -> str:
+    raw = json.dumps({"query": names, "offset": offset, "limit": limit}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _read_cursor(text: str) -> dict[str, Any]:
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        data = json.loads(raw)
+        names, offset, limit = data["query"], data["offset"], data["limit"]
+        valid = (
+            (names is None or (isinstance(names, list) and all(isinstance(n, str) for n in names)))
+            and isinstance(offset, int)
+            and isinstance(limit, int)
+            and offset >= 0
+            and 1 <= limit <= 100
+        )
+    except (binascii.Error, ValueError, TypeError, KeyError, RecursionError):
+        valid = False
+    if not valid:
+        raise error(
+            400,
+            "SCHEMA_VIOLATION",
+            "not a cursor of this API: pass links.next of the previous page unchanged",
+            parameter="cursor",
+        )
+    return {"names": names, "offset": offset, "limit": limit}
+
+
+# -- shared checks --------------------------------------------------------------------
+
+
+def _require_org(call: Call) -> None:
+    org_id = call.params.get("orgId")
+    if org_id is not None and org_id != call.profile.org_id:
+        raise error(404, "ORG_NOT_FOUND", f"no organization {org_id}", parameter="orgId")
+
+
+def _product_on_site(call: Call, ari: str, parameter: str) -> tuple[SiteRow, str]:
+    """The site and product a product ARI names, or 404."""
+    found = _ARI.fullmatch(ari)
+    product = PRODUCT_OF_ARI.get(found["part"]) if found else None
+    site = call.tx.site_by_cloud_id(found["cloud_id"]) if found else None
+    if site is None:
+        raise error(404, "SITE_NOT_FOUND", f"no site of this org for {ari}", parameter=parameter)
+    if product is None or not any(
+        e.kind == "product" and e.product == product for e in call.tx.site_entitlements(site.name)
+    ):
+        raise error(
+            404,
+            "PRODUCT_NOT_FOUND",
+            f"site {site.name!r} has no product {ari}",
+            parameter=parameter,
+        )
+    return site, product
+
+
+def _reachable_site(call: Call, p: ProvisioningRow) -> str | None:
+    """The site a provisioning request concerns, for access checks (None: not made yet)."""
+    return None if p.new_site and call.tx.site(p.site_name) is None else p.site_name
+
+
+def _order_site(call: Call, order: OrderRow) -> str | None:
+    p = call.tx.provisioning(order.provision_request_id)
+    return _reachable_site(call, p) if p else None
+
+
+#: operationId name (``orders.place`` for both order paths) -> what it does.
+HANDLERS: dict[str, Handler] = {
+    "entitlements.list": entitlements_list,
+    "entitlements.details": entitlements_details,
+    "products.provision": products_provision,
+    "workspaces.query": workspaces_query,
+    "apps.provision": apps_provision,
+    "provisioning.status": provisioning_status,
+    "orders.place": orders_place,
+    "orders.get": orders_get,
+}

@@ -1,0 +1,628 @@
+"""The sandbox's state in SQLite: sites, entitlements, provisioning requests, orders.
+
+One ``Store`` per server. Every request runs inside ``store.transaction()`` (``BEGIN
+IMMEDIATE`` ... ``COMMIT``), so a crash never leaves half an order behind; the database
+is in WAL mode so a ``--db`` file survives restarts consistently.
+
+The store knows tables, not the cookbook: ``lifecycle`` decides what the state becomes,
+``operations`` what a request may do. ``seed`` writes a profile's initial state.
+
+Seam for fault injection (a later issue): sandbox controls live as JSON values in the
+``control`` table (``Tx.control`` / ``Tx.set_control``); the clock offset is one of them.
+A ``faults`` control, read by the app's single dispatch point before each operation,
+needs no new table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..contracts.profile import ARI_PRODUCT, Catalogue, Profile, Site, SiteProduct
+
+#: Bump when the tables change; a database of another version is refused, not migrated.
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE control (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL                 -- JSON
+);
+CREATE TABLE sites (
+    name             TEXT PRIMARY KEY,
+    cloud_id         TEXT NOT NULL UNIQUE,
+    family_container TEXT,              -- entitlement id, NULL until a container exists
+    realm            TEXT NOT NULL,
+    created_at       REAL NOT NULL
+);
+CREATE TABLE entitlements (
+    id             TEXT PRIMARY KEY,
+    kind           TEXT NOT NULL,       -- parent | family-container | product | app
+    product        TEXT NOT NULL,       -- family-container | confluence | jira | jsm | app
+    offering_id    TEXT,
+    site_name      TEXT REFERENCES sites(name),
+    product_ari    TEXT,                -- apps: the product they are installed on
+    billing_anchor INTEGER,             -- ms since the epoch
+    version        INTEGER NOT NULL DEFAULT 1,
+    order_id       TEXT,
+    created_at     REAL NOT NULL
+);
+CREATE TABLE relationships (
+    id                TEXT PRIMARY KEY,
+    entitlement_id    TEXT NOT NULL REFERENCES entitlements(id),
+    target_id         TEXT NOT NULL,
+    relationship_type TEXT NOT NULL,
+    position          INTEGER NOT NULL
+);
+CREATE INDEX relationships_by_entitlement ON relationships(entitlement_id, position);
+CREATE TABLE provisioning (
+    id          TEXT PRIMARY KEY,
+    kind        TEXT NOT NULL,          -- products | apps
+    created_at  REAL NOT NULL,
+    site_name   TEXT NOT NULL,
+    new_site    INTEGER NOT NULL,
+    product_ari TEXT,
+    offerings   TEXT NOT NULL,          -- JSON [{id, location?}]
+    parameters  TEXT NOT NULL,          -- JSON
+    status      TEXT NOT NULL,          -- IN_PROGRESS | COMPLETED | FAILED
+    reason      TEXT,
+    order_id    TEXT,                   -- the order that names it
+    updated_at  REAL NOT NULL
+);
+CREATE TABLE orders (
+    order_id               TEXT PRIMARY KEY,
+    body                   TEXT NOT NULL,   -- canonical JSON, the idempotency key's value
+    transaction_account_id TEXT NOT NULL,
+    invoice_group_id       TEXT NOT NULL,
+    provision_request_id   TEXT NOT NULL,
+    slug                   TEXT NOT NULL,
+    created_at             REAL NOT NULL
+);
+CREATE TABLE order_items (
+    order_id       TEXT NOT NULL REFERENCES orders(order_id),
+    n              INTEGER NOT NULL,    -- 1-based, orderItemId is {orderId}-{n} (ERR-007)
+    item_id        TEXT NOT NULL,
+    offering_id    TEXT NOT NULL,
+    body           TEXT NOT NULL,       -- JSON, the item as ordered
+    ready_at       REAL NOT NULL,       -- sandbox time the item finishes processing
+    status         TEXT NOT NULL,       -- PROCESSING | SUCCESS | FAILED
+    entitlement_id TEXT,
+    reason_code    TEXT,
+    updated_at     REAL NOT NULL,
+    PRIMARY KEY (order_id, n)
+);
+CREATE INDEX order_items_due ON order_items(status, ready_at);
+"""
+
+
+class StoreError(RuntimeError):
+    """A database the sandbox cannot use (another schema version, another profile)."""
+
+
+def sandbox_uuid(*parts: str) -> str:
+    """A deterministic UUID for sandbox-made ids, so recordings of the same steps match."""
+    return str(uuid.uuid5(_NAMESPACE, "/".join(parts)))
+
+
+_NAMESPACE = uuid.UUID("1c6f0e5a-52a4-4bb8-9d0e-8f2b3f4d5a6e")
+
+
+def canonical_json(value: Any) -> str:
+    """One spelling per JSON value: what idempotency compares."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def profile_fingerprint(profile: Profile) -> str:
+    return hashlib.sha256(canonical_json(profile.public()).encode()).hexdigest()
+
+
+# -- rows -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SiteRow:
+    name: str
+    cloud_id: str
+    family_container: str | None
+    realm: str
+    created_at: float
+
+    @property
+    def host_url(self) -> str:
+        return f"https://{self.name}.atlassian.net"
+
+
+@dataclass(frozen=True)
+class EntitlementRow:
+    id: str
+    kind: str
+    product: str
+    offering_id: str | None
+    site_name: str | None
+    product_ari: str | None
+    billing_anchor: int | None
+    version: int
+    order_id: str | None
+    created_at: float
+
+
+@dataclass(frozen=True)
+class RelationshipRow:
+    id: str
+    entitlement_id: str
+    target_id: str
+    relationship_type: str
+    position: int
+
+
+@dataclass(frozen=True)
+class ProvisioningRow:
+    id: str
+    kind: str
+    created_at: float
+    site_name: str
+    new_site: bool
+    product_ari: str | None
+    offerings: tuple[dict[str, Any], ...]
+    parameters: dict[str, Any]
+    status: str
+    reason: str | None
+    order_id: str | None
+    updated_at: float
+
+    @property
+    def offering_ids(self) -> tuple[str, ...]:
+        return tuple(o["id"] for o in self.offerings)
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    order_id: str
+    body: dict[str, Any]
+    canonical_body: str
+    transaction_account_id: str
+    invoice_group_id: str
+    provision_request_id: str
+    slug: str
+    created_at: float
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    order_id: str
+    n: int
+    item_id: str
+    offering_id: str
+    body: dict[str, Any]
+    ready_at: float
+    status: str
+    entitlement_id: str | None
+    reason_code: str | None
+    updated_at: float
+
+    @property
+    def order_item_id(self) -> str:
+        return f"{self.order_id}-{self.n}"
+
+
+# -- the store ------------------------------------------------------------------------
+
+
+class Store:
+    """A SQLite database file holding one sandbox org's state."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        # One connection shared by the server's threads, serialised by a lock: the
+        # sandbox is a test double, and serial transactions keep every answer consistent.
+        self._conn = sqlite3.connect(
+            self.path, isolation_level=None, check_same_thread=False, timeout=30
+        )
+        self._conn.row_factory = sqlite3.Row
+        self._lock = threading.RLock()
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        # NORMAL in WAL mode: a process crash loses nothing committed; atomicity always holds.
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute("PRAGMA foreign_keys=ON")
+
+    @property
+    def is_new(self) -> bool:
+        """True when the file has no sandbox tables yet."""
+        row = self._conn.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='control'"
+        ).fetchone()
+        return row[0] == 0
+
+    def open_for(self, profile: Profile, now: float) -> None:
+        """Create and seed a new database, or check that an existing one is this profile's."""
+        with self._lock:
+            if self.is_new:
+                with self.transaction() as tx:
+                    # executescript would COMMIT first: run the statements in this transaction.
+                    for statement in _SCHEMA.split(";"):
+                        if statement.strip():
+                            tx.conn.execute(statement)
+                    self._conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                    tx.set_control("profile", profile_fingerprint(profile))
+                    seed(tx, profile, now)
+                return
+            version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+            if version != SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.path}: sandbox database version {version}, this sandbox needs "
+                    f"{SCHEMA_VERSION}; start on a new --db file"
+                )
+            with self.transaction() as tx:
+                if tx.control("profile") != profile_fingerprint(profile):
+                    raise StoreError(
+                        f"{self.path}: this database holds another profile's org; start on a "
+                        "new --db file or with the profile it was made from"
+                    )
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        """One atomic unit of work: committed when the block ends, rolled back on error."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield Tx(self._conn)
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def reset(self, profile: Profile, now: float) -> None:
+        """Forget everything and restore the profile's initial state, in one transaction."""
+        with self.transaction() as tx:
+            for table in (
+                "relationships",
+                "order_items",
+                "orders",
+                "provisioning",
+                "entitlements",
+                "sites",
+            ):
+                tx.conn.execute(f"DELETE FROM {table}")
+            tx.conn.execute("DELETE FROM control WHERE key != 'profile'")
+            seed(tx, profile, now)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+class Tx:
+    """The queries and writes of one transaction."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    # control values (clock offset; fault injection later) -----------------------------
+
+    def control(self, key: str, default: Any = None) -> Any:
+        row = self.conn.execute("SELECT value FROM control WHERE key=?", (key,)).fetchone()
+        return json.loads(row["value"]) if row else default
+
+    def set_control(self, key: str, value: Any) -> None:
+        self.conn.execute(
+            "INSERT INTO control(key, value) VALUES(?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+            (key, json.dumps(value)),
+        )
+
+    # sites --------------------------------------------------------------------------
+
+    def site(self, name: str) -> SiteRow | None:
+        row = self.conn.execute("SELECT * FROM sites WHERE name=?", (name,)).fetchone()
+        return SiteRow(**dict(row)) if row else None
+
+    def site_by_cloud_id(self, cloud_id: str) -> SiteRow | None:
+        row = self.conn.execute("SELECT * FROM sites WHERE cloud_id=?", (cloud_id,)).fetchone()
+        return SiteRow(**dict(row)) if row else None
+
+    def sites(self) -> list[SiteRow]:
+        return [SiteRow(**dict(r)) for r in self.conn.execute("SELECT * FROM sites ORDER BY name")]
+
+    def insert_site(self, site: SiteRow) -> None:
+        self.conn.execute(
+            "INSERT INTO sites(name, cloud_id, family_container, realm, created_at) "
+            "VALUES(?, ?, ?, ?, ?)",
+            (site.name, site.cloud_id, site.family_container, site.realm, site.created_at),
+        )
+
+    def set_family_container(self, site_name: str, entitlement_id: str) -> None:
+        self.conn.execute(
+            "UPDATE sites SET family_container=? WHERE name=?", (entitlement_id, site_name)
+        )
+
+    # entitlements -------------------------------------------------------------------
+
+    def entitlement(self, entitlement_id: str) -> EntitlementRow | None:
+        row = self.conn.execute(
+            "SELECT * FROM entitlements WHERE id=?", (entitlement_id,)
+        ).fetchone()
+        return EntitlementRow(**dict(row)) if row else None
+
+    def site_entitlements(self, site_name: str) -> list[EntitlementRow]:
+        return [
+            EntitlementRow(**dict(r))
+            for r in self.conn.execute(
+                "SELECT * FROM entitlements WHERE site_name=? ORDER BY created_at, id",
+                (site_name,),
+            )
+        ]
+
+    def insert_entitlement(self, ent: EntitlementRow) -> None:
+        self.conn.execute(
+            "INSERT INTO entitlements(id, kind, product, offering_id, site_name, product_ari, "
+            "billing_anchor, version, order_id, created_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                ent.id,
+                ent.kind,
+                ent.product,
+                ent.offering_id,
+                ent.site_name,
+                ent.product_ari,
+                ent.billing_anchor,
+                ent.version,
+                ent.order_id,
+                ent.created_at,
+            ),
+        )
+
+    def relationships(self, entitlement_id: str) -> list[RelationshipRow]:
+        return [
+            RelationshipRow(**dict(r))
+            for r in self.conn.execute(
+                "SELECT * FROM relationships WHERE entitlement_id=? ORDER BY position",
+                (entitlement_id,),
+            )
+        ]
+
+    def insert_relationship(self, rel: RelationshipRow) -> None:
+        self.conn.execute(
+            "INSERT INTO relationships(id, entitlement_id, target_id, relationship_type, "
+            "position) VALUES(?, ?, ?, ?, ?)",
+            (rel.id, rel.entitlement_id, rel.target_id, rel.relationship_type, rel.position),
+        )
+
+    def catalogue(self, base: Catalogue) -> Catalogue:
+        """The profile's catalogue over the sites as they are now (for the rules)."""
+        sites = []
+        for site in self.sites():
+            products = tuple(
+                SiteProduct(e.product, e.offering_id or "", e.id, e.billing_anchor)  # type: ignore[arg-type]
+                for e in self.site_entitlements(site.name)
+                if e.kind == "product"
+            )
+            sites.append(Site(site.name, site.cloud_id, site.family_container, products))
+        return base.with_sites(sites)
+
+    # provisioning requests ------------------------------------------------------------
+
+    def provisioning(self, request_id: str) -> ProvisioningRow | None:
+        row = self.conn.execute("SELECT * FROM provisioning WHERE id=?", (request_id,)).fetchone()
+        return _provisioning(row) if row else None
+
+    def waiting_provisioning(self, *, created_before: float) -> list[ProvisioningRow]:
+        """Requests still IN_PROGRESS with no order, created before the given time."""
+        return [
+            _provisioning(r)
+            for r in self.conn.execute(
+                "SELECT * FROM provisioning WHERE status='IN_PROGRESS' AND order_id IS NULL "
+                "AND created_at < ? ORDER BY created_at",
+                (created_before,),
+            )
+        ]
+
+    def pending_new_site(self, site_name: str) -> ProvisioningRow | None:
+        """A new-site request for this name that may still create the site."""
+        row = self.conn.execute(
+            "SELECT * FROM provisioning WHERE site_name=? AND new_site=1 "
+            "AND status='IN_PROGRESS' ORDER BY created_at LIMIT 1",
+            (site_name,),
+        ).fetchone()
+        return _provisioning(row) if row else None
+
+    def insert_provisioning(self, p: ProvisioningRow) -> None:
+        self.conn.execute(
+            "INSERT INTO provisioning(id, kind, created_at, site_name, new_site, product_ari, "
+            "offerings, parameters, status, reason, order_id, updated_at) "
+            "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                p.id,
+                p.kind,
+                p.created_at,
+                p.site_name,
+                int(p.new_site),
+                p.product_ari,
+                json.dumps(list(p.offerings)),
+                json.dumps(p.parameters),
+                p.status,
+                p.reason,
+                p.order_id,
+                p.updated_at,
+            ),
+        )
+
+    def set_provisioning_status(
+        self, request_id: str, status: str, at: float, reason: str | None = None
+    ) -> None:
+        self.conn.execute(
+            "UPDATE provisioning SET status=?, reason=?, updated_at=? WHERE id=?",
+            (status, reason, at, request_id),
+        )
+
+    def set_provisioning_order(self, request_id: str, order_id: str) -> None:
+        self.conn.execute("UPDATE provisioning SET order_id=? WHERE id=?", (order_id, request_id))
+
+    # orders ---------------------------------------------------------------------------
+
+    def order(self, order_id: str) -> OrderRow | None:
+        row = self.conn.execute("SELECT * FROM orders WHERE order_id=?", (order_id,)).fetchone()
+        if row is None:
+            return None
+        data = dict(row)
+        body = data.pop("body")
+        return OrderRow(body=json.loads(body), canonical_body=body, **data)
+
+    def items(self, order_id: str) -> list[ItemRow]:
+        return [
+            _item(r)
+            for r in self.conn.execute(
+                "SELECT * FROM order_items WHERE order_id=? ORDER BY n", (order_id,)
+            )
+        ]
+
+    def orders_with_due_items(self, now: float) -> list[str]:
+        """Orders with an item still PROCESSING whose processing time has come."""
+        return [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT DISTINCT order_id FROM order_items WHERE status='PROCESSING' "
+                "AND ready_at <= ? ORDER BY ready_at, order_id",
+                (now,),
+            )
+        ]
+
+    def insert_order(self, order: OrderRow, items: list[ItemRow]) -> None:
+        self.conn.execute(
+            "INSERT INTO orders(order_id, body, transaction_account_id, invoice_group_id, "
+            "provision_request_id, slug, created_at) VALUES(?, ?, ?, ?, ?, ?, ?)",
+            (
+                order.order_id,
+                order.canonical_body,
+                order.transaction_account_id,
+                order.invoice_group_id,
+                order.provision_request_id,
+                order.slug,
+                order.created_at,
+            ),
+        )
+        for item in items:
+            self.conn.execute(
+                "INSERT INTO order_items(order_id, n, item_id, offering_id, body, ready_at, "
+                "status, entitlement_id, reason_code, updated_at) "
+                "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    item.order_id,
+                    item.n,
+                    item.item_id,
+                    item.offering_id,
+                    json.dumps(item.body),
+                    item.ready_at,
+                    item.status,
+                    item.entitlement_id,
+                    item.reason_code,
+                    item.updated_at,
+                ),
+            )
+
+    def finish_item(
+        self,
+        order_id: str,
+        n: int,
+        status: str,
+        at: float,
+        entitlement_id: str | None = None,
+        reason_code: str | None = None,
+    ) -> None:
+        self.conn.execute(
+            "UPDATE order_items SET status=?, entitlement_id=?, reason_code=?, updated_at=? "
+            "WHERE order_id=? AND n=?",
+            (status, entitlement_id, reason_code, at, order_id, n),
+        )
+
+
+def _provisioning(row: sqlite3.Row) -> ProvisioningRow:
+    data = dict(row)
+    data["offerings"] = tuple(json.loads(data["offerings"]))
+    data["parameters"] = json.loads(data["parameters"])
+    data["new_site"] = bool(data["new_site"])
+    return ProvisioningRow(**data)
+
+
+def _item(row: sqlite3.Row) -> ItemRow:
+    data = dict(row)
+    data["body"] = json.loads(data["body"])
+    return ItemRow(**data)
+
+
+# -- the profile's initial state ------------------------------------------------------
+
+
+def seed(tx: Tx, profile: Profile, now: float) -> None:
+    """Write the profile's org: parent entitlements, and each site with its family
+    container and products, related as the cookbook's entitlement-details sample shows."""
+    catalogue = profile.catalogue
+    for product, ent_id in catalogue.parent_entitlements.items():
+        tx.insert_entitlement(
+            EntitlementRow(ent_id, "parent", product, None, None, None, None, 1, None, now)
+        )
+    containers = catalogue.offerings_of("family-container")
+    container_offering = containers[0].id if containers else None
+    for site in catalogue.sites:
+        realm = profile.defaults.get("location", "us")
+        tx.insert_site(SiteRow(site.name, site.cloud_id, site.family_container, realm, now))
+        if site.family_container:
+            tx.insert_entitlement(
+                EntitlementRow(
+                    site.family_container,
+                    "family-container",
+                    "family-container",
+                    container_offering,
+                    site.name,
+                    None,
+                    None,
+                    1,
+                    None,
+                    now,
+                )
+            )
+        for product in site.products:
+            _seed_product(tx, catalogue, site, product, now)
+
+
+def _seed_product(
+    tx: Tx, catalogue: Catalogue, site: Site, product: SiteProduct, now: float
+) -> None:
+    kind = "product" if product.product in ARI_PRODUCT else product.product
+    tx.insert_entitlement(
+        EntitlementRow(
+            product.entitlement_id,
+            kind,
+            product.product,
+            product.offering_id,
+            site.name,
+            None,
+            product.billing_anchor,
+            1,
+            None,
+            now,
+        )
+    )
+    offering = catalogue.offering(product.offering_id)
+    targets: list[tuple[str, str]] = []
+    parent = catalogue.parent_entitlements.get(product.product)
+    if offering is not None and offering.is_enterprise_instance and parent:
+        targets.append(("ENTERPRISE", parent))
+    if offering is not None and offering.is_jira_family and site.family_container:
+        targets.append(("FAMILY_CONTAINER", site.family_container))
+    for position, (kind_, target) in enumerate(targets):
+        tx.insert_relationship(
+            RelationshipRow(
+                sandbox_uuid("relationship", product.entitlement_id, str(position)),
+                product.entitlement_id,
+                target,
+                kind_,
+                position,
+            )
+        )
