@@ -1,0 +1,129 @@
+"""Authentication: the org API key (Bearer) or a site admin's email and API token (Basic).
+
+Both are ``httpx.Auth`` flows, so a ``Client`` (or a bare ``httpx.Client``) sets the
+``Authorization`` header on every request. Neither shows its secret in ``repr()`` or
+``str()``; ``secrets()`` lists what the client masks in logs, errors and exchange records.
+
+Cookbook, 'Authentication': every step takes the org API key as a Bearer token; every
+step but provisioning product instances also takes Basic auth of a user who holds the
+site-admin role *directly* (not through a group), and reaches only that user's sites.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Generator
+
+import httpx
+
+MASK = "***"
+
+
+class _Auth(httpx.Auth):
+    """What the client needs of an auth besides setting the header."""
+
+    #: The scheme word of the Authorization header ("Bearer" or "Basic").
+    scheme: str
+
+    def header_value(self) -> str:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def secrets(self) -> tuple[str, ...]:
+        """Every string that must never be shown: the client masks each one."""
+        raise NotImplementedError  # pragma: no cover
+
+    def masked(self) -> str:
+        """The Authorization header as it may be shown: ``Bearer ***``."""
+        return f"{self.scheme} {MASK}"
+
+    def curl_header(self) -> str:
+        """The Authorization header for a copy-pasteable curl command, secrets as shell
+        variables (inside double quotes, so the shell expands them)."""
+        raise NotImplementedError  # pragma: no cover
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = self.header_value()
+        yield request
+
+
+class OrgApiKey(_Auth):
+    """The org API key, sent as ``Authorization: Bearer <key>``.
+
+    Create one in Atlassian Administration (Settings > API keys). It is the only auth
+    the cookbook allows for provisioning product instances.
+    """
+
+    scheme = "Bearer"
+    #: The environment variable curl commands use in place of the key.
+    ENV = "ATLASSIAN_API_KEY"
+
+    def __init__(self, key: str) -> None:
+        if not key:
+            raise ValueError("OrgApiKey needs a non-empty key")
+        self._key = key
+
+    def header_value(self) -> str:
+        return f"Bearer {self._key}"
+
+    def secrets(self) -> tuple[str, ...]:
+        return (self._key,)
+
+    def curl_header(self) -> str:
+        return f'"Authorization: Bearer ${self.ENV}"'
+
+    def __repr__(self) -> str:
+        return f"OrgApiKey(key='{MASK}')"
+
+    __str__ = __repr__
+
+
+class SiteAdmin(_Auth):
+    """A site admin's email and API token, sent as ``Authorization: Basic
+    base64(email:api_token)``.
+
+    The user must hold the site-admin role directly, not through a group, and reaches
+    only their own sites. The cookbook refuses site-scoped auth for provisioning product
+    instances ('Site-scoped authorization can only be used for installing 2nd party apps
+    on products'): use ``OrgApiKey`` for ``Client.provision_products``.
+    """
+
+    scheme = "Basic"
+    ENV_EMAIL = "ATLASSIAN_SITE_ADMIN_EMAIL"
+    ENV_TOKEN = "ATLASSIAN_SITE_ADMIN_TOKEN"
+
+    def __init__(self, email: str, api_token: str) -> None:
+        if not email or not api_token:
+            raise ValueError("SiteAdmin needs an email and an API token")
+        self.email = email
+        self._token = api_token
+        self._encoded = base64.b64encode(f"{email}:{api_token}".encode()).decode("ascii")
+
+    def header_value(self) -> str:
+        return f"Basic {self._encoded}"
+
+    def secrets(self) -> tuple[str, ...]:
+        # The base64 form decodes to the token, so it is as secret as the token.
+        return (self._token, self._encoded)
+
+    def curl_header(self) -> str:
+        # `base64` wraps long output at 76 columns on GNU systems: strip the newlines.
+        return (
+            '"Authorization: Basic $(printf %s '
+            f'"${self.ENV_EMAIL}:${self.ENV_TOKEN}" | base64 | tr -d \'\\n\')"'
+        )
+
+    def __repr__(self) -> str:
+        return f"SiteAdmin(email={self.email!r}, api_token='{MASK}')"
+
+    __str__ = __repr__
+
+
+Auth = OrgApiKey | SiteAdmin
+
+
+def mask_text(text: str, secrets: tuple[str, ...]) -> str:
+    """``text`` with every secret replaced by ``***`` (longest first, so no part survives)."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        if secret:
+            text = text.replace(secret, MASK)
+    return text

@@ -1,0 +1,587 @@
+"""``Client``: one method per endpoint of the cookbook, over httpx.
+
+Paths come from the contracts (``harness.contracts.operation(id).url(...)``), so the
+client holds no URL of its own; path parameters (a product ARI, an org id) are
+percent-encoded as one segment each.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode, urlsplit
+
+import httpx
+
+from harness.contracts import find_operation, operation, validate_request, validate_response
+
+from ._auth import MASK, OrgApiKey, SiteAdmin, mask_text
+from ._errors import (
+    ContractViolationError,
+    ErrorEntry,
+    HarnessClientError,
+    ResponseFormatError,
+    TransportError,
+    api_error_class,
+)
+from ._exchange import Exchange, dump_body
+from ._models import (
+    EntitlementDetails,
+    Entitlements,
+    Order,
+    ProvisioningRequest,
+    ProvisioningStatus,
+    ShapeError,
+    Workspace,
+    WorkspacePage,
+)
+from ._retry import RetryPolicy, run_with_retries
+
+if TYPE_CHECKING:
+    from harness.contracts import Profile
+
+log = logging.getLogger("harness.client")
+
+DEFAULT_BASE_URL = "https://api.atlassian.com"
+#: 10 s to connect, 30 s for each read, write and pool wait: explicit, never unbounded.
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+
+ExchangeListener = Callable[[Exchange], None]
+
+_NO_BODY: Any = object()
+
+
+class ConfigurationError(HarnessClientError, ValueError):
+    """The client cannot be set up from what it was given (e.g. no credentials in the
+    environment); the message says what is missing."""
+
+
+@dataclass(frozen=True)
+class _Reply:
+    status: int
+    headers: httpx.Headers
+    json: Any
+    retry_after: float | None
+
+
+class Client:
+    """A client for the provisioning and commerce APIs of the cookbook.
+
+    ::
+
+        from harness.client import Client, OrgApiKey
+
+        with Client(org_id="<org id>", auth=OrgApiKey("<API key>")) as client:
+            request = client.provision_products(["<offering id>"], "admin@example.com",
+                                                "acme-2", timezone="Australia/Sydney")
+            ...
+
+    - ``base_url``: the API root (default ``https://api.atlassian.com``).
+    - ``org_id``: the organization id (Atlassian Administration URL, ``/o/{orgId}``).
+    - ``auth``: ``OrgApiKey(key)`` (Bearer; needed to provision products) or
+      ``SiteAdmin(email, api_token)`` (Basic; only the admin's own sites).
+    - ``timeout``: an ``httpx.Timeout`` (default: 10 s connect, 30 s read/write/pool).
+    - ``retry``: a ``RetryPolicy`` (see ``harness.client.RetryPolicy`` for what is
+      retried and why provisioning POSTs are not).
+    - ``transport``: an httpx transport (tests, proxies); ``sleep`` and ``clock``
+      (monotonic seconds) drive retries, waiters and the 10-minute window, and can be
+      replaced so that nothing really waits.
+    - ``validate_contracts``: check every request against the contracts *before* sending
+      it (nothing is sent when it breaks them) and every response after; a breach
+      raises ``ContractViolationError``.
+    - ``on_exchange``: a callable, or several, called with an ``Exchange`` for every
+      HTTP attempt (credentials masked). An exception it raises propagates.
+
+    Errors: every method raises a subclass of ``HarnessClientError``: ``ApiError``
+    subclasses for error statuses (envelope fields on the exception),
+    ``ResponseFormatError`` for an unreadable success body, ``TransportError`` when no
+    response came. Credentials never appear in ``repr()``, logs, errors or exchanges.
+    """
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        org_id: str,
+        auth: OrgApiKey | SiteAdmin,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        validate_contracts: bool = False,
+        on_exchange: ExchangeListener | Sequence[ExchangeListener] | None = None,
+    ) -> None:
+        if not org_id:
+            raise ConfigurationError("Client needs an org_id")
+        if not isinstance(auth, OrgApiKey | SiteAdmin):
+            raise ConfigurationError("auth must be OrgApiKey(key) or SiteAdmin(email, api_token)")
+        self.base_url = base_url.rstrip("/")
+        self.org_id = org_id
+        self.auth = auth
+        self.retry = retry or RetryPolicy()
+        self.sleep = sleep
+        self.clock = clock
+        self.validate_contracts = validate_contracts
+        if on_exchange is None:
+            self.exchange_listeners: list[ExchangeListener] = []
+        elif callable(on_exchange):
+            self.exchange_listeners = [on_exchange]
+        else:
+            self.exchange_listeners = list(on_exchange)
+        self._http = httpx.Client(
+            auth=auth,
+            timeout=timeout,
+            transport=transport,
+            follow_redirects=False,  # never carry credentials to another URL
+            headers={"User-Agent": "provisioning-harness-client/0.1"},
+        )
+
+    @classmethod
+    def from_env(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        *,
+        profile: Profile | None = None,
+        **kwargs: Any,
+    ) -> Client:
+        """A client configured from the environment.
+
+        - ``ATLASSIAN_BASE_URL`` (default ``https://api.atlassian.com``);
+        - ``ATLASSIAN_ORG_ID``, else ``profile.org_id``;
+        - ``ATLASSIAN_API_KEY`` (Bearer), else ``ATLASSIAN_SITE_ADMIN_EMAIL`` with
+          ``ATLASSIAN_SITE_ADMIN_TOKEN`` (Basic), else ``profile.api_key``.
+
+        With only ``ATLASSIAN_BASE_URL`` set and the sandbox's default profile, this is a
+        client of the sandbox org. Other keyword arguments go to ``Client``.
+        """
+        env = os.environ if environ is None else environ
+        org_id = env.get("ATLASSIAN_ORG_ID") or (profile.org_id if profile else None)
+        if not org_id:
+            raise ConfigurationError("no org id: set ATLASSIAN_ORG_ID or give a profile")
+        email_, token = env.get(SiteAdmin.ENV_EMAIL), env.get(SiteAdmin.ENV_TOKEN)
+        auth: OrgApiKey | SiteAdmin
+        if env.get(OrgApiKey.ENV):
+            auth = OrgApiKey(env[OrgApiKey.ENV])
+        elif email_ or token:
+            if not (email_ and token):
+                raise ConfigurationError(
+                    f"set both {SiteAdmin.ENV_EMAIL} and {SiteAdmin.ENV_TOKEN}, or neither"
+                )
+            auth = SiteAdmin(email_, token)
+        elif profile is not None and profile.api_key:
+            auth = OrgApiKey(profile.api_key)
+        else:
+            raise ConfigurationError(
+                f"no credentials: set {OrgApiKey.ENV}, or {SiteAdmin.ENV_EMAIL} and "
+                f"{SiteAdmin.ENV_TOKEN}"
+            )
+        base_url = env.get("ATLASSIAN_BASE_URL") or DEFAULT_BASE_URL
+        return cls(base_url, org_id=org_id, auth=auth, **kwargs)
+
+    # -- lifecycle ------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the connections (the context manager does it on exit)."""
+        self._http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Client({self.base_url!r}, org_id={self.org_id!r}, auth={self.auth!r})"
+
+    def add_exchange_listener(self, listener: ExchangeListener) -> None:
+        """Also call ``listener(exchange)`` for every HTTP attempt from now on."""
+        self.exchange_listeners.append(listener)
+
+    # -- prerequisites --------------------------------------------------------------
+
+    def entitlements(self, product_ari: str) -> Entitlements:
+        """The entitlements of a product instance (cookbook, 'Prerequisites': Get product
+        entitlement ID). ``product_ari`` is the workspace id, e.g.
+        ``ari:cloud:jira-software::site/<cloudId>``; it is sent percent-encoded."""
+        reply = self._call("entitlements.list", {"orgId": self.org_id, "productAri": product_ari})
+        return self._model("entitlements.list", reply, Entitlements.from_json)
+
+    def entitlement_details(self, entitlement_id: str) -> EntitlementDetails:
+        """An entitlement's details: its family container (``family_container_id``), its
+        parent Enterprise entitlement and billing anchor (cookbook, 'Prerequisites',
+        'Existing sites')."""
+        reply = self._call("entitlements.details", {"entitlementId": entitlement_id})
+        return self._model("entitlements.details", reply, EntitlementDetails.from_json)
+
+    # -- provisioning ---------------------------------------------------------------
+
+    def provision_products(
+        self,
+        offerings: Iterable[str],
+        admin_email: str,
+        name: str,
+        timezone: str | None = None,
+        location: str | None = None,
+    ) -> ProvisioningRequest:
+        """Provision product instances (cookbook, 'Provision product instances').
+
+        ``offerings`` are offering ids; ``name`` is the new site's name (it becomes
+        ``https://{name}.atlassian.net``; give ``timezone`` for a new site) or an
+        existing site's name (the part before ``.atlassian.net``, no timezone);
+        ``location`` (e.g. ``us``) is set on every offering when given. Needs
+        ``OrgApiKey``.
+
+        Place the order **within 10 minutes** (``ProvisioningRequest.created_at``
+        is when this was sent, on the client clock), naming ``request.request_id``.
+        Not retried on 5xx or a dropped connection (see ``RetryPolicy``): a retry could
+        provision twice.
+        """
+        body: dict[str, Any] = {
+            "offerings": [
+                {"id": oid, **({"location": location} if location else {})} for oid in offerings
+            ],
+            "parameters": {"adminEmail": admin_email, "name": name},
+        }
+        if timezone:
+            body["parameters"]["timezone"] = timezone
+        sent_at = self.clock()
+        reply = self._call("products.provision", {"orgId": self.org_id}, body=body)
+        return self._model(
+            "products.provision", reply, lambda raw: ProvisioningRequest.from_json(raw, sent_at)
+        )
+
+    def provision_app(
+        self, product_ari: str, offerings: Iterable[str], admin_email: str, app_key: str
+    ) -> ProvisioningRequest:
+        """Provision an app on a product instance (cookbook, 'Provision apps').
+
+        ``product_ari`` is the workspace id of the product (``query_workspaces``);
+        ``app_key`` the app's key (agreeing to the partner's EULA is the caller's
+        business). Order it within 10 minutes, as for products. Not retried blindly.
+        """
+        body = {
+            "offerings": [{"id": oid} for oid in offerings],
+            "parameters": {"adminEmail": admin_email, "appKey": app_key},
+        }
+        sent_at = self.clock()
+        reply = self._call(
+            "apps.provision", {"orgId": self.org_id, "productAri": product_ari}, body=body
+        )
+        return self._model(
+            "apps.provision", reply, lambda raw: ProvisioningRequest.from_json(raw, sent_at)
+        )
+
+    def provisioning_status(
+        self, request_id_or_status_url: str | ProvisioningRequest
+    ) -> ProvisioningStatus:
+        """The status of a provisioning request (cookbook, 'Check provisioning status'):
+        IN_PROGRESS until its order succeeds.
+
+        Takes the ``ProvisioningRequest``, its ``status_url`` or its request id. A status
+        URL's path is requested on this client's ``base_url``: credentials never go to
+        a host a response names.
+        """
+        target = request_id_or_status_url
+        if isinstance(target, ProvisioningRequest):
+            target = target.status_url
+        if "/" in target:
+            match = find_operation("GET", urlsplit(target).path)
+            if match is None or match.operation.id != "provisioning.status":
+                raise ValueError(f"not a provisioning status URL: {target!r}")
+            params = dict(match.path_params)
+        else:
+            params = {"orgId": self.org_id, "requestId": target}
+        reply = self._call("provisioning.status", params)
+        return self._model(
+            "provisioning.status",
+            reply,
+            lambda raw: ProvisioningStatus.from_json(raw, reply.retry_after),
+        )
+
+    # -- workspaces -----------------------------------------------------------------
+
+    def query_workspaces(
+        self,
+        site_name: str | Sequence[str] | None = None,
+        cursor: str | None = None,
+        limit: int | None = None,
+    ) -> WorkspacePage:
+        """One page of the org's workspaces, filtered by site name(s) when given (cookbook,
+        'Provision apps', 'Existing sites'). A workspace's ``id`` is its product ARI.
+        ``cursor`` is the previous page's ``next_cursor``; ``limit`` the page size, 1 to
+        100 (ASM-010). A site admin sees only their own sites."""
+        body: dict[str, Any] = {}
+        if site_name is not None:
+            values = [site_name] if isinstance(site_name, str) else list(site_name)
+            body["query"] = {"field": {"name": "attributes.name", "values": values}}
+        query = {k: v for k, v in (("cursor", cursor), ("limit", limit)) if v is not None}
+        reply = self._call("workspaces.query", {"orgId": self.org_id}, body=body, query=query)
+        return self._model("workspaces.query", reply, WorkspacePage.from_json)
+
+    def iter_workspace_pages(
+        self, site_name: str | Sequence[str] | None = None, limit: int | None = None
+    ) -> Iterator[WorkspacePage]:
+        """Every page, following ``links.next`` until it is null."""
+        cursor: str | None = None
+        seen: set[str] = set()
+        while True:
+            page = self.query_workspaces(site_name, cursor=cursor, limit=limit)
+            yield page
+            cursor = page.next_cursor
+            if cursor is None:
+                return
+            if cursor in seen:
+                raise ResponseFormatError(
+                    "workspaces.query", 200, f"repeats the cursor {cursor!r} (a paging loop)"
+                )
+            seen.add(cursor)
+
+    def iter_workspaces(
+        self, site_name: str | Sequence[str] | None = None, limit: int | None = None
+    ) -> Iterator[Workspace]:
+        """Every workspace of every page."""
+        for page in self.iter_workspace_pages(site_name, limit):
+            yield from page.workspaces
+
+    # -- commerce -------------------------------------------------------------------
+
+    def place_order(
+        self,
+        order: Mapping[str, Any],
+        *,
+        send_transaction_account_header: bool = True,
+        api_version: str = "v2",
+    ) -> Order:
+        """Place an order (cookbook, 'Place order'); build it with ``OrderBuilder``.
+
+        It must name a provisioning request that is still waiting and at most 10 minutes
+        old (``metadata.provisionRequestId``); ``journeys.place_order_in_window`` refuses
+        to send a late one. ``orderId`` is the idempotency key: resending the same order
+        returns it and creates nothing, so this call is retried on 502/503/504 and
+        dropped connections; the same orderId with another body is refused (409,
+        ``ConflictError``). ``X-transaction-account`` carries the body's
+        ``transactionAccountId`` unless ``send_transaction_account_header`` is False.
+        ``api_version="v1"`` posts to ``/commerce/api/v1/orders``, as the cookbook's
+        existing-site sample does (erratum ERR-005).
+        """
+        if api_version not in ("v1", "v2"):
+            raise ValueError("api_version is 'v1' or 'v2'")
+        op_id = "orders.place" if api_version == "v2" else "orders.place.v1"
+        headers = {}
+        account = order.get("transactionAccountId")
+        if send_transaction_account_header and isinstance(account, str):
+            headers["X-transaction-account"] = account
+        reply = self._call(op_id, {}, body=dict(order), headers=headers)
+        return self._model(op_id, reply, lambda raw: Order.from_json(raw, reply.retry_after))
+
+    def get_order(self, order_id: str, transaction_account_id: str) -> Order:
+        """An order and each item's processing status (cookbook, 'Track the order'); an
+        item's ``entitlement_id`` appears once it reached SUCCESS."""
+        reply = self._call(
+            "orders.get",
+            {"orderId": order_id},
+            headers={"X-transaction-account": transaction_account_id},
+        )
+        return self._model("orders.get", reply, lambda raw: Order.from_json(raw, reply.retry_after))
+
+    # -- plumbing -------------------------------------------------------------------
+
+    def _model(self, op_id: str, reply: _Reply, read: Callable[[Any], Any]) -> Any:
+        try:
+            return read(reply.json)
+        except ShapeError as exc:
+            raise ResponseFormatError(
+                op_id, reply.status, f"lacks what the client reads: {exc}"
+            ) from None
+
+    def _call(
+        self,
+        op_id: str,
+        path_params: Mapping[str, str],
+        *,
+        body: Any = _NO_BODY,
+        headers: Mapping[str, str] | None = None,
+        query: Mapping[str, Any] | None = None,
+    ) -> _Reply:
+        op = operation(op_id)
+        url = op.url(self.base_url, **path_params)
+        if query:
+            url += "?" + urlencode(query)
+        send_headers = {"Accept": "application/json", **(headers or {})}
+        content: bytes | None = None
+        body_text: str | None = None
+        if body is not _NO_BODY:
+            body_text = dump_body(body)
+            content = body_text.encode("utf-8")
+            send_headers["Content-Type"] = "application/json"
+        if self.validate_contracts:
+            shown = {**send_headers, "Authorization": self.auth.masked()}
+            found = validate_request(op.method, url, shown, *(() if body is _NO_BODY else (body,)))
+            if found:
+                raise ContractViolationError(op_id, "request", found, None)
+
+        def attempt(number: int) -> _Reply:
+            return self._attempt(
+                op_id, op.method, url, send_headers, body, body_text, content, number
+            )
+
+        return run_with_retries(self.retry, op_id, attempt, sleep=self.sleep, clock=self.clock)
+
+    def _attempt(
+        self,
+        op_id: str,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        body: Any,
+        body_text: str | None,
+        content: bytes | None,
+        number: int,
+    ) -> _Reply:
+        request = self._http.build_request(method, url, headers=headers, content=content)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "-> %s %s %s headers=%s body=%s",
+                op_id,
+                method,
+                url,
+                self._shown_headers(request),
+                self._mask(body_text) if body_text is not None else "-",
+            )
+        started = self.clock()
+        try:
+            response = self._http.send(request)
+        except httpx.TransportError as exc:
+            elapsed = self.clock() - started
+            cause = self._mask(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+            sent = False if isinstance(exc, _NOT_SENT) else None
+            self._record(
+                Exchange(
+                    operation=op_id,
+                    method=method,
+                    url=url,
+                    request_headers=self._shown_headers(request),
+                    request_json=None if body is _NO_BODY else body,
+                    request_body=body_text,
+                    status=None,
+                    response_headers={},
+                    response_json=None,
+                    response_text=None,
+                    elapsed=elapsed,
+                    attempt=number,
+                    error=cause,
+                    auth_curl_header=self.auth.curl_header(),
+                )
+            )
+            log.debug("<- %s no response after %.3f s: %s", op_id, elapsed, cause)
+            # Not chained: the httpx error holds the request, Authorization and all.
+            raise TransportError(op_id, method, url, cause, sent=sent) from None
+        elapsed = self.clock() - started
+        text = self._mask(response.text) if response.content else ""
+        parsed, problem = _parse_json(text)
+        retry_after = parse_retry_after(response.headers.get("retry-after"))
+        self._record(
+            Exchange(
+                operation=op_id,
+                method=method,
+                url=url,
+                request_headers=self._shown_headers(request),
+                request_json=None if body is _NO_BODY else body,
+                request_body=body_text,
+                status=response.status_code,
+                response_headers=dict(response.headers),
+                response_json=parsed if problem is None else None,
+                response_text=text,
+                elapsed=elapsed,
+                attempt=number,
+                auth_curl_header=self.auth.curl_header(),
+            )
+        )
+        log.debug(
+            "<- %s %s in %.3f s body=%s", op_id, response.status_code, elapsed, text[:2000] or "-"
+        )
+        if self.validate_contracts:
+            args = () if problem is not None else (parsed,)
+            found = validate_response(method, url, response.status_code, response.headers, *args)
+            if found:
+                raise ContractViolationError(op_id, "response", found, response.status_code)
+        if response.status_code >= 300 or response.status_code < 200:
+            entries, envelope_problem = _envelope(parsed, problem)
+            raise api_error_class(response.status_code)(
+                op_id,
+                response.status_code,
+                entries,
+                body=text,
+                retry_after=retry_after,
+                envelope_problem=envelope_problem,
+            )
+        if problem is not None:
+            raise ResponseFormatError(op_id, response.status_code, f"body is {problem}", text)
+        return _Reply(response.status_code, response.headers, parsed, retry_after)
+
+    def _record(self, exchange: Exchange) -> None:
+        for listener in list(self.exchange_listeners):
+            listener(exchange)
+
+    def _mask(self, text: str) -> str:
+        return mask_text(text, self.auth.secrets())
+
+    def _shown_headers(self, request: httpx.Request) -> dict[str, str]:
+        shown = {
+            name.decode("latin-1"): value.decode("latin-1")
+            for name, value in request.headers.raw
+            if name.lower() != b"authorization"
+        }
+        # The auth flow adds the header when sending; show it, masked, either way.
+        shown["Authorization"] = self.auth.masked()
+        return {k: self._mask(v) for k, v in shown.items()}
+
+
+# A connect that never succeeded: the request did not reach the server.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def _parse_json(text: str) -> tuple[Any, str | None]:
+    """The parsed body and None, or None and what is wrong with it ("empty", ...)."""
+    if not text.strip():
+        return None, "empty"
+    try:
+        return json.loads(text), None
+    except json.JSONDecodeError as exc:
+        at_end = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated")
+        return None, f"{'truncated' if at_end else 'not JSON'} ({exc.msg} at char {exc.pos})"
+
+
+def _envelope(parsed: Any, problem: str | None) -> tuple[list[ErrorEntry], str | None]:
+    if problem is not None:
+        return [], f"body is {problem}"
+    errors = parsed.get("errors") if isinstance(parsed, dict) else None
+    if not isinstance(errors, list) or not errors:
+        return [], "body is not the error envelope"
+    return [ErrorEntry.from_json(e) for e in errors if isinstance(e, dict)], None
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a ``Retry-After`` header: whole seconds (ASM-016) or an HTTP date."""
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        seconds = when.timestamp() - time.time()
+    return max(0.0, seconds)
+
+
+__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "MASK", "Client", "ConfigurationError"]
