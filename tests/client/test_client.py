@@ -1,0 +1,307 @@
+"""Every method of the client against the sandbox over real HTTP, and its errors."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+
+from harness.client import (
+    ApiError,
+    BadRequestError,
+    Client,
+    ConfigurationError,
+    ConflictError,
+    ContractViolationError,
+    ForbiddenError,
+    NotFoundError,
+    OrderBuilder,
+    OrgApiKey,
+    ProvisioningRequest,
+    SiteAdmin,
+    UnauthorizedError,
+    UnprocessableEntityError,
+)
+from harness.contracts import load_profile
+
+PROFILE = load_profile()
+ACME = PROFILE.catalogue.site("acme")
+GLOBEX = PROFILE.catalogue.site("globex")
+ACME_JIRA = ACME.products[0].entitlement_id
+ADMIN = PROFILE.defaults["adminEmail"]
+JSM = PROFILE.catalogue.offerings_of("jsm", "enterprise")[0].id
+CONFLUENCE = PROFILE.catalogue.offerings_of("confluence", "enterprise")[0].id
+
+
+def site_admin(role_via: str = "direct") -> SiteAdmin:
+    admin = PROFILE.site_admin(role_via)
+    return SiteAdmin(admin.email, admin.api_token)
+
+
+# -- prerequisites --------------------------------------------------------------------
+
+
+def test_entitlements_sends_the_ari_as_one_encoded_segment(client: Any) -> None:
+    ari = ACME.product_ari("jira")
+    found = client.entitlements(ari)
+    assert found.entitlement_ids == (ACME_JIRA,)
+    assert found.entitlements[0].provisioning_status == "ACTIVE"
+    assert found.family_container_id == ACME.family_container
+    assert found.raw["entitlements"][0]["entitlement_id"] == ACME_JIRA
+    encoded = "ari%3Acloud%3Ajira-software%3A%3Asite%2F" + ACME.cloud_id
+    assert client.recorded[-1].url.endswith(f"/products/{encoded}/entitlements")
+
+
+def test_entitlement_details_reads_container_parent_and_anchor(client: Any) -> None:
+    details = client.entitlement_details(ACME_JIRA)
+    assert details.entitlement_id == ACME_JIRA
+    assert details.family_container_id == ACME.family_container
+    assert details.enterprise_parent_id == PROFILE.catalogue.parent_entitlements["jira"]
+    assert details.billing_anchor == ACME.products[0].billing_anchor
+    assert details.raw["offeringId"] == details.offering_id
+
+
+# -- provisioning ---------------------------------------------------------------------
+
+
+def test_provision_products_on_a_new_site(client: Any) -> None:
+    sent_at = client.clock()
+    request = client.provision_products(
+        [CONFLUENCE], ADMIN, "newsite", timezone="Australia/Sydney", location="us"
+    )
+    assert uuid.UUID(request.request_id)
+    assert request.status_url.endswith(f"/products/status/{request.request_id}")
+    assert request.created_at == sent_at
+    assert request.order_deadline == sent_at + 600
+    assert client.recorded[-1].request_json == {
+        "offerings": [{"id": CONFLUENCE, "location": "us"}],
+        "parameters": {"adminEmail": ADMIN, "name": "newsite", "timezone": "Australia/Sydney"},
+    }
+
+
+def test_provisioning_status_by_request_url_or_id(client: Any) -> None:
+    request = client.provision_products([JSM], ADMIN, "acme")
+    for target in (request, request.status_url, request.request_id):
+        status = client.provisioning_status(target)
+        assert (status.request_id, status.status) == (request.request_id, "IN_PROGRESS")
+        assert not status.is_final
+    # A statusUrl naming another host is asked of this client's base URL only.
+    elsewhere = "https://elsewhere.example/" + request.status_url.split("/", 3)[3]
+    assert client.provisioning_status(elsewhere).request_id == request.request_id
+    assert client.recorded[-1].url.startswith(client.base_url + "/admin/")
+    with pytest.raises(ValueError, match="not a provisioning status URL"):
+        client.provisioning_status("https://api.atlassian.com/commerce/api/v2/orders")
+
+
+def test_provision_app_on_a_product_ari(client: Any) -> None:
+    app = PROFILE.catalogue.offerings_of("app")[0]
+    request = client.provision_app(GLOBEX.product_ari("jsm"), [app.id], ADMIN, app.app_key)
+    assert isinstance(request, ProvisioningRequest)
+    assert client.provisioning_status(request).status == "IN_PROGRESS"
+    assert "%3Asite%2F" in client.recorded[0].url
+
+
+# -- workspaces -----------------------------------------------------------------------
+
+
+def test_query_workspaces_by_site_name(client: Any) -> None:
+    page = client.query_workspaces("acme")
+    assert {w.name for w in page.workspaces} == {"acme"}
+    jira = next(w for w in page.workspaces if w.type_key == "jira-software")
+    assert jira.product_ari == ACME.product_ari("jira")
+    assert jira.entitlement_id == ACME_JIRA
+    assert page.next_cursor is None
+    assert client.recorded[-1].request_json == {
+        "query": {"field": {"name": "attributes.name", "values": ["acme"]}}
+    }
+
+
+def test_iterating_workspaces_follows_links_next_as_cursor(client: Any) -> None:
+    everything = client.query_workspaces(limit=100).workspaces
+    assert len(everything) >= 3
+    pages = list(client.iter_workspace_pages(limit=1))
+    assert len(pages) == len(everything)
+    assert [w.id for p in pages for w in p.workspaces] == [w.id for w in everything]
+    urls = [e.url for e in client.recorded[1:]]
+    assert "cursor=" not in urls[0] and all("cursor=" in u for u in urls[1:])
+    assert [w.id for w in client.iter_workspaces(["acme", "globex"], limit=2)] == [
+        w.id for w in everything if w.name in ("acme", "globex")
+    ]
+
+
+# -- commerce -------------------------------------------------------------------------
+
+
+def _order(client: Any, **kw: Any) -> tuple[ProvisioningRequest, dict[str, Any]]:
+    request = client.provision_products([JSM], ADMIN, "acme")
+    return request, OrderBuilder.for_profile(PROFILE, request, **kw).on_site(ACME).jsm().build()
+
+
+def test_place_order_sends_the_transaction_account_header(client: Any) -> None:
+    _, body = _order(client)
+    placed = client.place_order(body)
+    assert placed.order_id == body["orderId"]
+    assert placed.provision_request_id == body["metadata"]["provisionRequestId"]
+    assert [i.item_id for i in placed.items] == ["O1"]
+    assert placed.status == "PROCESSING"
+    sent = client.recorded[-1]
+    assert sent.url.endswith("/commerce/api/v2/orders")
+    assert sent.request_headers["X-transaction-account"] == body["transactionAccountId"]
+
+
+def test_place_order_v1_without_header(client: Any) -> None:
+    _, body = _order(client)
+    client.place_order(body, api_version="v1", send_transaction_account_header=False)
+    sent = client.recorded[-1]
+    assert sent.url.endswith("/commerce/api/v1/orders")
+    assert "X-transaction-account" not in sent.request_headers
+    with pytest.raises(ValueError, match="api_version"):
+        client.place_order(body, api_version="v3")
+
+
+def test_place_order_is_idempotent_and_refuses_another_body(client: Any) -> None:
+    _, body = _order(client)
+    first = client.place_order(body)
+    again = client.place_order(body)
+    assert again.order_id == first.order_id and again.slug == first.slug
+    changed = {**body, "items": [{**body["items"][0], "itemId": "X1"}]}
+    with pytest.raises(ConflictError) as caught:
+        client.place_order(changed)
+    assert caught.value.status == 409 and caught.value.operation == "orders.place"
+
+
+def test_get_order_tracks_items_to_success(client: Any, sandbox: Any) -> None:
+    _, body = _order(client)
+    client.place_order(body)
+    order = client.get_order(body["orderId"], body["transactionAccountId"])
+    assert order.status == "PROCESSING" and order.entitlement_ids == {}
+    sandbox.advance(10)
+    order = client.get_order(body["orderId"], body["transactionAccountId"])
+    assert order.status == "SUCCESS" and order.is_final
+    assert set(order.entitlement_ids) == {"O1"}
+    assert order.item("O1").entitlement_version
+    assert (
+        client.recorded[-1].request_headers["X-transaction-account"]
+        == (body["transactionAccountId"])
+    )
+
+
+# -- auth -----------------------------------------------------------------------------
+
+
+def test_site_admin_basic_auth_reads_its_site(make_client: Any) -> None:
+    client = make_client(auth=site_admin(), validate_contracts=True)
+    assert client.entitlements(ACME.product_ari("jira")).entitlement_ids == (ACME_JIRA,)
+    assert client.recorded[-1].request_headers["Authorization"] == "Basic ***"
+
+
+def test_basic_auth_is_refused_for_provisioning_products(make_client: Any) -> None:
+    client = make_client(auth=site_admin())
+    with pytest.raises(ForbiddenError) as caught:
+        client.provision_products([JSM], ADMIN, "acme")
+    error = caught.value
+    assert (error.status, error.code, error.pointer) == (403, "FORBIDDEN", "header Authorization")
+    assert "products.provision: HTTP 403 FORBIDDEN at header Authorization" in str(error)
+
+
+def test_group_site_admin_is_refused(make_client: Any) -> None:
+    with pytest.raises(ForbiddenError, match="through a group"):
+        make_client(auth=site_admin("group")).entitlement_details(ACME_JIRA)
+
+
+def test_wrong_api_key_is_unauthorized(make_client: Any) -> None:
+    with pytest.raises(UnauthorizedError) as caught:
+        make_client(auth=OrgApiKey("not-the-key")).entitlement_details(ACME_JIRA)
+    assert caught.value.code == "UNAUTHENTICATED"
+    assert "not-the-key" not in str(caught.value)
+
+
+# -- errors ---------------------------------------------------------------------------
+
+
+def test_not_found_carries_the_envelope(client: Any) -> None:
+    missing = str(uuid.uuid4())
+    with pytest.raises(NotFoundError) as caught:
+        client.entitlement_details(missing)
+    error = caught.value
+    assert error.code == "ENTITLEMENT_NOT_FOUND"
+    assert error.pointer == "parameter entitlementId"
+    assert missing in error.detail
+    assert str(error).startswith("entitlements.details: HTTP 404 ENTITLEMENT_NOT_FOUND")
+
+
+def test_schema_violation_is_a_bad_request_with_its_pointer(make_client: Any) -> None:
+    with pytest.raises(BadRequestError) as caught:
+        make_client().provision_products([JSM], ADMIN, "Not A Site Name")
+    assert caught.value.pointer == "/parameters/name"
+    assert caught.value.code == "SCHEMA_VIOLATION"
+
+
+def test_rule_violation_names_rule_and_pointer(client: Any) -> None:
+    _, body = _order(client)
+    body["items"][0]["relatesFromEntitlements"][1]["entitlementId"] = (
+        PROFILE.catalogue.parent_entitlements["jira"]
+    )
+    with pytest.raises(UnprocessableEntityError) as caught:
+        client.place_order(body)
+    error = caught.value
+    assert (error.status, error.rule_id) == (422, "REL-009")
+    assert error.pointer == "/items/0/relatesFromEntitlements/1/entitlementId"
+    for part in ("orders.place", "HTTP 422", "RULE_VIOLATION", "REL-009", error.pointer):
+        assert part in str(error)
+    assert isinstance(error, ApiError)
+
+
+def test_validate_contracts_stops_a_bad_request_before_sending(client: Any, sandbox: Any) -> None:
+    with pytest.raises(ContractViolationError) as caught:
+        client.provision_products(["not-a-uuid"], ADMIN, "acme")
+    error = caught.value
+    assert error.direction == "request" and client.recorded == []
+    assert error.violations[0].pointer == "/offerings/0/id"
+    assert "request (not sent)" in str(error) and "/offerings/0/id" in str(error)
+
+
+# -- configuration --------------------------------------------------------------------
+
+
+def test_from_env_uses_the_profile_when_only_the_base_url_is_set(sandbox: Any) -> None:
+    env = {"ATLASSIAN_BASE_URL": sandbox.base_url}
+    with Client.from_env(env, profile=sandbox.profile) as client:
+        assert (client.base_url, client.org_id) == (sandbox.base_url, sandbox.profile.org_id)
+        assert isinstance(client.auth, OrgApiKey)
+        assert client.entitlement_details(ACME_JIRA).entitlement_id == ACME_JIRA
+
+
+def test_from_env_prefers_the_environment() -> None:
+    env = {
+        "ATLASSIAN_ORG_ID": "org-1",
+        "ATLASSIAN_SITE_ADMIN_EMAIL": "a@example.com",
+        "ATLASSIAN_SITE_ADMIN_TOKEN": "tok",
+    }
+    with Client.from_env(env, profile=PROFILE) as client:
+        assert client.base_url == "https://api.atlassian.com"
+        assert client.org_id == "org-1"
+        assert isinstance(client.auth, SiteAdmin) and client.auth.email == "a@example.com"
+    with Client.from_env({**env, "ATLASSIAN_API_KEY": "k"}) as client:
+        assert isinstance(client.auth, OrgApiKey)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({}, "no org id"),
+        ({"ATLASSIAN_ORG_ID": "o"}, "no credentials"),
+        ({"ATLASSIAN_ORG_ID": "o", "ATLASSIAN_SITE_ADMIN_EMAIL": "a@b.c"}, "set both"),
+    ],
+)
+def test_from_env_says_what_is_missing(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        Client.from_env(env)
+
+
+def test_client_needs_org_and_auth() -> None:
+    with pytest.raises(ConfigurationError, match="org_id"):
+        Client(org_id="", auth=OrgApiKey("k"))
+    with pytest.raises(ConfigurationError, match="auth must be"):
+        Client(org_id="o", auth="Bearer k")  # type: ignore[arg-type]
