@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from . import __version__
+from .sandbox.cli import sandbox as sandbox_commands
 
 
 class UserError(click.ClickException):
@@ -29,6 +30,9 @@ class UserError(click.ClickException):
 @click.version_option(__version__, prog_name="harness")
 def main() -> None:
     """Contract and sandbox test harness for the 'add a new Enterprise product' cookbook."""
+
+
+main.add_command(sandbox_commands)
 
 
 @main.group()

@@ -1,0 +1,88 @@
+"""``harness sandbox serve`` and ``harness sandbox profile``.
+
+Kept light at import time (``harness --help`` must not load the web stack).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from ..contracts import Profile
+
+
+@click.group("sandbox")
+def sandbox() -> None:
+    """The local sandbox org: a server that behaves like the cookbook's API."""
+
+
+_PROFILE_OPTION = click.option(
+    "--profile",
+    "profile_path",
+    type=click.Path(dir_okay=False),
+    help="Profile file of the org (default: the built-in sandbox profile).",
+)
+
+
+@sandbox.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option(
+    "--port",
+    default=8080,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0: any free port).",
+)
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False),
+    help="SQLite file for the org's state; it survives restarts (default: a temporary file).",
+)
+@_PROFILE_OPTION
+@click.option(
+    "--processing-delay",
+    type=click.FloatRange(0, 3600),
+    help="Seconds before ordered items reach SUCCESS (default: the profile's, else 3).",
+)
+def serve_command(
+    host: str, port: int, db: str | None, profile_path: str | None, processing_delay: float | None
+) -> None:
+    """Serve the sandbox org until Ctrl-C or SIGTERM, printing its base URL.
+
+    Point the cookbook's curl commands at the printed URL instead of
+    https://api.atlassian.com, with the credentials of `harness sandbox profile`.
+    """
+    from ..cli import UserError  # here, not at the top: harness.cli imports this module
+    from .server import ServeError, serve
+
+    try:
+        serve(
+            _profile(profile_path),
+            host,
+            port,
+            db,
+            processing_delay_seconds=processing_delay,
+            echo=lambda line: click.echo(line),
+        )
+    except ServeError as exc:
+        raise UserError(str(exc)) from None
+
+
+@sandbox.command("profile")
+@_PROFILE_OPTION
+def profile_command(profile_path: str | None) -> None:
+    """Print the sandbox org's profile as JSON: org id, credentials, catalogue ids."""
+    click.echo(json.dumps(_profile(profile_path).public(), indent=2))
+
+
+def _profile(path: str | None) -> Profile:
+    from ..cli import UserError
+    from ..contracts import ProfileError, load_profile
+
+    try:
+        return load_profile(path)
+    except ProfileError as exc:
+        raise UserError(str(exc)) from None

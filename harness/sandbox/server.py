@@ -1,0 +1,107 @@
+"""``harness sandbox serve``: the sandbox org under uvicorn until Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import ipaddress
+import signal
+import socket
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from ..contracts import Profile
+from .app import create_app
+
+
+class ServeError(Exception):
+    """Why the server cannot start (port taken, unusable database): one line for a person."""
+
+
+def serve(
+    profile: Profile,
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    db: str | Path | None = None,
+    *,
+    processing_delay_seconds: float | None = None,
+    log_level: str = "info",
+    echo: Callable[[str], Any] = print,
+) -> None:
+    """Serve the sandbox org of ``profile`` on ``host:port`` until interrupted.
+
+    Prints the base URL once the socket listens. Ctrl-C and SIGTERM shut down gracefully
+    (in-flight requests finish, the database is closed) and the function returns, so the
+    process exits 0. ``port`` 0 picks a free port.
+    """
+    from .store import StoreError
+
+    try:
+        app = create_app(profile, db, processing_delay_seconds=processing_delay_seconds)
+    except StoreError as exc:
+        raise ServeError(str(exc)) from None
+    sandbox = app.state.sandbox
+    try:
+        sock = _listen(host, port)
+    except OSError as exc:
+        sandbox.close()
+        raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    base_url = _base_url(host, sock.getsockname()[1])
+    echo(f"Sandbox org {profile.org_id} listening on {base_url}")
+    echo(f"  state:       {sandbox.db_path}{'' if db else ' (temporary)'}")
+    echo("  credentials: harness sandbox profile")
+    echo(f"  contracts:   {base_url}/openapi.json")
+    echo("Press Ctrl-C to stop.")
+    if not _is_loopback(host):
+        print(
+            f"warning: {host} is not loopback; the sandbox's credentials are public",
+            file=sys.stderr,
+        )
+    config = uvicorn.Config(app, log_level=log_level, http="h11", lifespan="off")
+    server = uvicorn.Server(config)
+    # uvicorn re-raises the signal that stopped it once it has shut down; a no-op handler
+    # turns that into a normal return (exit 0) instead of death by SIGTERM.
+    previous = {sig: signal.signal(sig, _ignore) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        server.run(sockets=[sock])
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        sock.close()
+        sandbox.close()
+    echo("Sandbox stopped.")
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # IPPROTO_TCP explicitly, so that asyncio sets TCP_NODELAY on accepted connections.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def _base_url(host: str, port: int) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _ignore(signum: int, frame: Any) -> None:
+    """Swallow uvicorn's re-raised stop signal."""
