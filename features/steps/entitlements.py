@@ -1,0 +1,70 @@
+"""Prerequisite steps: the product entitlement ID, then the entitlement details."""
+
+from __future__ import annotations
+
+from pytest_bdd import parsers, then, when
+
+from harness.client import EntitlementDetails, Entitlements
+from harness.suite.world import World
+
+from .names import PRODUCT_WORD, product_of_type, site
+
+
+@when(parsers.parse('I list the entitlements of "{type_label}" on site "{name}"'))
+def list_entitlements(world: World, type_label: str, name: str) -> None:
+    ari = site(world.profile, name).product_ari(product_of_type(type_label))
+    world.entitlements = world.attempt(lambda: world.api.entitlements(ari))
+    if isinstance(world.entitlements, Entitlements) and world.entitlements.entitlements:
+        world.entitlement_id = world.entitlements.entitlements[0].entitlement_id
+
+
+@then("the response lists one ACTIVE entitlement")
+def lists_one_active_entitlement(world: World) -> None:
+    listed = world.result(Entitlements).entitlements
+    assert [e.provisioning_status for e in listed] == ["ACTIVE"]
+
+
+@then(parsers.parse('its metadata names the Jira family container of site "{name}"'))
+def metadata_names_family_container(world: World, name: str) -> None:
+    listed = world.result(Entitlements)
+    assert listed.family_container_id == site(world.profile, name).family_container
+
+
+@when("I get the details of that entitlement")
+def details_of_that_entitlement(world: World) -> None:
+    entitlement_id = world.entitlement_id
+    world.details = world.attempt(lambda: world.api.entitlement_details(entitlement_id))
+
+
+@when("I get the details of that product's entitlement")
+def details_of_that_products_entitlement(world: World) -> None:
+    entitlement_id = world.workspace.entitlement_id
+    world.details = world.attempt(lambda: world.api.entitlement_details(entitlement_id))
+    world.app_parent = world.details
+
+
+@when(parsers.parse('I get the details of entitlement "{entitlement_id}"'))
+def details_of_entitlement(world: World, entitlement_id: str) -> None:
+    world.details = world.attempt(lambda: world.api.entitlement_details(entitlement_id))
+
+
+@then(parsers.parse('the details relate it to the Jira family container of site "{name}"'))
+def details_relate_to_family_container(world: World, name: str) -> None:
+    details = world.result(EntitlementDetails)
+    # Cookbook, 'Existing sites': "$.relatesFromEntitlements[].entitlementId for type
+    # FAMILY_CONTAINER".
+    assert details.entitlement_id == world.entitlement_id  # not the sample's (ERR-008)
+    assert details.family_container_id == site(world.profile, name).family_container
+
+
+@then(parsers.parse('the details relate it to the "{word}" parent enterprise entitlement'))
+def details_relate_to_parent(world: World, word: str) -> None:
+    details = world.result(EntitlementDetails)
+    parent = world.profile.catalogue.parent_entitlements[PRODUCT_WORD[word]]
+    assert details.enterprise_parent_id == parent
+
+
+@then("the details give its billing anchor")
+def details_give_billing_anchor(world: World) -> None:
+    details = world.result(EntitlementDetails)
+    assert isinstance(details.billing_anchor, int) and details.billing_anchor > 0

@@ -1,0 +1,418 @@
+"""Order steps: build each cookbook order shape, place it, track it, and read refusals."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+from pytest_bdd import parsers, then, when
+
+from harness.client import (
+    Order,
+    OrderBuilder,
+    OrderFailed,
+    ProvisioningRequest,
+    ProvisioningWindowClosed,
+    wait_for_order,
+)
+from harness.client.journeys import place_order_in_window
+from harness.suite.world import World
+
+from .names import site
+
+#: The Jira Premium (Open Source) sample's end time and billing anchor ('Place order').
+PREMIUM_ENDS_AT = 1765520321000
+#: Cookbook, 'Place order for apps': the app vendor's code.
+PROMOTION_CODE = "PROMO_CODE"
+#: Poll interval of the waiters, in scenario time (moved, never slept, on the sandbox).
+POLL_SECONDS = 1.0
+
+
+def _builder(world: World) -> OrderBuilder:
+    request = world.provisioning
+    assert isinstance(request, ProvisioningRequest), f"no provisioning request: {request}"
+    return OrderBuilder.for_profile(world.profile, request, order_id=world.new_id())
+
+
+#: The order shapes of the cookbook, by the name the features give them.
+SHAPES: dict[str, Callable[[OrderBuilder], OrderBuilder]] = {
+    "Confluence Enterprise": lambda b: b.confluence(),
+    "Jira Enterprise": lambda b: b.jira(),
+    "JSM Enterprise": lambda b: b.jsm(),
+    "all Enterprise products": lambda b: b.confluence().jira().jsm(),
+    "Jira Premium (Open Source)": lambda b: b.jira_premium(
+        ends_at=PREMIUM_ENDS_AT, billing_anchor=PREMIUM_ENDS_AT
+    ),
+}
+
+
+def _shape(world: World, kind: str) -> dict[str, Any]:
+    if kind not in SHAPES:
+        raise AssertionError(f"no order shape {kind!r}; known: {', '.join(SHAPES)}")
+    return SHAPES[kind](_builder(world)).build()
+
+
+def _send(world: World, body: dict[str, Any], *, in_window: bool = True, **kw: Any) -> None:
+    """Place ``body``: through the 10-minute guard (``in_window``) or straight."""
+    world.guard_order()
+    world.order_body = body
+    request = world.provisioning
+
+    def place() -> Order:
+        if in_window:
+            return place_order_in_window(world.api, request, body, **kw)
+        return world.api.place_order(body, **kw)
+
+    try:
+        world.attempt(place)
+    except ProvisioningWindowClosed as refused:
+        world.outcome = refused
+    if isinstance(world.outcome, Order):
+        world.order = world.outcome
+        world.placed.append(world.outcome)
+
+
+@when(parsers.re(r"I place the (?P<kind>.+?) order for that provisioning request"))
+def place_order(world: World, kind: str) -> None:
+    _send(world, _shape(world, kind))
+
+
+@when(parsers.re(r"I send the (?P<kind>.+?) order for that provisioning request"))
+def send_order(world: World, kind: str) -> None:
+    _send(world, _shape(world, kind), in_window=False)
+
+
+@when(
+    parsers.re(
+        r"I place the (?P<kind>.+?) order for that provisioning request, "
+        r"except that (?P<breakage>.+)"
+    )
+)
+def place_broken_order(world: World, kind: str, breakage: str) -> None:
+    body = copy.deepcopy(_shape(world, kind))
+    if breakage not in BREAKAGES:
+        raise AssertionError(f"no breakage {breakage!r}; known: {', '.join(BREAKAGES)}")
+    BREAKAGES[breakage](world, body)
+    _send(world, body)
+
+
+@when(
+    parsers.re(
+        r"I place the (?P<kind>.+?) order naming provisioning request "
+        r'"(?P<request_id>[^"]+)"'
+    )
+)
+def place_order_naming(world: World, kind: str, request_id: str) -> None:
+    body = _shape(world, kind)
+    body["metadata"]["provisionRequestId"] = request_id
+    _send(world, body, in_window=False)
+
+
+@when(parsers.re(r"I place the JSM order onto the site's family container(?P<v1> on the v1 path)?"))
+def place_jsm_on_site(world: World, v1: str | None) -> None:
+    # Cookbook, 'Existing sites': the container comes from the entitlement details, or
+    # (when the scenario skipped that step) from the site the request provisioned onto.
+    container = world.details if world.details is not None else site(world.profile, "acme")
+    body = _builder(world).on_site(container).jsm().build()
+    _send(world, body, api_version="v1" if v1 else "v2")
+
+
+def _app_order(world: World, **kw: Any) -> dict[str, Any]:
+    parent = world.app_parent
+    if parent is None:  # no details step: the parent is the workspace's entitlement
+        parent = world.workspace.entitlement_id
+    return _builder(world).app(parent, **kw).build()
+
+
+@when(
+    "I place the app order with a promotion code, skipping the trial, billed from the "
+    "parent's anchor"
+)
+def place_app_order(world: World) -> None:
+    _send(world, _app_order(world, promotion_code=PROMOTION_CODE, skip_trial=True))
+
+
+@when(parsers.parse("I place the app order billed from anchor {anchor:d}"))
+def place_app_order_with_anchor(world: World, anchor: int) -> None:
+    body = _app_order(world)
+    body["items"][0]["nextBillingAnchorTimestamp"] = anchor
+    _send(world, body)
+
+
+@when("I place the app order without its APP_DEPENDENCE relationship")
+def place_app_order_without_dependence(world: World) -> None:
+    body = _app_order(world)
+    body["items"][0]["relatesFromEntitlements"] = []
+    _send(world, body)
+
+
+@when("I send the same order again")
+def send_same_order_again(world: World) -> None:
+    assert world.order_body is not None
+    _send(world, copy.deepcopy(world.order_body))
+
+
+@when(parsers.parse("I send the same orderId with {new:d} users instead of {old:d}"))
+def send_conflicting_order(world: World, new: int, old: int) -> None:
+    body = copy.deepcopy(world.order_body)
+    assert body is not None
+    for item in body["items"]:
+        for quantity in (
+            item.get("optedUsageOptions", {}).get("chargingDetails", {}).get("chargeQuantities", [])
+        ):
+            assert quantity["quantity"] == old
+            quantity["quantity"] = new
+    _send(world, body)
+
+
+@when("I get the order")
+def get_the_order(world: World) -> None:
+    order = world.order
+    world.attempt(lambda: world.api.get_order(order.order_id, order.transaction_account_id))
+
+
+@when("I get the order without the X-transaction-account header")
+def get_order_without_header(world: World) -> None:
+    order = world.order
+    with world.breaking_the_request_contract():
+        # The client always sends the header; an empty one stands for a missing one.
+        world.attempt(lambda: world.api.get_order(order.order_id, ""))
+
+
+@when(parsers.parse('I get the order "{order_id}"'))
+def get_order_by_id(world: World, order_id: str) -> None:
+    account = next(iter(world.profile.catalogue.transaction_accounts))
+    world.attempt(lambda: world.api.get_order(order_id, account))
+
+
+# -- outcomes -----------------------------------------------------------------------
+
+
+@then("the order is accepted with one item per ordered offering")
+def order_accepted(world: World) -> None:
+    order = world.result(Order)
+    body = world.order_body
+    assert body is not None
+    assert order.order_id == body["orderId"]
+    assert [i.item_id for i in order.items] == [i["itemId"] for i in body["items"]]
+
+
+@then("every item of the order reaches SUCCESS")
+def every_item_succeeds(world: World) -> None:
+    order = world.order
+    assert isinstance(order, Order), f"no order was placed: {world.outcome}"
+    world.order = wait_for_order(
+        world.api, order, poll_interval=POLL_SECONDS, clock=world.clock.now, sleep=world.clock.sleep
+    )
+
+
+@then("every item of the order has its entitlement")
+def every_item_has_entitlement(world: World) -> None:
+    order = world.order
+    ids = [item.entitlement_id for item in order.items]
+    assert all(ids) and len(set(ids)) == len(ids), f"entitlements: {ids}"
+
+
+@then("every item of the order is PROCESSING without an entitlement")
+def every_item_processing(world: World) -> None:
+    order = world.result(Order)
+    assert [(i.status, i.entitlement_id) for i in order.items] == [("PROCESSING", None)] * len(
+        order.items
+    )
+
+
+@then(parsers.parse('the order fails at item "{item_id}" with a reason'))
+def order_fails_at_item(world: World, item_id: str) -> None:
+    try:
+        wait_for_order(
+            world.api,
+            world.order,
+            poll_interval=POLL_SECONDS,
+            clock=world.clock.now,
+            sleep=world.clock.sleep,
+        )
+    except OrderFailed as failed:
+        item = failed.order.item(item_id)
+        assert item.status == "FAILED" and item.reason, f"{item_id}: {item}"
+        assert item_id in str(failed)
+        return
+    raise AssertionError("the order succeeded; it should have failed")
+
+
+@then(
+    parsers.parse('the order is refused with status {status:d} naming rule "{rule}" at "{pointer}"')
+)
+def order_refused_naming_rule(world: World, status: int, rule: str, pointer: str) -> None:
+    error = world.refusal()
+    assert error.status == status, f"expected {status}: {error}"
+    named = [(e.rule_id, e.pointer) for e in error.errors]
+    assert (rule, pointer) in named, f"{rule} at {pointer} is not among {named}"
+
+
+@then(parsers.parse('the order is refused with status {status:d} and code "{code}"'))
+def order_refused_with_code(world: World, status: int, code: str) -> None:
+    error = world.refusal()
+    assert (error.status, error.code) == (status, code), str(error)
+
+
+@then("the client refused to send the order because the window closed")
+def client_refused_late_order(world: World) -> None:
+    assert isinstance(world.outcome, ProvisioningWindowClosed), world.outcome
+    assert not any(e.operation.startswith("orders.place") for e in world.exchanges)
+
+
+@then("both answers are the same order")
+def both_answers_same(world: World) -> None:
+    first, second = world.placed[-2:]
+    assert first.raw == second.raw
+
+
+@then("the org has exactly one order with that orderId and one entitlement per item")
+def one_order_one_entitlement_each(world: World) -> None:
+    order = world.api.get_order(world.order.order_id, world.order.transaction_account_id)
+    assert len(order.items) == len(world.order_body["items"])
+    # The new site holds one Jira entitlement: the resend created nothing.
+    page = world.api.query_workspaces(world.provisioning_site)
+    jira = next(w for w in page.workspaces if w.type == "Jira Software")
+    listed = world.api.entitlements(jira.product_ari)
+    assert [e.entitlement_id for e in listed.entitlements] == [order.item("O2").entitlement_id]
+
+
+@then("the order holds exactly one family-container item, related from both Jira and JSM")
+def one_family_container_item(world: World) -> None:
+    body = world.order_body
+    offerings = world.profile.catalogue.offerings
+    containers = [
+        i["itemId"] for i in body["items"] if offerings[i["offeringId"]].is_family_container
+    ]
+    assert len(containers) == 1
+    related = {
+        offerings[i["offeringId"]].product
+        for i in body["items"]
+        for r in i.get("relatesFromEntitlements", [])
+        if r["relationshipType"] == "FAMILY_CONTAINER" and r.get("itemId") == containers[0]
+    }
+    assert related == {"jira", "jsm"}
+
+
+@then(parsers.parse('the Jira and JSM entitlements of site "{name}" share one family container'))
+def jira_and_jsm_share_container(world: World, name: str) -> None:
+    page = world.api.query_workspaces(name)
+    containers = set()
+    for workspace in page.workspaces:
+        if workspace.type in ("Jira Software", "Jira Service Management"):
+            details = world.api.entitlement_details(workspace.entitlement_id)
+            containers.add(details.family_container_id)
+    assert len(containers) == 1 and None not in containers, containers
+
+
+# -- breaking one rule ----------------------------------------------------------------
+
+#: Deliberately unknown to every org.
+UNKNOWN_ID = "00000000-0000-4000-8000-00000000c0de"
+
+
+#: One breakage per relationship rule, by the words the rules feature uses.
+BREAKAGES: dict[str, Callable[[World, dict[str, Any]], None]] = {}
+
+
+def breakage(words: str) -> Callable[[Callable[[World, dict[str, Any]], None]], Any]:
+    def register(fn: Callable[[World, dict[str, Any]], None]) -> Any:
+        BREAKAGES[words] = fn
+        return fn
+
+    return register
+
+
+def _items(body: dict[str, Any], index: int) -> dict[str, Any]:
+    return body["items"][index]
+
+
+def _relation(body: dict[str, Any], index: int, position: int) -> dict[str, Any]:
+    return body["items"][index]["relatesFromEntitlements"][position]
+
+
+def _charging(body: dict[str, Any], index: int) -> dict[str, Any]:
+    return body["items"][index]["optedUsageOptions"]["chargingDetails"]
+
+
+@breakage("two items share one itemId")  # REL-001
+def _shared_item_id(world: World, body: dict[str, Any]) -> None:
+    _items(body, 3)["itemId"] = _items(body, 2)["itemId"]
+
+
+@breakage("an item names an offering the catalogue does not know")  # REL-002
+def _unknown_offering(world: World, body: dict[str, Any]) -> None:
+    _items(body, 0)["offeringId"] = UNKNOWN_ID
+
+
+@breakage("Jira relates to an item the order does not have")  # REL-004
+def _dangling_item(world: World, body: dict[str, Any]) -> None:
+    _relation(body, 1, 0)["itemId"] = "O9"
+
+
+@breakage("Confluence relates to an entitlement the org lacks")  # REL-005
+def _unknown_entitlement(world: World, body: dict[str, Any]) -> None:
+    _relation(body, 0, 0)["entitlementId"] = UNKNOWN_ID
+
+
+@breakage("JSM has no family container")  # REL-006
+def _no_family_container(world: World, body: dict[str, Any]) -> None:
+    _items(body, 1)["relatesFromEntitlements"].pop(0)
+
+
+@breakage("the order holds a second family container")  # REL-007
+def _second_container(world: World, body: dict[str, Any]) -> None:
+    body["items"].append(_container_item(world, "O5"))
+
+
+@breakage("Jira names the JSM parent entitlement")  # REL-009
+def _wrong_parent(world: World, body: dict[str, Any]) -> None:
+    _relation(body, 1, 1)["entitlementId"] = world.profile.catalogue.parent_entitlements["jsm"]
+
+
+@breakage("Confluence relates to a family container")  # REL-010
+def _confluence_container(world: World, body: dict[str, Any]) -> None:
+    container = _items(body, 1)["itemId"]
+    _items(body, 0)["relatesFromEntitlements"].append(
+        {"relationshipType": "FAMILY_CONTAINER", "referenceType": "ORDER_ITEM", "itemId": container}
+    )
+
+
+@breakage("the family container carries usage options")  # REL-011
+def _dressed_container(world: World, body: dict[str, Any]) -> None:
+    _items(body, 0)["optedUsageOptions"] = copy.deepcopy(_items(body, 1)["optedUsageOptions"])
+
+
+@breakage("JSM is charged per user")  # REL-012
+def _jsm_per_user(world: World, body: dict[str, Any]) -> None:
+    _charging(body, 1)["chargeQuantities"][0]["chargeElement"] = "user"
+
+
+@breakage("Confluence is provisioned but not ordered")  # REL-016: the order itself is fine
+def _nothing(world: World, body: dict[str, Any]) -> None:
+    return None
+
+
+@breakage("Jira Premium names the app's pricing plan")  # REL-017
+def _foreign_plan(world: World, body: dict[str, Any]) -> None:
+    app = world.profile.catalogue.offerings_of("app")[0]
+    _charging(body, 1)["pricingPlanId"] = app.pricing_plans[0]
+
+
+@breakage("the invoice group belongs to another account")  # REL-018
+def _foreign_invoice_group(world: World, body: dict[str, Any]) -> None:
+    accounts = world.profile.catalogue.transaction_accounts
+    other = next(a for a in accounts if a != body["transactionAccountId"] and accounts[a])
+    body["invoiceGroupId"] = accounts[other][0]
+
+
+@breakage("Confluence comes with an unused family container")  # REL-019
+def _unused_container(world: World, body: dict[str, Any]) -> None:
+    body["items"].append(_container_item(world, "O2"))
+
+
+def _container_item(world: World, item_id: str) -> dict[str, Any]:
+    container = world.profile.catalogue.offerings_of("family-container")[0]
+    return {"type": "CREATION_ORDER", "itemId": item_id, "offeringId": container.id}

@@ -1,0 +1,228 @@
+"""The pytest plugin of the cookbook suite: options, hooks and fixtures only.
+
+The logic lives in ``harness.suite`` (modes, cassettes, the scenario world, reporting).
+Options: ``--mode local|replay|record|live``, ``--base-url``, ``--allow-orders``,
+``--profile``, ``--cassette-dir``. Fixtures: ``run_settings`` (override it to configure a
+run from code), ``journey_target`` (session: where scenarios send their requests) and
+``world`` (one per scenario).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.contracts import Profile, load_profile
+from harness.suite.cassettes import (
+    RECORDED_BASE_URL,
+    cassette_path,
+    make_vcr,
+    network_blocked,
+)
+from harness.suite.modes import Mode, RunSettings
+from harness.suite.world import RealClock, SandboxControl, ScenarioClock, World
+
+#: Gherkin tags of the features, registered as pytest marks.
+MARKS = {
+    "auth": "authentication journeys",
+    "prerequisites": "entitlement ID and details",
+    "new-site": "provisioning on a new site",
+    "existing-site": "adding to an existing site",
+    "apps": "app journeys",
+    "window": "the 10-minute provisioning window",
+    "tracking": "order tracking",
+    "rules": "order relationship rules",
+    "sandbox-clock": "needs a sandbox whose clock can be moved (not live)",
+    "cookbook(section)": "the cookbook section a feature covers",
+    "fault(spec)": "a sandbox fault injected for the scenario",
+}
+#: Sandbox time at every reset of the embedded sandbox: frozen, so recordings repeat.
+FROZEN_EPOCH = 1_767_225_600.0  # 2026-01-01T00:00:00Z
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("harness", "cookbook suite")
+    group.addoption(
+        "--mode",
+        choices=[m.value for m in Mode],
+        default=Mode.LOCAL.value,
+        help="local (embedded sandbox, default), replay (cassettes, no network), "
+        "record (write cassettes), live (a real org, no cassettes)",
+    )
+    group.addoption(
+        "--base-url",
+        default=None,
+        help="API root for record and live modes (live default: "
+        "$ATLASSIAN_BASE_URL or https://api.atlassian.com)",
+    )
+    group.addoption(
+        "--allow-orders",
+        action="store_true",
+        default=False,
+        help="send orders to a host that is not loopback (they cost money)",
+    )
+    group.addoption(
+        "--profile",
+        default=None,
+        help="profile file of the org (default: the sandbox's default profile)",
+    )
+    group.addoption("--cassette-dir", default="cassettes", help="where cassettes live")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name, text in MARKS.items():
+        config.addinivalue_line("markers", f"{name}: {text}")
+
+
+def pytest_bdd_apply_tag(tag: str, function: Any) -> Any:
+    """``@cookbook:place-order`` becomes ``mark.cookbook("place-order")``."""
+    name, sep, value = tag.partition(":")
+    if not sep:
+        return None
+    return getattr(pytest.mark, name)(value)(function)
+
+
+def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, scenario: Any) -> None:
+    request.node.harness_scenario = (feature.filename, scenario.name)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Against a real org the sandbox clock and faults cannot be used: deselect those."""
+    settings = _settings(config)
+    if settings.mode is Mode.LIVE or (settings.mode is Mode.RECORD and settings.base_url):
+        kept, dropped = [], []
+        for item in items:
+            needs_sandbox = item.get_closest_marker("sandbox-clock") or item.get_closest_marker(
+                "fault"
+            )
+            (dropped if needs_sandbox and _is_feature(item) else kept).append(item)
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = kept
+
+
+@pytest.fixture(scope="session")
+def run_settings(pytestconfig: pytest.Config) -> RunSettings:
+    """The run's settings from the command line; override to configure from code."""
+    return _settings(pytestconfig)
+
+
+@dataclass(frozen=True)
+class JourneyTarget:
+    """Where the scenarios send requests, and the org's profile."""
+
+    base_url: str
+    profile: Profile
+    embedded: Any = None  # the embedded SandboxServer, when there is one
+
+
+@pytest.fixture(scope="session")
+def journey_target(run_settings: RunSettings) -> Iterator[JourneyTarget]:
+    profile = load_profile(run_settings.profile_path)
+    if run_settings.embeds_sandbox:
+        from harness.sandbox.testing import running_sandbox
+
+        with running_sandbox(profile, clock=lambda: FROZEN_EPOCH) as server:
+            yield JourneyTarget(server.base_url, profile, server)
+        return
+    if run_settings.mode is Mode.REPLAY:
+        yield JourneyTarget(RECORDED_BASE_URL, profile)
+        return
+    base_url = run_settings.base_url or os.environ.get(
+        "ATLASSIAN_BASE_URL", "https://api.atlassian.com"
+    )
+    if run_settings.mode is Mode.LIVE:
+        profile = _live_profile(profile)
+    yield JourneyTarget(base_url, profile)
+
+
+@pytest.fixture
+def world(
+    request: pytest.FixtureRequest, run_settings: RunSettings, journey_target: JourneyTarget
+) -> Iterator[World]:
+    """One scenario's world, with its cassette (replay, record) and sandbox state reset."""
+    feature_file, scenario_name = getattr(request.node, "harness_scenario", (None, None))
+    if feature_file is None:
+        pytest.fail("the world fixture serves Gherkin scenarios only")
+    key = f"{Path(feature_file).stem}/{scenario_name}"
+    mode = run_settings.mode
+    control = None
+    if mode in (Mode.LOCAL, Mode.RECORD):
+        control = SandboxControl.probe(journey_target.base_url)
+    clock = (
+        ScenarioClock(control.advance if control else None)
+        if (control or mode is Mode.REPLAY)
+        else RealClock()
+    )
+    world = World(
+        run_settings, journey_target.profile, journey_target.base_url, clock, key, control
+    )
+    with ExitStack() as stack:
+        stack.callback(world.close)
+        if control is not None:
+            control.reset()
+            marker = request.node.get_closest_marker("fault")
+            if marker:
+                control.faults(_fault_spec(marker.args[0]))
+        if run_settings.uses_cassettes:
+            path = cassette_path(run_settings.cassette_dir, feature_file, scenario_name)
+            if mode is Mode.REPLAY and not path.is_file():
+                pytest.fail(
+                    f"no cassette for scenario {scenario_name!r}: {path} is missing "
+                    "(record it: harness run --mode record)",
+                    pytrace=False,
+                )
+            secrets = _secrets(journey_target.profile)
+            recorder = make_vcr(
+                record=mode is Mode.RECORD, base_url=journey_target.base_url, secrets=secrets
+            )
+            stack.enter_context(recorder.use_cassette(str(path)))
+            if mode is Mode.REPLAY:
+                stack.enter_context(network_blocked())
+        yield world
+
+
+def _settings(config: pytest.Config) -> RunSettings:
+    return RunSettings(
+        mode=Mode(config.getoption("--mode")),
+        base_url=config.getoption("--base-url"),
+        allow_orders=config.getoption("--allow-orders"),
+        profile_path=config.getoption("--profile"),
+        cassette_dir=Path(config.getoption("--cassette-dir")),
+    )
+
+
+def _is_feature(item: pytest.Item) -> bool:
+    return "_pytest_bdd_example" in getattr(item, "fixturenames", ())
+
+
+def _fault_spec(text: str) -> dict[str, Any]:
+    """``orders.process:fail-item`` -> ``{"operation": "orders.process", "fault": "fail-item"}``."""
+    operation, _, fault = text.partition(":")
+    return {"operation": operation, "fault": fault}
+
+
+def _secrets(profile: Profile) -> list[str]:
+    found = [profile.api_key or ""]
+    found += [admin.api_token for admin in profile.site_admins]
+    found += [
+        os.environ.get(name, "") for name in ("ATLASSIAN_API_KEY", "ATLASSIAN_SITE_ADMIN_TOKEN")
+    ]
+    return [s for s in found if s]
+
+
+def _live_profile(profile: Profile) -> Profile:
+    """A live run's credentials and org come from the environment, never from a file."""
+    from dataclasses import replace
+
+    key = os.environ.get("ATLASSIAN_API_KEY")
+    org = os.environ.get("ATLASSIAN_ORG_ID")
+    if not key or not org:
+        raise pytest.UsageError("live mode needs ATLASSIAN_ORG_ID and ATLASSIAN_API_KEY")
+    return replace(profile, org_id=org, api_key=key)

@@ -1,0 +1,158 @@
+"""Cassettes: one per scenario, recorded with vcrpy, scrubbed, replayed offline.
+
+What goes into a cassette is scrubbed on the way in (and the same scrubbing is applied to
+live requests before matching, so replay matches what was recorded):
+
+- the base URL (its host and ephemeral port) becomes ``http://sandbox.invalid``;
+- ``Authorization`` and ``Cookie`` headers are dropped, e-mail addresses in headers and
+  bodies become ``redacted@example.invalid``, and any known secret becomes ``***``;
+- volatile response headers (``date``, ``server``) are dropped.
+
+Requests match on method, path, query and JSON body; identical requests (status polls)
+replay in the order they were recorded, each once.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import socket
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import vcr
+from vcr.request import Request
+
+#: The base URL every cassette is recorded against, whatever host and port served it.
+RECORDED_BASE_URL = "http://sandbox.invalid"
+REDACTED_EMAIL = "redacted@example.invalid"
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+_DROPPED_REQUEST_HEADERS = ("authorization", "authentication", "cookie", "user-agent")
+_DROPPED_RESPONSE_HEADERS = ("date", "server", "set-cookie")
+#: Paths that are never recorded: the sandbox's own control endpoints.
+CONTROL_PREFIX = "/_sandbox/"
+
+
+class Scrubber:
+    """Rewrites requests and responses before they are recorded or matched."""
+
+    def __init__(self, base_url: str, secrets: Iterable[str] = ()) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.secrets = tuple(s for s in secrets if s)
+
+    def text(self, text: str) -> str:
+        if self.base_url != RECORDED_BASE_URL:
+            text = text.replace(self.base_url, RECORDED_BASE_URL)
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return _EMAIL.sub(
+            lambda m: REDACTED_EMAIL if m.group(0) != REDACTED_EMAIL else m.group(0), text
+        )
+
+    def request(self, request: Request) -> Request | None:
+        if CONTROL_PREFIX in request.path:
+            return None
+        request = copy.deepcopy(request)
+        request.uri = self.text(request.uri)
+        for name in list(request.headers):
+            if name.lower() in _DROPPED_REQUEST_HEADERS:
+                del request.headers[name]
+            else:
+                request.headers[name] = self.text(str(request.headers[name]))
+        if request.body:
+            request.body = self.text(_as_text(request.body))
+        return request
+
+    def response(self, response: dict[str, Any]) -> dict[str, Any]:
+        response = copy.deepcopy(response)
+        headers = response.get("headers", {})
+        for name in list(headers):
+            if name.lower() in _DROPPED_RESPONSE_HEADERS:
+                del headers[name]
+            else:
+                headers[name] = [self.text(str(v)) for v in headers[name]]
+        body = response.get("body", {})
+        if body.get("string"):
+            text = self.text(_as_text(body["string"]))
+            body["string"] = text
+            if "content-length" in headers:
+                headers["content-length"] = [str(len(text.encode("utf-8")))]
+        return response
+
+
+def json_body(r1: Request, r2: Request) -> None:
+    """vcrpy matcher: the bodies are equal as JSON (or byte for byte when not JSON)."""
+    a, b = _parsed(r1.body), _parsed(r2.body)
+    if a != b:
+        raise AssertionError(f"request bodies differ: {_short(a)} != {_short(b)}")
+
+
+def make_vcr(*, record: bool, base_url: str, secrets: Iterable[str] = ()) -> vcr.VCR:
+    """A VCR that records (``record=True``, rewriting the cassette) or only replays."""
+    scrubber = Scrubber(base_url, secrets)
+    recorder = vcr.VCR(
+        record_mode="all" if record else "none",
+        match_on=("method", "path", "query", "json_body"),
+        before_record_request=scrubber.request,
+        before_record_response=scrubber.response,
+        decode_compressed_response=True,
+        allow_playback_repeats=False,
+    )
+    recorder.register_matcher("json_body", json_body)
+    return recorder
+
+
+def cassette_path(cassette_dir: Path, feature_file: str, scenario_name: str) -> Path:
+    """``cassettes/<feature>/<scenario slug>.yaml``."""
+    return cassette_dir / Path(feature_file).stem / f"{slug(scenario_name)}.yaml"
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:120]
+
+
+@contextmanager
+def network_blocked() -> Iterator[None]:
+    """No socket may connect anywhere, loopback included: replay must not need a server."""
+    original = socket.socket.connect
+
+    def refuse(self: socket.socket, address: Any) -> None:
+        raise ConnectionRefusedError(f"network blocked in replay mode (tried {address!r})")
+
+    socket.socket.connect = refuse  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        socket.socket.connect = original  # type: ignore[method-assign]
+
+
+def load_interactions(path: Path) -> list[dict[str, Any]]:
+    """The interactions of a cassette file (vcrpy's YAML format)."""
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not isinstance(data.get("interactions"), list):
+        raise ValueError("not a vcrpy cassette (no 'interactions' list)")
+    return data["interactions"]
+
+
+def _as_text(body: Any) -> str:
+    return body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
+
+
+def _parsed(body: Any) -> Any:
+    if not body:
+        return None
+    text = _as_text(body)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True) if not isinstance(value, str) else value
+    return text if len(text) < 200 else text[:197] + "..."

@@ -1,0 +1,76 @@
+"""How a run reaches an org: the four modes, and the guard that keeps orders off real orgs.
+
+- ``local`` (default): the embedded sandbox on a free loopback port;
+- ``replay``: cassettes only, the network blocked;
+- ``record``: against ``--base-url`` (or the embedded sandbox), writing cassettes;
+- ``live``: a real org from the environment (``ATLASSIAN_*``), no cassettes.
+
+Orders cost real money on a real org: against anything but loopback, no order is sent
+unless the run was started with ``--allow-orders``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from urllib.parse import urlsplit
+
+
+class Mode(StrEnum):
+    LOCAL = "local"
+    REPLAY = "replay"
+    RECORD = "record"
+    LIVE = "live"
+
+
+class OrdersNotAllowed(RuntimeError):
+    """An order was about to go to a host that is not loopback without ``--allow-orders``."""
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """What ``--mode``, ``--base-url``, ``--allow-orders``, ``--profile`` and
+    ``--cassette-dir`` said."""
+
+    mode: Mode = Mode.LOCAL
+    base_url: str | None = None
+    allow_orders: bool = False
+    profile_path: str | None = None
+    cassette_dir: Path = Path("cassettes")
+
+    @property
+    def uses_cassettes(self) -> bool:
+        return self.mode in (Mode.REPLAY, Mode.RECORD)
+
+    @property
+    def embeds_sandbox(self) -> bool:
+        """Local mode always, and record mode when no ``--base-url`` is given."""
+        return self.mode is Mode.LOCAL or (self.mode is Mode.RECORD and not self.base_url)
+
+
+def is_loopback(url: str) -> bool:
+    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ::1)."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_order_allowed(settings: RunSettings, base_url: str) -> None:
+    """Raise ``OrdersNotAllowed`` unless an order may be sent to ``base_url``.
+
+    Replay sends nothing; loopback is always allowed; anything else needs
+    ``--allow-orders``.
+    """
+    if settings.mode is Mode.REPLAY or is_loopback(base_url) or settings.allow_orders:
+        return
+    host = urlsplit(base_url).hostname
+    raise OrdersNotAllowed(
+        f"stopped before sending an order to {host}: orders on a real org create real "
+        "subscriptions and cost money. Run with --allow-orders to place them anyway."
+    )
