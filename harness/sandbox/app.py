@@ -30,10 +30,10 @@ from typing import Any
 from urllib.parse import quote
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..contracts import (
     Profile,
@@ -299,13 +299,22 @@ for _method, _path, _handler in CONTROL_ROUTES:
 # -- the app --------------------------------------------------------------------------
 
 
-class _Endpoint:
-    """The one ASGI endpoint behind every path: ``Sandbox.respond``."""
+class _Dispatch:
+    """Answers every HTTP request with ``Sandbox.respond``.
 
-    def __init__(self, sandbox: Sandbox) -> None:
+    A middleware rather than a route: Starlette's router matches the *decoded* path, on
+    which a percent-encoded ARI (or an encoded newline, ERR-004) would miss every route
+    and get a plain-text 404. Lifespan messages go on to Starlette.
+    """
+
+    def __init__(self, app: ASGIApp, sandbox: Sandbox) -> None:
+        self.app = app
         self.sandbox = sandbox
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         response = await self.sandbox.respond(Request(scope, receive))
         await response(scope, receive, send)
 
@@ -337,7 +346,7 @@ def create_app(
         clock,
         Settings(processing_delay_seconds, max_body_bytes, max_json_depth),
     )
-    app = Starlette(routes=[Route("/{path:path}", _Endpoint(sandbox))])
+    app = Starlette(middleware=[Middleware(_Dispatch, sandbox=sandbox)])
     app.state.sandbox = sandbox
     return app
 

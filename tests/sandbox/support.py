@@ -216,6 +216,9 @@ class Api:
         target = request.url.raw_path.decode("ascii")
         status = response.status_code
         assert status < 500, f"{request.method} {target}: {status} {response.text[:500]}"
+        self.checked += 1
+        if request.method == "HEAD":  # a HEAD answer has headers only
+            return
         media = response.headers.get("content-type", "").split(";")[0]
         assert media == "application/json", f"{request.method} {target}: {media!r}"
         body = response.json()
@@ -228,7 +231,6 @@ class Api:
         assert not problems, f"{request.method} {target} {status}: " + "; ".join(map(str, problems))
         if status >= 400:
             assert str(status) in {e["status"] for e in body["errors"]}, body
-        self.checked += 1
 
 
 def errors(response: httpx.Response) -> list[dict[str, Any]]:

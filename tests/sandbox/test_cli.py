@@ -1,0 +1,112 @@
+"""``harness sandbox profile`` and ``harness sandbox serve`` (as a real subprocess)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from harness.cli import main
+from harness.contracts import load_profile
+
+
+def test_profile_prints_the_default_profile_as_json() -> None:
+    result = CliRunner().invoke(main, ["sandbox", "profile"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == load_profile().public()
+
+
+def test_profile_of_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["sandbox", "profile", "--profile", str(tmp_path / "x")])
+    assert result.exit_code == 2
+    assert "no such file" in result.output
+
+
+@contextmanager
+def _serve(*args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "harness.cli", "sandbox", "serve", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()  # printed once the socket listens
+        found = re.search(r"listening on (http://\S+)", first)
+        assert found, first + (process.stderr.read() if process.stderr else "")
+        yield process, found[1]
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_serve_runs_until_signalled_and_stops_cleanly(stop: signal.Signals) -> None:
+    with _serve() as (process, base_url):
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+", base_url)
+        profile = load_profile()
+        clock = httpx.get(f"{base_url}/_sandbox/clock", timeout=10)
+        assert clock.status_code == 200
+        workspaces = httpx.post(
+            f"{base_url}/admin/v2/orgs/{profile.org_id}/workspaces",
+            headers={"Authorization": f"Bearer {profile.api_key}"},
+            json={"query": {"field": {"name": "attributes.name", "values": ["acme"]}}},
+            timeout=10,
+        )
+        assert workspaces.status_code == 200
+        assert workspaces.json()["data"][0]["attributes"]["name"] == "acme"
+        process.send_signal(stop)
+        out, err = process.communicate(timeout=15)
+    assert process.returncode == 0, err
+    assert "Sandbox stopped." in out
+    assert "Traceback" not in err
+    # The access log names paths, never credentials.
+    assert profile.api_key and profile.api_key not in out + err
+    state = re.search(r"state:\s+(\S+) \(temporary\)", out)
+    assert state and not Path(state[1]).exists()
+
+
+def test_serve_keeps_state_in_db(tmp_path: Path) -> None:
+    db = tmp_path / "state.db"
+    profile = load_profile()
+    auth = {"Authorization": f"Bearer {profile.api_key}"}
+    with _serve("--db", str(db)) as (process, base_url):
+        moved = httpx.post(f"{base_url}/_sandbox/clock/advance", json={"seconds": 42}, timeout=10)
+        assert moved.status_code == 200
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=15)
+    assert process.returncode == 0
+    with _serve("--db", str(db)) as (process, base_url):
+        clock = httpx.get(f"{base_url}/_sandbox/clock", headers=auth, timeout=10).json()
+        assert clock["offsetSeconds"] == 42
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=15)
+
+
+def test_serve_on_a_taken_port_is_a_usage_error() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "harness.cli", "sandbox", "serve", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr

@@ -1,0 +1,380 @@
+"""The HTTP surface: routing, bodies, the OpenAPI document, queries, control endpoints.
+Every refusal is a 4xx in the error envelope, never a 500 (the ``Api`` hook checks both)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from urllib.parse import quote
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from harness.contracts import operations
+
+from .support import (
+    ACME_CLOUD_ID,
+    APP,
+    CONFLUENCE,
+    CONTAINER,
+    GLOBEX_CLOUD_ID,
+    JIRA,
+    JIRA_PREMIUM,
+    JSM,
+    Api,
+    ari,
+    codes,
+    cookbook_order,
+    encoded,
+    errors,
+)
+
+# -- routing --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/", "/nope", "/commerce/api/v3/orders", "/_sandbox"])
+def test_unknown_paths_are_404(api: Api, path: str) -> None:
+    response = api.request("GET", path)
+    assert response.status_code == 404
+    assert codes(response) == {"NOT_FOUND"}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("GET", "/commerce/api/v2/orders", "POST"),
+        ("DELETE", f"/commerce/api/v2/orders/{uuid.uuid4()}", "GET"),
+        ("TRACE", "/commerce/api/v1/orders", "POST"),
+        ("QUERY", "/admin/v2/orgs/x/workspaces", "POST"),
+        ("HEAD", f"/commerce/api/v2/entitlements/{uuid.uuid4()}/details", "GET"),
+        ("OPTIONS", "/admin/installations/v2/orgs/x/products", "POST"),
+        ("PUT", "/_sandbox/clock", "GET"),
+        ("GET", "/_sandbox/reset", "POST"),
+    ],
+)
+def test_known_paths_with_another_method_are_405(
+    api: Api, method: str, path: str, allow: str
+) -> None:
+    response = api.request(method, path)
+    assert response.status_code == 405
+    assert response.headers["allow"] == allow
+    if method != "HEAD":
+        assert codes(response) == {"METHOD_NOT_ALLOWED"}
+
+
+def test_openapi_json_is_the_contracts_with_this_server(api: Api) -> None:
+    response = api.request("GET", "/openapi.json", auth={})
+    doc = response.json()
+    assert doc["servers"][0]["url"] == api.base_url
+    assert doc["openapi"].startswith("3.1")
+    assert {
+        (m.upper(), p) for p, item in doc["paths"].items() for m in item if m != "parameters"
+    } == {(op.method, op.path) for op in operations()}
+    assert "$ref" not in json.dumps(doc).replace('"$ref": "#/', "")  # self-contained
+
+
+# -- bodies ---------------------------------------------------------------------------
+
+
+ORDERS = "/commerce/api/v2/orders"
+
+
+@pytest.mark.parametrize(
+    ("content", "detail"),
+    [
+        (b'{"orderId": ', "not JSON"),
+        (b"\xff\xfe{}", "not UTF-8"),
+        (b'{"orderId": NaN}', "not JSON"),
+        (b"[" * 100_000 + b"]" * 100_000, "deeper"),
+        (b"[" * 65 + b"]" * 65, "deeper"),
+        (b"1" * 5000, "not JSON"),
+    ],
+    ids=["truncated", "utf8", "nan", "very-deep", "deep", "huge-int"],
+)
+def test_malformed_bodies_are_400(api: Api, content: bytes, detail: str) -> None:
+    response = api.request(
+        "POST", ORDERS, content=content, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert codes(response) == {"MALFORMED_BODY"}
+    assert detail in errors(response)[0]["detail"]
+
+
+def test_a_missing_body_is_400(api: Api) -> None:
+    response = api.request("POST", ORDERS)
+    assert response.status_code == 400
+    assert "body is required" in errors(response)[0]["detail"]
+
+
+def test_wrong_content_type_is_400(api: Api) -> None:
+    order = cookbook_order("confluence-enterprise", str(uuid.uuid4()))
+    response = api.request(
+        "POST", ORDERS, content=json.dumps(order), headers={"Content-Type": "text/plain"}
+    )
+    assert response.status_code == 400
+    assert errors(response)[0]["source"] == {"header": "Content-Type"}
+
+
+def test_schema_violations_are_400_with_json_pointers(api: Api) -> None:
+    order = cookbook_order("confluence-enterprise", str(uuid.uuid4()))
+    del order["orderId"]
+    order["items"][0]["type"] = "RENEWAL"
+    order["items"][0]["nextBillingAchorTimestamp"] = 1  # ERR-006's spelling
+    response = api.place(order)
+    assert response.status_code == 400
+    pointers = {e["source"]["pointer"] for e in errors(response)}
+    assert pointers == {"/orderId", "/items/0/type", "/items/0/nextBillingAchorTimestamp"}
+    assert {e["code"] for e in errors(response)} == {"SCHEMA_VIOLATION"}
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+def test_bodies_over_one_mebibyte_are_413(api: Api, chunked: bool) -> None:
+    payload = b'{"pad": "' + b"x" * (1 << 20) + b'"}'
+    content = iter([payload[i : i + 65536] for i in range(0, len(payload), 65536)])
+    response = api.request(
+        "POST",
+        ORDERS,
+        content=content if chunked else payload,
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert codes(response) == {"PAYLOAD_TOO_LARGE"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/commerce/api/v2/orders/not-a-uuid",
+        "/commerce/api/v2/entitlements/123/details",
+        "/admin/installations/v2/orgs/o/products/status/6664d179-c5e8-4f6a-9f45-8a9f0756440",
+    ],
+)
+def test_bad_path_parameters_are_400(api: Api, path: str) -> None:
+    response = api.request("GET", path, headers={"X-transaction-account": str(uuid.uuid4())})
+    assert response.status_code == 400
+    assert "parameter" in errors(response)[0]["source"]
+
+
+def test_an_ari_with_an_encoded_newline_is_400(api: Api) -> None:
+    """Erratum ERR-004: the cookbook's encoding example ends in %0A."""
+    segment = encoded(ari("jira-software", ACME_CLOUD_ID)) + "%0A"
+    response = api.request(
+        "GET", f"/admin/installations/v2/orgs/{api.org}/products/{segment}/entitlements"
+    )
+    assert response.status_code == 400
+    assert errors(response)[0]["source"] == {"parameter": "productAri"}
+
+
+def test_an_unencoded_ari_is_not_one_segment(api: Api) -> None:
+    raw = ari("jira-software", ACME_CLOUD_ID)
+    response = api.request(
+        "GET", f"/admin/installations/v2/orgs/{api.org}/products/{raw}/entitlements"
+    )
+    assert response.status_code == 404
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                ["orderId", "items", "offerings", "parameters", "query", "metadata", "x"]
+            ),
+            inner,
+            max_size=4,
+        )
+    ),
+    max_leaves=12,
+)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    body=JSON_VALUES,
+    op_index=st.integers(min_value=0, max_value=len(operations()) - 1),
+    segment=st.sampled_from(["x", "%2F", "%00", "%ZZ", "..", str(uuid.uuid4()), "ari%3Acloud"]),
+)
+def test_nothing_is_a_server_error(api: Api, body: object, op_index: int, segment: str) -> None:
+    op = operations()[op_index]
+    path = op.path
+    for name in ("orgId", "productAri", "entitlementId", "requestId", "orderId"):
+        path = path.replace("{" + name + "}", api.org if name == "orgId" else segment)
+    # The Api hook fails the test on any 5xx or any answer outside the contracts.
+    api.request(op.method, path, json=body, headers={"X-transaction-account": str(uuid.uuid4())})
+
+
+# -- provisioning refusals ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("offerings", "name", "code", "pointer"),
+    [
+        ([str(uuid.uuid4())], "acme-2", "OFFERING_UNKNOWN", "/offerings/0/id"),
+        ([APP], "acme-2", "OFFERING_NOT_PROVISIONABLE", "/offerings/0/id"),
+        ([JIRA, JIRA_PREMIUM], "acme-2", "PRODUCT_CONFLICT", "/offerings/1/id"),
+        ([JIRA], "acme", "PRODUCT_ALREADY_ON_SITE", "/offerings/0/id"),
+    ],
+)
+def test_provisioning_refusals(
+    api: Api, offerings: list[str], name: str, code: str, pointer: str
+) -> None:
+    response = api.provision(offerings, name)
+    assert response.status_code == 422
+    assert codes(response) == {code}
+    assert errors(response)[0]["source"] == {"pointer": pointer}
+
+
+def test_a_new_site_needs_a_timezone(api: Api) -> None:
+    response = api.provision([CONFLUENCE], "brand-new", timezone=None)
+    assert response.status_code == 422
+    assert codes(response) == {"TIMEZONE_REQUIRED"}
+
+
+def test_one_new_site_name_at_a_time(api: Api) -> None:
+    api.provisioned([CONFLUENCE])
+    response = api.provision([JIRA])
+    assert response.status_code == 422
+    assert codes(response) == {"SITE_NAME_PENDING"}
+
+
+def test_the_family_container_may_be_provisioned_and_ordered(api: Api) -> None:
+    """A provisioned offering must be ordered (REL-016); the container is no exception."""
+    request_id = api.provisioned([CONTAINER, JIRA])
+    assert api.place(cookbook_order("jira-enterprise", request_id)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("offering", "app_key", "code", "pointer"),
+    [
+        (CONFLUENCE, "com.example.cookbook-app", "OFFERING_NOT_PROVISIONABLE", "/offerings/0/id"),
+        (str(uuid.uuid4()), "com.example.cookbook-app", "OFFERING_UNKNOWN", "/offerings/0/id"),
+        (APP, "com.example.other", "APP_KEY_MISMATCH", "/parameters/appKey"),
+    ],
+)
+def test_app_provisioning_refusals(
+    api: Api, offering: str, app_key: str, code: str, pointer: str
+) -> None:
+    response = api.provision_app(ari("jira-servicedesk", GLOBEX_CLOUD_ID), offering, app_key)
+    assert response.status_code == 422
+    assert codes(response) == {code}
+    assert errors(response)[0]["source"] == {"pointer": pointer}
+
+
+@pytest.mark.parametrize(
+    ("product_ari", "code"),
+    [
+        (ari("jira-software", str(uuid.uuid4())), "SITE_NOT_FOUND"),
+        (ari("confluence", ACME_CLOUD_ID), "PRODUCT_NOT_FOUND"),
+        (ari("bitbucket", ACME_CLOUD_ID), "PRODUCT_NOT_FOUND"),
+    ],
+)
+def test_unknown_products_are_404(api: Api, product_ari: str, code: str) -> None:
+    for response in (api.entitlements(product_ari), api.provision_app(product_ari)):
+        assert response.status_code == 404
+        assert codes(response) == {code}
+
+
+def test_unknown_ids_are_404(api: Api) -> None:
+    assert codes(api.details(str(uuid.uuid4()))) == {"ENTITLEMENT_NOT_FOUND"}
+    assert codes(api.status(str(uuid.uuid4()))) == {"PROVISIONING_REQUEST_NOT_FOUND"}
+
+
+# -- workspaces -----------------------------------------------------------------------
+
+
+def test_workspaces_filter_by_site_name(api: Api) -> None:
+    acme = api.workspaces(["acme"]).json()
+    assert [w["id"] for w in acme["data"]] == [ari("jira-software", ACME_CLOUD_ID)]
+    both = api.workspaces(["acme", "globex"]).json()
+    assert both["meta"]["total"] == 3
+    assert api.workspaces(["nowhere"]).json()["data"] == []
+
+
+def test_workspaces_page_with_a_cursor(api: Api) -> None:
+    seen: list[str] = []
+    params: dict[str, object] = {"limit": 1}
+    pages = 0
+    while True:
+        page = api.workspaces(params=params).json()
+        pages += 1
+        seen += [w["id"] for w in page["data"]]
+        assert page["meta"]["pageSize"] == 1
+        if page["links"]["next"] is None:
+            break
+        params = {"cursor": page["links"]["next"]}
+        assert pages < 10
+    assert pages == 3
+    assert seen == [w["id"] for w in api.workspaces().json()["data"]]
+    assert len(set(seen)) == 3
+
+
+def test_a_cursor_keeps_its_query(api: Api) -> None:
+    first = api.workspaces(["acme", "globex"], params={"limit": 2}).json()
+    assert first["meta"]["total"] == 3
+    cursor = first["links"]["next"]
+    # The same query again with the cursor, or no body at all: the next page.
+    again = api.workspaces(["globex", "acme"], params={"cursor": cursor}).json()
+    assert api.workspaces(params={"cursor": cursor}).json() == again
+    assert len(again["data"]) == 1
+    assert again["links"]["prev"] is not None
+    other = api.workspaces(["acme"], params={"cursor": cursor})
+    assert other.status_code == 400
+    assert errors(other)[0]["source"] == {"parameter": "cursor"}
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"cursor": "bm9wZQ"}, {"cursor": "%%%"}, {"limit": "0"}, {"limit": "101"}, {"limit": "x"}],
+)
+def test_bad_paging_parameters_are_400(api: Api, params: dict[str, str]) -> None:
+    response = api.workspaces(params=params)
+    assert response.status_code == 400
+
+
+def test_workspaces_filter_only_on_the_site_name(api: Api) -> None:
+    body = {"query": {"field": {"name": "attributes.status", "values": ["online"]}}}
+    response = api.request("POST", f"/admin/v2/orgs/{api.org}/workspaces", json=body)
+    assert response.status_code == 400
+    assert codes(response) == {"FILTER_UNSUPPORTED"}
+    assert errors(response)[0]["source"] == {"pointer": "/query/field/name"}
+
+
+# -- control endpoints ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"seconds": -1}, {"seconds": True}, {"seconds": "5"}, {}, [], {"seconds": 1, "x": 2}],
+)
+def test_the_clock_moves_forward_only(api: Api, body: object) -> None:
+    response = api.client.post("/_sandbox/clock/advance", json=body)
+    assert response.status_code == 400
+
+
+def test_the_clock_is_readable_and_movable(api: Api) -> None:
+    before = api.client.get("/_sandbox/clock").json()
+    after = api.client.post("/_sandbox/clock/advance", json={"seconds": 3600}).json()
+    assert after["offsetSeconds"] == before["offsetSeconds"] + 3600
+    assert after["epochSeconds"] >= before["epochSeconds"] + 3600
+    assert after["now"].endswith("Z")
+
+
+def test_control_endpoints_need_no_credentials_and_the_api_does(api: Api) -> None:
+    with httpx.Client(base_url=api.base_url) as anonymous:
+        assert anonymous.get("/_sandbox/clock").status_code == 200
+        assert anonymous.post(f"/admin/v2/orgs/{quote(api.org)}/workspaces").status_code == 401
+
+
+def test_a_product_ari_of_jsm_is_its_servicedesk_ari(api: Api) -> None:
+    """ASM-021: JSM workspaces are ``ari:cloud:jira-servicedesk::site/...``."""
+    globex = api.workspaces(["globex"]).json()["data"]
+    assert ari("jira-servicedesk", GLOBEX_CLOUD_ID) in {w["id"] for w in globex}
+    assert JSM  # the JSM offering is the one behind that workspace in the profile
