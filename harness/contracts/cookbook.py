@@ -114,6 +114,49 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "An unknown provisionRequestId in an order is refused with 422, "
         "as is one that is no longer waiting.",
     ),
+    Assumption(
+        "ASM-023",
+        "products.provision refuses with 422: an offering the catalogue does not list "
+        "(OFFERING_UNKNOWN), an app offering (OFFERING_NOT_PROVISIONABLE), two offerings of "
+        "one product (PRODUCT_CONFLICT), a product the existing site already has "
+        "(PRODUCT_ALREADY_ON_SITE), a new site without `timezone` (TIMEZONE_REQUIRED), and a "
+        "new site whose name a waiting request is already creating (SITE_NAME_PENDING).",
+    ),
+    Assumption(
+        "ASM-024",
+        "apps.provision takes app offerings only, with the catalogue's `appKey` (422 "
+        "OFFERING_NOT_PROVISIONABLE, APP_KEY_MISMATCH); its product ARI must be a workspace "
+        "of the org (404 SITE_NOT_FOUND, PRODUCT_NOT_FOUND).",
+    ),
+    Assumption(
+        "ASM-025",
+        "Site-admin Basic auth reaches a resource only through its site: org-level "
+        "entitlements (the parent Enterprise ones), and provisioning requests and orders for "
+        "a site that does not exist yet, are 403 for Basic.",
+    ),
+    Assumption(
+        "ASM-026",
+        "An orgId other than the credentials' org is 404 ORG_NOT_FOUND; an order asked for "
+        "with another account in X-transaction-account is 404 ORDER_NOT_FOUND.",
+    ),
+    Assumption(
+        "ASM-027",
+        "An entitlement created by an order has version 1 and bills from the item's "
+        "nextBillingAnchorTimestamp, else from the time its item succeeded; a new site's realm "
+        "is its offerings' location (default `us`).",
+    ),
+    Assumption(
+        "ASM-028",
+        "A workspaces cursor carries its query: sent with a body naming another query it is "
+        "refused (400, parameter cursor); sent without a body, its own query applies.",
+    ),
+    Assumption(
+        "ASM-029",
+        "Transport errors use the envelope too: unknown path 404 NOT_FOUND, another method "
+        "405 METHOD_NOT_ALLOWED with Allow, a body above 1 MiB 413 PAYLOAD_TOO_LARGE, a body "
+        "that is not UTF-8 JSON (or nests deeper than 64) 400 MALFORMED_BODY; 401 carries "
+        "WWW-Authenticate for Bearer and Basic.",
+    ),
 )
 
 ERRATA: tuple[Erratum, ...] = (

@@ -14,6 +14,7 @@ Every request goes the same way, and every refusal is the error envelope:
 5. settle the state to the sandbox clock (``lifecycle.settle``), then run the operation
    in one transaction (its refusals: 403, 404, 409, 422 with the rule id).
 
+Transport refusals (404, 405, 413, malformed bodies) use the envelope too (ASM-029).
 Nothing is ever answered with a 500 unless the sandbox itself has a bug.
 """
 

@@ -43,7 +43,8 @@ class Principal:
         return self.is_org or (site_name is not None and site_name in self.sites)
 
     def require_site(self, site_name: str | None, what: str) -> None:
-        """403 unless this caller may reach ``site_name`` (None: an org-level resource)."""
+        """403 unless this caller may reach ``site_name`` (None: an org-level resource, or a
+        site not made yet: the org's alone, ASM-025)."""
         if self.may_reach(site_name):
             return
         where = f"site {site_name!r}" if site_name else "the organization"

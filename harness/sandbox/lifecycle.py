@@ -8,6 +8,9 @@ ASSUMED beyond IN_PROGRESS and SUCCESS: ASM-004, ASM-005).
   new-site request) exists with its workspaces, and the provisioning request is
   ``COMPLETED``.
 
+Entitlements an order creates have version 1 and bill from the item's
+``nextBillingAnchorTimestamp``, else from the time the item succeeded (ASM-027).
+
 Nothing runs in the background: ``settle(tx, now)`` applies every transition due by
 ``now`` and is called before each request is answered, so state follows the clock and a
 test moves the clock instead of sleeping. Transitions are stamped with the time they were

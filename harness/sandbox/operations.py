@@ -91,7 +91,8 @@ def entitlements_details(call: Call) -> Reply:
 
 
 def products_provision(call: Call) -> Reply:
-    """Start provisioning product instances on a new site, or on an existing one by name."""
+    """Start provisioning product instances on a new site, or on an existing one by name.
+    Refusals beyond the schema are ASSUMED (ASM-023)."""
     _require_org(call)
     body = call.body
     name = body["parameters"]["name"]
@@ -154,7 +155,8 @@ def products_provision(call: Call) -> Reply:
 
 
 def apps_provision(call: Call) -> Reply:
-    """Start provisioning an app on a product instance, found by its product ARI."""
+    """Start provisioning an app on a product instance, found by its product ARI.
+    Refusals beyond the schema are ASSUMED (ASM-024)."""
     _require_org(call)
     ari = call.params["productAri"]
     site, _ = _product_on_site(call, ari, "productAri")
@@ -296,7 +298,8 @@ def orders_place(call: Call) -> Reply:
 
 
 def orders_get(call: Call) -> Reply:
-    """An order with each item's processing status, for its transaction account."""
+    """An order with each item's processing status, for its transaction account: another
+    account in X-transaction-account finds no such order (ASM-026)."""
     order_id = call.params["orderId"]
     account = call.headers["x-transaction-account"]
     order = call.tx.order(order_id)
@@ -319,7 +322,7 @@ def orders_get(call: Call) -> Reply:
 
 def workspaces_query(call: Call) -> Reply:
     """The org's workspaces (product instances) the caller may see, filtered by site name
-    (ASM-009) and paged with an opaque cursor (ASM-010)."""
+    (ASM-009) and paged with an opaque cursor (ASM-010) that carries its query (ASM-028)."""
     _require_org(call)
     names = _name_filter(call.body)
     offset, limit = 0, 20
@@ -409,6 +412,7 @@ def _read_cursor(text: str) -> dict[str, Any]:
 
 
 def _require_org(call: Call) -> None:
+    """404 for any org but the profile's (ASM-026)."""
     org_id = call.params.get("orgId")
     if org_id is not None and org_id != call.profile.org_id:
         raise error(404, "ORG_NOT_FOUND", f"no organization {org_id}", parameter="orgId")
