@@ -102,7 +102,9 @@ class Exchange:
 
 
 # Headers curl sets itself, or that httpx adds and a reader does not need.
-_CURL_SKIPS = frozenset({"host", "content-length", "accept-encoding", "connection", "user-agent"})
+_CURL_SKIPS = frozenset(
+    {"authorization", "host", "content-length", "accept-encoding", "connection", "user-agent"}
+)
 
 
 def dump_body(body: Any) -> str:

@@ -305,3 +305,21 @@ def test_client_needs_org_and_auth() -> None:
         Client(org_id="", auth=OrgApiKey("k"))
     with pytest.raises(ConfigurationError, match="auth must be"):
         Client(org_id="o", auth="Bearer k")  # type: ignore[arg-type]
+
+
+def test_a_transport_can_be_injected_and_the_client_closes() -> None:
+    import httpx
+
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"entitlementId": ACME_JIRA})
+
+    with Client(org_id="o", auth=OrgApiKey("k"), transport=httpx.MockTransport(answer)) as client:
+        assert client.entitlement_details(ACME_JIRA).entitlement_id == ACME_JIRA
+    assert str(seen[0].url) == (
+        f"https://api.atlassian.com/commerce/api/v2/entitlements/{ACME_JIRA}/details"
+    )
+    assert seen[0].headers["Authorization"] == "Bearer k"
+    assert client._http.is_closed

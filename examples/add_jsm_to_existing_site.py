@@ -1,0 +1,50 @@
+"""Add JSM Enterprise to an existing site that has Jira, onto the site's family container.
+
+Environment: ATLASSIAN_BASE_URL (default https://api.atlassian.com), ATLASSIAN_ORG_ID,
+ATLASSIAN_API_KEY (provisioning products needs the org API key), ATLASSIAN_PROFILE (the
+org's ids; default: the sandbox's profile), ATLASSIAN_SITE_NAME (default: the profile's
+first site). With only ATLASSIAN_BASE_URL set to a local sandbox it runs as the sandbox
+org and adds JSM to its site `acme`.
+
+Prints the order id and the new entitlement id, exit 0; on failure one line, exit 1.
+"""
+
+import os
+import sys
+
+from harness.client import Client, OrderBuilder, wait_for_order, wait_for_provisioning
+from harness.client.journeys import jira_family_workspace, place_order_in_window
+from harness.contracts import load_profile
+
+POLL_SECONDS = float(os.environ.get("ATLASSIAN_POLL_SECONDS", "1"))
+
+
+def main() -> None:
+    profile = load_profile(os.environ.get("ATLASSIAN_PROFILE"))
+    site = os.environ.get("ATLASSIAN_SITE_NAME") or profile.catalogue.sites[0].name
+    with Client.from_env(profile=profile) as client:
+        # The site's Jira workspace -> its entitlement -> that entitlement's family container.
+        workspace = jira_family_workspace(client, site)
+        if workspace is None or workspace.entitlement_id is None:
+            raise LookupError(f"site {site!r} has no Jira product to add JSM next to")
+        details = client.entitlement_details(workspace.entitlement_id)
+        print(f"site {site}: family container {details.family_container_id}")
+        order = OrderBuilder.for_profile(profile).on_site(details).jsm()
+        request = client.provision_products(
+            order.offerings_to_provision(), profile.defaults["adminEmail"], site
+        )
+        status = client.provisioning_status(request)
+        print(f"provisioning request {request.request_id}: {status.status}")
+        placed = place_order_in_window(client, request, order.for_request(request).build())
+        done = wait_for_order(client, placed, poll_interval=POLL_SECONDS)
+        wait_for_provisioning(client, request, poll_interval=POLL_SECONDS)
+    print(f"order {done.order_id}")
+    for item_id, entitlement_id in done.entitlement_ids.items():
+        print(f"entitlement {item_id} {entitlement_id}")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except Exception as exc:  # one clear line, no traceback
+        sys.exit(f"add_jsm_to_existing_site failed: {exc}")
