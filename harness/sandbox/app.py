@@ -92,10 +92,17 @@ class Sandbox:
             delay = profile.sandbox.get("processingDelaySeconds", DEFAULT_PROCESSING_DELAY)
         self.processing_delay = float(delay)
         # Without --db: a fresh database in a temporary directory, removed on close().
-        self._tmp = tempfile.TemporaryDirectory(prefix="harness-sandbox-") if not db_path else None
-        self.db_path = Path(db_path) if db_path else Path(self._tmp.name) / "sandbox.db"  # type: ignore[union-attr]
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        if db_path is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="harness-sandbox-")
+            db_path = Path(self._tmp.name) / "sandbox.db"
+        self.db_path = Path(db_path)
         self.clock = SandboxClock(clock)
-        self.store = Store(self.db_path)
+        try:
+            self.store = Store(self.db_path)
+        except BaseException:
+            self._cleanup_tmp()
+            raise
         try:
             self.store.open_for(profile, self.clock.now())
             with self.store.transaction() as tx:
@@ -110,6 +117,9 @@ class Sandbox:
     def close(self) -> None:
         """Close the database (and remove it when it was a temporary one). Idempotent."""
         self.store.close()
+        self._cleanup_tmp()
+
+    def _cleanup_tmp(self) -> None:
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None
@@ -231,7 +241,13 @@ class Sandbox:
             value = None
             depth_exceeded = True
         except ValueError as exc:
-            raise error(400, "MALFORMED_BODY", f"the body is not JSON: {exc}", pointer="") from None
+            hint = " (it has // comments: JSON has none, cookbook erratum ERR-003)"
+            raise error(
+                400,
+                "MALFORMED_BODY",
+                f"the body is not JSON: {exc}{hint if '//' in text else ''}",
+                pointer="",
+            ) from None
         else:
             depth_exceeded = _depth(value) > self.settings.max_json_depth
         if depth_exceeded:

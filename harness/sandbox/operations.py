@@ -12,17 +12,16 @@ import base64
 import binascii
 import json
 import re
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..contracts import OrderContext, Profile, validate_order
+from ..contracts import Catalogue, OrderContext, Profile, validate_order
 from ..contracts.profile import ARI_PRODUCT
 from . import lifecycle, views
 from .auth import Principal
 from .errors import ApiError, error
-from .store import ItemRow, OrderRow, ProvisioningRow, SiteRow, Tx, canonical_json
+from .store import ItemRow, OrderRow, ProvisioningRow, SiteRow, Tx, canonical_json, sandbox_uuid
 
 #: Product of a product ARI's product part (``jira-software`` -> ``jira``).
 PRODUCT_OF_ARI = {part: product for product, part in ARI_PRODUCT.items()}
@@ -47,7 +46,7 @@ class Call:
     processing_delay: float
 
     @property
-    def catalogue(self) -> Any:
+    def catalogue(self) -> Catalogue:
         """The profile's catalogue over the sites as they are now."""
         return self.tx.catalogue(self.profile.catalogue)
 
@@ -209,7 +208,11 @@ def provisioning_status(call: Call) -> Reply:
 def _start_provisioning(
     call: Call, kind: str, site_name: str, new_site: bool, ari: str | None, body: Any
 ) -> Reply:
-    request_id = str(uuid.uuid4())
+    # A sequence, not uuid4: after a reset the same calls get the same ids, so a
+    # re-recording reproduces its cassettes (the drift check).
+    sequence = int(call.tx.control("provisioning_sequence", 0)) + 1
+    call.tx.set_control("provisioning_sequence", sequence)
+    request_id = sandbox_uuid("provisioning", call.profile.org_id, str(sequence))
     call.tx.insert_provisioning(
         ProvisioningRow(
             id=request_id,

@@ -19,6 +19,7 @@ from .support import (
     APP,
     CONFLUENCE,
     CONTAINER,
+    FIXTURES,
     GLOBEX_CLOUD_ID,
     JIRA,
     JIRA_PREMIUM,
@@ -100,6 +101,17 @@ def test_malformed_bodies_are_400(api: Api, content: bytes, detail: str) -> None
     assert response.status_code == 400
     assert codes(response) == {"MALFORMED_BODY"}
     assert detail in errors(response)[0]["detail"]
+
+
+def test_a_cookbook_sample_with_comments_gets_a_hint(api: Api) -> None:
+    """Erratum ERR-003: the samples carry // comments; JSON has none."""
+    sample = (FIXTURES / "order-place-all-enterprise.request.jsonc").read_bytes()
+    assert b"//" in sample
+    response = api.request(
+        "POST", ORDERS, content=sample, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert "ERR-003" in errors(response)[0]["detail"]
 
 
 def test_a_missing_body_is_400(api: Api) -> None:

@@ -89,6 +89,17 @@ def test_a_db_of_another_schema_version_is_refused(tmp_path: Path) -> None:
         create_app(db_path=db)
 
 
+@pytest.mark.parametrize("kind", ["not-sqlite", "no-directory"])
+def test_an_unusable_db_file_is_refused(tmp_path: Path, kind: str) -> None:
+    db = tmp_path / "org.db"
+    if kind == "not-sqlite":
+        db.write_text("this is not a database, " * 100)
+    else:
+        db = tmp_path / "missing" / "org.db"
+    with pytest.raises(StoreError, match="not a usable sandbox database"):
+        create_app(db_path=db)
+
+
 def test_a_failed_write_leaves_nothing_behind(tmp_path: Path) -> None:
     """One transaction per request: an error half-way rolls every write back."""
     app = create_app(db_path=tmp_path / "sandbox.db")
