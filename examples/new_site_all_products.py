@@ -1,7 +1,8 @@
 """Provision Confluence, Jira and JSM Enterprise on a new site and buy them in one order.
 
 Environment: ATLASSIAN_BASE_URL (default https://api.atlassian.com), ATLASSIAN_ORG_ID,
-ATLASSIAN_API_KEY (provisioning products needs the org API key), ATLASSIAN_PROFILE (the
+ATLASSIAN_API_KEY (or ATLASSIAN_SITE_ADMIN_EMAIL and ATLASSIAN_SITE_ADMIN_TOKEN, which the
+API refuses for provisioning products: use the org API key), ATLASSIAN_PROFILE (the
 org's offering, parent entitlement and transaction account ids; default: the sandbox's
 profile), ATLASSIAN_SITE_NAME (default: the profile's defaults.newSiteName). With only
 ATLASSIAN_BASE_URL set to a local sandbox it runs as the sandbox org.

@@ -120,6 +120,8 @@ class Client:
     ) -> None:
         if not org_id:
             raise ConfigurationError("Client needs an org_id")
+        if urlsplit(base_url).scheme not in ("http", "https") or not urlsplit(base_url).netloc:
+            raise ConfigurationError(f"base_url must be an http(s) URL, got {base_url!r}")
         if not isinstance(auth, OrgApiKey | SiteAdmin):
             raise ConfigurationError("auth must be OrgApiKey(key) or SiteAdmin(email, api_token)")
         self.base_url = base_url.rstrip("/")
@@ -468,7 +470,7 @@ class Client:
                     method=method,
                     url=url,
                     request_headers=self._shown_headers(request),
-                    request_json=None if body is _NO_BODY else body,
+                    request_json=None if body_text is None else json.loads(body_text),
                     request_body=body_text,
                     status=None,
                     response_headers={},
@@ -493,7 +495,7 @@ class Client:
                 method=method,
                 url=url,
                 request_headers=self._shown_headers(request),
-                request_json=None if body is _NO_BODY else body,
+                request_json=None if body_text is None else json.loads(body_text),
                 request_body=body_text,
                 status=response.status_code,
                 response_headers=dict(response.headers),

@@ -3,8 +3,8 @@
 What is retried:
 
 - **429** (throttled) on every operation: the server refused the request before doing
-  anything, so sending it again is safe. It waits ``Retry-After`` seconds (ASM-016),
-  or backs off when the header is missing.
+  anything (ASM-030), so sending it again is safe. It waits ``Retry-After`` seconds
+  (ASM-016), or backs off when the header is missing.
 - **502, 503, 504** and **connection errors** (refused, dropped, timed out, broken
   HTTP) on reads (every GET, and the workspaces query, which is a read sent as POST)
   and on **order placement**: ``orderId`` is the idempotency key, and a retry resends
@@ -13,13 +13,14 @@ What is retried:
   jitter: ``min(backoff_max, backoff_initial * 2**(n-1) + uniform(0, jitter))``.
 - **Provisioning POSTs** (``products.provision``, ``apps.provision``) are *not* retried
   on 5xx or on a dropped or timed-out connection: the server may already have created
-  a provisioning request, and nothing in the API makes a second one idempotent, so a
-  retry could provision a second site or instance. The lost request cannot be ordered
-  (its statusUrl never arrived) and fails on its own after 10 minutes (ASM-004). What
-  to do instead: for an existing site, query the workspaces to see whether the product
-  appeared; otherwise provision again yourself once you accept the risk, and order the
-  new request at once. Only 429 and a connection that was never established (nothing
-  was sent) are retried for them.
+  a provisioning request (ASM-030), and nothing in the API makes a second one
+  idempotent, so a blind retry could provision a second site or instance. What to do
+  instead: treat the outcome as unknown. Query the workspaces for the site
+  (``Client.query_workspaces(name)``) to see whether the site or product appeared; if
+  nothing did, provision again and order the new request at once. A lost request that
+  was created cannot be ordered (its statusUrl never arrived) and ends FAILED on its own
+  10 minutes later (ASM-004). Only 429, and a connection that was never established
+  (nothing was sent), are retried for them.
 
 Every retry is bounded by ``max_attempts`` and by ``max_elapsed`` seconds of the client
 clock, waits included: when the next wait would cross that budget, or a ``Retry-After``

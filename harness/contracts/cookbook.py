@@ -157,6 +157,12 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "that is not UTF-8 JSON (or nests deeper than 64) 400 MALFORMED_BODY; 401 carries "
         "WWW-Authenticate for Bearer and Basic.",
     ),
+    Assumption(
+        "ASM-030",
+        "A 429 means the request was not acted on, so the client resends even a provisioning "
+        "request after Retry-After; a 5xx or a dropped connection may come after the server "
+        "acted, so provisioning requests (not idempotent) are not resent then.",
+    ),
 )
 
 ERRATA: tuple[Erratum, ...] = (

@@ -323,3 +323,22 @@ def test_a_transport_can_be_injected_and_the_client_closes() -> None:
     )
     assert seen[0].headers["Authorization"] == "Bearer k"
     assert client._http.is_closed
+
+
+def test_base_url_must_be_http() -> None:
+    with pytest.raises(ConfigurationError, match="base_url must be an http"):
+        Client("api.atlassian.com", org_id="o", auth=OrgApiKey("k"))
+
+
+def test_every_id_the_client_cites_exists() -> None:
+    import re
+    from pathlib import Path
+
+    from harness.contracts import RULES, cookbook
+
+    known = {a.id for a in cookbook.ASSUMPTIONS} | {e.id for e in cookbook.ERRATA}
+    known |= {r.id for r in RULES}
+    root = Path(__file__).resolve().parents[2]
+    files = [*(root / "harness" / "client").glob("*.py"), *(root / "examples").glob("*.py")]
+    cited = {m for f in files for m in re.findall(r"(?:ASM|ERR|REL)-\d{3}", f.read_text())}
+    assert cited and cited <= known, cited - known
