@@ -15,6 +15,8 @@ import click
 
 from . import __version__
 from .sandbox.cli import sandbox as sandbox_commands
+from .suite.cli import cassettes as cassettes_commands
+from .suite.cli import run as run_command
 
 
 class UserError(click.ClickException):
@@ -33,6 +35,8 @@ def main() -> None:
 
 
 main.add_command(sandbox_commands)
+main.add_command(run_command)
+main.add_command(cassettes_commands)
 
 
 @main.group()

@@ -20,6 +20,7 @@ from ._operations import (
     operation,
     operations,
     path_allows,
+    refusal_explains,
     validate_request,
     validate_response,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "operation",
     "operations",
     "path_allows",
+    "refusal_explains",
     "rules",
     "schema_files",
     "schema_uri",

@@ -225,6 +225,28 @@ def validate_response(
     return found
 
 
+def refusal_explains(violations: list[Violation], status: int, body: Any) -> bool:
+    """True when a response refuses a request for exactly its contract breaches.
+
+    A request that breaks the contracts must be refused: missing or disallowed
+    credentials with 401 or 403, anything else with 400 and an error envelope naming
+    each breach's pointer, header or parameter. Then the exchange as a whole keeps the
+    contract, and a scenario that sends such a request on purpose tests just that.
+    """
+    if not violations:
+        return False
+    if all(v.where == "header" and v.pointer == "Authorization" for v in violations):
+        return status in (401, 403)
+    if status != 400 or not isinstance(body, dict) or not isinstance(body.get("errors"), list):
+        return False
+    named = set()
+    for entry in body["errors"]:
+        source = entry.get("source") if isinstance(entry, dict) else None
+        if isinstance(source, dict):
+            named.update(str(v).lower() for v in source.values())
+    return all(v.pointer.lower() in named for v in violations)
+
+
 @functools.cache
 def bundled_openapi(server_url: str | None = None) -> dict[str, Any]:
     """The OpenAPI document with every schema file inlined under ``components/schemas``.

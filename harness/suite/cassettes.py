@@ -30,7 +30,16 @@ from vcr.request import Request
 RECORDED_BASE_URL = "http://sandbox.invalid"
 REDACTED_EMAIL = "redacted@example.invalid"
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-_DROPPED_REQUEST_HEADERS = ("authorization", "authentication", "cookie", "user-agent")
+#: Credentials, and what varies by run or machine (the host header holds the port).
+_DROPPED_REQUEST_HEADERS = (
+    "authorization",
+    "authentication",
+    "cookie",
+    "user-agent",
+    "host",
+    "connection",
+    "accept-encoding",
+)
 _DROPPED_RESPONSE_HEADERS = ("date", "server", "set-cookie")
 #: Paths that are never recorded: the sandbox's own control endpoints.
 CONTROL_PREFIX = "/_sandbox/"
@@ -76,8 +85,9 @@ class Scrubber:
                 headers[name] = [self.text(str(v)) for v in headers[name]]
         body = response.get("body", {})
         if body.get("string"):
+            # vcrpy runs this on recording and on loading a cassette: keep the body's type.
             text = self.text(_as_text(body["string"]))
-            body["string"] = text
+            body["string"] = text.encode("utf-8") if isinstance(body["string"], bytes) else text
             if "content-length" in headers:
                 headers["content-length"] = [str(len(text.encode("utf-8")))]
         return response
@@ -99,7 +109,6 @@ def make_vcr(*, record: bool, base_url: str, secrets: Iterable[str] = ()) -> vcr
         before_record_request=scrubber.request,
         before_record_response=scrubber.response,
         decode_compressed_response=True,
-        allow_playback_repeats=False,
     )
     recorder.register_matcher("json_body", json_body)
     return recorder

@@ -18,7 +18,13 @@ from typing import Any, Protocol, TypeVar
 import httpx
 
 from harness.client import ApiError, Client, Exchange, OrgApiKey, SiteAdmin
-from harness.contracts import Profile, Violation, validate_request, validate_response
+from harness.contracts import (
+    Profile,
+    Violation,
+    refusal_explains,
+    validate_request,
+    validate_response,
+)
 
 from . import reporting
 from .modes import RunSettings, check_order_allowed
@@ -242,14 +248,10 @@ class World:
                 exchange.method, exchange.url, exchange.status, exchange.response_headers, *body
             )
         reporting.attach_exchange(exchange, request_problems + response_problems)
-        if request_problems and not _refused_as_the_contract_says(request_problems, exchange):
+        refused = exchange.status is not None and refusal_explains(
+            request_problems, exchange.status, exchange.response_json
+        )
+        if request_problems and not refused:
             raise ContractBreach(exchange, "request", request_problems)
         if response_problems:
             raise ContractBreach(exchange, "response", response_problems)
-
-
-def _refused_as_the_contract_says(problems: list[Violation], exchange: Exchange) -> bool:
-    """Credentials the operation does not take (or none) must be answered 401 or 403: then
-    the exchange as a whole is what the contract says, and the scenario tests just that."""
-    only_auth = all(p.where == "header" and p.pointer == "Authorization" for p in problems)
-    return only_auth and exchange.status in (401, 403)

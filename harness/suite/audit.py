@@ -1,0 +1,194 @@
+"""Audits of committed cassettes: do they parse, keep the contracts, and hold no credential?
+And does re-recording reproduce them (drift)?
+
+``harness cassettes check`` and ``harness cassettes drift`` print what these return.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from harness.contracts import (
+    find_operation,
+    refusal_explains,
+    validate_request,
+    validate_response,
+)
+
+from .cassettes import RECORDED_BASE_URL, REDACTED_EMAIL, load_interactions
+
+#: Credential shapes that must never be in a cassette, whatever the profile says.
+_CREDENTIAL_PATTERNS = (
+    re.compile(
+        r"(?i)\b(authorization|authentication)\b['\"]?\s*[:=]\s*\[?['\"]?\s*(bearer|basic)\s+"
+        r"(?!\*\*\*)[A-Za-z0-9+/=._-]{6,}"
+    ),
+    re.compile(r"(?i)\b(bearer|basic)\s+(?!\*\*\*)[A-Za-z0-9+/=._-]{16,}"),
+)
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a cassette: file, interaction (1-based; 0 for the file) and what."""
+
+    path: Path
+    interaction: int
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}" + (f" interaction {self.interaction}" if self.interaction else "")
+        return f"{where}: {self.message}"
+
+
+def cassette_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*.yaml") if p.is_file())
+
+
+def check_cassettes(paths: Iterable[Path], secrets: Iterable[str] = ()) -> list[Problem]:
+    """Every problem of every cassette: parse errors, contract breaches, credentials."""
+    secrets = tuple(s for s in secrets if s)
+    found: list[Problem] = []
+    for path in paths:
+        found.extend(check_cassette(path, secrets))
+    return found
+
+
+def check_cassette(path: Path, secrets: tuple[str, ...] = ()) -> Iterator[Problem]:
+    try:
+        text = path.read_text(encoding="utf-8")
+        interactions = load_interactions(path)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError) as exc:
+        yield Problem(path, 0, f"does not parse: {_one_line(exc)}")
+        return
+    for secret in secrets:
+        if secret in text:
+            yield Problem(path, 0, "holds a credential of the profile or environment")
+    for pattern in _CREDENTIAL_PATTERNS:
+        for match in pattern.finditer(text):
+            yield Problem(path, 0, f"holds a credential: {match.group(0)[:24]}...")
+    for email in set(_EMAIL.findall(text)) - {REDACTED_EMAIL}:
+        yield Problem(path, 0, f"holds an e-mail address: {email}")
+    for number, interaction in enumerate(interactions, start=1):
+        for message in _check_interaction(interaction):
+            yield Problem(path, number, message)
+
+
+def _check_interaction(interaction: Any) -> Iterator[str]:
+    try:
+        request, response = interaction["request"], interaction["response"]
+        method, uri = request["method"], request["uri"]
+        status = int(response["status"]["code"])
+    except (KeyError, TypeError, ValueError):
+        yield "is not a request/response pair"
+        return
+    if not uri.startswith(RECORDED_BASE_URL):
+        yield f"names host {uri.split('/')[2] if '//' in uri else uri!r}, not {RECORDED_BASE_URL}"
+    match = find_operation(method, uri)
+    if match is None:
+        yield f"{method} {uri} is no operation of the contracts"
+        return
+    name = match.operation.id
+    req_headers = _headers(request.get("headers"))
+    req_body = _json(request.get("body"))
+    args = () if req_body is _NONE else (req_body,)
+    # Authorization is scrubbed from every cassette on purpose.
+    breaches = [
+        v
+        for v in validate_request(method, uri, req_headers, *args)
+        if not (v.where == "header" and v.pointer == "Authorization")
+    ]
+    resp_headers = _headers(response.get("headers"))
+    resp_body = _json((response.get("body") or {}).get("string"))
+    if not refusal_explains(breaches, status, resp_body):
+        for v in breaches:
+            yield f"{name} request: {v}"
+    args = () if resp_body is _NONE else (resp_body,)
+    for v in validate_response(method, uri, status, resp_headers, *args):
+        yield f"{name} response {status}: {v}"
+
+
+# -- drift --------------------------------------------------------------------------
+
+
+def drift(committed: Path, recorded: Path) -> list[str]:
+    """What moved between two cassette trees: missing or extra cassettes, and per
+    interaction the request or response field that changed."""
+    found: list[str] = []
+    old = {p.relative_to(committed): p for p in cassette_files(committed)}
+    new = {p.relative_to(recorded): p for p in cassette_files(recorded)}
+    for name in sorted(old.keys() - new.keys()):
+        found.append(f"{name}: committed, but no scenario recorded it")
+    for name in sorted(new.keys() - old.keys()):
+        found.append(f"{name}: recorded, but not committed")
+    for name in sorted(old.keys() & new.keys()):
+        a, b = load_interactions(old[name]), load_interactions(new[name])
+        if len(a) != len(b):
+            found.append(f"{name}: {len(a)} interactions committed, {len(b)} recorded")
+        for number, (x, y) in enumerate(zip(a, b, strict=False), start=1):
+            for pointer, was, now in _differences(_comparable(x), _comparable(y)):
+                found.append(f"{name} interaction {number}: {pointer} moved: {was} -> {now}")
+    return found
+
+
+def _comparable(interaction: dict[str, Any]) -> dict[str, Any]:
+    request, response = interaction.get("request", {}), interaction.get("response", {})
+    return {
+        "request": {
+            "method": request.get("method"),
+            "uri": request.get("uri"),
+            "body": _json(request.get("body")),
+        },
+        "response": {
+            "status": (response.get("status") or {}).get("code"),
+            "body": _json((response.get("body") or {}).get("string")),
+        },
+    }
+
+
+def _differences(a: Any, b: Any, pointer: str = "") -> Iterator[tuple[str, str, str]]:
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in sorted(a.keys() | b.keys(), key=str):
+            yield from _differences(a.get(key, _NONE), b.get(key, _NONE), f"{pointer}/{key}")
+    elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            yield from _differences(x, y, f"{pointer}/{i}")
+    elif a != b:
+        yield pointer or "/", _show(a), _show(b)
+
+
+# -- helpers ------------------------------------------------------------------------
+
+_NONE: Any = type("_Absent", (), {"__repr__": lambda self: "(absent)"})()
+
+
+def _headers(raw: Any) -> dict[str, str]:
+    if not isinstance(raw, dict):
+        return {}
+    return {k: (v[0] if isinstance(v, list) and v else str(v)) for k, v in raw.items()}
+
+
+def _json(raw: Any) -> Any:
+    if raw is None or raw == "" or raw == b"":
+        return _NONE
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def _show(value: Any) -> str:
+    text = repr(value) if value is _NONE else json.dumps(value, sort_keys=True)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:200]
