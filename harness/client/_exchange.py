@@ -34,7 +34,7 @@ class Exchange:
       came (then ``error`` says why);
     - ``response_json``: the parsed body when it is JSON, else None; ``response_text``
       the body as text (credentials masked);
-    - ``elapsed``: seconds on the client clock; ``attempt``: 1 for the first try;
+    - ``elapsed``: seconds the attempt took (wall time); ``attempt``: 1 for the first try;
     - ``auth_curl_header``: how ``as_curl`` writes the Authorization header.
     """
 

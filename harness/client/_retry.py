@@ -75,7 +75,7 @@ class RetryPolicy:
 
     def backoff(self, attempt: int) -> float:
         """The wait after failed attempt number ``attempt`` when no Retry-After says."""
-        base = self.backoff_initial * 2 ** (attempt - 1)
+        base = self.backoff_initial * 2.0 ** (attempt - 1)
         return min(self.backoff_max, base + random.uniform(0, self.jitter))
 
     def is_retryable(self, error: BaseException, operation: str) -> bool:

@@ -322,7 +322,7 @@ class OrderBuilder:
                 parent.offering_id if isinstance(parent, EntitlementDetails) else None
             )
             product = parent_offering.product if parent_offering else "jira"
-            self._known.append(SiteProduct(product, "", parent_id, to_millis(anchor)))  # type: ignore[arg-type]
+            self._known.append(SiteProduct(product, "", parent_id, to_millis(anchor)))
         self._items.append(item)
         return self
 
@@ -356,7 +356,11 @@ class OrderBuilder:
                     {"type": "CREATION_ORDER", "itemId": item_id, "offeringId": container.id}
                 )
                 continue
-            body = {"type": "CREATION_ORDER", "itemId": item_id, "offeringId": entry.offering.id}
+            body: dict[str, Any] = {
+                "type": "CREATION_ORDER",
+                "itemId": item_id,
+                "offeringId": entry.offering.id,
+            }
             body.update(entry.body)
             if entry.relations:
                 body["relatesFromEntitlements"] = [

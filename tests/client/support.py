@@ -25,6 +25,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from harness.client import Client, Exchange
+from harness.contracts import Site, load_profile
 
 
 class FakeTime:
@@ -198,3 +199,14 @@ def closed_port_url() -> str:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     return f"http://127.0.0.1:{port}"
+
+
+def site(name: str) -> Site:
+    """A site of the default profile (the sandbox's), which must have it."""
+    found = load_profile().catalogue.site(name)
+    assert found is not None, f"the default profile has no site {name!r}"
+    return found
+
+
+#: The default profile's org API key (the sandbox's).
+SANDBOX_API_KEY: str = load_profile().api_key or ""

@@ -25,9 +25,11 @@ from harness.client import (
 )
 from harness.contracts import load_profile
 
+from .support import site
+
 PROFILE = load_profile()
-ACME = PROFILE.catalogue.site("acme")
-GLOBEX = PROFILE.catalogue.site("globex")
+ACME = site("acme")
+GLOBEX = site("globex")
 ACME_JIRA = ACME.products[0].entitlement_id
 ADMIN = PROFILE.defaults["adminEmail"]
 JSM = PROFILE.catalogue.offerings_of("jsm", "enterprise")[0].id
@@ -227,7 +229,7 @@ def test_not_found_carries_the_envelope(client: Any) -> None:
     error = caught.value
     assert error.code == "ENTITLEMENT_NOT_FOUND"
     assert error.pointer == "parameter entitlementId"
-    assert missing in error.detail
+    assert missing in (error.detail or "")
     assert str(error).startswith("entitlements.details: HTTP 404 ENTITLEMENT_NOT_FOUND")
 
 

@@ -74,7 +74,7 @@ def test_add_jsm_to_existing_site(sandbox: Any) -> None:
     order_id, entitlements = printed(done.stdout)
     assert set(entitlements) == {"O1"}
     client = check_in_sandbox(sandbox, order_id, entitlements)
-    acme = sandbox.profile.catalogue.site("acme")
+    acme = sandbox.profile.site("acme")
     assert (
         client.entitlement_details(entitlements["O1"]).family_container_id == acme.family_container
     )

@@ -12,8 +12,10 @@ from typing import Any
 from harness.client import OrderBuilder, SiteAdmin
 from harness.contracts import load_profile
 
+from .support import SANDBOX_API_KEY, site
+
 PROFILE = load_profile()
-ACME = PROFILE.catalogue.site("acme")
+ACME = site("acme")
 ACME_JIRA = ACME.products[0].entitlement_id
 CURL = shutil.which("curl")
 BASH = shutil.which("bash")
@@ -54,8 +56,8 @@ def test_curl_of_a_bearer_get_runs(client: Any) -> None:
     client.entitlement_details(ACME_JIRA)
     command = client.recorded[-1].as_curl()
     assert '--header "Authorization: Bearer $ATLASSIAN_API_KEY"' in command
-    assert PROFILE.api_key not in command
-    body = run_curl(command, {"ATLASSIAN_API_KEY": PROFILE.api_key})
+    assert SANDBOX_API_KEY not in command
+    body = run_curl(command, {"ATLASSIAN_API_KEY": SANDBOX_API_KEY})
     assert body == client.recorded[-1].response_json
 
 
@@ -85,7 +87,7 @@ def test_curl_quotes_the_transaction_account_header_whole(client: Any) -> None:
     for exchange in (place, get):
         words = shlex.split(exchange.as_curl().replace("\\\n", " "))
         assert words[words.index(header) - 1] == "--header"
-    env = {"ATLASSIAN_API_KEY": PROFILE.api_key}
+    env = {"ATLASSIAN_API_KEY": SANDBOX_API_KEY}
     # The order resent by curl is the same order (idempotent); the GET needs the header.
     assert run_curl(place.as_curl(), env)["orderId"] == body["orderId"]
     assert run_curl(get.as_curl(), env)["orderId"] == body["orderId"]
@@ -95,13 +97,13 @@ def test_curl_quotes_single_quotes_in_the_body(client: Any) -> None:
     client.query_workspaces("o'brien")
     command = client.recorded[-1].as_curl()
     assert "o'\\''brien" in command
-    assert run_curl(command, {"ATLASSIAN_API_KEY": PROFILE.api_key})["data"] == []
+    assert run_curl(command, {"ATLASSIAN_API_KEY": SANDBOX_API_KEY})["data"] == []
 
 
 def test_curl_keeps_the_query_string(client: Any) -> None:
     list(client.iter_workspace_pages(limit=2))
     second = client.recorded[1]
     assert "cursor=" in second.url
-    assert run_curl(second.as_curl(), {"ATLASSIAN_API_KEY": PROFILE.api_key}) == (
+    assert run_curl(second.as_curl(), {"ATLASSIAN_API_KEY": SANDBOX_API_KEY}) == (
         second.response_json
     )

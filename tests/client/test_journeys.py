@@ -16,8 +16,10 @@ from harness.client import (
 )
 from harness.contracts import load_profile
 
+from .support import site
+
 PROFILE = load_profile()
-ACME = PROFILE.catalogue.site("acme")
+ACME = site("acme")
 JSM = PROFILE.catalogue.offerings_of("jsm", "enterprise")[0].id
 
 

@@ -22,10 +22,12 @@ from harness.client import (
 from harness.client.journeys import place_order_in_window
 from harness.contracts import load_profile, validate_order
 
+from .support import site
+
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "cookbook"
 PROFILE = load_profile()
 CATALOGUE = PROFILE.catalogue
-ACME = CATALOGUE.site("acme")
+ACME = site("acme")
 # The JSM entitlement of globex: the cookbook app sample's parent, with its billing anchor.
 APP_PARENT = EntitlementDetails.from_json(
     {
@@ -253,7 +255,7 @@ def test_each_shape_is_accepted_and_succeeds_in_the_sandbox(shape: str, client: 
     builder = add(OrderBuilder.for_profile(profile))
     admin = profile.defaults["adminEmail"]
     if shape == "app":
-        globex = CATALOGUE.site("globex")
+        globex = site("globex")
         request = client.provision_app(
             globex.product_ari("jsm"),
             builder.offerings_to_provision(),

@@ -18,7 +18,7 @@ from harness.client import (
 )
 from harness.contracts import load_profile
 
-from .support import FakeTime, FaultServer, Reply
+from .support import FakeTime, FaultServer, Reply, site
 
 PROFILE = load_profile()
 REQUEST_ID = str(uuid.uuid4())
@@ -187,7 +187,7 @@ def test_wait_for_order_takes_the_placed_order(make_client: Any) -> None:
     )
     from harness.client import OrderBuilder
 
-    body = OrderBuilder.for_profile(PROFILE, request).on_site(catalogue.site("acme")).jsm().build()
+    body = OrderBuilder.for_profile(PROFILE, request).on_site(site("acme")).jsm().build()
     placed = client.place_order(body)
     done = wait_for_order(client, placed, poll_interval=1)
     assert done.status == "SUCCESS" and client.time.sleeps  # waited on the sandbox clock
