@@ -34,7 +34,7 @@ def test_profile_of_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:
 
 
 @contextmanager
-def _serve(*args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+def _serve(*args: str) -> Iterator[tuple[subprocess.Popen[str], str, str]]:
     process = subprocess.Popen(
         [sys.executable, "-m", "harness.cli", "sandbox", "serve", "--port", "0", *args],
         stdout=subprocess.PIPE,
@@ -44,10 +44,16 @@ def _serve(*args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
     )
     try:
         assert process.stdout is not None
-        first = process.stdout.readline()  # printed once the socket listens
-        found = re.search(r"listening on (http://\S+)", first)
-        assert found, first + (process.stderr.read() if process.stderr else "")
-        yield process, found[1]
+        # The banner is printed once the socket listens; read all of it here, through the
+        # same buffered reader, so that communicate() later sees only what follows.
+        banner = ""
+        for line in process.stdout:
+            banner += line
+            if line.startswith("Press Ctrl-C") or not line:
+                break
+        found = re.search(r"listening on (http://\S+)", banner)
+        assert found, banner + (process.stderr.read() if process.stderr else "")
+        yield process, found[1], banner
     finally:
         if process.poll() is None:
             process.kill()
@@ -56,7 +62,7 @@ def _serve(*args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
 def test_serve_runs_until_signalled_and_stops_cleanly(stop: signal.Signals) -> None:
-    with _serve() as (process, base_url):
+    with _serve() as (process, base_url, banner):
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+", base_url)
         profile = load_profile()
         clock = httpx.get(f"{base_url}/_sandbox/clock", timeout=10)
@@ -76,7 +82,7 @@ def test_serve_runs_until_signalled_and_stops_cleanly(stop: signal.Signals) -> N
     assert "Traceback" not in err
     # The access log names paths, never credentials.
     assert profile.api_key and profile.api_key not in out + err
-    state = re.search(r"state:\s+(\S+) \(temporary\)", out)
+    state = re.search(r"state:\s+(\S+) \(temporary\)", banner)
     assert state and not Path(state[1]).exists()
 
 
@@ -84,13 +90,13 @@ def test_serve_keeps_state_in_db(tmp_path: Path) -> None:
     db = tmp_path / "state.db"
     profile = load_profile()
     auth = {"Authorization": f"Bearer {profile.api_key}"}
-    with _serve("--db", str(db)) as (process, base_url):
+    with _serve("--db", str(db)) as (process, base_url, _):
         moved = httpx.post(f"{base_url}/_sandbox/clock/advance", json={"seconds": 42}, timeout=10)
         assert moved.status_code == 200
         process.send_signal(signal.SIGTERM)
         process.communicate(timeout=15)
     assert process.returncode == 0
-    with _serve("--db", str(db)) as (process, base_url):
+    with _serve("--db", str(db)) as (process, base_url, _):
         clock = httpx.get(f"{base_url}/_sandbox/clock", headers=auth, timeout=10).json()
         assert clock["offsetSeconds"] == 42
         process.send_signal(signal.SIGTERM)
