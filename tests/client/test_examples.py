@@ -13,6 +13,8 @@ import pytest
 
 from harness.client import Client, OrgApiKey
 
+from .support import closed_port_url, site
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 
@@ -74,7 +76,7 @@ def test_add_jsm_to_existing_site(sandbox: Any) -> None:
     order_id, entitlements = printed(done.stdout)
     assert set(entitlements) == {"O1"}
     client = check_in_sandbox(sandbox, order_id, entitlements)
-    acme = sandbox.profile.site("acme")
+    acme = site("acme")
     assert (
         client.entitlement_details(entitlements["O1"]).family_container_id == acme.family_container
     )
@@ -110,8 +112,6 @@ def test_a_failure_is_one_line_and_exit_1(
 
 
 def test_an_unreachable_api_is_one_line(sandbox: Any) -> None:
-    from .support import closed_port_url
-
     done = run("add_jsm_to_existing_site.py", ATLASSIAN_BASE_URL=closed_port_url())
     assert done.returncode == 1 and len(done.stderr.splitlines()) == 1
     assert "workspaces.query: POST" in done.stderr and "ConnectError" in done.stderr
