@@ -147,8 +147,8 @@ class Sandbox:
         except Exception:
             # Log the path only: headers may hold credentials.
             log.exception("sandbox bug answering %s %s", request.method, request.url.path)
-            exc = error(500, "INTERNAL_ERROR", "the sandbox failed; see its log")
-            return JSONResponse(exc.body, exc.status)
+            failure = error(500, "INTERNAL_ERROR", "the sandbox failed; see its log")
+            return JSONResponse(failure.body, failure.status)
 
     async def _respond(self, request: Request) -> Response:
         path = _raw_path(request.scope)

@@ -590,8 +590,8 @@ def seed(tx: Tx, profile: Profile, now: float) -> None:
                     now,
                 )
             )
-        for product in site.products:
-            _seed_product(tx, catalogue, site, product, now)
+        for site_product in site.products:
+            _seed_product(tx, catalogue, site, site_product, now)
 
 
 def _seed_product(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import NoReturn
 from urllib.parse import quote
 
 import httpx
@@ -12,7 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from harness.contracts import operations
+from harness.contracts import operations, schema_uri, validate
+from harness.sandbox.operations import HANDLERS
+from harness.sandbox.testing import SandboxServer
 
 from .support import (
     ACME_CLOUD_ID,
@@ -390,3 +393,26 @@ def test_a_product_ari_of_jsm_is_its_servicedesk_ari(api: Api) -> None:
     globex = api.workspaces(["globex"]).json()["data"]
     assert ari("jira-servicedesk", GLOBEX_CLOUD_ID) in {w["id"] for w in globex}
     assert JSM  # the JSM offering is the one behind that workspace in the profile
+
+
+def test_a_sandbox_bug_is_a_500_envelope_without_details(
+    sandbox_server: SandboxServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The one 500: a bug in the sandbox itself, logged by path only, answered in the
+    envelope with nothing of the request in it."""
+
+    def broken(call: object) -> NoReturn:
+        raise RuntimeError("a sandbox bug")
+
+    monkeypatch.setitem(HANDLERS, "entitlements.details", broken)
+    key = sandbox_server.profile.api_key
+    response = httpx.get(
+        f"{sandbox_server.base_url}/commerce/api/v2/entitlements/{uuid.uuid4()}/details",
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert response.status_code == 500
+    assert not validate(schema_uri("error.json"), response.json())
+    assert codes(response) == {"INTERNAL_ERROR"}
+    assert "a sandbox bug" not in response.text
+    assert key and key not in caplog.text
+    assert "a sandbox bug" in caplog.text
