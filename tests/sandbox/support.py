@@ -41,6 +41,8 @@ GLOBEX_CLOUD_ID = "c9c33dfb-7cc6-42dc-8243-4abe82128f16"
 GLOBEX_JIRA = "edf3f6c3-22a3-3f34-a21f-8c6395ac0074"
 GLOBEX_JSM = "d71ec13e-301b-35bf-9808-653f5be6c256"
 GLOBEX_CONTAINER = "c69b31ea-ed4b-37d0-91c3-583a40c8fd9c"
+#: An id nothing in the sandbox has (fixed: test ids must be the same in every xdist worker).
+UNKNOWN = "0b1e9f3a-7c2d-4e5f-8a6b-9c0d1e2f3a4b"
 
 
 def ari(product_part: str, cloud_id: str) -> str:

@@ -27,6 +27,7 @@ from .support import (
     JIRA,
     JIRA_PREMIUM,
     JSM,
+    UNKNOWN,
     Api,
     ari,
     codes,
@@ -49,10 +50,10 @@ def test_unknown_paths_are_404(api: Api, path: str) -> None:
     ("method", "path", "allow"),
     [
         ("GET", "/commerce/api/v2/orders", "POST"),
-        ("DELETE", f"/commerce/api/v2/orders/{uuid.uuid4()}", "GET"),
+        ("DELETE", f"/commerce/api/v2/orders/{UNKNOWN}", "GET"),
         ("TRACE", "/commerce/api/v1/orders", "POST"),
         ("QUERY", "/admin/v2/orgs/x/workspaces", "POST"),
-        ("HEAD", f"/commerce/api/v2/entitlements/{uuid.uuid4()}/details", "GET"),
+        ("HEAD", f"/commerce/api/v2/entitlements/{UNKNOWN}/details", "GET"),
         ("OPTIONS", "/admin/installations/v2/orgs/x/products", "POST"),
         ("PUT", "/_sandbox/clock", "GET"),
         ("GET", "/_sandbox/reset", "POST"),
@@ -215,7 +216,7 @@ JSON_VALUES = st.recursive(
 @given(
     body=JSON_VALUES,
     op_index=st.integers(min_value=0, max_value=len(operations()) - 1),
-    segment=st.sampled_from(["x", "%2F", "%00", "%ZZ", "..", str(uuid.uuid4()), "ari%3Acloud"]),
+    segment=st.sampled_from(["x", "%2F", "%00", "%ZZ", "..", UNKNOWN, "ari%3Acloud"]),
 )
 def test_nothing_is_a_server_error(api: Api, body: object, op_index: int, segment: str) -> None:
     op = operations()[op_index]
@@ -232,7 +233,7 @@ def test_nothing_is_a_server_error(api: Api, body: object, op_index: int, segmen
 @pytest.mark.parametrize(
     ("offerings", "name", "code", "pointer"),
     [
-        ([str(uuid.uuid4())], "acme-2", "OFFERING_UNKNOWN", "/offerings/0/id"),
+        ([UNKNOWN], "acme-2", "OFFERING_UNKNOWN", "/offerings/0/id"),
         ([APP], "acme-2", "OFFERING_NOT_PROVISIONABLE", "/offerings/0/id"),
         ([JIRA, JIRA_PREMIUM], "acme-2", "PRODUCT_CONFLICT", "/offerings/1/id"),
         ([JIRA], "acme", "PRODUCT_ALREADY_ON_SITE", "/offerings/0/id"),
@@ -270,7 +271,7 @@ def test_the_family_container_may_be_provisioned_and_ordered(api: Api) -> None:
     ("offering", "app_key", "code", "pointer"),
     [
         (CONFLUENCE, "com.example.cookbook-app", "OFFERING_NOT_PROVISIONABLE", "/offerings/0/id"),
-        (str(uuid.uuid4()), "com.example.cookbook-app", "OFFERING_UNKNOWN", "/offerings/0/id"),
+        (UNKNOWN, "com.example.cookbook-app", "OFFERING_UNKNOWN", "/offerings/0/id"),
         (APP, "com.example.other", "APP_KEY_MISMATCH", "/parameters/appKey"),
     ],
 )
@@ -286,7 +287,7 @@ def test_app_provisioning_refusals(
 @pytest.mark.parametrize(
     ("product_ari", "code"),
     [
-        (ari("jira-software", str(uuid.uuid4())), "SITE_NOT_FOUND"),
+        (ari("jira-software", UNKNOWN), "SITE_NOT_FOUND"),
         (ari("confluence", ACME_CLOUD_ID), "PRODUCT_NOT_FOUND"),
         (ari("bitbucket", ACME_CLOUD_ID), "PRODUCT_NOT_FOUND"),
     ],

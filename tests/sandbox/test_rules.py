@@ -22,6 +22,7 @@ from .support import (
     JIRA_PREMIUM,
     JSM,
     PARENT,
+    UNKNOWN,
     Api,
     ari,
     cookbook_order,
@@ -97,14 +98,14 @@ CONTAINER_RELATION = {
 
 CASES = [
     _setting("REL-001", "all-enterprise", ALL, "/items/3/itemId", "O3"),
-    _setting("REL-002", "all-enterprise", ALL, "/items/0/offeringId", str(uuid.uuid4())),
+    _setting("REL-002", "all-enterprise", ALL, "/items/0/offeringId", UNKNOWN),
     _setting("REL-004", "jira-enterprise", [JIRA], f"/items/1/{RELS}/0/itemId", "O9"),
     _setting(
         "REL-005",
         "confluence-enterprise",
         [CONFLUENCE],
         f"/items/0/{RELS}/0/entitlementId",
-        str(uuid.uuid4()),
+        UNKNOWN,
     ),
     Case(
         "REL-006", "all-enterprise", ALL, _drop_relation(2, "FAMILY_CONTAINER"), f"/items/2/{RELS}"
@@ -137,7 +138,7 @@ CASES = [
         "confluence-enterprise",
         [CONFLUENCE],
         "/metadata/provisionRequestId",
-        str(uuid.uuid4()),
+        UNKNOWN,
     ),
     Case("REL-016", "all-enterprise", ALL, _only_first_item, "/items"),
     _setting(
