@@ -1,7 +1,21 @@
 """A Python client for the provisioning and commerce APIs of Atlassian's cookbook
 "add a new Enterprise product".
 
-A whole purchase on a new site (each step is one call; see ``journeys.new_site``)::
+Before a real purchase
+----------------------
+1. An org API key (Atlassian Administration, Settings > API keys): provisioning product
+   instances takes only the org key (Bearer). A site admin's email and API token
+   (``SiteAdmin``, Basic) serve every other step, for that admin's own sites.
+2. A profile file for your org, in the shape of ``harness/data/profile.json`` (schema
+   ``schemas/profile.json``): the org id, and the catalogue the order needs: the
+   offering ids of the products (family container, Confluence, Jira, JSM, apps), the
+   parent Enterprise entitlement of each product, your transaction account and invoice
+   group (from Atlassian Support). Load it with ``harness.contracts.load_profile(path)``.
+3. For a first run, ``Client(validate_contracts=True)`` checks every request against
+   the contracts before sending it.
+
+A whole purchase on a new site (each step is one call; ``journeys.new_site`` does the
+same in one)::
 
     from harness.client import Client, OrgApiKey, OrderBuilder, wait_for_order
     from harness.client import wait_for_provisioning
@@ -18,6 +32,22 @@ A whole purchase on a new site (each step is one call; see ``journeys.new_site``
         done = wait_for_order(client, placed)            # every item SUCCESS
         wait_for_provisioning(client, request)           # COMPLETED
         print(done.entitlement_ids)                      # {"O1": "<entitlement id>", ...}
+
+``Client.from_env(profile=profile)`` reads ``ATLASSIAN_BASE_URL``, ``ATLASSIAN_ORG_ID``
+and ``ATLASSIAN_API_KEY`` (or ``ATLASSIAN_SITE_ADMIN_EMAIL`` and
+``ATLASSIAN_SITE_ADMIN_TOKEN``) instead.
+
+When something fails
+--------------------
+- The order must follow the provisioning within 10 minutes; ``place_order_in_window``
+  refuses a late one (``ProvisioningWindowClosed``): provision again.
+- ``place_order`` failing with ``TransportError`` or ``ServerError`` after the client's
+  retries: send the *same* body again (same ``orderId``) later; it is idempotent.
+  Never build a new order for the same provisioning request.
+- ``provision_products`` failing with ``TransportError`` or a 5xx is not retried (a retry
+  could provision twice): see ``RetryPolicy`` for what to do.
+- ``ApiError`` carries the error envelope: ``status``, ``code``, ``rule_id`` (REL-nnn),
+  ``pointer`` into your body, ``detail``; ``OrderFailed`` names the failed items.
 
 Modules: ``Client`` (one method per endpoint), auth (``OrgApiKey``, ``SiteAdmin``),
 typed responses, one exception hierarchy rooted at ``HarnessClientError``,

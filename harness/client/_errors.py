@@ -20,7 +20,10 @@
     ├── ProvisioningFailed            a provisioning request ended FAILED
     ├── OrderFailed                   an order item ended FAILED
     ├── WaitTimeout                   no final state before the deadline
-    └── ProvisioningWindowClosed      refused to send an order past the 10-minute window
+    ├── ProvisioningWindowClosed      refused to send an order past the 10-minute window
+    ├── ConfigurationError            (also ValueError) no org id, credentials, base URL
+    ├── OrderBuildError               (also ValueError) OrderBuilder cannot make a valid order
+    └── JourneyError                  a journey did not find what it needs (e.g. the site)
 
 Every message is one line that names the operation (``orders.place``) and says what
 went wrong; credentials never appear in it.
@@ -322,8 +325,9 @@ class ProvisioningWindowClosed(HarnessClientError):
         self.request_id = request_id
         self.age = age
         self.window = window
+        shown = f"{age:.0f}" if abs(age - round(age)) < 0.05 else f"{age:.1f}"
         super().__init__(
             f"orders.place not sent: provisioning request {request_id} was created "
-            f"{age:.0f} s ago, past the {window:.0f} s window in which its order must be "
+            f"{shown} s ago, past the {window:.0f} s window in which its order must be "
             "placed (cookbook, 'Place order'); provision again and order immediately"
         )
