@@ -4,10 +4,13 @@
 - ``make_client`` / ``client``: clients of the ``sandbox`` fixture's org whose sleeps
   move the sandbox clock, recording every ``Exchange`` in ``client.recorded``.
 - ``fault_server`` / ``fault_client``: a loopback fault server and clients of it.
+- ``loopback_only`` (autouse): any connection to a host other than 127.0.0.1 fails, so
+  no test can reach api.atlassian.com by mistake.
 """
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -16,6 +19,21 @@ import pytest
 from harness.client import Client, Exchange, OrgApiKey, RetryPolicy, SiteAdmin
 
 from .support import FakeTime, FaultServer, RecordingClient
+
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = socket.getaddrinfo
+
+    def guarded(host: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        if name not in _LOOPBACK:
+            raise OSError(f"the client tests reach loopback only, not {name}")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", guarded)
 
 
 @pytest.fixture

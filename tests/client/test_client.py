@@ -344,3 +344,11 @@ def test_every_id_the_client_cites_exists() -> None:
     files = [*(root / "harness" / "client").glob("*.py"), *(root / "examples").glob("*.py")]
     cited = {m for f in files for m in re.findall(r"(?:ASM|ERR|REL)-\d{3}", f.read_text())}
     assert cited and cited <= known, cited - known
+
+
+def test_the_tests_cannot_reach_the_real_api() -> None:
+    from harness.client import RetryPolicy, TransportError
+
+    client = Client(org_id="o", auth=OrgApiKey("test-key-0000"), retry=RetryPolicy.never())
+    with client, pytest.raises(TransportError, match=r"loopback only, not api\.atlassian\.com"):
+        client.entitlement_details(ACME_JIRA)
