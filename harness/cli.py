@@ -16,6 +16,7 @@ import click
 from . import __version__
 from .sandbox.cli import sandbox as sandbox_commands
 from .suite.cli import cassettes as cassettes_commands
+from .suite.cli import report as report_command
 from .suite.cli import run as run_command
 
 
@@ -37,6 +38,7 @@ def main() -> None:
 main.add_command(sandbox_commands)
 main.add_command(run_command)
 main.add_command(cassettes_commands)
+main.add_command(report_command)
 
 
 @main.group()
@@ -110,6 +112,31 @@ def read_json(file: str, *, allow_comments: bool = False) -> Any:
             else ""
         )
         raise UserError(f"{name}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}{hint}") from None
+
+
+@main.command("docs")
+@click.option("--check", is_flag=True, help="Exit 1 when docs/ differs from what the code says.")
+@click.option("--out", default="docs", show_default=True, type=click.Path(file_okay=False))
+@click.option("--features", default="features", show_default=True, type=click.Path(file_okay=False))
+def docs_command(check: bool, out: str, features: str) -> None:
+    """Write docs/rules.md (the rule catalogue) and docs/errata.md from the code."""
+    from .docs import generated
+
+    folder = Path(out)
+    stale = []
+    for name, text in generated(Path(features)).items():
+        path = folder / name
+        current = path.read_text(encoding="utf-8") if path.is_file() else None
+        if current == text:
+            continue
+        stale.append(str(path))
+        if not check:
+            folder.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    if check and stale:
+        click.echo(f"stale: {', '.join(stale)} (run: harness docs)", err=True)
+        sys.exit(1)
+    click.echo(("up to date: " if check else "wrote: ") + (", ".join(stale) or str(folder)))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from harness.contracts import Profile, load_profile
+from harness.suite import reporting
 from harness.suite.cassettes import (
     RECORDED_BASE_URL,
     cassette_path,
@@ -26,6 +27,7 @@ from harness.suite.cassettes import (
     network_blocked,
 )
 from harness.suite.modes import Mode, RunSettings
+from harness.suite.report import write_run_metadata
 from harness.suite.world import RealClock, SandboxControl, ScenarioClock, World
 
 #: Gherkin tags of the features, registered as pytest marks.
@@ -123,8 +125,19 @@ class JourneyTarget:
 
 
 @pytest.fixture(scope="session")
-def journey_target(run_settings: RunSettings) -> Iterator[JourneyTarget]:
+def journey_target(
+    run_settings: RunSettings, pytestconfig: pytest.Config
+) -> Iterator[JourneyTarget]:
+    """Where scenarios go: the embedded sandbox, the cassettes, or ``--base-url``."""
     profile = load_profile(run_settings.profile_path)
+    for target in _targets(run_settings, profile):
+        results = pytestconfig.getoption("allure_report_dir", None)
+        if results:
+            write_run_metadata(Path(results), run_settings, target.base_url)
+        yield target
+
+
+def _targets(run_settings: RunSettings, profile: Profile) -> Iterator[JourneyTarget]:
     if run_settings.embeds_sandbox:
         from harness.sandbox.testing import running_sandbox
 
@@ -163,6 +176,8 @@ def world(
     world = World(
         run_settings, journey_target.profile, journey_target.base_url, clock, key, control
     )
+    marker = request.node.get_closest_marker("cookbook")
+    reporting.label_scenario(marker.args[0] if marker else None)
     with ExitStack() as stack:
         stack.callback(world.close)
         if control is not None:

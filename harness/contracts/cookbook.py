@@ -12,6 +12,9 @@ from dataclasses import dataclass
 #: The source document: Atlassian's public cookbook "add a new Enterprise product".
 COOKBOOK_TITLE = "Atlassian cookbook: add a new Enterprise product"
 
+#: Where the cookbook is published.
+COOKBOOK_URL = "https://developer.atlassian.com/cloud/admin/cookbook-install-apps-products/"
+
 #: Sections of the cookbook, as the harness names them when it quotes one.
 SECTIONS: dict[str, str] = {
     "authentication": "Authentication",
@@ -241,6 +244,13 @@ ERRATA: tuple[Erratum, ...] = (
         "The provisioning response schema refuses it; the sandbox answers a whole object.",
     ),
 )
+
+
+def section_url(section: str) -> str:
+    """The cookbook's page, at the heading of a section (by the harness's section key)."""
+    title = SECTIONS[section]
+    anchor = "".join(c if c.isalnum() else "-" for c in title.split(":")[0].lower()).strip("-")
+    return f"{COOKBOOK_URL}#{anchor}"
 
 
 def assumption(asm_id: str) -> Assumption:

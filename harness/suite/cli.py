@@ -57,16 +57,72 @@ def run_suite(args: list[str], *, reports: Path = REPORTS) -> int:
     "record: write cassettes; live: a real org from ATLASSIAN_* variables.",
 )
 @click.option("--features", default="features", show_default=True, help="Features folder.")
+@click.option(
+    "--report/--no-report",
+    default=True,
+    show_default=True,
+    help="Make reports/html/index.html afterwards.",
+)
 @click.pass_context
-def run(ctx: click.Context, mode: str, features: str) -> None:
-    """Run the cookbook suite and write reports/allure-results/ and reports/junit.xml.
+def run(ctx: click.Context, mode: str, features: str, report: bool) -> None:
+    """Run the cookbook suite and write reports/allure-results/, reports/junit.xml and the
+    HTML report reports/html/index.html.
 
     Other arguments go to pytest (e.g. --base-url URL, --allow-orders, -k window, -x).
     The exit code is the suite's.
     """
     folder = _features_dir(features)
     code = run_suite([str(folder), f"--mode={mode}", *ctx.args])
+    if report:
+        _make_report(REPORTS / "allure-results", REPORTS / "html")
     sys.exit(code)
+
+
+def _make_report(results: Path, out: Path) -> Path | None:
+    from .report import ReportError, generate
+
+    try:
+        index = generate(results, out)
+    except ReportError as exc:
+        click.echo(f"no HTML report: {exc}", err=True)
+        return None
+    click.echo(f"Report: {index} (open it in a browser, or: harness report --serve)")
+    return index
+
+
+@click.command()
+@click.option(
+    "--results",
+    default=str(REPORTS / "allure-results"),
+    show_default=True,
+    type=click.Path(file_okay=False),
+)
+@click.option(
+    "--out", default=str(REPORTS / "html"), show_default=True, type=click.Path(file_okay=False)
+)
+@click.option("--serve", is_flag=True, help="Serve the report on 127.0.0.1 until Ctrl-C.")
+@click.option("--port", default=0, show_default=True, help="Port for --serve (0: a free one).")
+def report(results: str, out: str, serve: bool, port: int) -> None:
+    """Make the HTML report of the last run (one file: reports/html/index.html)."""
+    from .report import ReportError, generate
+    from .report import serve as serve_report
+
+    try:
+        index = generate(Path(results), Path(out))
+    except ReportError as exc:
+        raise _usage(str(exc)) from None
+    click.echo(f"Report: {index}")
+    if serve:
+        server = serve_report(Path(out), port)
+        click.echo(
+            f"Serving the report at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)"
+        )
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()
 
 
 @click.group()

@@ -12,18 +12,56 @@ from typing import Any
 import allure
 
 from harness.client import Exchange
-from harness.contracts import Violation
+from harness.contracts import RULES, Catalogue, Violation, check_order, cookbook
+
+#: Where the rule catalogue and errata live, relative to reports/html/index.html.
+DOCS = "../../docs"
 
 
-def attach_exchange(exchange: Exchange, violations: list[Violation]) -> None:
-    """Attach one exchange: the curl command, the request and the response."""
+def label_scenario(section: str | None) -> None:
+    """The story (cookbook section) and the links of a scenario: its cookbook section, the
+    rule catalogue and the errata."""
+    if section and section in cookbook.SECTIONS:
+        allure.dynamic.story(cookbook.SECTIONS[section])
+        allure.dynamic.link(
+            cookbook.section_url(section), name=f"Cookbook: {cookbook.SECTIONS[section]}"
+        )
+    allure.dynamic.link(f"{DOCS}/rules.md", name="Rule catalogue (REL-nnn)")
+    allure.dynamic.link(f"{DOCS}/errata.md", name="Cookbook errata and assumptions")
+
+
+#: Opens every curl attachment: how to point it at a sandbox of your own.
+CURL_PREAMBLE = (
+    "# Against a local sandbox (harness sandbox serve; harness sandbox profile shows the key):\n"
+    "# export ATLASSIAN_BASE_URL=http://127.0.0.1:8080 ATLASSIAN_API_KEY=<org apiKey>\n"
+)
+
+
+def curl(exchange: Exchange, base_url: str | None) -> str:
+    """The exchange as a curl command whose host is ``$ATLASSIAN_BASE_URL``."""
+    text = exchange.as_curl()
+    if base_url:
+        text = text.replace(f"--url '{base_url.rstrip('/')}", '--url "$ATLASSIAN_BASE_URL"\'', 1)
+    return CURL_PREAMBLE + text
+
+
+def attach_exchange(
+    exchange: Exchange,
+    violations: list[Violation],
+    catalogue: Catalogue | None = None,
+    base_url: str | None = None,
+) -> None:
+    """Attach one exchange: the curl command, the request and the response, and for an
+    order the relationship rules it was checked against."""
     title = f"{exchange.operation} {exchange.method}"
     status = exchange.status if exchange.status is not None else "no response"
     label = f"{title} -> {status}" + (
         f" (attempt {exchange.attempt})" if exchange.attempt > 1 else ""
     )
     with allure.step(label):
-        allure.attach(exchange.as_curl(), name="curl", attachment_type=allure.attachment_type.TEXT)
+        allure.attach(
+            curl(exchange, base_url), name="curl", attachment_type=allure.attachment_type.TEXT
+        )
         if exchange.request_json is not None:
             _attach_json("request", exchange.request_json)
         if exchange.response_json is not None:
@@ -38,6 +76,8 @@ def attach_exchange(exchange: Exchange, violations: list[Violation]) -> None:
             allure.attach(
                 exchange.error, name="transport error", attachment_type=allure.attachment_type.TEXT
             )
+        if exchange.operation.startswith("orders.place") and catalogue is not None:
+            _attach_rules(exchange, catalogue)
         if violations:
             allure.attach(
                 "\n".join(str(v) for v in violations),
@@ -51,4 +91,32 @@ def _attach_json(name: str, value: Any) -> None:
         json.dumps(value, indent=2, ensure_ascii=False),
         name=name,
         attachment_type=allure.attachment_type.JSON,
+    )
+
+
+def _attach_rules(exchange: Exchange, catalogue: Catalogue) -> None:
+    """Every rule, with what the harness found before sending and what the server said."""
+    found = {v.rule: v for v in check_order(exchange.request_json, catalogue)}
+    answered = {}
+    if isinstance(exchange.response_json, dict):
+        for entry in exchange.response_json.get("errors", []) or []:
+            rule = (entry.get("meta") or {}).get("ruleId") if isinstance(entry, dict) else None
+            if rule:
+                answered[rule] = entry.get("detail", "")
+    lines = []
+    for rule in RULES:
+        if rule.id in answered:
+            verdict = f"REFUSED by the server: {answered[rule.id]}"
+            allure.dynamic.tag(rule.id)
+        elif rule.id in found:
+            verdict = f"broken (client-side check): {found[rule.id].message}"
+        elif rule.needs != "order":
+            verdict = f"checked by the server ({rule.needs})"
+        else:
+            verdict = "passed"
+        lines.append(f"{rule.id}  {rule.title}: {verdict}")
+    allure.attach(
+        "\n".join(lines),
+        name="relationship rules checked",
+        attachment_type=allure.attachment_type.TEXT,
     )

@@ -247,7 +247,9 @@ class World:
             response_problems = validate_response(
                 exchange.method, exchange.url, exchange.status, exchange.response_headers, *body
             )
-        reporting.attach_exchange(exchange, request_problems + response_problems)
+        reporting.attach_exchange(
+            exchange, request_problems + response_problems, self.profile.catalogue, self.base_url
+        )
         refused = exchange.status is not None and refusal_explains(
             request_problems, exchange.status, exchange.response_json
         )

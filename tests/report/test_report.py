@@ -1,0 +1,279 @@
+"""The report people read: made by the real Allure CLI, looked at in headless Chromium.
+
+One local-mode run of the whole suite feeds every test here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.pytest_plugin import FROZEN_EPOCH
+from harness.sandbox.testing import running_sandbox
+from harness.suite.report import generate, read_environment
+
+ROOT = Path(__file__).resolve().parents[2]
+FEATURES = sorted((ROOT / "features").glob("*.feature"))
+SCENARIO = "Jira Enterprise on a new site"
+
+
+def _feature_names() -> list[str]:
+    names = []
+    for path in FEATURES:
+        match = re.search(r"^Feature: (.+)$", path.read_text(), re.MULTILINE)
+        assert match, path
+        names.append(match.group(1).strip())
+    return names
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The suite in local mode with its Allure results and HTML report in a fresh folder."""
+    root = tmp_path_factory.mktemp("report")
+    results = root / "allure-results"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "features",
+            f"--alluredir={results}",
+            f"--junitxml={root / 'junit.xml'}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert "passed" in done.stdout, done.stdout[-2000:]
+    generate(results, root / "html")
+    return root
+
+
+def _results(run: Path) -> list[dict[str, Any]]:
+    return [json.loads(p.read_text()) for p in (run / "allure-results").glob("*-result.json")]
+
+
+def _scenario(run: Path, name: str) -> dict[str, Any]:
+    return next(r for r in _results(run) if r["name"] == name)
+
+
+def _walk(steps: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for step in steps:
+        yield step
+        yield from _walk(step.get("steps", []))
+
+
+def test_results_carry_labels_links_and_environment(run: Path) -> None:
+    result = _scenario(run, SCENARIO)
+    labels = {(label["name"], label["value"]) for label in result["labels"]}
+    assert (
+        "feature",
+        "A new site: provision, check the status, order within 10 minutes, track the order",
+    ) in labels
+    assert ("story", "Provision product instances") in labels
+    urls = [link["url"] for link in result["links"]]
+    assert (
+        "https://developer.atlassian.com/cloud/admin/cookbook-install-apps-products/"
+        "#provision-product-instances" in urls
+    )
+    assert "../../docs/rules.md" in urls
+    names = [s["name"] for s in result["steps"]]
+    assert names[0] == "Given I authenticate with the org API key"
+    environment = read_environment(run / "allure-results")
+    assert environment["Mode"] == "local"
+    assert environment["Base URL"].endswith("(local sandbox)")
+    categories = json.loads((run / "allure-results" / "categories.json").read_text())
+    assert [c["name"] for c in categories] == [
+        "Contract violations",
+        "Rule refusals",
+        "Timeouts",
+        "Transport errors",
+    ]
+
+
+def test_each_order_lists_the_rules_checked(run: Path) -> None:
+    result = _scenario(
+        run, "REL-009: an order where Jira names the JSM parent entitlement is refused"
+    )
+    attachments = [
+        a
+        for s in _walk(result["steps"])
+        for a in s.get("attachments", [])
+        if a["name"] == "relationship rules checked"
+    ]
+    text = (run / "allure-results" / attachments[0]["source"]).read_text()
+    assert (
+        "REL-009  Enterprise instances relate to their product's parent entitlement: "
+        "REFUSED by the server" in text
+    )
+    assert "REL-001  itemId is unique within the order: passed" in text
+    assert ("tag", "REL-009") in {(label["name"], label["value"]) for label in result["labels"]}
+
+
+def test_the_report_lists_every_feature_and_shows_steps_and_curl(run: Path) -> None:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    options = Options()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1400,1000",
+    ):
+        options.add_argument(flag)
+    service = Service(shutil.which("chromedriver") or "/usr/bin/chromedriver")
+    browser = webdriver.Chrome(service=service, options=options)
+    wait = WebDriverWait(browser, 20)
+
+    def node(text: str) -> Any:
+        return wait.until(
+            lambda b: next(
+                (n for n in b.find_elements(By.CSS_SELECTOR, ".node__title") if text in n.text),
+                False,
+            )
+        )
+
+    try:
+        browser.get((run / "html" / "index.html").as_uri() + "#behaviors")
+        wait.until(
+            expected_conditions.presence_of_element_located((By.CSS_SELECTOR, ".node__title"))
+        )
+        listed = " ".join(n.text for n in browser.find_elements(By.CSS_SELECTOR, ".node__title"))
+        for name in _feature_names():
+            assert name in listed, f"feature {name!r} is not listed in the report"
+        node("A new site: provision").click()
+        node("Provision product instances").click()
+        node(SCENARIO).click()
+        step = wait.until(
+            lambda b: next(
+                (
+                    s
+                    for s in b.find_elements(By.CSS_SELECTOR, ".step__title")
+                    if "When I place the Jira Enterprise order" in s.text
+                ),
+                False,
+            )
+        )
+        shown = " ".join(s.text for s in browser.find_elements(By.CSS_SELECTOR, ".step__title"))
+        assert "Given I authenticate with the org API key" in shown
+        assert "And every item of the order reaches SUCCESS" in shown
+        step.click()
+        wait.until(
+            lambda b: next(
+                (
+                    s
+                    for s in b.find_elements(By.CSS_SELECTOR, ".step__title")
+                    if s.text.startswith("orders.place POST -> 200")
+                ),
+                False,
+            )
+        ).click()
+        wait.until(
+            lambda b: next(
+                (
+                    r
+                    for r in b.find_elements(By.CSS_SELECTOR, ".attachment-row")
+                    if r.text.startswith("curl")
+                ),
+                False,
+            )
+        ).click()
+        text = wait.until(
+            lambda b: next(
+                (
+                    p.text
+                    for p in b.find_elements(By.CSS_SELECTOR, "pre")
+                    if "curl --request POST" in p.text
+                ),
+                False,
+            )
+        )
+        assert "--url \"$ATLASSIAN_BASE_URL\"'/commerce/api/v2/orders'" in text
+        assert "X-transaction-account: " in text and "$ATLASSIAN_API_KEY" in text
+        browser.save_screenshot(str(run / "report.png"))
+    finally:
+        browser.quit()
+
+
+def _curl_pairs(run: Path, scenario: str) -> list[tuple[str, Any]]:
+    """The (curl command, response JSON) of every exchange of a scenario, in order."""
+    pairs = []
+    for step in _walk(_scenario(run, scenario)["steps"]):
+        files = {a["name"]: a["source"] for a in step.get("attachments", [])}
+        if "curl" in files:
+            response = next((v for k, v in files.items() if k.startswith("response")), None)
+            body = json.loads((run / "allure-results" / response).read_text()) if response else None
+            pairs.append(((run / "allure-results" / files["curl"]).read_text(), body))
+    return pairs
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        "Get the product entitlement ID, then its details",
+        "Jira Enterprise on a new site",
+        "A site-admin role held only through a group is refused",
+    ],
+)
+def test_attached_curl_commands_give_the_same_answers_against_a_local_sandbox(
+    run: Path,
+    scenario: str,
+) -> None:
+    """Paste the report's curl commands, in order, against a fresh sandbox: same answers.
+
+    Order polls follow the sandbox clock, which the suite moved while waiting: the
+    commands are replayed up to the first poll of the order.
+    """
+    pairs = _curl_pairs(run, scenario)
+    recorded_base = read_environment(run / "allure-results")["Base URL"].split(" ")[0]
+    with running_sandbox(clock=lambda: FROZEN_EPOCH) as sandbox:
+        admin = sandbox.profile.site_admin("group")
+        env = {
+            **os.environ,
+            "ATLASSIAN_BASE_URL": sandbox.base_url,
+            "ATLASSIAN_API_KEY": sandbox.profile.api_key or "",
+            "ATLASSIAN_SITE_ADMIN_EMAIL": admin.email,
+            "ATLASSIAN_SITE_ADMIN_TOKEN": admin.api_token,
+        }
+        replayed = 0
+        for command, expected in pairs:
+            if "--request GET" in command and "/commerce/api/v2/orders/" in command:
+                break
+            done = subprocess.run(
+                ["bash", "-c", command + " --silent --show-error"],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=False,
+            )
+            assert done.returncode == 0, done.stderr
+            answer = json.loads(done.stdout.replace(sandbox.base_url, "<base>"))
+            assert answer == json.loads(json.dumps(expected).replace(recorded_base, "<base>"))
+            replayed += 1
+    assert replayed >= min(2, len(pairs))
