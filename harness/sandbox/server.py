@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import signal
 import socket
 import sys
@@ -12,8 +11,10 @@ from typing import Any
 
 import uvicorn
 
+from .._loopback import is_loopback_host
 from ..contracts import Profile
 from .app import create_app
+from .faults import DroppableH11Protocol
 
 
 class ServeError(Exception):
@@ -54,12 +55,13 @@ def serve(
     echo("  credentials: harness sandbox profile")
     echo(f"  contracts:   {base_url}/openapi.json")
     echo("Press Ctrl-C to stop.")
-    if not _is_loopback(host):
+    if not is_loopback_host(host):
         print(
             f"warning: {host} is not loopback; the sandbox's credentials are public",
             file=sys.stderr,
         )
-    config = uvicorn.Config(app, log_level=log_level, http="h11", lifespan="off")
+    # h11, letting injected faults close a connection (harness.sandbox.faults).
+    config = uvicorn.Config(app, log_level=log_level, http=DroppableH11Protocol, lifespan="off")
     server = uvicorn.Server(config)
     # uvicorn re-raises the signal that stopped it once it has shut down; a no-op handler
     # turns that into a normal return (exit 0) instead of death by SIGTERM.
@@ -92,15 +94,6 @@ def _listen(host: str, port: int) -> socket.socket:
 def _base_url(host: str, port: int) -> str:
     shown = f"[{host}]" if ":" in host else host
     return f"http://{shown}:{port}"
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _ignore(signum: int, frame: Any) -> None:

@@ -11,11 +11,12 @@ unless the run was started with ``--allow-orders``.
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from harness._loopback import is_loopback
 
 
 class Mode(StrEnum):
@@ -48,17 +49,6 @@ class RunSettings:
     def embeds_sandbox(self) -> bool:
         """Local mode always, and record mode when no ``--base-url`` is given."""
         return self.mode is Mode.LOCAL or (self.mode is Mode.RECORD and not self.base_url)
-
-
-def is_loopback(url: str) -> bool:
-    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ::1)."""
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def check_order_allowed(settings: RunSettings, base_url: str) -> None:
