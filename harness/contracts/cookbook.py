@@ -166,6 +166,12 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "request after Retry-After; a 5xx or a dropped connection may come after the server "
         "acted, so provisioning requests (not idempotent) are not resent then.",
     ),
+    Assumption(
+        "ASM-031",
+        "When one item of an order fails, it ends FAILED with a `reasonCode` and no "
+        "entitlement, the order's other items still succeed, and the provisioning request "
+        "ends FAILED with a reason naming the item (the sandbox's fail-item fault).",
+    ),
 )
 
 ERRATA: tuple[Erratum, ...] = (

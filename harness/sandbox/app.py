@@ -20,11 +20,12 @@ Nothing is ever answered with a 500 unless the sandbox itself has a bug.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import math
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,8 +46,8 @@ from ..contracts import (
     path_allows,
     validate_request,
 )
-from . import lifecycle
-from .auth import authenticate, authorize
+from . import faults, lifecycle
+from .auth import Principal, authenticate, authorize
 from .clock import RealTime, SandboxClock
 from .errors import ApiError, error
 from .operations import HANDLERS, Call
@@ -138,8 +139,9 @@ class Sandbox:
 
     # answering ----------------------------------------------------------------------------
 
-    async def respond(self, request: Request) -> Response:
-        """The response to one request; every refusal in the error envelope."""
+    async def respond(self, request: Request) -> Response | None:
+        """The response to one request; every refusal in the error envelope. None: an
+        injected fault closed the connection, so nothing is to be answered."""
         try:
             return await self._respond(request)
         except ApiError as exc:
@@ -150,7 +152,7 @@ class Sandbox:
             failure = error(500, "INTERNAL_ERROR", "the sandbox failed; see its log")
             return JSONResponse(failure.body, failure.status)
 
-    async def _respond(self, request: Request) -> Response:
+    async def _respond(self, request: Request) -> Response | None:
         path = _raw_path(request.scope)
         method = request.method.upper()
         control = _CONTROL.get(path)
@@ -180,17 +182,49 @@ class Sandbox:
             violations = validate_request(method, url, headers, body)
         if violations:
             raise ApiError.of(violations)
-        # Fault injection (a later issue) answers here: read the stored faults for op.id
-        # (store control "faults") and return the injected response instead.
+        # An injected fault (``faults``) is taken in the settling transaction: no extra
+        # transaction per request when there is none.
         now = self.clock.now()
         with self.store.transaction() as tx:
+            fault = faults.take(tx, op.id, op.name)
             lifecycle.settle(tx, now, self.profile.catalogue, self.profile.org_id)
+        if fault is not None:
+            if fault.fault in faults.STATUS_FAULTS:
+                return faults.status_response(fault)
+            if fault.fault == "drop":
+                await faults.drop(request)
+                return None
+            if fault.fault == "delay":
+                assert fault.seconds is not None
+                if not await faults.delay(request, fault.seconds):
+                    return None  # the client gave up first: the request is not acted on
+                now = self.clock.now()
+                with self.store.transaction() as tx:
+                    lifecycle.settle(tx, now, self.profile.catalogue, self.profile.org_id)
+        if fault is None or fault.fault != "drop-response":
+            return self._operate(request, op.name, principal, match.path_params, headers, body, now)
+        with contextlib.suppress(ApiError):  # a refusal is lost the same way
+            self._operate(request, op.name, principal, match.path_params, headers, body, now)
+        await faults.drop(request)  # acted on and committed; the answer is lost
+        return None
+
+    def _operate(
+        self,
+        request: Request,
+        name: str,
+        principal: Principal,
+        params: Mapping[str, str],
+        headers: dict[str, str],
+        body: Any,
+        now: float,
+    ) -> Response:
+        """Run the operation in one transaction (its refusals roll it back)."""
         with self.store.transaction() as tx:
             call = Call(
                 tx=tx,
                 profile=self.profile,
                 principal=principal,
-                params=match.path_params,
+                params=params,
                 query=dict(request.query_params),
                 headers=headers,
                 body=None if body is _NO_BODY else body,
@@ -198,7 +232,7 @@ class Sandbox:
                 now=now,
                 processing_delay=self.processing_delay,
             )
-            status, payload = HANDLERS[op.name](call)
+            status, payload = HANDLERS[name](call)
         return JSONResponse(payload, status)
 
     async def _read(self, request: Request) -> bytes:
@@ -300,12 +334,34 @@ def _reset(sandbox: Sandbox, request: Request, body: Any) -> Response:
     return JSONResponse({"reset": True, "clock": sandbox.clock.describe()})
 
 
+def _faults(sandbox: Sandbox, request: Request, body: Any) -> Response:
+    """The registered faults, with the uses each has left (``faults``)."""
+    with sandbox.store.transaction() as tx:
+        return JSONResponse({"data": [f.as_json() for f in faults.registered(tx)]})
+
+
+def _add_fault(sandbox: Sandbox, request: Request, body: Any) -> Response:
+    """Register one fault (``faults`` documents the spec); 201 with it."""
+    with sandbox.store.transaction() as tx:
+        fault = faults.register(tx, body, can_drop=faults.can_drop(request))
+    return JSONResponse({"data": fault.as_json()}, 201)
+
+
+def _clear_faults(sandbox: Sandbox, request: Request, body: Any) -> Response:
+    with sandbox.store.transaction() as tx:
+        faults.clear(tx)
+    return JSONResponse({"data": []})
+
+
 #: The sandbox's own endpoints (not the cookbook's), top to bottom.
 CONTROL_ROUTES: tuple[tuple[str, str, ControlHandler], ...] = (
     ("GET", "/openapi.json", _openapi),
     ("GET", "/_sandbox/clock", _clock),
     ("POST", "/_sandbox/clock/advance", _advance),
     ("POST", "/_sandbox/reset", _reset),
+    ("GET", "/_sandbox/faults", _faults),
+    ("POST", "/_sandbox/faults", _add_fault),
+    ("DELETE", "/_sandbox/faults", _clear_faults),
 )
 
 _CONTROL: dict[str, dict[str, ControlHandler]] = {}
@@ -333,7 +389,8 @@ class _Dispatch:
             await self.app(scope, receive, send)
             return
         response = await self.sandbox.respond(Request(scope, receive))
-        await response(scope, receive, send)
+        if response is not None:  # None: a fault closed the connection
+            await response(scope, receive, send)
 
 
 def create_app(

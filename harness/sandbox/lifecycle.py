@@ -7,6 +7,9 @@ ASSUMED beyond IN_PROGRESS and SUCCESS: ASM-004, ASM-005).
   then each is ``SUCCESS`` with a new entitlement related as ordered, a new site (for a
   new-site request) exists with its workspaces, and the provisioning request is
   ``COMPLETED``.
+- Under an injected ``fail-item`` fault (``faults``, ASM-031) one item ends ``FAILED``
+  with a ``reasonCode`` and no entitlement (relationships to it are not made), the others
+  succeed, and the provisioning request ends ``FAILED`` naming the item.
 
 Entitlements an order creates have version 1 and bill from the item's
 ``nextBillingAnchorTimestamp``, else from the time the item succeeded (ASM-027).
@@ -23,6 +26,7 @@ from typing import Any
 
 from ..contracts import Catalogue, ProvisioningFacts
 from ..contracts.rules import PROVISIONING_WINDOW_SECONDS
+from . import faults
 from .clock import millis
 from .store import EntitlementRow, OrderRow, RelationshipRow, SiteRow, Tx, sandbox_uuid
 
@@ -76,10 +80,22 @@ def _complete(tx: Tx, order: OrderRow, catalogue: Catalogue, org_id: str) -> Non
         location = next((o["location"] for o in p.offerings if o.get("location")), "us")
         site = SiteRow(p.site_name, site_cloud_id(org_id, p.site_name), None, location, at)
         tx.insert_site(site)
+    fault = faults.take(tx, faults.PROCESSING)
+    failing = faults.failing_item(fault, [i.item_id for i in items]) if fault else None
     # ORDER_ITEM references resolve to the entitlement the referenced item creates.
-    made = {item.item_id: sandbox_uuid("entitlement", item.order_item_id) for item in items}
+    made = {
+        item.item_id: sandbox_uuid("entitlement", item.order_item_id)
+        for item in items
+        if item.item_id != failing
+    }
     for item in items:
         if item.status != "PROCESSING":
+            continue
+        if item.item_id == failing:
+            assert fault is not None and fault.reason is not None
+            tx.finish_item(
+                order.order_id, item.n, "FAILED", item.ready_at, reason_code=fault.reason
+            )
             continue
         offering = catalogue.offering(item.offering_id)
         product = offering.product if offering else "app"
@@ -116,7 +132,12 @@ def _complete(tx: Tx, order: OrderRow, catalogue: Catalogue, org_id: str) -> Non
                 )
             )
         tx.finish_item(order.order_id, item.n, "SUCCESS", item.ready_at, entitlement_id=ent_id)
-    tx.set_provisioning_status(p.id, "COMPLETED", at)
+    if failing is None:
+        tx.set_provisioning_status(p.id, "COMPLETED", at)
+    else:
+        assert fault is not None
+        reason = f"item {failing} of order {order.order_id} FAILED: {fault.reason}"
+        tx.set_provisioning_status(p.id, "FAILED", at, reason)
 
 
 def _relations(body: dict[str, Any]) -> list[dict[str, Any]]:

@@ -26,6 +26,7 @@ import uvicorn
 from ..contracts import Profile, load_profile
 from .app import create_app
 from .clock import RealTime
+from .faults import DroppableH11Protocol
 
 #: How long a server may take to start or stop before the test gives up.
 _STARTUP_TIMEOUT = 15.0
@@ -61,7 +62,12 @@ class SandboxServer:
         self.port: int = self._socket.getsockname()[1]
         self.base_url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(
-            self.app, log_level="warning", access_log=False, lifespan="off", http="h11"
+            self.app,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            # h11, letting injected faults close a connection (harness.sandbox.faults).
+            http=DroppableH11Protocol,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
