@@ -80,6 +80,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     for name, text in MARKS.items():
         config.addinivalue_line("markers", f"{name}: {text}")
+    if config.getoption("--mode") == Mode.LIVE.value:
+        missing = [n for n in ("ATLASSIAN_ORG_ID", "ATLASSIAN_API_KEY") if not os.environ.get(n)]
+        if missing:
+            raise pytest.UsageError(f"--mode live needs {' and '.join(missing)} in the environment")
 
 
 def pytest_bdd_apply_tag(tag: str, function: Any) -> Any:
@@ -217,10 +221,52 @@ def _is_feature(item: pytest.Item) -> bool:
     return "_pytest_bdd_example" in getattr(item, "fixturenames", ())
 
 
+#: Option names of a fault tag -> fields of ``POST /_sandbox/faults``.
+_FAULT_OPTIONS = {"times": "times", "retry-after": "retryAfter", "item": "item", "reason": "reason"}
+
+
 def _fault_spec(text: str) -> dict[str, Any]:
-    """``orders.process:fail-item`` -> ``{"operation": "orders.process", "fault": "fail-item"}``."""
-    operation, _, fault = text.partition(":")
-    return {"operation": operation, "fault": fault}
+    """A fault tag's spec for ``POST /_sandbox/faults`` (``harness.sandbox.faults``).
+
+    ``<operation>:<fault>[=<seconds>][:<option>=<value>]...``::
+
+        orders.process:fail-item          {"operation": "orders.process", "fault": "fail-item"}
+        orders.get:503:times=2            ... "fault": "503", "times": 2
+        orders.get:503:times=always       ... "times": null (until the scenario ends)
+        orders.get:429:retry-after=120    ... "fault": "429", "retryAfter": 120
+        provisioning.status:delay=2       ... "fault": "delay", "seconds": 2
+        orders.process:fail-item:item=O1  ... "item": "O1"
+
+    The sandbox checks the spec and answers 400 naming what is wrong.
+    """
+    operation, _, rest = text.partition(":")
+    fault, *options = rest.split(":")
+    spec: dict[str, Any] = {"operation": operation}
+    kind, _, seconds = fault.partition("=")
+    spec["fault"] = kind
+    if seconds:
+        spec["seconds"] = _number(seconds)
+    for option in options:
+        name, _, value = option.partition("=")
+        field = _FAULT_OPTIONS.get(name, name)
+        if field == "times" and value == "always":
+            spec[field] = None
+        elif field in ("times", "retryAfter"):
+            spec[field] = _number(value)
+        else:
+            spec[field] = value
+    return spec
+
+
+def _number(text: str) -> Any:
+    """An int when the text is one, else a float; the text itself when neither (the
+    sandbox then refuses it by name)."""
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            continue
+    return text
 
 
 def _secrets(profile: Profile) -> list[str]:
@@ -236,8 +282,6 @@ def _live_profile(profile: Profile) -> Profile:
     """A live run's credentials and org come from the environment, never from a file."""
     from dataclasses import replace
 
-    key = os.environ.get("ATLASSIAN_API_KEY")
-    org = os.environ.get("ATLASSIAN_ORG_ID")
-    if not key or not org:
-        raise pytest.UsageError("live mode needs ATLASSIAN_ORG_ID and ATLASSIAN_API_KEY")
-    return replace(profile, org_id=org, api_key=key)
+    return replace(
+        profile, org_id=os.environ["ATLASSIAN_ORG_ID"], api_key=os.environ["ATLASSIAN_API_KEY"]
+    )
