@@ -7,4 +7,5 @@ pytest_plugins = [
     "features.steps.entitlements",
     "features.steps.provisioning",
     "features.steps.orders",
+    "features.steps.faults",
 ]

@@ -23,6 +23,7 @@ from harness.contracts import (
 )
 
 from .cassettes import RECORDED_BASE_URL, REDACTED_EMAIL, load_interactions
+from .transport import TRANSPORT_ERROR_HEADER, TRANSPORT_ERROR_STATUS, TRANSPORT_ERRORS
 
 #: Credential shapes that must never be in a cassette, whatever the profile says.
 _CREDENTIAL_PATTERNS = (
@@ -107,6 +108,16 @@ def _check_interaction(interaction: Any) -> Iterator[str]:
     ]
     resp_headers = _headers(response.get("headers"))
     resp_body = _json((response.get("body") or {}).get("string"))
+    failure = next(
+        (v for k, v in resp_headers.items() if k.lower() == TRANSPORT_ERROR_HEADER), None
+    )
+    if status == TRANSPORT_ERROR_STATUS and failure is not None:
+        # No response came (a dropped connection, a timeout): the request stands alone.
+        for v in breaches:
+            yield f"{name} request: {v}"
+        if failure not in TRANSPORT_ERRORS:
+            yield f"{name}: no response, marked with an unknown error {failure!r}"
+        return
     if not refusal_explains(breaches, status, resp_body):
         for v in breaches:
             yield f"{name} request: {v}"

@@ -17,7 +17,15 @@ from typing import Any, Protocol, TypeVar
 
 import httpx
 
-from harness.client import ApiError, Client, Exchange, OrgApiKey, SiteAdmin
+from harness.client import (
+    DEFAULT_TIMEOUT,
+    ApiError,
+    Client,
+    Exchange,
+    OrgApiKey,
+    RetryPolicy,
+    SiteAdmin,
+)
 from harness.contracts import (
     Profile,
     Violation,
@@ -28,6 +36,7 @@ from harness.contracts import (
 
 from . import reporting
 from .modes import RunSettings, check_order_allowed
+from .transport import SuiteTransport
 
 T = TypeVar("T")
 _NAMESPACE = uuid.UUID("b7a1d2c4-6f1e-4f5a-9c3d-2e8b7a6f5d40")
@@ -144,6 +153,8 @@ class World:
     provisioning_site: str | None = None
     #: Set by steps that send a request the contracts refuse on purpose.
     lenient_requests: bool = False
+    #: How long the scenario's clients wait for the network (a step may shorten it).
+    timeout: httpx.Timeout = field(default_factory=lambda: DEFAULT_TIMEOUT)
     _id_count: int = 0
     _clients: list[Client] = field(default_factory=list, repr=False)
 
@@ -158,11 +169,18 @@ class World:
         return str(uuid.uuid5(_NAMESPACE, f"{self.scenario_key}#{self._id_count}"))
 
     def connect(self, auth: httpx.Auth | None) -> Client:
-        """A client of the scenario's org, authenticated as ``auth``, checked by contract."""
+        """A client of the scenario's org, authenticated as ``auth``, checked by contract.
+
+        Its transport (``SuiteTransport``) refuses an order for a real org without
+        ``--allow-orders`` whatever sends it, and lets cassettes hold dropped connections.
+        """
         client = Client(
             self.base_url,
             org_id=self.profile.org_id,
             auth=auth,  # type: ignore[arg-type]
+            timeout=self.timeout,
+            retry=self.retry_policy(),
+            transport=SuiteTransport(self.settings),
             sleep=self.clock.sleep,
             clock=self.clock.now,
             on_exchange=self.on_exchange,
@@ -170,6 +188,13 @@ class World:
         self._clients.append(client)
         self.client = client
         return client
+
+    def retry_policy(self) -> RetryPolicy:
+        """The client's defaults; on virtual time without jitter: a backoff moves the
+        sandbox clock, and a recording must repeat to the millisecond."""
+        if isinstance(self.clock, ScenarioClock):
+            return RetryPolicy(jitter=0.0)
+        return RetryPolicy()
 
     def org_api_key(self) -> OrgApiKey:
         if not self.profile.api_key:
