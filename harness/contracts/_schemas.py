@@ -1,21 +1,33 @@
-"""The JSON Schema files of ``schemas/``: one registry and one validator per schema, per process."""
+"""The JSON Schema files of ``schemas/``: one registry and one validator per schema, per process.
+
+Two validators per schema, one verdict. ``jsonschema_rs`` answers "is it valid?" (tens of
+microseconds for an order); only when it says no does ``jsonschema`` (Python) run, for
+the violations as people read them: pointer, message, schema location. Both check the
+same formats the same way (``_FORMATS``, the Python checker's own rules), and the
+Python validator has the last word: a message it finds no fault with has no violations.
+``jsonschema`` is imported on that path only, so a process that sees only valid messages
+never pays for importing it.
+"""
 
 from __future__ import annotations
 
 import functools
 import json
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
+import jsonschema_rs
 import yaml
-from jsonschema import Draft202012Validator, ValidationError
-from jsonschema.exceptions import best_match
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from ._violation import Violation
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator, ValidationError
 
 #: Base URI of every schema's ``$id``; ``.invalid`` so that nothing ever fetches one.
 BASE_URI = "https://provisioning-harness.invalid/schemas/"
@@ -58,7 +70,10 @@ def registry() -> Registry:
 
 @functools.cache
 def validator(uri: str) -> Draft202012Validator:
-    """The validator for a schema URI (``$id``, optionally with a ``#`` fragment)."""
+    """The (Python) validator for a schema URI (``$id``, optionally with a ``#`` fragment):
+    the one whose errors become violations."""
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(
         {"$ref": uri},
         registry=registry(),
@@ -68,6 +83,8 @@ def validator(uri: str) -> Draft202012Validator:
 
 @functools.cache
 def _inline_validator(key: str) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(
         json.loads(key), registry=registry(), format_checker=Draft202012Validator.FORMAT_CHECKER
     )
@@ -75,8 +92,68 @@ def _inline_validator(key: str) -> Draft202012Validator:
 
 def validate_inline(schema: dict[str, Any], instance: Any) -> list[Violation]:
     """Violations of ``instance`` against a small inline schema (an OpenAPI parameter's)."""
-    check = _inline_validator(json.dumps(schema, sort_keys=True))
+    key = json.dumps(schema, sort_keys=True)
+    if _is_valid(_fast_inline_validator(key), instance):
+        return []
+    check = _inline_validator(key)
     return [Violation(_pointer(e.absolute_path), _message(e)) for e in check.iter_errors(instance)]
+
+
+# -- the fast verdict ---------------------------------------------------------------------
+
+
+def _is_uuid(value: str) -> bool:
+    # jsonschema's own "uuid" rule: parses, and hyphens where the canonical form has them.
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return all(value[position] == "-" for position in (8, 13, 18, 23))
+
+
+def _is_uri(value: str) -> bool:
+    # jsonschema's "uri" rule without rfc3987 (format-nongpl): rfc3986-validator.
+    from rfc3986_validator import validate_rfc3986
+
+    return bool(validate_rfc3986(value, rule="URI"))
+
+
+#: The formats the contracts use, checked exactly as ``jsonschema``'s FORMAT_CHECKER does
+#: (tests/contracts/test_schemas.py holds the two to the same verdicts).
+_FORMATS = {"email": lambda value: "@" in value, "uuid": _is_uuid, "uri": _is_uri}
+
+
+@functools.cache
+def _fast_registry() -> jsonschema_rs.Registry:
+    return jsonschema_rs.Registry(
+        [(schema["$id"], schema) for schema in schema_files().values()],
+        draft=jsonschema_rs.Draft202012,
+    )
+
+
+def _fast(schema: Any) -> jsonschema_rs.Draft202012Validator:
+    return jsonschema_rs.Draft202012Validator(
+        schema, registry=_fast_registry(), formats=_FORMATS, validate_formats=True
+    )
+
+
+@functools.cache
+def fast_validator(uri: str) -> jsonschema_rs.Draft202012Validator:
+    """The ``jsonschema_rs`` validator for a schema URI: the quick yes or no."""
+    return _fast({"$ref": uri})
+
+
+@functools.cache
+def _fast_inline_validator(key: str) -> jsonschema_rs.Draft202012Validator:
+    return _fast(json.loads(key))
+
+
+def _is_valid(check: jsonschema_rs.Draft202012Validator, instance: Any) -> bool:
+    """The fast verdict; anything it cannot take (a huge integer...) goes the slow way."""
+    try:
+        return bool(check.is_valid(instance))
+    except Exception:
+        return False
 
 
 def schema_uri(name: str) -> str:
@@ -86,6 +163,8 @@ def schema_uri(name: str) -> str:
 
 def validate(uri: str, instance: Any, *, where: str = "body") -> list[Violation]:
     """Every violation of ``instance`` against the schema at ``uri``, most specific first."""
+    if _is_valid(fast_validator(uri), instance):
+        return []
     return [
         violation
         for error in validator(uri).iter_errors(instance)
@@ -94,6 +173,8 @@ def validate(uri: str, instance: Any, *, where: str = "body") -> list[Violation]
 
 
 def _violations(error: ValidationError, uri: str, where: str) -> Iterator[Violation]:
+    from jsonschema.exceptions import best_match
+
     # oneOf/anyOf report one umbrella error: descend to the branch that fits best.
     while error.context:
         error = best_match(error.context)
