@@ -19,6 +19,7 @@ from urllib.parse import urlencode, urlsplit
 
 import httpx
 
+from harness._tls import tls_context
 from harness.contracts import find_operation, operation, validate_request, validate_response
 
 from ._auth import MASK, OrgApiKey, SiteAdmin, mask_text
@@ -142,6 +143,7 @@ class Client:
             auth=auth,
             timeout=timeout,
             transport=transport,
+            verify=tls_context(),  # shared: a context of its own costs ~20 ms per client
             follow_redirects=False,  # never carry credentials to another URL
             headers={"User-Agent": "provisioning-harness-client/0.1"},
         )

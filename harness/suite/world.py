@@ -17,6 +17,7 @@ from typing import Any, Protocol, TypeVar
 
 import httpx
 
+from harness._tls import tls_context
 from harness.client import (
     DEFAULT_TIMEOUT,
     ApiError,
@@ -82,7 +83,7 @@ class SandboxControl:
     """The sandbox's control endpoints (never recorded into cassettes)."""
 
     def __init__(self, base_url: str) -> None:
-        self._http = httpx.Client(base_url=base_url, timeout=10.0)
+        self._http = httpx.Client(base_url=base_url, timeout=10.0, verify=tls_context())
 
     @classmethod
     def probe(cls, base_url: str) -> SandboxControl | None:
@@ -180,7 +181,7 @@ class World:
             auth=auth,  # type: ignore[arg-type]
             timeout=self.timeout,
             retry=self.retry_policy(),
-            transport=SuiteTransport(self.settings),
+            transport=SuiteTransport(self.settings, verify=tls_context()),
             sleep=self.clock.sleep,
             clock=self.clock.now,
             on_exchange=self.on_exchange,
