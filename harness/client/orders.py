@@ -26,6 +26,7 @@ against the order schema and every relationship rule an order alone can be judge
 
 from __future__ import annotations
 
+import copy
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -361,7 +362,8 @@ class OrderBuilder:
                 "itemId": item_id,
                 "offeringId": entry.offering.id,
             }
-            body.update(entry.body)
+            # A copy: a caller changing the returned order must not change the next build.
+            body.update(copy.deepcopy(entry.body))
             if entry.relations:
                 body["relatesFromEntitlements"] = [
                     {k: (container_id if v is _CONTAINER else v) for k, v in rel.items()}

@@ -172,6 +172,11 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "entitlement, the order's other items still succeed, and the provisioning request "
         "ends FAILED with a reason naming the item (the sandbox's fail-item fault).",
     ),
+    Assumption(
+        "ASM-032",
+        "A millisecond timestamp (`nextBillingAnchorTimestamp`, `endTimestamp`) is no later "
+        "than 9999-12-31T23:59:59.999Z (253402300799999); a larger one is a schema violation.",
+    ),
 )
 
 ERRATA: tuple[Erratum, ...] = (

@@ -24,6 +24,7 @@ import contextlib
 import json
 import logging
 import math
+import re
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -284,6 +285,16 @@ class Sandbox:
             ) from None
         else:
             depth_exceeded = _depth(value) > self.settings.max_json_depth
+            # A \uD800-style escape decodes to a lone surrogate: not Unicode text, and no
+            # answer that echoed it could be encoded. Only escapes make one.
+            if not depth_exceeded and "\\u" in text and _has_lone_surrogate(value):
+                raise error(
+                    400,
+                    "MALFORMED_BODY",
+                    "the body holds a lone UTF-16 surrogate escape (\\ud800-\\udfff), "
+                    "which is not Unicode text",
+                    pointer="",
+                )
         if depth_exceeded:
             raise error(
                 400,
@@ -314,9 +325,7 @@ def _advance(sandbox: Sandbox, request: Request, body: Any) -> Response:
     if (
         not isinstance(body, dict)
         or set(body) != {"seconds"}
-        or isinstance(seconds, bool)
-        or not isinstance(seconds, int | float)
-        or not math.isfinite(seconds)
+        or not _finite_number(seconds)
         or seconds < 0
     ):
         raise error(
@@ -449,8 +458,37 @@ def _not_allowed(method: str, path: str, allowed: tuple[str, ...]) -> ApiError:
     )
 
 
+def _finite_number(value: Any) -> bool:
+    """A JSON number (not a bool) that is finite as a float (a huge int is not)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
+
+
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    """True when a string (or key) anywhere in the value holds a surrogate code point."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            if _SURROGATE.search(node):
+                return True
+        elif isinstance(node, dict):
+            stack.extend(node.keys())
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _depth(value: Any) -> int:

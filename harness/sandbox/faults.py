@@ -43,7 +43,6 @@ the request's ASGI state; a server without it refuses ``drop`` faults (400).
 from __future__ import annotations
 
 import asyncio
-import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -75,6 +74,9 @@ FAULTS = (*STATUS_FAULTS, *CONNECTION_FAULTS, *ITEM_FAULTS)
 DEFAULT_REASON = "PROVISIONING_FAILED"
 #: The longest delay a fault may ask for (the sandbox must stay responsive).
 MAX_DELAY_SECONDS = 60.0
+#: Bounds of ``times`` and ``retryAfter``.
+MAX_TIMES = 1_000_000
+MAX_RETRY_AFTER = 86_400
 _KEYS = {"operation", "fault", "times", "retryAfter", "seconds", "item", "reason"}
 
 
@@ -167,23 +169,22 @@ def _parse(spec: Any, *, can_drop: bool) -> Fault:
             "sandbox with harness.sandbox.faults.DroppableH11Protocol",
         )
     times = spec.get("times", 1)
-    if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 1):
-        raise _bad("/times", "times is a whole number >= 1, or null for every time")
+    if times is not None and not _whole(times, 1, MAX_TIMES):
+        raise _bad("/times", f"times is a whole number from 1 to {MAX_TIMES}, or null for always")
     retry_after = spec.get("retryAfter", 1 if kind == "429" else None)
     if retry_after is not None and (
-        kind not in ("429", "503")
-        or isinstance(retry_after, bool)
-        or not isinstance(retry_after, int)
-        or retry_after < 0
+        kind not in ("429", "503") or not _whole(retry_after, 0, MAX_RETRY_AFTER)
     ):
-        raise _bad("/retryAfter", "retryAfter is whole seconds >= 0, for 429 and 503 only")
+        raise _bad(
+            "/retryAfter",
+            f"retryAfter is whole seconds from 0 to {MAX_RETRY_AFTER}, for 429 and 503 only",
+        )
     seconds = spec.get("seconds")
     if kind == "delay":
         if (
             isinstance(seconds, bool)
             or not isinstance(seconds, int | float)
-            or not math.isfinite(seconds)
-            or not 0 < seconds <= MAX_DELAY_SECONDS
+            or not 0 < seconds <= MAX_DELAY_SECONDS  # also refuses NaN, inf and huge ints
         ):
             raise _bad("/seconds", f"a delay needs seconds, > 0 and <= {MAX_DELAY_SECONDS:g}")
         seconds = float(seconds)
@@ -196,6 +197,10 @@ def _parse(spec: Any, *, can_drop: bool) -> Fault:
     if kind == "fail-item":
         reason = reason or DEFAULT_REASON
     return Fault(0, op, kind, times, 0, retry_after, seconds, item, reason)
+
+
+def _whole(value: Any, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
 def _bad(pointer: str, detail: str) -> ApiError:
