@@ -65,6 +65,9 @@ class SandboxServer:
             self.app,
             log_level="warning",
             access_log=False,
+            # No dictConfig: it would close every handler of the host process (pytest's
+            # --log-file among them) and the test run's logs would be lost.
+            log_config=None,
             lifespan="off",
             # h11, letting injected faults close a connection (harness.sandbox.faults).
             http=DroppableH11Protocol,

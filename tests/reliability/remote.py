@@ -59,6 +59,7 @@ def posing_remote() -> Iterator[Remote]:
         _Recorder(app, remote),
         log_level="warning",
         access_log=False,
+        log_config=None,  # no dictConfig: it would close the test run's log handlers
         lifespan="off",
         http=DroppableH11Protocol,
     )
