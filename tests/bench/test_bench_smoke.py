@@ -1,0 +1,78 @@
+"""``harness bench`` end to end on a tiny setting: it runs, prints its table and writes
+every key runs are compared by, each a number. Nothing here is timed."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+#: The keys issue 8 asks for, as dotted paths into the nested JSON.
+KEYS = (
+    "suite.floor_s",
+    "suite.replay_s",
+    "suite.local_s",
+    "sandbox.ceiling_rps_8",
+    "sandbox.orders_get_rps_8",
+    "sandbox.orders_get_p99_ms_8",
+    "validation.order_request_us",
+    "validation.share_of_local",
+    "xdist.speedup_2",
+)
+TINY = [
+    "--rounds=1",
+    "--load-rounds=1",
+    "--duration=0.2",
+    "--warmup=0.05",
+    "--concurrency=8",
+    "--place-pool=40",
+    "--validation-repeats=1",
+    # Six scenarios, and no plugins the features do not use: a smoke test, not a benchmark.
+    "--pytest-arg=-kwindow",
+    "--pytest-arg=-pno:hypothesispytest",
+    "--pytest-arg=-pno:schemathesis",
+    "--pytest-arg=-pno:anyio",
+]
+
+
+def _get(data: dict[str, Any], dotted: str) -> Any:
+    node: Any = data
+    for part in dotted.split("."):
+        assert isinstance(node, dict) and part in node, f"{dotted}: no {part!r}"
+        node = node[part]
+    return node
+
+
+def test_bench_runs_end_to_end_and_writes_every_key(tmp_path: Path) -> None:
+    output = tmp_path / "bench.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "harness.cli", "bench", *TINY, f"--output={output}", "--quiet"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    data = json.loads(output.read_text())
+    for key in KEYS:
+        value = _get(data, key)
+        assert isinstance(value, int | float) and not isinstance(value, bool), (key, value)
+        assert math.isfinite(value), (key, value)
+    assert set(data["targets"]) == {
+        "replay_over_floor",
+        "local_over_replay",
+        "reads_share_of_ceiling_8",
+        "validation_share_of_local",
+        "xdist_speedup_2",
+    }
+    assert all(isinstance(t["met"], bool) for t in data["targets"].values())
+    # Every suite run passed and every sandbox request was answered 200.
+    assert all(n == 0 for k, n in data["suite"].items() if k.endswith("_failed_runs"))
+    assert all(n == 0 for k, n in data["sandbox"].items() if "_errors_" in k)
+    for line in ("suite (median wall s, cpu s)", "sandbox (req/s", "targets"):
+        assert line in done.stdout
