@@ -27,6 +27,7 @@ from .transport import TRANSPORT_ERROR_HEADER, TRANSPORT_ERROR_STATUS, TRANSPORT
 
 #: Credential shapes that must never be in a cassette, whatever the profile says.
 _CREDENTIAL_PATTERNS = (
+    re.compile(r"(?im)^\s*-?\s*(authorization|authentication|cookie)\s*:\s*$"),
     re.compile(
         r"(?i)\b(authorization|authentication)\b['\"]?\s*[:=]\s*\[?['\"]?\s*(bearer|basic)\s+"
         r"(?!\*\*\*)[A-Za-z0-9+/=._-]{6,}"
@@ -69,17 +70,26 @@ def check_cassette(path: Path, secrets: tuple[str, ...] = ()) -> Iterator[Proble
     except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError) as exc:
         yield Problem(path, 0, f"does not parse: {_one_line(exc)}")
         return
-    for secret in secrets:
-        if secret in text:
-            yield Problem(path, 0, "holds a credential of the profile or environment")
-    for pattern in _CREDENTIAL_PATTERNS:
-        for match in pattern.finditer(text):
-            yield Problem(path, 0, f"holds a credential: {match.group(0)[:24]}...")
-    for email in set(_EMAIL.findall(text)) - {REDACTED_EMAIL}:
-        yield Problem(path, 0, f"holds an e-mail address: {email}")
     for number, interaction in enumerate(interactions, start=1):
+        for message in _credentials(yaml.safe_dump(interaction), secrets):
+            yield Problem(path, number, message)
         for message in _check_interaction(interaction):
             yield Problem(path, number, message)
+    if not interactions:
+        for message in _credentials(text, secrets):
+            yield Problem(path, 0, message)
+
+
+def _credentials(text: str, secrets: tuple[str, ...]) -> Iterator[str]:
+    """What in ``text`` looks like a credential or a personal e-mail address."""
+    for secret in secrets:
+        if secret in text:
+            yield "holds a credential of the profile or environment"
+    for pattern in _CREDENTIAL_PATTERNS:
+        for match in pattern.finditer(text):
+            yield f"holds a credential: {match.group(0).strip()[:24]}..."
+    for email in sorted(set(_EMAIL.findall(text)) - {REDACTED_EMAIL}):
+        yield f"holds an e-mail address: {email}"
 
 
 def _check_interaction(interaction: Any) -> Iterator[str]:
