@@ -259,13 +259,32 @@ def table(data: dict[str, Any]) -> str:
                 for c in levels
             )
             lines.append(f"  {label:<18}{cells}")
+        lines.append("  req/s as a share of the ceiling's (and by server CPU per request):")
         for name in ("orders_get", "workspaces_query", "orders_place"):
             shares = "  ".join(
                 f"c={c}: {box[f'{name}_share_of_ceiling_{c}']:.0%}"
+                + (
+                    f" ({box[f'{name}_cpu_share_of_ceiling_{c}']:.0%})"
+                    if f"{name}_cpu_share_of_ceiling_{c}" in box
+                    else ""
+                )
                 for c in levels
                 if f"{name}_share_of_ceiling_{c}" in box
             )
-            lines.append(f"  {name} / ceiling: {shares}")
+            lines.append(f"    {name:<17} {shares}")
+        costs = "  ".join(
+            f"{name} {box[f'{name}_server_cpu_us_{levels[-1]}']:.0f}"
+            for name in ("ceiling", "orders_get", "workspaces_query", "orders_place")
+            if f"{name}_server_cpu_us_{levels[-1]}" in box
+        )
+        if costs:
+            lines.append(f"  server CPU us per request, c={levels[-1]}: {costs}")
+        loadgen = [v for k, v in box.items() if "_loadgen_cpu_" in k]
+        if loadgen:
+            lines.append(
+                f"  load generator: at most {max(loadgen):.0%} of a core "
+                "(the server, not the clients, is the limit)"
+            )
     v = data.get("validation")
     if v:
         lines += ["", "contract validation"]

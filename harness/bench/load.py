@@ -80,6 +80,7 @@ class _Run:
     latencies_us: list[int] = field(default_factory=list)
     statuses: Counter[int] = field(default_factory=Counter)
     bodies: dict[int, str] = field(default_factory=dict)
+    answered: int = 0  # warm-up included
 
 
 async def run_job(job: dict[str, Any]) -> dict[str, Any]:
@@ -115,6 +116,7 @@ async def run_job(job: dict[str, Any]) -> dict[str, Any]:
                 return
             status, body = await conn.send(requests[index])
             done = time.perf_counter()
+            run.answered += 1
             if collect:
                 run.bodies[index] = body.decode("utf-8")
             if sent >= run.start and done <= run.end:
@@ -132,6 +134,7 @@ async def run_job(job: dict[str, Any]) -> dict[str, Any]:
     elapsed = max(end - run.start, 1e-9)
     result: dict[str, Any] = {
         "count": len(run.latencies_us),
+        "answered": run.answered,
         "elapsed_s": elapsed,
         "latencies_us": run.latencies_us,
         "statuses": {str(k): v for k, v in run.statuses.items()},

@@ -166,6 +166,7 @@ def run_load(
         "statuses": statuses,
         "elapsed_s": elapsed,
         "wall_s": max(r["wall_s"] for r in results),
+        "answered": sum(r["answered"] for r in results),
         "loadgen_cpu_share": max(r["cpu_s"] / max(r["wall_s"], 1e-9) for r in results),
     }
     if collect:
@@ -317,6 +318,8 @@ def _timed(
     if cpu0 is not None and cpu1 is not None:
         # Includes the warm-up: a share of one core over the whole run.
         result["server_cpu_share"] = (cpu1 - cpu0) / max(result["wall_s"], 1e-9)
+        # What a request costs the server, whatever else the machine is doing.
+        result["server_cpu_us"] = (cpu1 - cpu0) / max(result["answered"], 1) * 1e6
     return result
 
 
@@ -334,6 +337,7 @@ def summarise(raw: dict[str, list[dict[str, Any]]], settings: LoadSettings) -> d
         shares = [r["server_cpu_share"] for r in runs if "server_cpu_share" in r]
         if shares:
             out[f"{prefix}_server_cpu_{c}"] = median(shares)
+            out[f"{prefix}_server_cpu_us_{c}"] = median(r["server_cpu_us"] for r in runs)
         out[f"{prefix}_loadgen_cpu_{c}"] = median(r["loadgen_cpu_share"] for r in runs)
     for c in settings.concurrency:
         ceiling = out.get(f"ceiling_rps_{c}")
@@ -341,6 +345,10 @@ def summarise(raw: dict[str, list[dict[str, Any]]], settings: LoadSettings) -> d
             value = out.get(f"{name}_rps_{c}")
             if ceiling and value is not None:
                 out[f"{name}_share_of_ceiling_{c}"] = value / ceiling
+            # The same comparison by server CPU per request: steady on a busy machine.
+            cost, base = out.get(f"{name}_server_cpu_us_{c}"), out.get(f"ceiling_server_cpu_us_{c}")
+            if cost and base:
+                out[f"{name}_cpu_share_of_ceiling_{c}"] = base / cost
     out["runs"] = {k: [_brief(r) for r in v] for k, v in raw.items()}
     out["settings"] = {
         "concurrency": list(settings.concurrency),
