@@ -490,6 +490,17 @@ def test_very_deep_nesting_is_400(http: httpx.Client, path: str) -> None:
         assert "deeper" in response.json()["errors"][0]["detail"]
 
 
+def test_a_pointer_to_a_key_with_a_line_break_keeps_the_envelope(http: httpx.Client) -> None:
+    """Found by schemathesis: the envelope's pointer pattern refused a key holding a newline."""
+    response = http.post(
+        BODY_PATHS["products.provision"],
+        json={"offerings": [{"id": UNKNOWN, "a\nb\u2028c": 1}], "parameters": {}},
+    )
+    assert_refused_in_envelope(response, 400)
+    pointers = [e["source"].get("pointer") for e in response.json()["errors"]]
+    assert "/offerings/0/a\nb\u2028c" in pointers
+
+
 def test_a_lone_surrogate_is_refused_by_name(http: httpx.Client) -> None:
     response = http.post(
         BODY_PATHS["orders.place"],

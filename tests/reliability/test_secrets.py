@@ -197,4 +197,6 @@ def test_cassettes_check_catches_a_planted_credential(
         check=False,
     )
     assert caught.returncode == 1
-    assert f"{victim}: holds a credential of the profile or environment" in caught.stdout
+    assert (
+        f"{victim} interaction 1: holds a credential of the profile or environment" in caught.stdout
+    )

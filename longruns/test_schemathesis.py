@@ -1,0 +1,101 @@
+"""schemathesis against the sandbox's own ``/openapi.json``: the ``not_a_server_error`` and
+``response_schema_conformance`` checks over every phase (examples, coverage, fuzzing,
+stateful), at least 1000 generated requests, no failure.
+
+The sandbox is a real ``harness sandbox serve`` subprocess; the org API key and org id go
+in through ``longruns/schemathesis.toml`` (from the environment). ``filter_too_much``
+is suppressed: the product ARI's pattern makes the generator discard many candidates,
+which is slow, not wrong. ``HARNESS_SCHEMATHESIS_EXAMPLES`` (30 per operation and phase)
+and ``HARNESS_SCHEMATHESIS_SEED`` set the run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from harness.contracts import load_profile
+from tests.reliability.figures import record
+
+from .serve import served
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMATHESIS = str(Path(sys.executable).parent / "schemathesis")
+EXAMPLES = os.environ.get("HARNESS_SCHEMATHESIS_EXAMPLES", "30")
+SEED = os.environ.get("HARNESS_SCHEMATHESIS_SEED", "20260101")
+MIN_REQUESTS = 1000
+
+
+def test_schemathesis_finds_no_server_error_and_no_nonconforming_response(
+    tmp_path: Path,
+) -> None:
+    profile = load_profile()
+    har = tmp_path / "schemathesis.har"
+    with served(tmp_path / "serve.log") as server:
+        began = time.perf_counter()
+        run = subprocess.run(
+            [
+                SCHEMATHESIS,
+                "--config-file",
+                str(ROOT / "longruns" / "schemathesis.toml"),
+                "run",
+                f"{server.base_url}/openapi.json",
+                "--checks",
+                "not_a_server_error,response_schema_conformance",
+                "--phases",
+                "examples,coverage,fuzzing,stateful",
+                "--max-examples",
+                EXAMPLES,
+                "--seed",
+                SEED,
+                "--suppress-health-check",
+                "filter_too_much",
+                "--report",
+                "har",
+                "--report-har-path",
+                str(har),
+                # One worker: hypothesis' lambda descriptions call ast.parse, which is not
+                # thread-safe on CPython 3.11 ("AST constructor recursion depth mismatch").
+                "--workers",
+                "1",
+            ],
+            cwd=tmp_path,
+            env={
+                **os.environ,
+                "SANDBOX_API_KEY": profile.api_key or "",
+                "SANDBOX_ORG_ID": profile.org_id,
+                "NO_COLOR": "1",
+            },
+            capture_output=True,
+            text=True,
+            timeout=240,
+            check=False,
+        )
+        elapsed = time.perf_counter() - began
+    output = run.stdout + run.stderr
+    assert run.returncode == 0, output[-6000:]
+    entries = json.loads(har.read_text(encoding="utf-8"))["log"]["entries"]
+    statuses = Counter(f"{e['response']['status'] // 100}xx" for e in entries)
+    stateful = re.search(r"Stateful.*?Scenarios:\s+(\d+)", output, re.S)
+    assert stateful and int(stateful[1]) > 0, output[-3000:]
+    assert len(entries) >= MIN_REQUESTS, f"only {len(entries)} requests"
+    assert statuses.get("5xx", 0) == 0
+    found = re.search(r"(\d+) generated, (\d+) passed", output)
+    record(
+        "schemathesis",
+        {
+            "requests": len(entries),
+            "test cases": int(found[1]) if found else None,
+            "stateful scenarios": int(stateful[1]),
+            "by status class": dict(sorted(statuses.items())),
+            "failures": 0,
+            "seed": int(SEED),
+            "seconds": round(elapsed, 1),
+        },
+    )
