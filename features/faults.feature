@@ -59,7 +59,7 @@ Feature: Transient faults are retried; permanent ones end in a typed error
 
   @fault:provisioning.status:delay=5
   Scenario: A status answer slower than the client's patience is asked again
-    Given the client waits at most 0.5 seconds for an answer
+    Given the client waits at most 1 second for an answer
     When I provision "Jira Enterprise" on a new site "acme-slow"
     Then the provisioning request is IN_PROGRESS
     And provisioning.status took 2 attempts, answered no response then 200

@@ -47,9 +47,9 @@ def _failure(world: World) -> HarnessClientError:
     return outcome
 
 
-@given(parsers.parse("the client waits at most {seconds:g} seconds for an answer"))
-def client_waits_at_most(world: World, seconds: float) -> None:
-    world.timeout = httpx.Timeout(seconds)
+@given(parsers.re(r"the client waits at most (?P<seconds>[\d.]+) seconds? for an answer"))
+def client_waits_at_most(world: World, seconds: str) -> None:
+    world.timeout = httpx.Timeout(float(seconds))
     world.connect(world.api.auth)
 
 
