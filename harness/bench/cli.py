@@ -71,9 +71,9 @@ TARGETS: tuple[tuple[str, str, Callable[[dict[str, Any]], float | None], str, fl
 @click.option("--rounds", default=3, show_default=True, help="Suite runs of each kind.")
 @click.option("--load-rounds", default=3, show_default=True, help="Sandbox runs of each cell.")
 @click.option(
-    "--duration", default=1.0, show_default=True, help="Seconds of each timed sandbox run."
+    "--duration", default=0.8, show_default=True, help="Seconds of each timed sandbox run."
 )
-@click.option("--warmup", default=0.2, show_default=True, help="Seconds before each is timed.")
+@click.option("--warmup", default=0.15, show_default=True, help="Seconds before each is timed.")
 @click.option(
     "--concurrency",
     default="1,8,32",
@@ -81,7 +81,7 @@ TARGETS: tuple[tuple[str, str, Callable[[dict[str, Any]], float | None], str, fl
     help="Concurrent clients, comma-separated.",
 )
 @click.option(
-    "--place-pool", default=600, show_default=True, help="Orders ready for each orders.place run."
+    "--place-pool", default=500, show_default=True, help="Orders ready for each orders.place run."
 )
 @click.option(
     "--load-processes",
