@@ -18,13 +18,12 @@ are kept next to the wall time, since other work on the machine moves wall time 
 from __future__ import annotations
 
 import json
-import re
 import resource
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import median
@@ -157,12 +156,3 @@ def summarise(runs: dict[str, list[SuiteRun]]) -> dict[str, Any]:
             r.extra.get("suite_n", 0) + r.extra.get("sandbox_n", 0) for r in timed
         )
     return out
-
-
-def count_line(outcome: str) -> dict[str, int]:
-    """``{"passed": 62, "failed": 1}`` from pytest's closing line."""
-    return {word: int(n) for n, word in re.findall(r"(\d+) (passed|failed|errors?)", outcome)}
-
-
-def pytest_args(values: Sequence[str]) -> tuple[str, ...]:
-    return tuple(values)
