@@ -40,6 +40,8 @@ def run_suite(args: list[str], *, reports: Path = REPORTS) -> int:
                 # The features use neither Hypothesis nor schemathesis: their plugins cost
                 # about 1.5 s of every run (measured by harness bench).
                 *("-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-p", "no:schemathesis"),
+                # In-process: the harness has imported anyio (httpx) before pytest starts.
+                *("-W", "ignore::pytest.PytestAssertRewriteWarning"),
                 f"--alluredir={results}",
                 f"--junitxml={reports / 'junit.xml'}",
                 *args,
