@@ -12,11 +12,11 @@ import base64
 import binascii
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..contracts import Catalogue, OrderContext, Profile, validate_order
+from ..contracts import Catalogue, Offering, OrderContext, Profile, validate_order
 from ..contracts.profile import ARI_PRODUCT
 from . import lifecycle, views
 from .auth import Principal
@@ -96,25 +96,8 @@ def products_provision(call: Call) -> Reply:
     body = call.body
     name = body["parameters"]["name"]
     site = call.tx.site(name)
-    catalogue = call.profile.catalogue
     seen: dict[str, int] = {}
-    for i, requested in enumerate(body["offerings"]):
-        offering = catalogue.offering(requested["id"])
-        pointer = f"/offerings/{i}/id"
-        if offering is None:
-            raise error(
-                422,
-                "OFFERING_UNKNOWN",
-                f"offering {requested['id']} is not in the catalogue",
-                pointer=pointer,
-            )
-        if offering.product == "app":
-            raise error(
-                422,
-                "OFFERING_NOT_PROVISIONABLE",
-                f"{offering.name} is an app: provision it on a product with apps.provision",
-                pointer=pointer,
-            )
+    for i, pointer, offering in _requested_offerings(call, apps=False):
         if offering.product in seen:
             raise error(
                 422,
@@ -160,25 +143,8 @@ def apps_provision(call: Call) -> Reply:
     ari = call.params["productAri"]
     site, _ = _product_on_site(call, ari, "productAri")
     call.principal.require_site(site.name, f"product {ari}")
-    catalogue = call.profile.catalogue
     app_key = call.body["parameters"]["appKey"]
-    for i, requested in enumerate(call.body["offerings"]):
-        offering = catalogue.offering(requested["id"])
-        pointer = f"/offerings/{i}/id"
-        if offering is None:
-            raise error(
-                422,
-                "OFFERING_UNKNOWN",
-                f"offering {requested['id']} is not in the catalogue",
-                pointer=pointer,
-            )
-        if offering.product != "app":
-            raise error(
-                422,
-                "OFFERING_NOT_PROVISIONABLE",
-                f"{offering.name} is not an app: provision products with products.provision",
-                pointer=pointer,
-            )
+    for _, _, offering in _requested_offerings(call, apps=True):
         if offering.app_key and offering.app_key != app_key:
             raise error(
                 422,
@@ -187,6 +153,31 @@ def apps_provision(call: Call) -> Reply:
                 pointer="/parameters/appKey",
             )
     return _start_provisioning(call, "apps", site.name, False, ari, call.body)
+
+
+def _requested_offerings(call: Call, *, apps: bool) -> Iterator[tuple[int, str, Offering]]:
+    """Each requested offering with its index and pointer; refuses one the catalogue does
+    not know, and one of the wrong kind (apps through apps.provision, products not)."""
+    for i, requested in enumerate(call.body["offerings"]):
+        offering = call.profile.catalogue.offering(requested["id"])
+        pointer = f"/offerings/{i}/id"
+        if offering is None:
+            raise error(
+                422,
+                "OFFERING_UNKNOWN",
+                f"offering {requested['id']} is not in the catalogue",
+                pointer=pointer,
+            )
+        if (offering.product == "app") != apps:
+            hint = (
+                "is not an app: provision products with products.provision"
+                if apps
+                else "is an app: provision it on a product with apps.provision"
+            )
+            raise error(
+                422, "OFFERING_NOT_PROVISIONABLE", f"{offering.name} {hint}", pointer=pointer
+            )
+        yield i, pointer, offering
 
 
 def provisioning_status(call: Call) -> Reply:
