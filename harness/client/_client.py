@@ -8,6 +8,7 @@ percent-encoded as one segment each.
 from __future__ import annotations
 
 import email.utils
+import functools
 import json
 import logging
 import os
@@ -457,6 +458,18 @@ class Client:
                 self._shown_headers(request),
                 self._mask(body_text) if body_text is not None else "-",
             )
+        # What every record of this attempt says of the request, response or not.
+        record = functools.partial(
+            Exchange,
+            operation=op_id,
+            method=method,
+            url=url,
+            request_headers=self._shown_headers(request),
+            request_json=None if body_text is None else json.loads(body_text),
+            request_body=body_text,
+            attempt=number,
+            auth_curl_header=self.auth.curl_header(),
+        )
         started = time.perf_counter()  # a measurement for the record, not a decision
         try:
             response = self._http.send(request)
@@ -465,21 +478,13 @@ class Client:
             cause = self._mask(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
             sent = False if isinstance(exc, _NOT_SENT) else None
             self._record(
-                Exchange(
-                    operation=op_id,
-                    method=method,
-                    url=url,
-                    request_headers=self._shown_headers(request),
-                    request_json=None if body_text is None else json.loads(body_text),
-                    request_body=body_text,
+                record(
                     status=None,
                     response_headers={},
                     response_json=None,
                     response_text=None,
                     elapsed=elapsed,
-                    attempt=number,
                     error=cause,
-                    auth_curl_header=self.auth.curl_header(),
                 )
             )
             log.debug("<- %s no response after %.3f s: %s", op_id, elapsed, cause)
@@ -490,20 +495,12 @@ class Client:
         parsed, problem = _parse_json(text)
         retry_after = parse_retry_after(response.headers.get("retry-after"))
         self._record(
-            Exchange(
-                operation=op_id,
-                method=method,
-                url=url,
-                request_headers=self._shown_headers(request),
-                request_json=None if body_text is None else json.loads(body_text),
-                request_body=body_text,
+            record(
                 status=response.status_code,
                 response_headers=dict(response.headers),
                 response_json=parsed if problem is None else None,
                 response_text=text,
                 elapsed=elapsed,
-                attempt=number,
-                auth_curl_header=self.auth.curl_header(),
             )
         )
         log.debug(
