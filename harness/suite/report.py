@@ -106,6 +106,10 @@ def generate(results: Path, out: Path) -> Path:
             f"allure generate failed ({done.returncode}): "
             f"{(done.stderr or done.stdout).strip()[-500:]}"
         )
+    # The scenarios link to the rule catalogue and the errata beside the report.
+    (out / "docs").mkdir(exist_ok=True)
+    for page in sorted((REPO / "docs").glob("*.md")):
+        shutil.copy2(page, out / "docs" / page.name)
     return index
 
 
