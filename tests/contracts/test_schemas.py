@@ -129,3 +129,24 @@ def test_the_bundled_document_is_self_contained() -> None:
         for part in ref[2:].split("/"):
             node = node[part]
     assert "$id" not in json.dumps(doc)
+
+
+def test_every_link_names_an_operation_and_its_parameters() -> None:
+    """OpenAPI links (the cookbook's next steps) drive schemathesis' stateful phase."""
+    doc = _schemas.openapi_document()
+    links = [
+        (op_id, link)
+        for item in doc["paths"].values()
+        for op in item.values()
+        if isinstance(op, dict) and "responses" in op
+        for op_id in [op["operationId"]]
+        for response in op["responses"].values()
+        for link in response.get("links", {}).values()
+    ]
+    assert len(links) >= 4
+    for source, link in links:
+        target = contracts.operation(link["operationId"])
+        names = {p.name for p in target.parameters}
+        for key, value in link["parameters"].items():
+            assert key.rpartition(".")[2] in names, (source, key)
+            assert value.startswith(("$response.body#/", "$request.path.")), (source, value)
