@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import copy
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +16,7 @@ from harness.contracts import (
     load_catalogue,
     rules,
 )
+from tests.edits import Edit, append_at, delete_at, set_at
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "cookbook"
 CATALOGUE = load_catalogue()
@@ -73,66 +72,29 @@ def found(body: dict[str, Any], context: OrderContext | None = None) -> list[tup
     return [(v.rule or "", v.pointer) for v in check_order(body, CATALOGUE, context)]
 
 
-Mutation = Callable[[dict[str, Any]], None]
-
-
-def _set(path: str, value: Any) -> Mutation:
-    def apply(body: dict[str, Any]) -> None:
-        *parents, last = path.strip("/").split("/")
-        node: Any = body
-        for part in parents:
-            node = node[int(part)] if isinstance(node, list) else node[part]
-        if isinstance(node, list):
-            node[int(last)] = value
-        else:
-            node[last] = value
-
-    return apply
-
-
-def _delete(path: str) -> Mutation:
-    def apply(body: dict[str, Any]) -> None:
-        *parents, last = path.strip("/").split("/")
-        node: Any = body
-        for part in parents:
-            node = node[int(part)] if isinstance(node, list) else node[part]
-        del node[int(last) if isinstance(node, list) else last]
-
-    return apply
-
-
-def _append(path: str, value: Any) -> Mutation:
-    def apply(body: dict[str, Any]) -> None:
-        node: Any = body
-        for part in path.strip("/").split("/"):
-            node = node[int(part)] if isinstance(node, list) else node[part]
-        node.append(copy.deepcopy(value))
-
-    return apply
-
-
+JSM_CHARGE = "/items/1/optedUsageOptions/chargingDetails/chargeQuantities/0"
 FC_ITEM = {"relationshipType": "FAMILY_CONTAINER", "referenceType": "ORDER_ITEM", "itemId": "O1"}
 USER_100 = {"chargingDetails": {"chargeQuantities": [{"chargeElement": "user", "quantity": 100}]}}
 
 # rule, base order, mutation, expected (rule, pointer); context-free rules.
-BROKEN: list[tuple[str, str, Mutation, str]] = [
-    ("REL-001", "all-enterprise", _set("/items/3/itemId", "O3"), "/items/3/itemId"),
+BROKEN: list[tuple[str, str, Edit, str]] = [
+    ("REL-001", "all-enterprise", set_at("/items/3/itemId", "O3"), "/items/3/itemId"),
     (
         "REL-002",
         "confluence-enterprise",
-        _set("/items/0/offeringId", "00000000-0000-4000-8000-000000000000"),
+        set_at("/items/0/offeringId", "00000000-0000-4000-8000-000000000000"),
         "/items/0/offeringId",
     ),
     (
         "REL-004",
         "jira-enterprise",
-        _set("/items/1/relatesFromEntitlements/0/itemId", "O9"),
+        set_at("/items/1/relatesFromEntitlements/0/itemId", "O9"),
         "/items/1/relatesFromEntitlements/0/itemId",
     ),
     (
         "REL-005",
         "confluence-enterprise",
-        _set(
+        set_at(
             "/items/0/relatesFromEntitlements/0/entitlementId",
             "00000000-0000-4000-8000-00000000000a",
         ),
@@ -141,19 +103,19 @@ BROKEN: list[tuple[str, str, Mutation, str]] = [
     (
         "REL-006",
         "jsm-enterprise",
-        _delete("/items/1/relatesFromEntitlements/0"),
+        delete_at("/items/1/relatesFromEntitlements/0"),
         "/items/1/relatesFromEntitlements",
     ),
     (
         "REL-007",
         "all-enterprise",
-        _append("/items", {"type": "CREATION_ORDER", "itemId": "O5", "offeringId": CONTAINER}),
+        append_at("/items", {"type": "CREATION_ORDER", "itemId": "O5", "offeringId": CONTAINER}),
         "/items/4",
     ),
     (
         "REL-009",
         "jira-enterprise",
-        _set(
+        set_at(
             "/items/1/relatesFromEntitlements/1/entitlementId",
             "a4c95dd2-eb2d-46a8-b9a4-7076fb8e7548",
         ),
@@ -162,37 +124,39 @@ BROKEN: list[tuple[str, str, Mutation, str]] = [
     (
         "REL-010",
         "all-enterprise",
-        _append("/items/0/relatesFromEntitlements", {**FC_ITEM, "itemId": "O2"}),
+        append_at("/items/0/relatesFromEntitlements", {**FC_ITEM, "itemId": "O2"}),
         "/items/0/relatesFromEntitlements/1",
     ),
     (
         "REL-011",
         "jira-enterprise",
-        _set("/items/0/optedUsageOptions", USER_100),
+        set_at("/items/0/optedUsageOptions", USER_100),
         "/items/0/optedUsageOptions",
     ),
     (
         "REL-012",
         "jsm-enterprise",
-        _set("/items/1/optedUsageOptions/chargingDetails/chargeQuantities/0/chargeElement", "user"),
+        set_at(
+            "/items/1/optedUsageOptions/chargingDetails/chargeQuantities/0/chargeElement", "user"
+        ),
         "/items/1/optedUsageOptions/chargingDetails/chargeQuantities/0/chargeElement",
     ),
     (
         "REL-013",
         "app",
-        _set("/items/0/relatesFromEntitlements/0/entitlementId", GLOBEX_CONTAINER),
+        set_at("/items/0/relatesFromEntitlements/0/entitlementId", GLOBEX_CONTAINER),
         "/items/0/relatesFromEntitlements/0/entitlementId",
     ),
     (
         "REL-014",
         "app",
-        _set("/items/0/nextBillingAnchorTimestamp", 1765520321000),
+        set_at("/items/0/nextBillingAnchorTimestamp", 1765520321000),
         "/items/0/nextBillingAnchorTimestamp",
     ),
     (
         "REL-017",
         "jira-premium",
-        _set(
+        set_at(
             "/items/1/optedUsageOptions/chargingDetails/pricingPlanId",
             "99eb1387-befd-47bc-a2e6-9e66eb086281",
         ),
@@ -201,13 +165,13 @@ BROKEN: list[tuple[str, str, Mutation, str]] = [
     (
         "REL-018",
         "jira-enterprise",
-        _set("/invoiceGroupId", "2f100e51-b40a-4d9a-8809-63b1ffdde012"),
+        set_at("/invoiceGroupId", "2f100e51-b40a-4d9a-8809-63b1ffdde012"),
         "/invoiceGroupId",
     ),
     (
         "REL-019",
         "confluence-enterprise",
-        _append("/items", {"type": "CREATION_ORDER", "itemId": "O2", "offeringId": CONTAINER}),
+        append_at("/items", {"type": "CREATION_ORDER", "itemId": "O2", "offeringId": CONTAINER}),
         "/items/1",
     ),
 ]
@@ -219,7 +183,7 @@ BROKEN: list[tuple[str, str, Mutation, str]] = [
 def test_breaking_a_rule_once_is_refused_with_its_id(
     rule_id: str,
     base: str,
-    mutate: Mutation,
+    mutate: Edit,
     pointer: str,
 ) -> None:
     body = order(base)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from harness.contracts import RULES
+from tests.edits import set_at
 
 from .support import (
     ACME_JIRA,
@@ -43,20 +44,6 @@ class Case:
     site: str = "acme-2"
 
 
-def _set(path: str, value: Any) -> Callable[[Order], None]:
-    def apply(order: Order) -> None:
-        *parents, last = path.strip("/").split("/")
-        node: Any = order
-        for part in parents:
-            node = node[int(part)] if isinstance(node, list) else node[part]
-        if isinstance(node, list):
-            node[int(last)] = value
-        else:
-            node[last] = value
-
-    return apply
-
-
 def _drop_relation(item: int, kind: str) -> Callable[[Order], None]:
     def apply(order: Order) -> None:
         rels = order["items"][item]["relatesFromEntitlements"]
@@ -81,7 +68,7 @@ def _only_first_item(order: Order) -> None:
 
 def _setting(rule: str, sample: str, offerings: list[str], path: str, value: Any) -> Case:
     """A case that sets one field; the refusal points at that field."""
-    return Case(rule, sample, offerings, _set(path, value), path)
+    return Case(rule, sample, offerings, set_at(path, value), path)
 
 
 ALL = [CONFLUENCE, JIRA, JSM]
