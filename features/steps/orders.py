@@ -113,7 +113,9 @@ def place_order_naming(world: World, kind: str, request_id: str) -> None:
 def place_jsm_on_site(world: World, v1: str | None) -> None:
     # Cookbook, 'Existing sites': the container comes from the entitlement details, or
     # (when the scenario skipped that step) from the site the request provisioned onto.
-    container = world.details if world.details is not None else site(world.profile, "acme")
+    existing = world.provisioning_site
+    assert existing is not None, "no provisioning request names a site"
+    container = world.details if world.details is not None else site(world.profile, existing)
     body = _builder(world).on_site(container).jsm().build()
     _send(world, body, api_version="v1" if v1 else "v2")
 

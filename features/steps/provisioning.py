@@ -23,7 +23,6 @@ def _provision(world: World, offering_names: list[str], site_name: str, new_site
             location=defaults.get("location"),
         )
     )
-    world.provisioned = ids
     world.provisioning_site = site_name
 
 
@@ -59,7 +58,6 @@ def _provision_app(world: World, product_ari: str) -> None:
             app.app_key or world.profile.defaults.get("appKey", "app"),
         )
     )
-    world.provisioned = [app.id]
 
 
 @when("I provision the app on that product")

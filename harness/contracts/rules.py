@@ -12,7 +12,6 @@ it also evaluates the rules that need it. The sandbox enforces REL-003 in its or
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
@@ -750,11 +749,3 @@ def check_order(
                 )
             )
     return found
-
-
-def rule_ids() -> list[str]:
-    return [r.id for r in RULES]
-
-
-def count_by_rule(violations: list[Violation]) -> Mapping[str, int]:
-    return Counter(v.rule for v in violations if v.rule)

@@ -150,7 +150,6 @@ class World:
     details: Any = None
     app_parent: Any = None
     entitlement_id: str | None = None
-    provisioned: list[str] = field(default_factory=list)
     provisioning_site: str | None = None
     #: Set by steps that send a request the contracts refuse on purpose.
     lenient_requests: bool = False
