@@ -3,7 +3,8 @@
 - the OpenAPI 3.1 document and JSON Schema 2020-12 files of ``schemas/``
   (``find_operation``, ``validate_request``, ``validate_response``);
 - the entitlement relationship rules, ``REL-nnn`` (``harness.contracts.rules``);
-- the org profile and its catalogue (``harness.contracts.profile``);
+- the org profile and its catalogue (``harness.contracts.profile``), and the roles the
+  features ask of it (``harness.contracts.roles``);
 - what the harness assumes and where the cookbook errs (``harness.contracts.cookbook``).
 """
 
@@ -11,16 +12,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import cookbook, rules
+from . import cookbook, roles, rules
 from ._operations import (
     Match,
     Operation,
+    SideEffect,
     bundled_openapi,
     find_operation,
     operation,
     operations,
     path_allows,
     refusal_explains,
+    side_effect,
     validate_request,
     validate_response,
 )
@@ -35,6 +38,7 @@ from .profile import (
     load_catalogue,
     load_profile,
 )
+from .roles import ROLES, MissingRole, Role
 from .rules import RULES, OrderContext, ProvisioningFacts, check_order
 
 ORDER_SCHEMA = schema_uri("order-place.request.json")
@@ -49,15 +53,19 @@ def validate_order(
 
 __all__ = [
     "ORDER_SCHEMA",
+    "ROLES",
     "RULES",
     "Catalogue",
     "Match",
+    "MissingRole",
     "Offering",
     "Operation",
     "OrderContext",
     "Profile",
     "ProfileError",
     "ProvisioningFacts",
+    "Role",
+    "SideEffect",
     "Site",
     "Violation",
     "bundled_openapi",
@@ -72,10 +80,12 @@ __all__ = [
     "operations",
     "path_allows",
     "refusal_explains",
+    "roles",
     "rules",
     "schema_files",
     "schema_uri",
     "schemas_dir",
+    "side_effect",
     "validate",
     "validate_order",
     "validate_request",

@@ -177,6 +177,23 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "A millisecond timestamp (`nextBillingAnchorTimestamp`, `endTimestamp`) is no later "
         "than 9999-12-31T23:59:59.999Z (253402300799999); a larger one is a schema violation.",
     ),
+    Assumption(
+        "ASM-033",
+        "The workspaces query, though a POST, changes nothing: read-only runs and "
+        "`harness profile discover` send it; every other POST provisions or orders.",
+    ),
+    Assumption(
+        "ASM-034",
+        "A site name is the org's for good once provisioned (and held while a new-site "
+        "request waits), and an order id once used: a run against a shared org names every "
+        "new site and order afresh (a run id), never reusing one of an earlier run.",
+    ),
+    Assumption(
+        "ASM-035",
+        "Provisioning may take longer than the order's processing: a request is COMPLETED "
+        "once its order's items all succeeded and its own provisioning time has passed "
+        "(the sandbox's `--provisioning-seconds`, default 0).",
+    ),
 )
 
 ERRATA: tuple[Erratum, ...] = (

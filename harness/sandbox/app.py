@@ -49,7 +49,7 @@ from ..contracts import (
 )
 from . import faults, lifecycle
 from .auth import Principal, authenticate, authorize
-from .clock import RealTime, SandboxClock
+from .clock import LATEST_EPOCH, RealTime, SandboxClock
 from .errors import ApiError, error
 from .operations import HANDLERS, Call
 from .store import Store
@@ -64,6 +64,8 @@ MAX_JSON_DEPTH = 64
 _DRAIN_LIMIT = 64 << 20
 #: Default delay between placing an order and its items reaching SUCCESS.
 DEFAULT_PROCESSING_DELAY = 3.0
+#: Default least time from a provisioning request to its COMPLETED (ASM-035).
+DEFAULT_PROVISIONING_DELAY = 0.0
 
 _NO_BODY: Any = object()
 
@@ -75,6 +77,7 @@ class Settings:
     processing_delay_seconds: float | None = None
     max_body_bytes: int = MAX_BODY_BYTES
     max_json_depth: int = MAX_JSON_DEPTH
+    provisioning_delay_seconds: float | None = None
 
 
 class Sandbox:
@@ -93,6 +96,12 @@ class Sandbox:
         if delay is None:
             delay = profile.sandbox.get("processingDelaySeconds", DEFAULT_PROCESSING_DELAY)
         self.processing_delay = float(delay)
+        provisioning = self.settings.provisioning_delay_seconds
+        if provisioning is None:
+            provisioning = profile.sandbox.get(
+                "provisioningDelaySeconds", DEFAULT_PROVISIONING_DELAY
+            )
+        self.provisioning_delay = float(provisioning)
         # Without --db: a fresh database in a temporary directory, removed on close().
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         if db_path is None:
@@ -108,7 +117,7 @@ class Sandbox:
         try:
             self.store.open_for(profile, self.clock.now())
             with self.store.transaction() as tx:
-                self.clock.set_offset(tx.control("clock_offset", 0.0))
+                self.clock.restore(tx.control("clock_offset", 0.0), tx.control("clock_frozen_at"))
         except BaseException:
             self.close()
             raise
@@ -133,10 +142,31 @@ class Sandbox:
             offset = self.clock.advance(seconds)
             tx.set_control("clock_offset", offset)
 
-    def reset(self) -> None:
-        """The profile's initial state, and the clock back to real time."""
-        self.clock.set_offset(0.0)
+    def set_clock(self, epoch_seconds: float, *, frozen: bool = False) -> None:
+        """Put the clock at ``epoch_seconds``, frozen there or running on (``clock.set``)."""
+        with self.store.transaction() as tx:
+            self.clock.set(epoch_seconds, frozen=frozen)
+            self._save_clock(tx)
+
+    def reset(self, clock: tuple[float, bool] | None = None) -> None:
+        """The profile's initial state; the clock back to real time, or first set to
+        ``clock`` = (epoch seconds, frozen), so the state is seeded at that instant."""
+        if clock is None:
+            self.clock.restore(0.0, None)
+        else:
+            self.clock.set(clock[0], frozen=clock[1])
         self.store.reset(self.profile, self.clock.now())
+        with self.store.transaction() as tx:
+            self._save_clock(tx)
+
+    def _save_clock(self, tx: Any) -> None:
+        tx.set_control("clock_offset", self.clock.offset)
+        tx.set_control("clock_frozen_at", self.clock.frozen_at)
+
+    def _settle(self, tx: Any, now: float) -> None:
+        lifecycle.settle(
+            tx, now, self.profile.catalogue, self.profile.org_id, self.provisioning_delay
+        )
 
     # answering ----------------------------------------------------------------------------
 
@@ -188,7 +218,7 @@ class Sandbox:
         now = self.clock.now()
         with self.store.transaction() as tx:
             fault = faults.take(tx, op.id, op.name)
-            lifecycle.settle(tx, now, self.profile.catalogue, self.profile.org_id)
+            self._settle(tx, now)
         if fault is not None:
             if fault.fault in faults.STATUS_FAULTS:
                 return faults.status_response(fault)
@@ -201,7 +231,7 @@ class Sandbox:
                     return None  # the client gave up first: the request is not acted on
                 now = self.clock.now()
                 with self.store.transaction() as tx:
-                    lifecycle.settle(tx, now, self.profile.catalogue, self.profile.org_id)
+                    self._settle(tx, now)
         if fault is None or fault.fault != "drop-response":
             return self._operate(request, op.name, principal, match.path_params, headers, body, now)
         with contextlib.suppress(ApiError):  # a refusal is lost the same way
@@ -338,9 +368,55 @@ def _advance(sandbox: Sandbox, request: Request, body: Any) -> Response:
     return JSONResponse(sandbox.clock.describe())
 
 
+def _set_clock(sandbox: Sandbox, request: Request, body: Any) -> Response:
+    """``{"epochSeconds": N, "frozen": true|false}``: put the clock at N (0 to year 9999),
+    frozen there until advanced or set again, or running on in real time (the default)."""
+    epoch, frozen = _clock_spec(body, "")
+    sandbox.set_clock(epoch, frozen=frozen)
+    return JSONResponse(sandbox.clock.describe())
+
+
 def _reset(sandbox: Sandbox, request: Request, body: Any) -> Response:
-    sandbox.reset()
+    """The profile's initial state and the clock back to real time; with
+    ``{"clock": {"epochSeconds": N, "frozen": true}}`` the clock is first set as
+    ``/_sandbox/clock/set`` would, and the state seeded at that instant."""
+    clock = None
+    if body is not None:
+        if not isinstance(body, dict) or not set(body) <= {"clock"}:
+            raise error(
+                400,
+                "SCHEMA_VIOLATION",
+                'expected no body, {} or {"clock": {"epochSeconds": N, "frozen": true}}',
+                pointer="",
+            )
+        if "clock" in body:
+            clock = _clock_spec(body["clock"], "/clock")
+    sandbox.reset(clock)
     return JSONResponse({"reset": True, "clock": sandbox.clock.describe()})
+
+
+def _clock_spec(body: Any, at: str) -> tuple[float, bool]:
+    """(epoch seconds, frozen) of ``{"epochSeconds": N, "frozen": bool}``, or 400 naming
+    the field."""
+    if not isinstance(body, dict) or not set(body) <= {"epochSeconds", "frozen"}:
+        raise error(
+            400,
+            "SCHEMA_VIOLATION",
+            'expected {"epochSeconds": N, "frozen": true|false} (frozen is optional)',
+            pointer=at,
+        )
+    epoch = body.get("epochSeconds")
+    if not _finite_number(epoch) or not 0 <= epoch <= LATEST_EPOCH:
+        raise error(
+            400,
+            "SCHEMA_VIOLATION",
+            f"epochSeconds must be a number of seconds since the epoch, 0 to {LATEST_EPOCH:.0f}",
+            pointer=f"{at}/epochSeconds",
+        )
+    frozen = body.get("frozen", False)
+    if not isinstance(frozen, bool):
+        raise error(400, "SCHEMA_VIOLATION", "frozen must be true or false", pointer=f"{at}/frozen")
+    return float(epoch), frozen
 
 
 def _faults(sandbox: Sandbox, request: Request, body: Any) -> Response:
@@ -367,6 +443,7 @@ CONTROL_ROUTES: tuple[tuple[str, str, ControlHandler], ...] = (
     ("GET", "/openapi.json", _openapi),
     ("GET", "/_sandbox/clock", _clock),
     ("POST", "/_sandbox/clock/advance", _advance),
+    ("POST", "/_sandbox/clock/set", _set_clock),
     ("POST", "/_sandbox/reset", _reset),
     ("GET", "/_sandbox/faults", _faults),
     ("POST", "/_sandbox/faults", _add_fault),
@@ -410,13 +487,16 @@ def create_app(
     processing_delay_seconds: float | None = None,
     max_body_bytes: int = MAX_BODY_BYTES,
     max_json_depth: int = MAX_JSON_DEPTH,
+    provisioning_delay_seconds: float | None = None,
 ) -> Starlette:
     """A Starlette app serving the sandbox org of ``profile`` (default: the default profile).
 
     ``db_path``: the SQLite file (created and seeded when new; kept across restarts);
     ``None`` uses a fresh temporary file. ``clock``: the real-time source (``time.time``);
-    tests may freeze it. ``app.state.sandbox`` is the ``Sandbox``; whoever creates the app
-    calls ``app.state.sandbox.close()`` when done.
+    tests may freeze it. ``processing_delay_seconds``: order to items' SUCCESS;
+    ``provisioning_delay_seconds``: provisioning request to its earliest COMPLETED (both:
+    default the profile's ``sandbox`` section, else 3 and 0). ``app.state.sandbox`` is the
+    ``Sandbox``; whoever creates the app calls ``app.state.sandbox.close()`` when done.
     """
     if not isinstance(profile, Profile):
         profile = load_profile(profile)
@@ -427,7 +507,9 @@ def create_app(
         profile,
         db_path,
         clock,
-        Settings(processing_delay_seconds, max_body_bytes, max_json_depth),
+        Settings(
+            processing_delay_seconds, max_body_bytes, max_json_depth, provisioning_delay_seconds
+        ),
     )
     app = Starlette(middleware=[Middleware(_Dispatch, sandbox=sandbox)])
     app.state.sandbox = sandbox

@@ -79,7 +79,13 @@ class SandboxServer:
             name=f"sandbox-{self.port}",
             daemon=True,
         )
-        self._client = httpx.Client(base_url=self.base_url, timeout=10.0)
+        # The control endpoints take the org API key, as every call of the org does.
+        key = self.profile.api_key
+        self._client = httpx.Client(
+            base_url=self.base_url,
+            timeout=10.0,
+            headers={"Authorization": f"Bearer {key}"} if key else {},
+        )
         self._stopped = False
 
     def __repr__(self) -> str:
@@ -112,7 +118,16 @@ class SandboxServer:
 
     def reset(self) -> None:
         """Restore the profile's initial state and the clock (``POST /_sandbox/reset``)."""
-        self._client.post("/_sandbox/reset").raise_for_status()
+        self._client.post("/_sandbox/reset", json={}).raise_for_status()
+
+    def set_clock(self, epoch_seconds: float, *, frozen: bool = False) -> float:
+        """Put the sandbox clock at ``epoch_seconds`` (``POST /_sandbox/clock/set``), frozen
+        there until advanced or running on; returns the sandbox time."""
+        response = self._client.post(
+            "/_sandbox/clock/set", json={"epochSeconds": epoch_seconds, "frozen": frozen}
+        )
+        response.raise_for_status()
+        return float(response.json()["epochSeconds"])
 
     def advance(self, seconds: float) -> float:
         """Move the sandbox clock forward; returns the new sandbox time (epoch seconds)."""
@@ -138,7 +153,8 @@ def running_sandbox(
     ``profile``: a Profile or a profile file (default: the default profile). ``db``: a
     SQLite file that outlives the server (default: a temporary one). ``settings``:
     ``clock`` (real-time source, e.g. a frozen ``lambda: 1.7e9``),
-    ``processing_delay_seconds``, ``max_body_bytes``, ``max_json_depth``.
+    ``processing_delay_seconds``, ``provisioning_delay_seconds``, ``max_body_bytes``,
+    ``max_json_depth``.
     """
     server = SandboxServer(profile, db, **settings).start()
     try:
