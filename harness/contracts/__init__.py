@@ -37,6 +37,7 @@ from .profile import (
     Site,
     load_catalogue,
     load_profile,
+    profile_from_data,
 )
 from .roles import ROLES, MissingRole, Role
 from .rules import RULES, OrderContext, ProvisioningFacts, check_order
@@ -79,6 +80,7 @@ __all__ = [
     "operation",
     "operations",
     "path_allows",
+    "profile_from_data",
     "refusal_explains",
     "roles",
     "rules",

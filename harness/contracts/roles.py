@@ -65,7 +65,7 @@ class MissingRole(LookupError):
 
     def __init__(self, role: Role, source: str) -> None:
         self.role = role
-        super().__init__(f"the profile ({source}) has no {role.name}: {role.how_to_add}")
+        super().__init__(f"the profile ({source}) lacks {role.name!r}: {role.how_to_add}")
 
 
 def _products(site: Site) -> set[str]:
@@ -153,6 +153,14 @@ def parent_role(word: str) -> str:
     if word not in PARENT_WORDS:
         raise KeyError(f"no product {word!r}; one of {', '.join(PARENT_WORDS)}")
     return f"the {word} parent Enterprise entitlement"
+
+
+def parent_role_of(product: str) -> str:
+    """The role name of the parent Enterprise entitlement of ``product`` ("jsm")."""
+    word = next((w for w, p in PARENT_WORDS.items() if p == product), None)
+    if word is None:
+        raise KeyError(f"no parent Enterprise entitlement for {product!r}")
+    return parent_role(word)
 
 
 def _offering_roles() -> list[Role]:

@@ -18,9 +18,12 @@ many orders it would place (at most: a refused order counts).
 
 from __future__ import annotations
 
+import importlib
 import inspect
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 from pytest_bdd.parsers import StepParser, get_parser
@@ -126,6 +129,9 @@ class ScenarioPlan:
         for word in words:
             if word in roles.OFFERING_WORDS:
                 self.need(roles.offering_role(word))
+                product, edition = roles.OFFERING_WORDS[word]
+                if edition == "enterprise":  # its order relates to the parent (REL-009)
+                    self.need(roles.parent_role_of(product))
         if "the app" in words:
             self.need("the app")
         self.need("the admin e-mail of new products")
@@ -171,6 +177,42 @@ def plan_scenario(
                 planner.effects(plan, **{k: v for k, v in arguments.items() if k in wanted})
                 break
     return plan
+
+
+def feature_plans(folder: Path, profile: Profile, naming: Naming) -> list[ScenarioPlan]:
+    """The plans of every scenario of a features folder, read without running pytest (for
+    ``harness profile discover``): its step modules (``<folder>/steps/*.py``, a package
+    beside the folder) are imported so that their planners are known."""
+    from pytest_bdd.feature import get_features
+
+    from .tiers import tier_of
+
+    root = str(folder.resolve().parent)
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    for module in sorted((folder / "steps").glob("*.py")):
+        if module.stem != "__init__":
+            importlib.import_module(f"{folder.name}.steps.{module.stem}")
+    plans = []
+    for feature in get_features([str(folder)]):
+        for template in feature.scenarios.values():
+            tags = {t.partition(":")[0] for t in template.tags | feature.tags}
+            contexts = [c for ex in template.examples for c in ex.as_contexts()] or [{}]
+            for context in contexts:
+                rendered = template.render(context)
+                stem = Path(feature.filename).stem
+                plans.append(
+                    plan_scenario(
+                        stem,
+                        rendered.name,
+                        tier_of(tags, f"{stem}/{rendered.name}"),
+                        "consumes" in tags,
+                        [step.name for step in rendered.steps],
+                        profile,
+                        naming,
+                    )
+                )
+    return plans
 
 
 def summary(plans: Sequence[ScenarioPlan]) -> str:

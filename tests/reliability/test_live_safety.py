@@ -91,9 +91,7 @@ def test_the_transport_stops_orders_when_the_step_guard_is_gone(remote: Remote) 
 
 def test_with_allow_orders_the_order_does_go(remote: Remote) -> None:
     """The control: the same remote does receive the order when it is allowed."""
-    run = run_suite(
-        remote, "--mode=live", "--allow-orders", "-k", "new_site and jira-"
-    )
+    run = run_suite(remote, "--mode=live", "--allow-orders", "-k", "new_site and jira-")
     assert run.returncode == 0, run.stdout[-3000:]
     assert remote.orders_received() == [("POST", "/commerce/api/v2/orders")]
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from harness.suite.audit import check_cassettes, drift
 from harness.contracts import SideEffect
+from harness.suite.audit import check_cassettes, drift
 from harness.suite.modes import Mode, RunSettings, is_loopback
 from harness.suite.tiers import OrdersNotAllowed, check_allowed
 
