@@ -37,17 +37,22 @@ def run_suite(args: list[str], *, reports: Path = REPORTS) -> int:
     return int(
         pytest.main(
             [
-                # The features use neither Hypothesis nor schemathesis: their plugins cost
-                # about 1.5 s of every run (measured by harness bench).
-                *("-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-p", "no:schemathesis"),
-                # In-process: the harness has imported anyio (httpx) before pytest starts.
-                *("-W", "ignore::pytest.PytestAssertRewriteWarning"),
+                *_BASE_ARGS,
                 f"--alluredir={results}",
                 f"--junitxml={reports / 'junit.xml'}",
                 *args,
             ]
         )
     )
+
+
+_BASE_ARGS = (
+    # The features use neither Hypothesis nor schemathesis: their plugins cost about 1.5 s
+    # of every run (measured by harness bench).
+    *("-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-p", "no:schemathesis"),
+    # In-process: the harness has imported anyio (httpx) before pytest starts.
+    *("-W", "ignore::pytest.PytestAssertRewriteWarning"),
+)
 
 
 @click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
@@ -66,15 +71,28 @@ def run_suite(args: list[str], *, reports: Path = REPORTS) -> int:
     show_default=True,
     help="Make reports/html/index.html afterwards.",
 )
+@click.option(
+    "--plan",
+    is_flag=True,
+    help="Print each scenario with its tier and the sites, products and orders it would "
+    "make; send nothing, run nothing.",
+)
 @click.pass_context
-def run(ctx: click.Context, mode: str, features: str, report: bool) -> None:
+def run(ctx: click.Context, mode: str, features: str, report: bool, plan: bool) -> None:
     """Run the cookbook suite and write reports/allure-results/, reports/junit.xml and the
     HTML report reports/html/index.html.
 
-    Other arguments go to pytest (e.g. --base-url URL, --allow-orders, -k window, -x).
+    Other arguments go to pytest: --base-url URL, --allow-provisioning, --allow-orders,
+    --reset-sandbox, --site-prefix P, --run-id ID, --profile FILE, -k window, -x, -n 4.
     The exit code is the suite's.
     """
     folder = _features_dir(features)
+    if plan:
+        import pytest
+
+        # A plan writes no results and no report: it runs nothing.
+        args = [*_BASE_ARGS, "-q", str(folder), f"--mode={mode}", "--plan", *ctx.args]
+        sys.exit(int(pytest.main(args)))
     code = run_suite([str(folder), f"--mode={mode}", *ctx.args])
     if report:
         _make_report(REPORTS / "allure-results", REPORTS / "html")

@@ -60,3 +60,27 @@ def test_cassettes_check_names_a_file_that_does_not_parse(tmp_path: Path) -> Non
 def test_the_committed_cassettes_pass_the_check() -> None:
     result = CliRunner().invoke(main, ["cassettes", "check", "--dir", str(ROOT / "cassettes")])
     assert result.exit_code == 0, result.output
+
+
+def test_run_plan_prints_the_plan_and_writes_no_report(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    shutil.copytree(ROOT / "features", tmp_path / "features")
+    shutil.copy(ROOT / "conftest.py", tmp_path / "conftest.py")
+    harness = str(Path(sys.executable).parent / "harness")
+    run = subprocess.run(
+        [harness, "run", "--plan", "-k", "prerequisites"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "read-only     prerequisites: Get the product entitlement ID, then its details" in (
+        run.stdout
+    )
+    assert "harness --plan: 3 scenarios (3 read-only)" in run.stdout
+    assert not (tmp_path / "reports").exists()
