@@ -132,6 +132,8 @@ class ScenarioPlan:
                 product, edition = roles.OFFERING_WORDS[word]
                 if edition == "enterprise":  # its order relates to the parent (REL-009)
                     self.need(roles.parent_role_of(product))
+                if product in ("jira", "jsm"):  # and may order a family container (REL-006)
+                    self.need(roles.offering_role("Jira family container"))
         if "the app" in words:
             self.need("the app")
         self.need("the admin e-mail of new products")
