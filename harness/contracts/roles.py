@@ -137,8 +137,9 @@ def _parent(product: str) -> Callable[[Profile], str | None]:
     return lambda profile: profile.catalogue.parent_entitlements.get(product)
 
 
-def _default(key: str) -> Callable[[Profile], Any]:
-    return lambda profile: profile.defaults.get(key)
+def _admin_email(profile: Profile) -> str | None:
+    direct = _admin(profile, "direct")
+    return profile.defaults.get("adminEmail") or (direct.email if direct else None)
 
 
 def offering_role(words: str) -> str:
@@ -264,8 +265,9 @@ ROLES: dict[str, Role] = {
         Role(
             "the admin e-mail of new products",
             "set defaults.adminEmail: the e-mail the provisioning requests name as the "
-            "products' admin (`harness profile discover --admin-email <e-mail>`)",
-            _default("adminEmail"),
+            "products' admin (`harness profile discover --admin-email <e-mail>`); without it, "
+            "the site admin who holds the role directly is named",
+            _admin_email,
         ),
         *_offering_roles(),
         *_parent_roles(),

@@ -112,3 +112,13 @@ def test_another_anchor_is_another_entitlements_or_a_day_later() -> None:
 def test_every_role_says_where_in_the_profile_it_comes_from() -> None:
     for role in roles.ROLES.values():
         assert re.search(r"siteAdmins|catalogue\.|defaults\.", role.how_to_add), role.name
+
+
+def test_the_admin_email_is_the_profiles_or_the_direct_site_admins() -> None:
+    data = copy.deepcopy(other_org())
+    del data["defaults"]["adminEmail"]
+    assert roles.resolve(profile_from_data(data), "the admin e-mail of new products") == (
+        "pat.lead@initech.test"
+    )
+    data["siteAdmins"] = []
+    assert roles.missing(profile_from_data(data), ["the admin e-mail of new products"]) != []
