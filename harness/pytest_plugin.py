@@ -163,6 +163,9 @@ def pytest_configure(config: pytest.Config) -> None:
             run_id = check_run_id(given) if given else new_run_id()
     except (ProfileError, NamingError) as exc:
         raise pytest.UsageError(str(exc)) from None
+    if config.getoption("--plan") and hasattr(config.option, "dist"):
+        # A plan runs nothing: one process reads every scenario (xdist configures later).
+        config.option.dist, config.option.numprocesses = "no", None
     settings = replace(settings, run_id=run_id)
     config.stash[_RUN] = _Run(
         settings, profile, Naming(prefix, run_id), plan=config.getoption("--plan")
@@ -216,8 +219,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     not send (``selection.select``); skip, before anything is sent, a scenario whose
     roles the profile lacks (``plan``)."""
     problems = tier_problems(items)
-    if problems:
-        raise pytest.UsageError("\n".join(problems))
+    if problems:  # an outline's examples share their scenario's tags: each said once
+        raise pytest.UsageError("\n".join(dict.fromkeys(problems)))
     run = config.stash[_RUN]
     for line in _notices(run):
         _announce(config, line)

@@ -128,7 +128,15 @@ def test_a_live_plan_names_what_this_run_would_make_and_sends_nothing(tmp_path: 
         "ATLASSIAN_ORG_ID": "",
         "ATLASSIAN_API_KEY": "",
     }
-    args = ("--plan", "--mode=live", f"--profile={profile}", "--allow-orders", "--run-id=fixed42")
+    args = (
+        "--plan",
+        "--mode=live",
+        f"--profile={profile}",
+        "--allow-orders",
+        "--run-id=fixed42",
+        "-n",
+        "2",
+    )
     run = run_features(*args, env=env)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     out = run.stdout
