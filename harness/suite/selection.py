@@ -10,7 +10,9 @@
   (``plan``): the report shows it.
 
 Scenarios are read from pytest-bdd's items: their tags (pytest marks) and their steps
-rendered with the example of an outline, background first.
+rendered with the example of an outline, background first (through pytest-bdd's registry
+of scenario templates, ``pytest_bdd.scenario.scenario_wrapper_template_registry``, as its
+own ``--generate-missing`` does; pytest-bdd is pinned below 10).
 """
 
 from __future__ import annotations
@@ -58,7 +60,10 @@ class Scenario:
 
 def scenario_of(item: pytest.Item) -> Scenario | None:
     """The scenario an item runs, or None for an item that is not a Gherkin scenario."""
-    template = scenario_wrapper_template_registry.get(getattr(item, "obj", None))
+    try:
+        template = scenario_wrapper_template_registry.get(getattr(item, "obj", None))
+    except TypeError:  # an item whose object cannot be a key is no scenario
+        return None
     if template is None:
         return None
     callspec = getattr(item, "callspec", None)

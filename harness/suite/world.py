@@ -332,7 +332,10 @@ class World:
                 on_poll=progress.on_poll,
                 order_options=self.order_options(),
             )
-            ari = next(iter(client.iter_workspaces(name))).product_ari
+            workspaces = list(client.iter_workspaces(name))
+        if not workspaces:
+            raise AssertionError(f"site {name} was provisioned and ordered, yet has no workspace")
+        ari = workspaces[0].product_ari
         offerings = self.profile.catalogue.offerings
         container: str | None = None
         products: list[SiteProduct] = []
