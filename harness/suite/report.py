@@ -42,22 +42,22 @@ CATEGORIES = [
     {
         "name": "Contract violations",
         "matchedStatuses": ["failed", "broken"],
-        "messageRegex": "(?s).*breaks the contract.*",
+        "messageRegex": ".*breaks the contract.*",
     },
     {
         "name": "Rule refusals",
         "matchedStatuses": ["failed", "broken"],
-        "messageRegex": "(?s).*(REL-\\d{3}|PROVISIONING_[A-Z_]+|HTTP 4\\d\\d).*",
+        "messageRegex": ".*(REL-\\d{3}|PROVISIONING_[A-Z_]+|HTTP 4\\d\\d).*",
     },
     {
         "name": "Timeouts",
         "matchedStatuses": ["failed", "broken"],
-        "messageRegex": "(?s).*(WaitTimeout|timed out|Timeout).*",
+        "messageRegex": ".*(WaitTimeout|timed out|Timeout).*",
     },
     {
         "name": "Transport errors",
         "matchedStatuses": ["failed", "broken"],
-        "messageRegex": "(?s).*(TransportError|ConnectError|network blocked|"
+        "messageRegex": ".*(TransportError|ConnectError|network blocked|"
         "CannotOverwriteExistingCassette|no cassette).*",
     },
 ]
@@ -69,7 +69,10 @@ class ReportError(RuntimeError):
 
 def write_run_metadata(results: Path, settings: RunSettings, base_url: str | None) -> None:
     """``environment.properties`` (mode, where, versions; never a credential) and
-    ``categories.json`` into the results folder."""
+    ``categories.json`` into the results folder.
+
+    No ``executor.json``: the allure2 report would label the current run of its Trend by
+    the executor's build number instead of counting the runs in the history."""
     results.mkdir(parents=True, exist_ok=True)
     where = base_url or "(none)"
     if settings.mode.value == "replay":
@@ -103,8 +106,9 @@ def generate(results: Path, out: Path, history: Path | None = None) -> Path:
     """Make ``out/index.html`` from the results with the pinned Allure CLI; its path.
 
     ``history`` (a JSON Lines file, created when missing) feeds the Trend and each
-    scenario's History; results not yet in it are appended as one run. The report is made
-    beside ``out`` and then put in its place, so a failure leaves the old one whole.
+    scenario's History; results not yet in it are appended as one run, and results made
+    into a report before are shown against the history as it was then (not twice). The
+    report is made beside ``out`` and then put in its place: a failure leaves the old one.
     """
     if not results.is_dir() or not any(results.glob("*-result.json")):
         raise ReportError(f"{results}: no Allure results (run: {harness_command('run')})")
@@ -116,12 +120,19 @@ def generate(results: Path, out: Path, history: Path | None = None) -> Path:
     if shutil.which("node") is None:
         raise ReportError("the Allure Report CLI needs Node.js (node) on PATH")
     out.parent.mkdir(parents=True, exist_ok=True)
-    runs = _fingerprint(results)
-    append = history is not None and _last_appended(history) != runs
+    run = _fingerprint(results)
     with tempfile.TemporaryDirectory(prefix=f".{out.name}-", dir=out.parent) as tmp:
         staged = Path(tmp) / "report"
         config = Path(tmp) / "allurerc.json"
-        config.write_text(json.dumps(_config(staged, history, append)), encoding="utf-8")
+        again = history is not None and _last_appended(history) == run
+        if history is not None and again:
+            # These results are the history's last run: show the history as it was before.
+            earlier = Path(tmp) / "history.jsonl"
+            lines = history.read_text(encoding="utf-8").splitlines(keepends=True)
+            earlier.write_text("".join(lines[:-1]), encoding="utf-8")
+            config.write_text(json.dumps(_config(staged, earlier, append=False)))
+        else:
+            config.write_text(json.dumps(_config(staged, history, append=True)))
         if history is not None:
             history.parent.mkdir(parents=True, exist_ok=True)
         done = subprocess.run(
@@ -138,6 +149,8 @@ def generate(results: Path, out: Path, history: Path | None = None) -> Path:
                 f"allure generate failed ({done.returncode}): "
                 f"{(done.stderr or done.stdout).strip()[-500:]}"
             )
+        if history is not None and not again:
+            _marker(history).write_text(run + "\n", encoding="utf-8")
         # The scenarios link to the rule catalogue and the errata beside the report.
         (staged / "docs").mkdir(exist_ok=True)
         for page in sorted((REPO / "docs").glob("*.md")):
@@ -145,8 +158,6 @@ def generate(results: Path, out: Path, history: Path | None = None) -> Path:
         if out.exists():
             shutil.rmtree(out)
         staged.rename(out)
-    if append and history is not None:
-        _marker(history).write_text(runs + "\n", encoding="utf-8")
     return out / "index.html"
 
 
@@ -179,12 +190,14 @@ def _fingerprint(results: Path) -> str:
 
 
 def _marker(history: Path) -> Path:
+    """Beside the history: which results its last run was made from."""
     return history.with_name(history.name + ".last")
 
 
 def _last_appended(history: Path) -> str | None:
+    """Which results the history's last run is (None: unknown, or no history)."""
     marker = _marker(history)
-    if not history.is_file() or not marker.is_file():
+    if not history_runs(history) or not marker.is_file():
         return None
     return marker.read_text(encoding="utf-8").strip()
 

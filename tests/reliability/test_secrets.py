@@ -24,6 +24,7 @@ import pytest
 import yaml
 
 from harness.contracts.profile import DEFAULT_PROFILE
+from tests.pytest_runs import run_pytest
 
 from .figures import record
 
@@ -59,14 +60,7 @@ class Canaries:
 
 
 def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return run_pytest(*args, cwd=cwd)
 
 
 def suite_run(canaries: Canaries, out: Path, mode: str, *extra: str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from harness.suite.modes import (
     check_order_allowed,
     is_loopback,
 )
+from tests.pytest_runs import run_pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = "features/new_site.feature"
@@ -26,14 +26,7 @@ K = "new_site and Jira and acme-jira"
 
 
 def run_features(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "features", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return run_pytest("-q", "features", *args, cwd=cwd)
 
 
 @pytest.fixture(scope="module")
