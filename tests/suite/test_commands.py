@@ -6,6 +6,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from harness._command import harness_command
 from harness.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,7 +21,7 @@ def test_run_outside_the_repository_names_the_missing_features_folder(tmp_path: 
 def test_report_without_results_says_what_to_run(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["report", "--results", str(tmp_path)])
     assert result.exit_code == 2
-    assert "no Allure results (run: harness run)" in result.output
+    assert f"no Allure results (run: {harness_command('run')})" in result.output
 
 
 def test_cassettes_check_on_a_missing_folder(tmp_path: Path) -> None:
