@@ -31,6 +31,11 @@ def harness_command(*args: str) -> str:
     return " ".join([name, *args])
 
 
+def python_command(*args: str) -> str:
+    """``python ARGS`` with this installation's Python, spelled to run from here."""
+    return " ".join([shlex.quote(_shell_path(Path(sys.executable))), *args])
+
+
 def _same(a: Path, b: Path) -> bool:
     try:
         return a.exists() and b.exists() and os.path.samefile(a, b)

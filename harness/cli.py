@@ -15,6 +15,7 @@ import click
 
 from . import __version__
 from .bench.cli import bench as bench_command
+from .notebook import notebook as notebook_command
 from .sandbox.cli import sandbox as sandbox_commands
 from .suite.cli import cassettes as cassettes_commands
 from .suite.cli import report as report_command
@@ -41,6 +42,7 @@ main.add_command(run_command)
 main.add_command(cassettes_commands)
 main.add_command(report_command)
 main.add_command(bench_command)
+main.add_command(notebook_command)
 
 
 @main.group()
