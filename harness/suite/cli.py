@@ -112,7 +112,7 @@ def run(
     elif report:
         _make_report(outputs)
     else:
-        _drop_stale_report(outputs, "--no-report")
+        _drop_stale_report(outputs, "not asked for (--no-report)")
     sys.exit(code)
 
 

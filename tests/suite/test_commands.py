@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from harness._command import harness_command
@@ -61,3 +65,23 @@ def test_cassettes_check_names_a_file_that_does_not_parse(tmp_path: Path) -> Non
 def test_the_committed_cassettes_pass_the_check() -> None:
     result = CliRunner().invoke(main, ["cassettes", "check", "--dir", str(ROOT / "cassettes")])
     assert result.exit_code == 0, result.output
+
+
+def test_hints_name_harness_as_it_runs_from_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    venv_bin = Path(sys.executable).parent
+    others = [p for p in os.environ["PATH"].split(os.pathsep) if Path(p) != venv_bin]
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("PATH", os.pathsep.join(others))
+    script = venv_bin / "harness"
+    here = script.relative_to(ROOT) if script.is_relative_to(ROOT) else script
+    assert harness_command("report", "--serve") == f"{here} report --serve"  # .venv/bin/harness
+    monkeypatch.chdir(tmp_path)
+    assert harness_command("run") == f"{venv_bin / 'harness'} run"
+    monkeypatch.setenv("PATH", os.pathsep.join([str(venv_bin), *others]))
+    assert harness_command("run") == "harness run"
+    done = subprocess.run(
+        harness_command("--version"), shell=True, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0 and "harness" in done.stdout
