@@ -37,3 +37,22 @@ def run_pytest(
         timeout=timeout,
         check=False,
     )
+
+
+#: This installation's ``harness`` script.
+HARNESS = str(Path(sys.executable).parent / "harness")
+
+
+def run_harness(
+    *args: str, env: Mapping[str, str], cwd: Path = ROOT, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """``harness ARGS`` as a subprocess in ``cwd`` with exactly ``env``, output as text."""
+    return subprocess.run(
+        [HARNESS, *args],
+        cwd=cwd,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

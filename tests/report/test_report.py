@@ -20,7 +20,7 @@ import pytest
 from harness.pytest_plugin import FROZEN_EPOCH
 from harness.sandbox.testing import running_sandbox
 from harness.suite.report import generate, read_environment
-from tests.pytest_runs import run_pytest
+from tests.pytest_runs import run_harness, run_pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 FEATURES = sorted((ROOT / "features").glob("*.feature"))
@@ -140,74 +140,46 @@ def browser() -> Iterator[Any]:
         driver.quit()
 
 
+def shown(wait: Any, css: str, starts: str = "", contains: str = "") -> Any:
+    """The first element matching ``css`` whose text starts with / contains the given text,
+    once the report has drawn it."""
+    from selenium.webdriver.common.by import By
+
+    return wait.until(
+        lambda b: next(
+            (
+                e
+                for e in b.find_elements(By.CSS_SELECTOR, css)
+                if e.text.startswith(starts) and contains in e.text
+            ),
+            False,
+        )
+    )
+
+
 def test_the_report_lists_every_feature_and_shows_steps_and_curl(run: Path, browser: Any) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
     wait = WebDriverWait(browser, 20)
-
-    def node(text: str) -> Any:
-        return wait.until(
-            lambda b: next(
-                (n for n in b.find_elements(By.CSS_SELECTOR, ".node__title") if text in n.text),
-                False,
-            )
-        )
-
     browser.get((run / "html" / "index.html").as_uri() + "#behaviors")
     wait.until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, ".node__title")))
     listed = " ".join(n.text for n in browser.find_elements(By.CSS_SELECTOR, ".node__title"))
     for name in _feature_names():
         assert name in listed, f"feature {name!r} is not listed in the report"
-    node("A new site: provision").click()
-    node("Provision product instances").click()
-    node(SCENARIO).click()
-    step = wait.until(
-        lambda b: next(
-            (
-                s
-                for s in b.find_elements(By.CSS_SELECTOR, ".step__title")
-                if "When I place the Jira Enterprise order" in s.text
-            ),
-            False,
-        )
-    )
-    shown = " ".join(s.text for s in browser.find_elements(By.CSS_SELECTOR, ".step__title"))
+    shown(wait, ".node__title", contains="A new site: provision").click()
+    shown(wait, ".node__title", contains="Provision product instances").click()
+    shown(wait, ".node__title", contains=SCENARIO).click()
+    step = shown(wait, ".step__title", contains="When I place the Jira Enterprise order")
+    steps = " ".join(s.text for s in browser.find_elements(By.CSS_SELECTOR, ".step__title"))
     assert "Cookbook: Provision product instances" in browser.find_element(By.TAG_NAME, "body").text
-    assert "Given I authenticate with the org API key" in shown
-    assert "And every item of the order reaches SUCCESS" in shown
+    assert "Given I authenticate with the org API key" in steps
+    assert "And every item of the order reaches SUCCESS" in steps
     step.click()
-    wait.until(
-        lambda b: next(
-            (
-                s
-                for s in b.find_elements(By.CSS_SELECTOR, ".step__title")
-                if s.text.startswith("orders.place POST -> 200")
-            ),
-            False,
-        )
-    ).click()
-    wait.until(
-        lambda b: next(
-            (
-                r
-                for r in b.find_elements(By.CSS_SELECTOR, ".attachment-row")
-                if r.text.startswith("curl")
-            ),
-            False,
-        )
-    ).click()
-    text = wait.until(
-        lambda b: next(
-            (
-                p.text
-                for p in b.find_elements(By.CSS_SELECTOR, "pre")
-                if "curl --request POST" in p.text
-            ),
-            False,
-        )
-    )
+    shown(wait, ".step__title", starts="orders.place POST -> 200").click()
+    shown(wait, ".attachment-row", starts="curl").click()
+    text = shown(wait, "pre", contains="curl --request POST").text
     assert "--url \"$ATLASSIAN_BASE_URL\"'/commerce/api/v2/orders'" in text
     assert "X-transaction-account: " in text and "$ATLASSIAN_API_KEY" in text
     browser.save_screenshot(str(run / "report.png"))
@@ -238,17 +210,8 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[int]]:
     }
     reports = root / "reports"
     lengths = []
-    harness = str(Path(sys.executable).parent / "harness")
     for extra in (BREAK, (), BREAK):
-        done = subprocess.run(
-            [harness, "run", "--reports", str(reports), "-k", K, *extra],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+        done = run_harness("run", "--reports", str(reports), "-k", K, *extra, env=env)
         assert "Report: " in done.stdout, done.stdout[-2000:] + done.stderr[-2000:]
         lengths.append(len((reports / "history.jsonl").read_text().splitlines()))
     return reports, lengths
@@ -265,48 +228,21 @@ def test_the_history_grows_and_the_report_shows_trend_flaky_and_category(
     wait = WebDriverWait(browser, 20)
     index = (reports / "html" / "index.html").as_uri()
 
-    def widget(title: str) -> str:
-        return wait.until(
-            lambda b: next(
-                (
-                    w.text
-                    for w in b.find_elements(By.CSS_SELECTOR, ".widget")
-                    if w.text.startswith(title)
-                ),
-                False,
-            )
-        )
-
     browser.get(index)
-    trend = widget("Trend")
+    trend = shown(wait, ".widget", starts="Trend").text
     assert all(f"#{n}" in trend for n in (1, 2, 3)), trend
-    assert "Mode\nlocal" in widget("Environment")
-    assert "Contract violations" in widget("Categories")
+    assert "Mode\nlocal" in shown(wait, ".widget", starts="Environment").text
+    assert "Contract violations" in shown(wait, ".widget", starts="Categories").text
     browser.get(index + "#behaviors")
-
-    def node(text: str) -> Any:
-        return wait.until(
-            lambda b: next(
-                (n for n in b.find_elements(By.CSS_SELECTOR, ".node__title") if text in n.text),
-                False,
-            )
-        )
-
-    node("A new site: provision").click()
-    node("Provision product instances").click()
-    row = node(SCENARIO)
+    shown(wait, ".node__title", contains="A new site: provision").click()
+    shown(wait, ".node__title", contains="Provision product instances").click()
+    row = shown(wait, ".node__title", contains=SCENARIO)
     # Failed, passed, failed: Allure's own rule marks it flaky (a mark on its row).
     marks = row.find_element(By.XPATH, "./..").find_elements(By.CSS_SELECTOR, "[data-tooltip]")
     assert "Flaky" in [m.get_attribute("data-tooltip") for m in marks]
     row.click()
-    next(t for t in browser.find_elements(By.CSS_SELECTOR, ".tab") if t.text == "History").click()
-    shown = wait.until(
-        lambda b: next(
-            (e.text for e in b.find_elements(By.TAG_NAME, "body") if "Success rate" in e.text),
-            False,
-        )
-    )
-    assert "Success rate 33.33% (1 of 3)" in shown
+    shown(wait, ".tab", starts="History").click()
+    assert "Success rate 33.33% (1 of 3)" in shown(wait, "body", contains="Success rate").text
 
 
 def test_making_the_report_again_adds_no_run_to_the_history(

@@ -6,11 +6,9 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.pytest_runs import ROOT, run_pytest
+from tests.pytest_runs import ROOT, run_harness, run_pytest
 
 K = "new_site and Jira and acme-jira"
 JIRA_NEW_SITE = "test_order_on_a_new_site[Jira Enterprise-"
@@ -25,16 +23,9 @@ def test_lf_after_a_failed_harness_run_reruns_only_the_failed_scenario(tmp_path:
         "PYTHONPATH": str(ROOT),
         "PYTEST_ADDOPTS": f"-o cache_dir={cache}",
     }
-    harness = str(Path(sys.executable).parent / "harness")
     reports = str(tmp_path / "reports")
-    failed = subprocess.run(
-        [harness, "run", "--no-report", "--reports", reports, "-m", "new-site", *BREAK],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    failed = run_harness(
+        "run", "--no-report", "--reports", reports, "-m", "new-site", *BREAK, env=env
     )
     found = re.search(r"(\d+) failed, 1 passed", failed.stdout)
     assert failed.returncode == 1 and found, failed.stdout[-2000:]

@@ -18,9 +18,8 @@ import httpx
 import pytest
 
 from harness.suite.outputs import RunOutputs, staged_outputs
-from tests.pytest_runs import ROOT
+from tests.pytest_runs import HARNESS, ROOT, run_harness
 
-HARNESS = str(Path(sys.executable).parent / "harness")
 K = "new_site and Jira and acme-jira"
 
 
@@ -33,15 +32,7 @@ def _env(tmp: Path) -> dict[str, str]:
 
 
 def harness_run(reports: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [HARNESS, "run", "--reports", str(reports), *args],
-        cwd=ROOT,
-        env=_env(reports.parent),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return run_harness("run", "--reports", str(reports), *args, env=_env(reports.parent))
 
 
 def snapshot(folder: Path) -> dict[str, tuple[str, int]]:
