@@ -4,9 +4,8 @@ The logic lives in ``harness.suite`` (modes, cassettes, the scenario world, repo
 Options: ``--mode local|replay|record|live``, ``--record-mode none|once|new_episodes|all``
 (vcrpy's, ``harness.suite.record_mode``), ``--base-url``, ``--allow-orders``, ``--profile``,
 ``--cassette-dir``. A failing step is reported in a few lines (``harness.suite.failures``).
-Fixtures: ``run_settings`` (override it to configure a
-run from code), ``journey_target`` (session: where scenarios send their requests) and
-``world`` (one per scenario).
+Fixtures: ``run_settings`` (override it to configure a run from code), ``journey_target``
+(session: where scenarios send their requests) and ``world`` (one per scenario).
 """
 
 from __future__ import annotations
