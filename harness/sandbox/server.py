@@ -11,6 +11,8 @@ from typing import Any
 
 import uvicorn
 
+from harness._command import harness_command
+
 from .._loopback import is_loopback_host
 from ..contracts import Profile
 from .app import create_app
@@ -58,7 +60,7 @@ def serve(
     base_url = _base_url(host, sock.getsockname()[1])
     echo(f"Sandbox org {profile.org_id} listening on {base_url}")
     echo(f"  state:       {sandbox.db_path}{'' if db else ' (temporary)'}")
-    echo("  credentials: harness sandbox profile")
+    echo(f"  credentials: {harness_command('sandbox', 'profile')}")
     echo(
         f"  pace:        items SUCCESS {sandbox.processing_delay:g} s after their order, "
         f"provisioning COMPLETED {sandbox.provisioning_delay:g} s after its request at the "

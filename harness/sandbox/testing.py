@@ -20,13 +20,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
 import uvicorn
 
 from ..contracts import Profile, load_profile
 from .app import create_app
 from .clock import RealTime
 from .faults import DroppableH11Protocol
+from .remote import RemoteSandbox
 
 #: How long a server may take to start or stop before the test gives up.
 _STARTUP_TIMEOUT = 15.0
@@ -79,13 +79,7 @@ class SandboxServer:
             name=f"sandbox-{self.port}",
             daemon=True,
         )
-        # The control endpoints take the org API key, as every call of the org does.
-        key = self.profile.api_key
-        self._client = httpx.Client(
-            base_url=self.base_url,
-            timeout=10.0,
-            headers={"Authorization": f"Bearer {key}"} if key else {},
-        )
+        self._control = RemoteSandbox(self.base_url, self.profile)
         self._stopped = False
 
     def __repr__(self) -> str:
@@ -107,7 +101,7 @@ class SandboxServer:
         if self._stopped:
             return
         self._stopped = True
-        self._client.close()
+        self._control.stop()
         self._server.should_exit = True
         if self._thread.is_alive():
             self._thread.join(_STARTUP_TIMEOUT)
@@ -118,28 +112,20 @@ class SandboxServer:
 
     def reset(self) -> None:
         """Restore the profile's initial state and the clock (``POST /_sandbox/reset``)."""
-        self._client.post("/_sandbox/reset", json={}).raise_for_status()
+        self._control.reset()
 
     def set_clock(self, epoch_seconds: float, *, frozen: bool = False) -> float:
         """Put the sandbox clock at ``epoch_seconds`` (``POST /_sandbox/clock/set``), frozen
         there until advanced or running on; returns the sandbox time."""
-        response = self._client.post(
-            "/_sandbox/clock/set", json={"epochSeconds": epoch_seconds, "frozen": frozen}
-        )
-        response.raise_for_status()
-        return float(response.json()["epochSeconds"])
+        return self._control.set_clock(epoch_seconds, frozen=frozen)
 
     def advance(self, seconds: float) -> float:
         """Move the sandbox clock forward; returns the new sandbox time (epoch seconds)."""
-        response = self._client.post("/_sandbox/clock/advance", json={"seconds": seconds})
-        response.raise_for_status()
-        return float(response.json()["epochSeconds"])
+        return self._control.advance(seconds)
 
     def now(self) -> float:
         """The sandbox time (``GET /_sandbox/clock``), epoch seconds."""
-        response = self._client.get("/_sandbox/clock")
-        response.raise_for_status()
-        return float(response.json()["epochSeconds"])
+        return self._control.now()
 
 
 @contextmanager

@@ -46,6 +46,9 @@ class RunSettings:
     site_prefix: str | None = None
     #: The run id of a fresh run (names and ids); None in a deterministic run.
     run_id: str | None = None
+    #: vcrpy's record mode of the cassettes (``harness.suite.record_mode``); None when
+    #: none are used.
+    record_mode: str | None = None
 
     @property
     def uses_cassettes(self) -> bool:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
+from harness._command import harness_command
 from harness.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,7 +26,7 @@ def test_run_outside_the_repository_names_the_missing_features_folder(tmp_path: 
 def test_report_without_results_says_what_to_run(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["report", "--results", str(tmp_path)])
     assert result.exit_code == 2
-    assert "no Allure results (run: harness run)" in result.output
+    assert f"no Allure results (run: {harness_command('run')})" in result.output
 
 
 def test_cassettes_check_on_a_missing_folder(tmp_path: Path) -> None:
@@ -63,10 +69,6 @@ def test_the_committed_cassettes_pass_the_check() -> None:
 
 
 def test_run_plan_prints_the_plan_and_writes_no_report(tmp_path: Path) -> None:
-    import shutil
-    import subprocess
-    import sys
-
     shutil.copytree(ROOT / "features", tmp_path / "features")
     shutil.copy(ROOT / "conftest.py", tmp_path / "conftest.py")
     harness = str(Path(sys.executable).parent / "harness")
@@ -84,3 +86,23 @@ def test_run_plan_prints_the_plan_and_writes_no_report(tmp_path: Path) -> None:
     )
     assert "harness --plan: 3 scenarios (3 read-only)" in run.stdout
     assert not (tmp_path / "reports").exists()
+
+
+def test_hints_name_harness_as_it_runs_from_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    venv_bin = Path(sys.executable).parent
+    others = [p for p in os.environ["PATH"].split(os.pathsep) if Path(p) != venv_bin]
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("PATH", os.pathsep.join(others))
+    script = venv_bin / "harness"
+    here = script.relative_to(ROOT) if script.is_relative_to(ROOT) else script
+    assert harness_command("report", "--serve") == f"{here} report --serve"  # .venv/bin/harness
+    monkeypatch.chdir(tmp_path)
+    assert harness_command("run") == f"{venv_bin / 'harness'} run"
+    monkeypatch.setenv("PATH", os.pathsep.join([str(venv_bin), *others]))
+    assert harness_command("run") == "harness run"
+    done = subprocess.run(
+        harness_command("--version"), shell=True, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0 and "harness" in done.stdout
