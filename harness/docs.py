@@ -59,9 +59,9 @@ def rules_markdown(features: Path) -> str:
             f"- Cookbook section: [{cookbook.SECTIONS[rule.section]}]"
             f"({cookbook.section_url(rule.section)})",
         ]
-        if rule.assumption:
-            text = cookbook.assumption(rule.assumption).text
-            lines.append(f"- Rests on {rule.assumption} (ASSUMED): {text}")
+        for asm_id in rule.assumptions:
+            text = cookbook.assumption(asm_id).text
+            lines.append(f"- Rests on {asm_id} (ASSUMED): {' '.join(text.split())}")
         lines.append(f"- Enforced: {ENFORCED[rule.needs]}")
         if rule.doc:
             lines.append(f"- Checks: {' '.join(rule.doc.split())}")
@@ -86,15 +86,23 @@ def errata_markdown() -> str:
         lines.append(f"| {e.id} | {_cell(e.says)} | {_cell(e.right)} | {_cell(e.harness)} |")
     lines += [
         "",
-        "## Assumptions (ASSUMED where the cookbook is silent)",
+        "## Assumptions (ASSUMED where the cookbook is silent, or says two things)",
         "",
-        "A recording against a real sandbox org can confirm or correct each of these.",
+        "A recording against a real sandbox org can confirm or correct each of these. Where "
+        "the cookbook can be read two ways, the other reading is given: a sandbox serves it "
+        'with `"sandbox": {"readings": {"ASM-nnn": "alternative"}}` in its profile. A live '
+        "run observes the assumptions marked *observed* and writes which the org's answers "
+        "agreed with (`reports/assumptions.json`, `harness assumptions reports/`).",
         "",
-        "| id | assumption |",
-        "|---|---|",
+        "| id | assumption | the cookbook's words | the other reading | observed in a live run |",
+        "|---|---|---|---|---|",
     ]
     for a in cookbook.ASSUMPTIONS:
-        lines.append(f"| {a.id} | {_cell(a.text)} |")
+        observed = f"observed: {a.observation.shows}" if a.observation else ""
+        lines.append(
+            f"| {a.id} | {_cell(a.text)} | {_cell(a.quote or '')} | "
+            f"{_cell(a.alternative or '')} | {_cell(observed)} |"
+        )
     return "\n".join(lines) + "\n"
 
 

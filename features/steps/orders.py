@@ -451,6 +451,11 @@ def _jsm_per_user(world: World, body: dict[str, Any]) -> None:
     _charging(body, 1)["chargeQuantities"][0]["chargeElement"] = "user"
 
 
+@breakage("Confluence carries no charge quantity")  # REL-012, ASM-043: "not enforced"?
+def _no_charge_quantity(world: World, body: dict[str, Any]) -> None:
+    del _items(body, 0)["optedUsageOptions"]
+
+
 @breakage("Confluence is provisioned but not ordered")  # REL-016: the order itself is fine
 def _nothing(world: World, body: dict[str, Any]) -> None:
     return None
@@ -471,6 +476,16 @@ def _foreign_invoice_group(world: World, body: dict[str, Any]) -> None:
 @breakage("Confluence comes with an unused family container", _CONTAINER)  # REL-019
 def _unused_container(world: World, body: dict[str, Any]) -> None:
     body["items"].append(_container_item(world, "O2"))
+
+
+@breakage("the order holds a second Confluence")  # REL-020
+def _second_confluence(world: World, body: dict[str, Any]) -> None:
+    body["items"].append({**copy.deepcopy(_items(body, 0)), "itemId": world.item_id("O2")})
+
+
+@breakage("Jira carries a promotion code")  # REL-021: the cookbook's code is the app's
+def _product_promotion(world: World, body: dict[str, Any]) -> None:
+    _items(body, 1)["promotions"] = [{"promotionDefinition": {"promotionCode": PROMOTION_CODE}}]
 
 
 def _container_item(world: World, label: str) -> dict[str, Any]:

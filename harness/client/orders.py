@@ -17,7 +17,9 @@ transaction accounts come from the ``Catalogue`` (a profile file), never from co
 ``build()`` generates ``orderId`` (uuid4, once per builder, so a resend is idempotent)
 and itemIds ``O1..On`` in the order the items were added, the family-container item
 just before the first Jira or JSM item, as in the cookbook's samples; pass ``order_id``
-and ``item_ids`` for deterministic runs. Before returning, ``build()`` checks the order
+and ``item_ids`` for deterministic runs; ``readings`` for an org that reads one of the
+cookbook's two-way assumptions the other way (``harness.contracts.cookbook``). Before
+returning, ``build()`` checks the order
 against the order schema and every relationship rule an order alone can be judged by
 (``harness.contracts.validate_order``), counting the entitlements handed to the builder
 (an existing site's family container, an app's parent) as the org's, and raises
@@ -34,6 +36,7 @@ from datetime import datetime
 from typing import Any, Self
 
 from harness.contracts import Catalogue, Offering, Profile, Site, validate_order
+from harness.contracts.cookbook import HARNESS_READINGS, Readings
 from harness.contracts.profile import SiteProduct
 
 from ._errors import HarnessClientError
@@ -103,8 +106,11 @@ class OrderBuilder:
         order_id: str | None = None,
         item_ids: Sequence[str] | None = None,
         item_id_format: str = "O{n}",
+        readings: Readings = HARNESS_READINGS,
     ) -> None:
         self.catalogue = catalogue
+        #: How the cookbook's two-way assumptions are read (ASM-041: an app's parent).
+        self.readings = readings
         self._item_id_format = item_id_format
         self.order_id = order_id or str(uuid.uuid4())
         self._item_ids = list(item_ids) if item_ids is not None else None
@@ -125,7 +131,8 @@ class OrderBuilder:
         self._items: list[_Item] = []
         self._container_at: int | None = None  # index of the first Jira-family item
         self._family_container: str | None = None  # an existing site's container
-        self._known: list[SiteProduct] = []  # entitlements handed in (apps' parents)
+        # Entitlements handed in: apps' parent products, with their family containers.
+        self._known: list[tuple[str | None, SiteProduct]] = []
 
     @classmethod
     def for_profile(
@@ -292,25 +299,43 @@ class OrderBuilder:
         """An app on a product instance (cookbook, 'Place order for apps').
 
         ``parent`` is the ``EntitlementDetails`` of the product the app was provisioned
-        on (or its entitlement id): the item relates to it by APP_DEPENDENCE and bills
-        from its billing anchor (``nextBillingAnchorTimestamp``; from the details, else
-        ``billing_anchor``, else the catalogue). The app offering is chosen by
-        ``offering_id`` or ``app_key`` (or is the catalogue's only app); the pricing
+        on (or its entitlement id). The item depends on it by APP_DEPENDENCE as the
+        builder's readings say (ASM-041): on a Jira or JSM product, on that site's Jira
+        family container (the details' FAMILY_CONTAINER relation, the cookbook's
+        "containerId"); on Confluence, or read the other way, on the product itself. It
+        bills from the product's billing anchor (``nextBillingAnchorTimestamp``; from the
+        details, else ``billing_anchor``, else the catalogue). The app offering is chosen
+        by ``offering_id`` or ``app_key`` (or is the catalogue's only app); the pricing
         plan defaults to the offering's only plan.
         """
         offering = self._app_offering(offering_id, app_key)
-        parent_id = parent.entitlement_id if isinstance(parent, EntitlementDetails) else parent
+        product_id = parent.entitlement_id if isinstance(parent, EntitlementDetails) else parent
+        known = self.catalogue.entitlement(product_id)
         anchor: Timestamp | None = billing_anchor
         if anchor is None and isinstance(parent, EntitlementDetails):
             anchor = parent.billing_anchor
-        known = self.catalogue.entitlement(parent_id)
         if anchor is None and known is not None:
             anchor = known.billing_anchor
         if anchor is None:
             raise OrderBuildError(
-                f"the billing anchor of parent entitlement {parent_id} is unknown: give its "
+                f"the billing anchor of parent entitlement {product_id} is unknown: give its "
                 "EntitlementDetails or billing_anchor"
             )
+        product = self._product_of(parent, known)
+        container = (
+            parent.family_container_id
+            if isinstance(parent, EntitlementDetails)
+            else known.site.family_container
+            if known is not None and known.kind == "product" and known.site
+            else None
+        )
+        depends_on = product_id
+        if (
+            container
+            and product in ("jira", "jsm")
+            and not self.readings.reads_alternative("ASM-041")
+        ):
+            depends_on = container
         item = self._item(
             offering,
             quantity,
@@ -320,15 +345,21 @@ class OrderBuilder:
             skip_trial,
             promotion_code,
         )
-        item.relations.append(_entitlement_ref("APP_DEPENDENCE", parent_id))
-        if known is None:
-            parent_offering = self.catalogue.offering(
-                parent.offering_id if isinstance(parent, EntitlementDetails) else None
-            )
-            product = parent_offering.product if parent_offering else "jira"
-            self._known.append(SiteProduct(product, "", parent_id, to_millis(anchor)))
+        item.relations.append(_entitlement_ref("APP_DEPENDENCE", depends_on))
+        if known is None or (container and self.catalogue.entitlement(container) is None):
+            # Tell the rules what the builder was told: the product and its container.
+            self._known.append((container, SiteProduct(product, "", product_id, to_millis(anchor))))
         self._items.append(item)
         return self
+
+    def _product_of(self, parent: EntitlementDetails | str, known: Any) -> str:
+        """The product an app's parent entitlement is of (Jira when nothing says)."""
+        if known is not None and known.kind == "product":
+            return str(known.product)
+        offering = self.catalogue.offering(
+            parent.offering_id if isinstance(parent, EntitlementDetails) else None
+        )
+        return offering.product if offering else "jira"
 
     # -- output -------------------------------------------------------------------
 
@@ -385,7 +416,7 @@ class OrderBuilder:
             "items": items,
             "metadata": {"provisionRequestId": self._request_id},
         }
-        violations = validate_order(order, self._judging_catalogue())
+        violations = validate_order(order, self._judging_catalogue(), readings=self.readings)
         if violations:
             raise OrderBuildError("the order would break the contracts", violations)
         return order
@@ -398,8 +429,8 @@ class OrderBuilder:
         container = self._family_container
         if container and self.catalogue.entitlement(container) is None:
             extra.append(Site("(given to the builder)", "given", container))
-        if self._known:
-            extra.append(Site("(app parents)", "given-apps", None, tuple(self._known)))
+        for n, (app_container, product) in enumerate(self._known):
+            extra.append(Site(f"(app parent {n})", f"given-app-{n}", app_container, (product,)))
         return (
             self.catalogue.with_sites([*self.catalogue.sites, *extra]) if extra else self.catalogue
         )

@@ -27,8 +27,11 @@ from ._operations import (
     validate_request,
     validate_response,
 )
+from ._pointer import expand as expand_pointer
+from ._pointer import resolve as resolve_pointer
 from ._schemas import schema_files, schema_uri, schemas_dir, validate
 from ._violation import Violation, envelope, envelope_status
+from .cookbook import Readings
 from .profile import (
     Catalogue,
     Offering,
@@ -46,10 +49,19 @@ ORDER_SCHEMA = schema_uri("order-place.request.json")
 
 
 def validate_order(
-    order: Any, catalogue: Catalogue, context: OrderContext | None = None
+    order: Any,
+    catalogue: Catalogue,
+    context: OrderContext | None = None,
+    *,
+    readings: cookbook.Readings | None = None,
 ) -> list[Violation]:
-    """Every schema and relationship-rule violation of an order body, schema ones first."""
-    return [*validate(ORDER_SCHEMA, order), *check_order(order, catalogue, context)]
+    """Every schema and relationship-rule violation of an order body, schema ones first;
+    one whose value is a cookbook sample's mistake names its erratum."""
+    found = [
+        *validate(ORDER_SCHEMA, order),
+        *check_order(order, catalogue, context, readings=readings),
+    ]
+    return cookbook.mark_errata(found, lambda v: resolve_pointer(order, v.pointer)[1])
 
 
 __all__ = [
@@ -65,6 +77,7 @@ __all__ = [
     "Profile",
     "ProfileError",
     "ProvisioningFacts",
+    "Readings",
     "Role",
     "SideEffect",
     "Site",
@@ -74,6 +87,7 @@ __all__ = [
     "cookbook",
     "envelope",
     "envelope_status",
+    "expand_pointer",
     "find_operation",
     "load_catalogue",
     "load_profile",
@@ -82,6 +96,7 @@ __all__ = [
     "path_allows",
     "profile_from_data",
     "refusal_explains",
+    "resolve_pointer",
     "roles",
     "rules",
     "schema_files",

@@ -11,7 +11,8 @@ from enum import IntEnum
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from . import _schemas
+from . import _schemas, cookbook
+from ._pointer import resolve
 from ._violation import Violation
 
 _MISSING: Any = object()
@@ -212,7 +213,7 @@ def validate_request(
     if body is _MISSING or (body is None and op.request_schema is None):
         if op.request_required:
             found.append(Violation("", "a JSON body is required", code="SCHEMA_VIOLATION"))
-        return found
+        return _mark_errata(found, match, lower, _MISSING)
     if op.request_schema is None:
         found.append(Violation("", f"{op.name} takes no body"))
         return found
@@ -224,7 +225,22 @@ def validate_request(
             )
         )
     found += _schemas.validate(op.request_schema, body)
-    return found
+    return _mark_errata(found, match, lower, body)
+
+
+def _mark_errata(
+    found: list[Violation], match: Match, headers: Mapping[str, str], body: Any
+) -> list[Violation]:
+    """Name the cookbook erratum behind each violation whose value a sample carries."""
+
+    def value_at(v: Violation) -> Any:
+        if v.where == "body":
+            return resolve(body, v.pointer)[1] if body is not _MISSING else None
+        if v.where == "path":
+            return match.path_params.get(v.pointer)
+        return headers.get(v.pointer.lower())
+
+    return cookbook.mark_errata(found, value_at)
 
 
 def validate_response(
@@ -408,11 +424,16 @@ def _check_auth(op: Operation, headers: Mapping[str, str]) -> list[Violation]:
             if ("authentication" in headers)
             else ""
         )
+        # The status sample sends no credentials at all (ERR-009).
+        err = "ERR-001" if hint else "ERR-009" if op.name == "provisioning.status" else None
+        if err == "ERR-009":
+            hint = cookbook.erratum_hint("ERR-009")
         return [
             Violation(
                 "Authorization",
                 f"missing: {op.name} needs {' or '.join(_SCHEMES[s] for s in op.security)}{hint}",
                 where="header",
+                erratum=err,
             )
         ]
     scheme = value.split(" ", 1)[0].lower()

@@ -15,7 +15,9 @@ class Violation:
     ``pointer`` is a JSON pointer into the body (``""`` is the whole body) or, when
     ``where`` is ``header``/``path``/``query``, the header or parameter name.
     ``rule`` names the relationship rule (``REL-nnn``) for a rule violation and is
-    ``None`` for a schema violation, which has a ``schema_location`` instead.
+    ``None`` for a schema violation, which has a ``schema_location`` instead. ``erratum``
+    names the cookbook erratum (``ERR-nnn``) whose text leads to this mistake, when the
+    offending value is one the cookbook's samples carry (``cookbook.mark_errata``).
     """
 
     pointer: str
@@ -27,6 +29,7 @@ class Violation:
     #: HTTP status a server answers this violation with when it is the first one.
     status: int = 400
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    erratum: str | None = None
 
     @property
     def source(self) -> str:
@@ -62,6 +65,8 @@ class Violation:
             meta["ruleId"] = self.rule
         if self.schema_location:
             meta["schemaLocation"] = self.schema_location
+        if self.erratum:
+            meta["erratum"] = self.erratum
         if meta:
             entry["meta"] = meta
         return entry

@@ -7,7 +7,14 @@ section; ``docs/`` and the report are generated from these tables.
 
 from __future__ import annotations
 
+import dataclasses
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._violation import Violation
 
 #: The source document: Atlassian's public cookbook "add a new Enterprise product".
 COOKBOOK_TITLE = "Atlassian cookbook: add a new Enterprise product"
@@ -29,12 +36,64 @@ SECTIONS: dict[str, str] = {
 }
 
 
+#: How a sandbox reads a two-way assumption: the harness's reading, or the other one.
+HARNESS_READING = "harness"
+ALTERNATIVE_READING = "alternative"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What an org's answer to an observed exchange looks like.
+
+    ``status``: ``"2xx"`` or the statuses that count; ``at``: a refusal counts only when one
+    of its errors points at this JSON pointer or below it (``{item}`` is the index of the
+    item the observation looked at); ``echoes``: the response's ``Observation.field`` holds
+    (True) or does not hold (False) the value the request asked for; ``has``: every match of
+    ``Observation.field`` (``*`` for each array index) is present (True) or one is missing
+    (False).
+    """
+
+    status: str | tuple[int, ...]
+    at: str | None = None
+    echoes: bool | None = None
+    has: bool | None = None
+
+
+@dataclass(frozen=True)
+class Observation:
+    """How a run tells whether an org reads an assumption the harness's way: the exchanges
+    it looks at and the answers that agree or contradict.
+
+    ``operations``: the operation ids looked at; ``sent``: which of their exchanges count, a
+    selector named in ``harness.suite.assumptions.SELECTORS`` (``any``, or one that looks
+    at the request and the scenario's earlier exchanges); ``field``: the response pointer
+    ``Answer.echoes`` and ``Answer.has`` read; ``shows``: what an exchange that counts is,
+    in words.
+    """
+
+    operations: tuple[str, ...]
+    sent: str
+    agrees: Answer
+    contradicts: Answer
+    shows: str
+    field: str | None = None
+
+
 @dataclass(frozen=True)
 class Assumption:
-    """Something the harness needs that the cookbook does not say."""
+    """Something the harness needs that the cookbook does not say, or says two ways.
+
+    ``alternative``: the other reading the cookbook's words allow, when there is one (a
+    sandbox can be switched to it: ``"sandbox": {"readings": {"ASM-nnn": "alternative"}}``
+    in its profile); ``quote``: the cookbook's words it rests on; ``observation``: how a
+    live run confirms or refutes it (``harness.suite.assumptions``).
+    """
 
     id: str
     text: str
+    alternative: str | None = None
+    quote: str | None = None
+    observation: Observation | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +105,42 @@ class Erratum:
     right: str
     harness: str
 
+
+@dataclass(frozen=True)
+class Readings:
+    """Which two-way assumptions a sandbox reads the other way (``alternative``); every
+    other one is read the harness's way. ``Readings()`` is the harness's reading of all."""
+
+    alternative: frozenset[str] = frozenset()
+
+    def reads_alternative(self, asm_id: str) -> bool:
+        return asm_id in self.alternative
+
+    @classmethod
+    def of(cls, mapping: Mapping[str, str] | None) -> Readings:
+        """Readings from a profile's ``sandbox.readings``: ``{"ASM-nnn": "alternative"}``.
+        ValueError names an id that is not a two-way assumption, or an unknown reading."""
+        chosen = set()
+        for asm_id, reading in (mapping or {}).items():
+            known = {a.id: a for a in ASSUMPTIONS}.get(asm_id)
+            if known is None or known.alternative is None:
+                two_way = ", ".join(a.id for a in two_way_assumptions())
+                raise ValueError(
+                    f"{asm_id} is not an assumption the cookbook allows two readings of "
+                    f"(those are: {two_way})"
+                )
+            if reading not in (HARNESS_READING, ALTERNATIVE_READING):
+                raise ValueError(
+                    f"{asm_id}: reading {reading!r} is neither {HARNESS_READING!r} nor "
+                    f"{ALTERNATIVE_READING!r}"
+                )
+            if reading == ALTERNATIVE_READING:
+                chosen.add(asm_id)
+        return cls(frozenset(chosen))
+
+
+#: The harness's reading of every assumption.
+HARNESS_READINGS = Readings()
 
 ASSUMPTIONS: tuple[Assumption, ...] = (
     Assumption(
@@ -69,7 +164,18 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
     ),
     Assumption("ASM-006", "A site name is 2 to 63 lower-case letters, digits and inner hyphens."),
     Assumption("ASM-007", "optedUsageOptions is open beyond the fields the samples show."),
-    Assumption("ASM-008", "Order items of a GET order echo the caller's itemId."),
+    Assumption(
+        "ASM-008",
+        "Order items of a GET order echo the caller's itemId.",
+        observation=Observation(
+            ("orders.get",),
+            "any",
+            agrees=Answer("2xx", has=True),
+            contradicts=Answer("2xx", has=False),
+            shows="an order read back: does every item carry its itemId?",
+            field="/items/*/itemId",
+        ),
+    ),
     Assumption(
         "ASM-009",
         "The workspaces query filters on `attributes.name` only; an empty body "
@@ -87,7 +193,15 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "relatesFromEntitlements and subscriptionv2.billingPeriodDetails.",
     ),
     Assumption(
-        "ASM-013", "Successful calls answer 200, provisioning and order placement included."
+        "ASM-013",
+        "Successful calls answer 200, provisioning and order placement included.",
+        observation=Observation(
+            ("products.provision", "apps.provision", "orders.place", "orders.place.v1"),
+            "any",
+            agrees=Answer((200,)),
+            contradicts=Answer((201, 202, 204)),
+            shows="a provisioning request or an order accepted: with 200?",
+        ),
     ),
     Assumption("ASM-014", "An org id is any non-empty path segment."),
     Assumption(
@@ -144,7 +258,8 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "ASM-027",
-        "An entitlement created by an order has version 1 and bills from the item's "
+        "An entitlement created by an order has version 1 (2 once its relationships are "
+        "attached, ASM-050) and bills from the item's "
         "nextBillingAnchorTimestamp, else from the time its item succeeded; a new site's realm "
         "is its offerings' location (default `us`).",
     ),
@@ -193,6 +308,173 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "Provisioning may take longer than the order's processing: a request is COMPLETED "
         "once its order's items all succeeded and its own provisioning time has passed "
         "(the sandbox's `--provisioning-seconds`, default 0).",
+    ),
+    Assumption(
+        "ASM-040",
+        "Site-admin Basic authentication is taken where the cookbook marks a step 'Supports "
+        "Basic authentication' (the entitlements list and details, provisioning apps, placing "
+        "and tracking orders) and by the workspaces query and the provisioning status, which "
+        "carry no mark but belong to the app journey a site admin can do; only provisioning "
+        "product instances takes the org API key alone. 'Site-scoped authorization can only be "
+        "used for installing 2nd party apps on products' is read as: of the two provisioning "
+        "calls, a site admin may make only the app one.",
+        alternative="Site-scoped authorization installs apps and nothing else: Basic is taken "
+        "by apps.provision and by the workspaces query that finds its product ARI; every other "
+        "call (entitlements, provisioning status, orders and their tracking) answers 403 to "
+        "Basic, whatever the 'Supports Basic' marks say.",
+        quote="'Site-scoped authorization can only be used for installing 2nd party apps on "
+        "products.' against 'Supports Basic authentication (e.g. for site-admins: Replace "
+        "--header 'Authorization: Bearer {{APIKey}}'' on the entitlement, order and tracking "
+        "steps",
+        observation=Observation(
+            (
+                "entitlements.list",
+                "entitlements.details",
+                "provisioning.status",
+                "orders.place",
+                "orders.place.v1",
+                "orders.get",
+            ),
+            "basic-own-site",
+            agrees=Answer("2xx"),
+            contradicts=Answer((403,)),
+            shows="a site admin's Basic call on a resource of their own site: taken, or 403?",
+        ),
+    ),
+    Assumption(
+        "ASM-041",
+        "An app installed on Jira or JSM depends (APP_DEPENDENCE) on its site's Jira family "
+        "container: the 'containerId derived from the Entitlement Details query "
+        "$.relatesFromEntitlements.entitlementId'. The app sample's d71ec13e is the "
+        "family-container entitlement of the order-status sample (its item of offering "
+        "009f8789), and the default profile makes it site acme's. An app installed on "
+        "Confluence (no family container) depends on the product's 'entitlement_id derived "
+        "from Entitlement ID Query'. Either way the app bills from the billing anchor of the "
+        "product it is installed on.",
+        alternative="An app always depends on the entitlement of the product it is installed "
+        "on (the workspace's relationships.entitlement[0].id); a family container is refused "
+        "as its parent.",
+        quote="'$.items[].relatesFromEntitlements[].entitlementId containerId derived from the "
+        "Entitlement Details query (add link) $.relatesFromEntitlements.entitlementId. "
+        "entitlement_id derived from Entitlement ID Query (add link).' and the app sample's "
+        '"entitlementId": "d71ec13e-301b-35bf-9808-653f5be6c256"',
+        observation=Observation(
+            ("orders.place", "orders.place.v1"),
+            "app-on-family-container",
+            agrees=Answer("2xx"),
+            contradicts=Answer((400, 422), at="/items/{item}/relatesFromEntitlements"),
+            shows="an app order depending on its site's Jira family container: accepted, or "
+            "refused at that relationship?",
+        ),
+    ),
+    Assumption(
+        "ASM-042",
+        "The entitlements list takes a product ARI (that product's entitlements) or the "
+        "site's ARI `ari:cloud:platform::site/{cloudId}` (every product entitlement of the "
+        "site; the family container is in `metadata`), and `resource_ari` echoes the ARI "
+        "asked for: the sample answers the site's ARI, so it asked for the site.",
+        alternative="`resource_ari` is always the site's `ari:cloud:platform::site/{cloudId}`, "
+        "whichever ARI was asked for.",
+        quote="'curl ... /products/{productAri}/entitlements' answered with \"resource_ari\": "
+        '"ari:cloud:platform::site/c9c33dfb-7cc6-42dc-8243-4abe82128f16"',
+        observation=Observation(
+            ("entitlements.list",),
+            "product-ari",
+            agrees=Answer("2xx", echoes=True),
+            contradicts=Answer("2xx", echoes=False),
+            shows="the entitlements of a product ARI: does resource_ari echo it?",
+            field="/resource_ari",
+        ),
+    ),
+    Assumption(
+        "ASM-043",
+        "Enterprise instance items carry charge quantities like every other instance (every "
+        "Enterprise sample has one): 'For Enterprise instances, this limit is not enforced' is "
+        "read as: the quantity is no cap on the users of the site (the sandbox never counts "
+        "users against it), not that it may be left out. Without one, REL-012 refuses the item.",
+        alternative="For Enterprise instances the charge quantity is not required at all: an "
+        "Enterprise item without chargeQuantities is accepted.",
+        quote="'set $.chargeElement to '?' and $.quantity to the anticipated maximum number of "
+        "users of your site. This limit is is relevant for annually billed Jira Cloud sites of "
+        "Standard and Premium Tiers ... For Enterprise instances, this limit is not enforced.'",
+        observation=Observation(
+            ("orders.place", "orders.place.v1"),
+            "enterprise-without-quantities",
+            agrees=Answer((400, 422), at="/items/{item}/optedUsageOptions"),
+            contradicts=Answer("2xx"),
+            shows="an Enterprise item without charge quantities: refused at its usage "
+            "options, or accepted?",
+        ),
+    ),
+    Assumption(
+        "ASM-044",
+        "An app item carries nextBillingAnchorTimestamp, the billing anchor of the product it "
+        "is installed on ('derived from the Entitlement Details query'); without it, or with "
+        "another, the order is refused (REL-014). Other items may carry one (the Jira Premium "
+        "sample does); it is not checked there.",
+        quote="'$.items[].nextBillingAchorTimestamp This is the timestampderived from the "
+        "Entitlement Details query (add link) "
+        "$.subscriptionv2.billingPeriodDetails.billingAnchorTimestamp.'",
+    ),
+    Assumption(
+        "ASM-045",
+        "Promotion codes are the app's: only app items carry `promotions` (REL-021). Codes "
+        "are not checked, and change no price in the sandbox.",
+        quote="'$.items[].promotions[].promotionDefinition.promotionCode the app promo code you "
+        "have received from the app vendor'",
+    ),
+    Assumption(
+        "ASM-046",
+        "A new site's `timezone` is an IANA time-zone name (the sample's 'Australia/Sydney'; "
+        "another is 422 TIMEZONE_UNKNOWN). An offering's `location` is a lower-case realm "
+        "code (the sample's 'us'; 2 to 16 letters, digits and inner hyphens), not checked "
+        "against a list the cookbook does not give; the new site's realm is that code.",
+        quote="'Add a timezone parameter for the new site.' and 'location parameter in the "
+        "request (Optional)'",
+    ),
+    Assumption(
+        "ASM-047",
+        "An order is for one provisioning request, that is one site: it holds at most one "
+        "instance item per product and each app offering once (REL-020), so a site never "
+        "shows two workspaces of one product.",
+        quote="'There is only one order item for the Jira family container, which is "
+        "referenced in both Jira and JSM.'",
+    ),
+    Assumption(
+        "ASM-048",
+        "An order holds at most 100 items (the cookbook's largest holds 4: a family "
+        "container and three products; each app adds one); a longer one is a schema "
+        "violation at /items.",
+    ),
+    Assumption(
+        "ASM-049",
+        "The Jira family container offering is provisioned beside a Jira or JSM offering, "
+        "never alone: alone, products.provision refuses it (422 CONTAINER_ALONE), since no "
+        "order could relate a Jira-family item to it (REL-019).",
+        quote="'There is only one order item for the Jira family container, which is "
+        "referenced in both Jira and JSM.'",
+    ),
+    Assumption(
+        "ASM-050",
+        "GET order answers every field of the cookbook's order-status sample, as it shows "
+        "them: transitionTime IMMEDIATE, transitionTimestamp null, saleTransitionType NA, "
+        "prorationBehaviour ALWAYS_INVOICE (null on the item itself), computedDetails with "
+        "every field null, glpForLastPaidPlan and glpForCurrentPlan -1, glpForNextPlan and "
+        "nextOfferingLevel -1 and 1 for the family container and 0 and 700 for an Enterprise "
+        "instance (the sandbox's own values for other editions: 0 and 500 Premium, 0 and 100 "
+        "Standard, 0 and 1 apps); the entitlement's version is '1', '2' for an item whose "
+        "relationships were attached after it was made (the sample's Jira instance); the "
+        "order's `metadata` is null; usage options carry every field of the sample (trial, "
+        "chargingDetails.pricingPlanId, purchaseMetadata, effectiveTime, billingBehaviour), "
+        "null where the order gave none.",
+        quote="the order-status sample of 'Track the order'",
+    ),
+    Assumption(
+        "ASM-051",
+        "A workspace answers the fields of both workspaces samples: usage and capacity (the "
+        "sandbox counts no users: 0 and 0), createdAt, createdBy (the org id), updatedAt "
+        "(createdAt); the page's meta.attributes is null.",
+        quote="the generic and the existing-site workspaces samples",
     ),
 )
 
@@ -271,6 +553,66 @@ ERRATA: tuple[Erratum, ...] = (
         '`{"data": {"statusUrl": ".../products/status/<uuid>"}}`',
         "The provisioning response schema refuses it; the sandbox answers a whole object.",
     ),
+    Erratum(
+        "ERR-013",
+        "The app-provisioning sample's offering is "
+        '`"id": "39605741-b92f-4763-8229-7bba2d16433c"`, the Confluence Enterprise instance',
+        "the app's offering id (the app order sample's `3198373c-f623-445a-be6d-da924f4161d2`)",
+        "apps.provision refuses a product offering: 422 OFFERING_NOT_PROVISIONABLE naming ERR-013.",
+    ),
+    Erratum(
+        "ERR-014",
+        "The Confluence, Jira, JSM, all-products and add-JSM order samples share one orderId, "
+        "`78e519c2-2277-40dd-82b2-efb08d6290ad`",
+        "a new UUID per order: 'a UUID generated by the caller. It is used as an idempotent "
+        "key as well'",
+        "The second of them on one org is 409 ORDER_CONFLICT (REL-003) naming ERR-014.",
+    ),
+    Erratum(
+        "ERR-015",
+        "The Jira, JSM and all-products order responses echo provisionRequestId "
+        "`07fb4851-986a-438d-8749-e2c07851c6ca` (the Confluence sample's); their requests "
+        "sent `bb8c5447-c7d3-4aaf-8897-ab28370a753b`",
+        "the provisionRequestId the request sent",
+        "The sandbox echoes the request's metadata.",
+    ),
+    Erratum(
+        "ERR-016",
+        "'Use the Get entitlement details by ID API to get the Entitlement ID', above a sample "
+        "that lists entitlements (`GET .../products/{productAri}/entitlements`)",
+        "the entitlements list (Get product entitlement ID) gives the entitlement ID; the "
+        "details API is the next step",
+        "entitlements.list is 'Get product entitlement ID'; an ARI sent to the details API "
+        "is 400 at its entitlementId, naming ERR-016.",
+    ),
+    Erratum(
+        "ERR-017",
+        "'Look for $.relationships.entitlement[0].id in the response' (existing sites)",
+        "`$.data[].relationships.entitlement[0].id`, of the Jira-family workspace",
+        "The client reads each workspace's data[].relationships.entitlement[0].id.",
+    ),
+    Erratum(
+        "ERR-018",
+        "'set $.chargeElement to '?'' (field list of 'Place order for apps')",
+        "the offering's charge element: `user` (Jira, Confluence) or `agent` (JSM, the sample "
+        "app), as every sample sends",
+        "The order schema takes user or agent; '?' is refused at the field (400), naming ERR-018.",
+    ),
+    Erratum(
+        "ERR-019",
+        'The app order response shows `"metadata": null` though its request sent '
+        "metadata.provisionRequestId",
+        "the request's metadata, as the other place-order responses echo it",
+        "The sandbox echoes the request's metadata for every order.",
+    ),
+    Erratum(
+        "ERR-020",
+        "Samples elide with `...`: the provisioning bodies' offerings `[{...}, ... ]`, the "
+        "details sample's fields, the existing-site workspaces `{...}`",
+        "whole JSON: every offering listed, the elided fields the API's",
+        "A body holding `...` is 400 MALFORMED_BODY naming ERR-020; fixtures are stored "
+        "without the elisions.",
+    ),
 )
 
 
@@ -287,3 +629,64 @@ def assumption(asm_id: str) -> Assumption:
         if item.id == asm_id:
             return item
     raise KeyError(asm_id)
+
+
+def erratum(err_id: str) -> Erratum:
+    """The erratum with this id; KeyError names it when unknown."""
+    for item in ERRATA:
+        if item.id == err_id:
+            return item
+    raise KeyError(err_id)
+
+
+def erratum_hint(err_id: str) -> str:
+    """What a refusal adds when the cookbook's own text leads to it: `` (cookbook erratum
+    ERR-nnn)`` (docs/errata.md says what the cookbook says and what is right)."""
+    erratum(err_id)  # an unknown id is a bug: KeyError
+    return f" (cookbook erratum {err_id})"
+
+
+def two_way_assumptions() -> tuple[Assumption, ...]:
+    """The assumptions the cookbook allows two readings of, each with its alternative."""
+    return tuple(a for a in ASSUMPTIONS if a.alternative is not None)
+
+
+def observed_assumptions() -> tuple[Assumption, ...]:
+    """The assumptions a live run can confirm or refute (each with its observation)."""
+    return tuple(a for a in ASSUMPTIONS if a.observation is not None)
+
+
+#: Values the cookbook's samples carry that betray an erratum, where a request holds them:
+#: (erratum, the field: a body pointer's last key or a parameter/header name, the value).
+ERRATUM_MARKS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+    ("ERR-011", "*", re.compile(r"\{\{.*\}\}", re.S)),
+    ("ERR-014", "orderId", re.compile(r"78e519c2-2277-40dd-82b2-efb08d6290ad")),
+    ("ERR-012", "*", re.compile(r"6664d179-c5e8-4f6a-9f45-8a9f0756440")),
+    ("ERR-016", "entitlementId", re.compile(r"ari(:|%3A).*", re.I | re.S)),
+    ("ERR-018", "chargeElement", re.compile(r"\?")),
+    ("ERR-004", "productAri", re.compile(r".*(\n|%0A)", re.I | re.S)),
+)
+
+
+def erratum_of(field: str, value: Any) -> str | None:
+    """The erratum a value of a request betrays (``ERRATUM_MARKS``), if any."""
+    if not isinstance(value, str):
+        return None
+    for err_id, where, pattern in ERRATUM_MARKS:
+        if where in ("*", field) and pattern.fullmatch(value):
+            return err_id
+    return None
+
+
+def mark_errata(
+    violations: Sequence[Violation], value_at: Callable[[Violation], Any]
+) -> list[Violation]:
+    """The violations, each one whose offending value (``value_at``) is a cookbook
+    sample's mistake naming its erratum (``erratum`` and a hint in the message)."""
+    marked = []
+    for v in violations:
+        err_id = v.erratum or erratum_of(v.pointer.rsplit("/", 1)[-1], value_at(v))
+        if err_id and not v.erratum:
+            v = dataclasses.replace(v, message=v.message + erratum_hint(err_id), erratum=err_id)
+        marked.append(v)
+    return marked

@@ -6,6 +6,7 @@ A profile is one JSON file (``schemas/profile.json`` is its schema). The default
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from . import _schemas
+from .cookbook import Readings
 
 Product = Literal["family-container", "confluence", "jira", "jsm", "app"]
 
@@ -207,6 +209,12 @@ class Profile:
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
     source: str = "<default>"
 
+    @functools.cached_property
+    def readings(self) -> Readings:
+        """How a sandbox serving this profile reads the cookbook's two-way assumptions
+        (``sandbox.readings``; the harness's reading of each one not named)."""
+        return Readings.of(self.sandbox.get("readings"))
+
     def site_admin(self, role_via: str = "direct") -> SiteAdmin:
         for admin in self.site_admins:
             if admin.role_via == role_via:
@@ -229,8 +237,13 @@ def load_profile(path: str | Path | None = None) -> Profile:
 
 
 def profile_from_data(data: Mapping[str, Any], source: str = "<data>") -> Profile:
-    """A profile from already-parsed, already-checked data."""
+    """A profile from already-parsed, already-checked data; ProfileError names a reading
+    of an assumption the cookbook does not allow two readings of."""
     org = data["org"]
+    try:
+        Readings.of((data.get("sandbox") or {}).get("readings"))
+    except ValueError as exc:
+        raise ProfileError(f"{source}: sandbox.readings: {exc}") from None
     return Profile(
         org_id=org["id"],
         api_key=org.get("apiKey"),

@@ -202,8 +202,8 @@ class Sandbox:
             raise error(404, "NOT_FOUND", f"no such path: {path[:200]}")
         op = match.operation
         headers = {k.lower(): v for k, v in request.headers.items()}
-        principal = authenticate(headers, self.profile)
-        authorize(op, principal)
+        principal = authenticate(headers, self.profile, op.name)
+        authorize(op, principal, self.profile.readings)
         body = self._parse(await self._read(request))
         query = request.scope.get("query_string", b"").decode("latin-1")
         url = f"{path}?{query}" if query else path
@@ -306,12 +306,14 @@ class Sandbox:
             value = None
             depth_exceeded = True
         except ValueError as exc:
-            hint = " (it has // comments: JSON has none, cookbook erratum ERR-003)"
+            # The cookbook's samples carry // comments (ERR-003) and elide with ... (ERR-020).
+            erratum = "ERR-003" if "//" in text else "ERR-020" if "..." in text else None
             raise error(
                 400,
                 "MALFORMED_BODY",
-                f"the body is not JSON: {exc}{hint if '//' in text else ''}",
+                f"the body is not JSON: {exc}",
                 pointer="",
+                erratum=erratum,
             ) from None
         else:
             depth_exceeded = _depth(value) > self.settings.max_json_depth

@@ -5,7 +5,8 @@
   that user administers *directly* ("not through a group"), and only on operations the
   contracts' OpenAPI ``security`` lists ``siteAdminBasic`` for: every one except
   products.provision ("Site-scoped authorization can only be used for installing 2nd
-  party apps on products").
+  party apps on products"). Read the other way (ASM-040), Basic installs apps only:
+  ``BASIC_ALTERNATIVE`` lists what it may call then.
 
 401: no credentials, or ones the org does not know (with a hint for the cookbook's
 ``Authentication`` header, erratum ERR-001). 403: known credentials, not allowed here.
@@ -21,7 +22,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..contracts import Operation, Profile
+from ..contracts.cookbook import HARNESS_READINGS, Readings
 from .errors import ApiError, error
+
+#: ASM-040 read the other way: Basic installs apps, and finds their product, nothing else.
+BASIC_ALTERNATIVE = frozenset({"apps.provision", "workspaces.query"})
 
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="sandbox", Basic realm="sandbox"'}
 
@@ -57,15 +62,17 @@ class Principal:
         )
 
 
-def authenticate(headers: Mapping[str, str], profile: Profile) -> Principal:
-    """The caller named by the Authorization header (lower-case header names), or 401."""
+def authenticate(
+    headers: Mapping[str, str], profile: Profile, operation: str | None = None
+) -> Principal:
+    """The caller named by the Authorization header (lower-case header names), or 401; the
+    refusal names the cookbook erratum that leads to it (the sample's 'Authentication'
+    header, ERR-001; the status sample that sends no credentials, ERR-009)."""
     value = headers.get("authorization")
     if value is None:
-        hint = (
-            ": the header is 'Authorization', not 'Authentication' (cookbook erratum ERR-001)"
-            if "authentication" in headers
-            else ""
-        )
+        hint, erratum = "", "ERR-009" if operation == "provisioning.status" else None
+        if "authentication" in headers:
+            hint, erratum = ": the header is 'Authorization', not 'Authentication'", "ERR-001"
         raise error(
             401,
             "UNAUTHENTICATED",
@@ -73,6 +80,7 @@ def authenticate(headers: Mapping[str, str], profile: Profile) -> Principal:
             f"'Basic base64(email:api_token)'{hint}",
             header="Authorization",
             headers=_CHALLENGE,
+            erratum=erratum,
         )
     scheme, _, credentials = value.strip().partition(" ")
     credentials = credentials.strip()
@@ -89,16 +97,18 @@ def authenticate(headers: Mapping[str, str], profile: Profile) -> Principal:
     raise _unknown(f"unsupported scheme {scheme[:20]!r}; use Bearer or Basic")
 
 
-def authorize(op: Operation, principal: Principal) -> None:
+def authorize(op: Operation, principal: Principal, readings: Readings = HARNESS_READINGS) -> None:
     """403 when a site admin's Basic credentials may not call this operation at all."""
     if principal.is_org:
         return
-    if "siteAdminBasic" not in op.security:
+    alternative = readings.reads_alternative("ASM-040")
+    if "siteAdminBasic" not in op.security or (alternative and op.name not in BASIC_ALTERNATIVE):
         raise error(
             403,
             "FORBIDDEN",
             f"{op.name} takes the org API key (Bearer) only: site-scoped authorization can "
-            "only be used for installing 2nd party apps on products",
+            "only be used for installing 2nd party apps on products"
+            + (" (ASM-040, read the other way)" if alternative else ""),
             header="Authorization",
         )
     if principal.role_via != "direct":

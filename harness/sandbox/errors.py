@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..contracts import Violation, envelope, envelope_status
+from ..contracts import Violation, cookbook, envelope, envelope_status
 
 #: Titles of the codes the sandbox adds to the contracts' own (``_violation._TITLES``).
 TITLES: dict[str, str] = {
@@ -31,6 +31,8 @@ TITLES: dict[str, str] = {
     "PRODUCT_ALREADY_ON_SITE": "The site already has this product",
     "SITE_NAME_PENDING": "Another request is creating a site with this name",
     "TIMEZONE_REQUIRED": "A new site needs a timezone",
+    "TIMEZONE_UNKNOWN": "The timezone is not an IANA time-zone name",
+    "CONTAINER_ALONE": "The family container is provisioned with Jira or JSM",
     "APP_KEY_MISMATCH": "The appKey is not the app offering's",
     "FILTER_UNSUPPORTED": "The workspaces query cannot filter on this field",
     "INTERNAL_ERROR": "The sandbox failed unexpectedly",
@@ -75,13 +77,16 @@ def error(
     header: str | None = None,
     rule: str | None = None,
     headers: Mapping[str, str] | None = None,
+    erratum: str | None = None,
 ) -> ApiError:
-    """One error: ``pointer`` into the body, or the ``parameter``/``header`` at fault."""
+    """One error: ``pointer`` into the body, or the ``parameter``/``header`` at fault;
+    ``erratum``: the cookbook erratum whose text leads to it (named in the detail and in
+    ``meta.erratum``)."""
     entry: dict[str, Any] = {
         "status": str(status),
         "code": code,
         "title": TITLES.get(code, code.replace("_", " ").capitalize()),
-        "detail": detail,
+        "detail": detail + (cookbook.erratum_hint(erratum) if erratum else ""),
     }
     if pointer is not None:
         entry["source"] = {"pointer": pointer}
@@ -89,6 +94,7 @@ def error(
         entry["source"] = {"parameter": parameter}
     elif header is not None:
         entry["source"] = {"header": header}
-    if rule is not None:
-        entry["meta"] = {"ruleId": rule}
+    meta = {"ruleId": rule, "erratum": erratum}
+    if any(meta.values()):
+        entry["meta"] = {k: v for k, v in meta.items() if v}
     return ApiError(status, [entry], headers)

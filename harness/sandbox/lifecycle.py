@@ -12,7 +12,8 @@ ASSUMED beyond IN_PROGRESS and SUCCESS: ASM-004, ASM-005).
   with a ``reasonCode`` and no entitlement (relationships to it are not made), the others
   succeed, and the provisioning request ends ``FAILED`` naming the item.
 
-Entitlements an order creates have version 1 and bill from the item's
+Entitlements an order creates have version 1, 2 when the item's relationships were
+attached after it was made (``entitlement_version``, ASM-050), and bill from the item's
 ``nextBillingAnchorTimestamp``, else from the time the item succeeded (ASM-027).
 
 Nothing runs in the background: ``settle(tx, now)`` applies every transition due by
@@ -75,6 +76,13 @@ def facts(tx: Tx, request_id: str) -> ProvisioningFacts | None:
     )
 
 
+def entitlement_version(item_body: dict[str, Any]) -> int:
+    """The version of the entitlement an order item makes (ASM-050): 1 when it is made, 2
+    once relationships were attached to it (the order-status sample: the bare family
+    container '1', the Jira instance with its relationships '2')."""
+    return 2 if _relations(item_body) else 1
+
+
 def site_cloud_id(org_id: str, site_name: str) -> str:
     return sandbox_uuid("site", org_id, site_name)
 
@@ -129,7 +137,7 @@ def _complete(
                 site.name,
                 p.product_ari if kind == "app" else None,
                 anchor if isinstance(anchor, int) else millis(item.ready_at),
-                1,
+                entitlement_version(item.body),
                 order.order_id,
                 item.ready_at,
             )

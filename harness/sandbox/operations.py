@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import re
+import zoneinfo
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..contracts import Catalogue, Offering, OrderContext, Profile, validate_order
+from ..contracts import Catalogue, Offering, OrderContext, Profile, cookbook, validate_order
 from ..contracts.profile import ARI_PRODUCT
 from . import lifecycle, views
 from .auth import Principal
@@ -59,16 +61,36 @@ Handler = Callable[[Call], Reply]
 
 
 def entitlements_list(call: Call) -> Reply:
-    """The entitlements of one product instance, found by its product ARI."""
+    """The entitlements of one product instance, found by its product ARI, or of every
+    product of a site, found by the site's ARI (``ari:cloud:platform::site/{cloudId}``, as
+    the sample's answer names it). ``resource_ari`` echoes the ARI asked for (ASM-042; read
+    the other way, it is always the site's)."""
     _require_org(call)
-    site, product = _product_on_site(call, call.params["productAri"], "productAri")
-    call.principal.require_site(site.name, f"product {call.params['productAri']}")
-    entitlements = [
-        e
-        for e in call.tx.site_entitlements(site.name)
-        if e.kind == "product" and e.product == product
-    ]
-    return 200, views.entitlements_list(site, entitlements)
+    ari = call.params["productAri"]
+    found = _ARI.fullmatch(ari)
+    if found and found["part"] == "platform":
+        site = call.tx.site_by_cloud_id(found["cloud_id"])
+        if site is None:
+            raise error(
+                404, "SITE_NOT_FOUND", f"no site of this org for {ari}", parameter="productAri"
+            )
+        products = set(ARI_PRODUCT)
+    else:
+        site, product = _product_on_site(call, ari, "productAri")
+        products = {product}
+    call.principal.require_site(site.name, f"product {ari}")
+    entitlements = sorted(
+        (
+            e
+            for e in call.tx.site_entitlements(site.name)
+            if e.kind == "product" and e.product in products
+        ),
+        key=lambda e: (_PRODUCT_ORDER.get(e.product, 9), e.created_at, e.id),
+    )
+    resource = (
+        views.site_ari(site.cloud_id) if call.profile.readings.reads_alternative("ASM-042") else ari
+    )
+    return 200, views.entitlements_list(resource, site, entitlements)
 
 
 def entitlements_details(call: Call) -> Reply:
@@ -116,7 +138,23 @@ def products_provision(call: Call) -> Reply:
                 f"site {name!r} already has {offering.product}",
                 pointer=pointer,
             )
+    if set(seen) == {"family-container"}:
+        raise error(
+            422,
+            "CONTAINER_ALONE",
+            "the Jira family container is provisioned beside Jira or JSM, never alone: no "
+            "order could relate a Jira-family item to it (ASM-049)",
+            pointer="/offerings",
+        )
     if site is None:
+        timezone = body["parameters"].get("timezone")
+        if timezone is not None and timezone not in _time_zones():
+            raise error(
+                422,
+                "TIMEZONE_UNKNOWN",
+                f"{timezone!r} is not an IANA time-zone name such as 'Australia/Sydney' (ASM-046)",
+                pointer="/parameters/timezone",
+            )
         if "timezone" not in body["parameters"]:
             raise error(
                 422,
@@ -174,8 +212,13 @@ def _requested_offerings(call: Call, *, apps: bool) -> Iterator[tuple[int, str, 
                 if apps
                 else "is an app: provision it on a product with apps.provision"
             )
+            # The cookbook's own app-provisioning sample sends Confluence (ERR-013).
             raise error(
-                422, "OFFERING_NOT_PROVISIONABLE", f"{offering.name} {hint}", pointer=pointer
+                422,
+                "OFFERING_NOT_PROVISIONABLE",
+                f"{offering.name} {hint}",
+                pointer=pointer,
+                erratum="ERR-013" if apps else None,
             )
         yield i, pointer, offering
 
@@ -244,6 +287,7 @@ def orders_place(call: Call) -> Reply:
                 "the idempotency key: send the same body again, or a new orderId",
                 pointer="/orderId",
                 rule="REL-003",
+                erratum=cookbook.erratum_of("orderId", order_id),  # ERR-014: the samples' id
             )
         return 200, views.order_placed(existing, call.tx.items(order_id))
 
@@ -255,6 +299,7 @@ def orders_place(call: Call) -> Reply:
         now=call.now,
         provisioning=lifecycle.facts(call.tx, request_id),
         transaction_account_header=call.headers.get("x-transaction-account"),
+        readings=call.profile.readings,
     )
     violations = validate_order(body, call.catalogue, context)
     if violations:
@@ -307,7 +352,7 @@ def orders_get(call: Call) -> Reply:
             header="X-transaction-account",
         )
     _require_order_site(call, order)
-    return 200, views.order(order, call.tx.items(order_id))
+    return 200, views.order(order, call.tx.items(order_id), call.profile.catalogue)
 
 
 # -- workspaces -----------------------------------------------------------------------
@@ -350,6 +395,7 @@ def workspaces_query(call: Call) -> Reply:
             "next": _cursor(names, offset + limit, limit) if offset + limit < len(found) else None,
         },
         "meta": {
+            "attributes": None,
             "pageSize": limit,
             "startIndex": offset + 1 if page else 0,
             "endIndex": offset + len(page),
@@ -402,6 +448,12 @@ def _read_cursor(text: str) -> dict[str, Any]:
 
 
 # -- shared checks --------------------------------------------------------------------
+
+
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    """The IANA time-zone names this machine knows (the tzdata package, else the system's)."""
+    return frozenset(zoneinfo.available_timezones())
 
 
 def _require_org(call: Call) -> None:

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from ..contracts import Catalogue
 from ..contracts.profile import ARI_PRODUCT, WORKSPACE_TYPE
 from .clock import iso, millis
+from .lifecycle import entitlement_version
 from .store import EntitlementRow, ItemRow, OrderRow, ProvisioningRow, RelationshipRow, SiteRow
 
 #: Regions of a realm, as the cookbook's workspaces sample shows for ``us``. ASSUMED.
@@ -42,10 +43,18 @@ def provisioning_status(p: ProvisioningRow) -> dict[str, Any]:
     return {"data": data}
 
 
-def entitlements_list(site: SiteRow, entitlements: list[EntitlementRow]) -> dict[str, Any]:
-    """Cookbook, 'Prerequisites': the site's platform ARI and the product's entitlements."""
+def site_ari(cloud_id: str) -> str:
+    """A site's own ARI, as the entitlements sample's ``resource_ari`` names it."""
+    return f"ari:cloud:platform::site/{cloud_id}"
+
+
+def entitlements_list(
+    resource_ari: str, site: SiteRow, entitlements: list[EntitlementRow]
+) -> dict[str, Any]:
+    """Cookbook, 'Prerequisites': the ARI asked about (ASM-042), its product entitlements and
+    the site's family container."""
     return {
-        "resource_ari": f"ari:cloud:platform::site/{site.cloud_id}",
+        "resource_ari": resource_ari,
         "entitlements": [
             {
                 "entitlement_id": e.id,
@@ -106,7 +115,12 @@ def workspace(
             "avatars": {},
             "labels": [],
             "sandbox": {"type": "NONE", "parentId": None},
+            # ASM-051: the generic sample's fields; the sandbox counts no users.
+            "usage": 0,
+            "capacity": 0,
             "createdAt": iso(ent.created_at),
+            "createdBy": org_id,
+            "updatedAt": iso(ent.created_at),
             "hostUrl": site.host_url,
             "realm": site.realm,
             "regions": REGIONS.get(site.realm, []),
@@ -160,9 +174,28 @@ def order_placed(order: OrderRow, items: list[ItemRow]) -> dict[str, Any]:
     }
 
 
-def order(order: OrderRow, items: list[ItemRow]) -> dict[str, Any]:
-    """Cookbook, 'Track the order': each item's processingInfo; the entitlement only after
-    SUCCESS. Items echo the caller's ``itemId`` (ASM-008)."""
+#: (glpForNextPlan, nextOfferingLevel) by what an offering is (ASM-050): the order-status
+#: sample's family container and Enterprise instance; the others are the sandbox's own.
+_SALE_LEVELS: dict[str, tuple[int, int]] = {
+    "family-container": (-1, 1),
+    "enterprise": (0, 700),
+    "premium": (0, 500),
+    "standard": (0, 100),
+    "app": (0, 1),
+}
+#: The sample's usage-option fields, answered null where the order gave none.
+_USAGE_FIELDS = (
+    "trial",
+    "chargingDetails",
+    "purchaseMetadata",
+    "effectiveTime",
+    "billingBehaviour",
+)
+
+
+def order(order: OrderRow, items: list[ItemRow], catalogue: Catalogue) -> dict[str, Any]:
+    """Cookbook, 'Track the order': every field of the order-status sample (ASM-050); the
+    entitlement only after SUCCESS. Items echo the caller's ``itemId`` (ASM-008)."""
     by_item_id = {item.item_id: item.order_item_id for item in items}
     return {
         "orderId": order.order_id,
@@ -173,16 +206,16 @@ def order(order: OrderRow, items: list[ItemRow]) -> dict[str, Any]:
             "partitionKey": "atlassian-commercial",
         },
         "invoiceGroupId": order.invoice_group_id,
-        "items": [_order_item(item, by_item_id) for item in items],
+        "items": [_order_item(item, by_item_id, catalogue) for item in items],
         "additionalTriggeredOrders": None,
-        "metadata": {"provisionRequestId": order.provision_request_id},
+        "metadata": None,
         "createdDate": millis(order.created_at),
     }
 
 
-def _order_item(item: ItemRow, by_item_id: dict[str, str]) -> dict[str, Any]:
+def _order_item(item: ItemRow, by_item_id: dict[str, str], catalogue: Catalogue) -> dict[str, Any]:
     entitlement = (
-        {"id": item.entitlement_id, "version": "1"}
+        {"id": item.entitlement_id, "version": str(entitlement_version(item.body))}
         if item.status == "SUCCESS" and item.entitlement_id
         else None
     )
@@ -192,20 +225,84 @@ def _order_item(item: ItemRow, by_item_id: dict[str, str]) -> dict[str, Any]:
         "offeringId": item.offering_id,
         "type": item.body.get("type", "CREATION_ORDER"),
         "parentEntitlementId": None,
-        "optedUsageOptions": item.body.get("optedUsageOptions"),
+        "optedUsageOptions": _usage_options(item.body.get("optedUsageOptions")),
         "billingOptions": None,
         "resetOptions": None,
-        "processingInfo": {"status": item.status, "entitlement": entitlement},
+        "processingInfo": _processing_info(item, entitlement, catalogue),
         "triggeredByOrderItem": None,
         "reasonCode": item.reason_code,
         "featureOverrides": None,
         "metadata": None,
+        "isImmediate": None,
         "promotions": item.body.get("promotions"),
+        "quoteLineItemDetailsReference": None,
+        "originalOrderItemId": None,
         "updatedDate": millis(item.updated_at),
+        "prorationBehaviour": None,
         "relatesFromEntitlements": [
             _relationship(rel, by_item_id) for rel in item.body.get("relatesFromEntitlements", [])
         ],
     }
+
+
+def _processing_info(
+    item: ItemRow, entitlement: dict[str, Any] | None, catalogue: Catalogue
+) -> dict[str, Any]:
+    offering = catalogue.offering(item.offering_id)
+    kind = "app"
+    if offering is not None and offering.is_family_container:
+        kind = "family-container"
+    elif offering is not None and offering.product != "app":
+        kind = offering.edition or "standard"
+    glp_next, level = _SALE_LEVELS.get(kind, _SALE_LEVELS["standard"])
+    return {
+        "entitlement": entitlement,
+        "status": item.status,
+        "transitionTime": "IMMEDIATE",
+        "transitionTimestamp": None,
+        "saleTransitionType": "NA",
+        "saleTransitionDetails": {
+            "glpForLastPaidPlan": -1,
+            "glpForCurrentPlan": -1,
+            "glpForNextPlan": glp_next,
+            "glpForNextPlanLegacyPricing": None,
+            "currentOfferingLevel": None,
+            "nextOfferingLevel": level,
+            "saleTransitionType": "NA",
+            "lastPaidOfferingLevel": None,
+            "saleTransitionTime": None,
+            "glpForAllPhases": None,
+        },
+        "accountModification": None,
+        "computedDetails": {
+            "offeringId": None,
+            "computedEndTimestamp": None,
+            "computedBillUntilTimestamp": None,
+            "usageOptions": None,
+            "removedPromotions": None,
+            "orderedPromotions": None,
+            "pricingPlanTransition": None,
+        },
+        "impactedEntitlements": None,
+        "additionalTriggeredOrderItems": None,
+        "prorationBehaviour": "ALWAYS_INVOICE",
+    }
+
+
+def _usage_options(options: Any) -> dict[str, Any] | None:
+    """The usage options as ordered, with every field of the sample (null where absent)."""
+    if not isinstance(options, dict):
+        return None
+    answer: dict[str, Any] = {name: options.get(name) for name in _USAGE_FIELDS}
+    charging = options.get("chargingDetails")
+    if isinstance(charging, dict):
+        answer["chargingDetails"] = {
+            "pricingPlanId": charging.get("pricingPlanId"),
+            "chargeQuantities": charging.get("chargeQuantities"),
+            **charging,
+        }
+    answer.update({k: v for k, v in options.items() if k not in _USAGE_FIELDS})  # ASM-007
+    return answer
 
 
 def _relationship(rel: dict[str, Any], by_item_id: dict[str, str]) -> dict[str, Any]:

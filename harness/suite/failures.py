@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from harness.contracts import resolve_pointer as resolve
+
 #: At most this many (non-blank) lines of an exception's message are shown (the rest: -v).
 MESSAGE_LINES = 4
 #: At most this many violations of one breach are shown one by one.
@@ -141,22 +143,6 @@ def _got(body: Any, pointer: str) -> str:
     if found and isinstance(value, dict):
         return _cut(f"no such field; {parent or '/'} has {sorted(value)}", VALUE_CHARS)
     return "no such field"
-
-
-def resolve(document: Any, pointer: str) -> tuple[bool, Any]:
-    """RFC 6901: ``(True, value)`` at the pointer, or ``(False, None)`` when absent."""
-    value = document
-    if pointer in ("", "/"):
-        return True, value
-    for raw in pointer.lstrip("/").split("/"):
-        token = raw.replace("~1", "/").replace("~0", "~")
-        if isinstance(value, dict) and token in value:
-            value = value[token]
-        elif isinstance(value, list) and token.isdigit() and int(token) < len(value):
-            value = value[int(token)]
-        else:
-            return False, None
-    return True, value
 
 
 def _cut(text: str, limit: int) -> str:

@@ -30,6 +30,7 @@ from .support import site
 PROFILE = load_profile()
 ACME = site("acme")
 GLOBEX = site("globex")
+HOOLI = site("hooli")
 ACME_JIRA = ACME.products[0].entitlement_id
 ADMIN = PROFILE.defaults["adminEmail"]
 JSM = PROFILE.catalogue.offerings_of("jsm", "enterprise")[0].id
@@ -98,7 +99,7 @@ def test_provisioning_status_by_request_url_or_id(client: Any) -> None:
 
 def test_provision_app_on_a_product_ari(client: Any) -> None:
     app = PROFILE.catalogue.offerings_of("app")[0]
-    request = client.provision_app(GLOBEX.product_ari("jsm"), [app.id], ADMIN, app.app_key)
+    request = client.provision_app(HOOLI.product_ari("jsm"), [app.id], ADMIN, app.app_key)
     assert isinstance(request, ProvisioningRequest)
     assert client.provisioning_status(request).status == "IN_PROGRESS"
     assert "%3Asite%2F" in client.recorded[0].url

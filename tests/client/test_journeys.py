@@ -123,11 +123,17 @@ def test_add_confluence_to_an_existing_site_needs_no_container(client: Any) -> N
 
 def test_add_app_journey(client: Any) -> None:
     result = journeys.add_app(
-        client, PROFILE, "globex", "jsm", promotion_code="PROMO", skip_trial=True, poll_interval=1
+        client, PROFILE, "hooli", "jsm", promotion_code="PROMO", skip_trial=True, poll_interval=1
     )
     (item,) = result.order_body["items"]
-    parent = client.entitlement_details(item["relatesFromEntitlements"][0]["entitlementId"])
-    assert item["nextBillingAnchorTimestamp"] == parent.billing_anchor
+    # An app on JSM depends on the site's family container and bills from the JSM's anchor.
+    hooli = PROFILE.catalogue.site("hooli")
+    assert hooli is not None
+    jsm = next(p for p in hooli.products if p.product == "jsm")
+    assert item["relatesFromEntitlements"][0]["entitlementId"] == hooli.family_container
+    assert item["nextBillingAnchorTimestamp"] == jsm.billing_anchor
+    product = client.entitlement_details(jsm.entitlement_id)
+    assert product.billing_anchor == jsm.billing_anchor
     assert item["promotions"] == [{"promotionDefinition": {"promotionCode": "PROMO"}}]
     assert result.status.status == "COMPLETED" and set(result.entitlement_ids) == {"O1"}
     with pytest.raises(JourneyError, match="site 'acme' has no jsm workspace"):

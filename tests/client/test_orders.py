@@ -21,6 +21,7 @@ from harness.client import (
 )
 from harness.client.journeys import place_order_in_window
 from harness.contracts import load_profile, validate_order
+from harness.contracts.cookbook import Readings
 
 from .support import site
 
@@ -28,10 +29,19 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "cookbook"
 PROFILE = load_profile()
 CATALOGUE = PROFILE.catalogue
 ACME = site("acme")
-# The JSM entitlement of globex: the cookbook app sample's parent, with its billing anchor.
+# The details of acme's Jira, the product the app sample is installed on: its family
+# container is the app sample's parent (ASM-041), its billing anchor the app's.
 APP_PARENT = EntitlementDetails.from_json(
     {
-        "entitlementId": "d71ec13e-301b-35bf-9808-653f5be6c256",
+        "entitlementId": "f5050916-617d-49d5-9aa8-382185a0c0b3",
+        "offeringId": "799958b5-36bb-4a3d-9289-9fd2986352a7",
+        "relatesFromEntitlements": [
+            {
+                "entitlementId": "d71ec13e-301b-35bf-9808-653f5be6c256",
+                "relationshipType": "FAMILY_CONTAINER",
+                "relationshipId": "c3758d24-c5ec-42f3-81f6-eec7a3cd9420",
+            }
+        ],
         "subscriptionv2": {"billingPeriodDetails": {"billingAnchorTimestamp": 1752745039000}},
     }
 )
@@ -171,19 +181,23 @@ def test_timestamps_may_be_aware_datetimes() -> None:
 
 
 def test_app_anchor_comes_from_the_catalogue_when_only_an_id_is_given() -> None:
-    order = (
-        OrderBuilder.for_profile(PROFILE, str(uuid.uuid4()))
-        .app("d71ec13e-301b-35bf-9808-653f5be6c256")
-        .build()
-    )
+    """Given acme's Jira entitlement, the app depends on acme's family container (ASM-041)
+    and bills from the Jira's anchor; read the other way, on the Jira entitlement."""
+    jira = "f5050916-617d-49d5-9aa8-382185a0c0b3"
+    order = OrderBuilder.for_profile(PROFILE, str(uuid.uuid4())).app(jira).build()
     assert order["items"][0]["nextBillingAnchorTimestamp"] == 1752745039000
+    parent = order["items"][0]["relatesFromEntitlements"][0]
+    assert parent["entitlementId"] == "d71ec13e-301b-35bf-9808-653f5be6c256"
+    other = Readings(frozenset({"ASM-041"}))
+    order = OrderBuilder.for_profile(PROFILE, str(uuid.uuid4()), readings=other).app(jira).build()
+    assert order["items"][0]["relatesFromEntitlements"][0]["entitlementId"] == jira
     with pytest.raises(OrderBuildError, match="billing anchor of parent entitlement"):
         OrderBuilder.for_profile(PROFILE, str(uuid.uuid4())).app(str(uuid.uuid4()))
 
 
 def test_a_parent_with_another_anchor_than_the_catalogues_is_refused() -> None:
     builder = OrderBuilder.for_profile(PROFILE, str(uuid.uuid4())).app(
-        "d71ec13e-301b-35bf-9808-653f5be6c256", billing_anchor=1
+        "f5050916-617d-49d5-9aa8-382185a0c0b3", billing_anchor=1
     )
     with pytest.raises(OrderBuildError, match="REL-014") as caught:
         builder.build()
@@ -255,9 +269,8 @@ def test_each_shape_is_accepted_and_succeeds_in_the_sandbox(shape: str, client: 
     builder = add(OrderBuilder.for_profile(profile))
     admin = profile.defaults["adminEmail"]
     if shape == "app":
-        globex = site("globex")
         request = client.provision_app(
-            globex.product_ari("jsm"),
+            ACME.product_ari("jira"),
             builder.offerings_to_provision(),
             admin,
             profile.defaults["appKey"],

@@ -60,7 +60,9 @@ def test_stdin_is_read_with_a_dash() -> None:
     text = (FIXTURES / "order-place-jira-premium.request.json").read_text()
     result = run("validate", "order", "-", stdin=text)
     assert result.returncode == 1
-    assert result.stdout.strip() == "schema /orderId: '{{$randomUUID}}' is not a valid uuid"
+    assert result.stdout.strip() == (
+        "schema /orderId: '{{$randomUUID}}' is not a valid uuid (cookbook erratum ERR-011)"
+    )
 
 
 @pytest.mark.parametrize(

@@ -20,13 +20,23 @@ def test_default_profile_holds_the_cookbook_ids() -> None:
         "jsm": "a4c95dd2-eb2d-46a8-b9a4-7076fb8e7548",
     }
     acme = catalogue.site("acme")
-    assert acme is not None and acme.family_container == "92ee1d1d-9f6c-3288-b1d9-12dbf5086ef6"
+    # The app sample's parent is acme's family container (ASM-041), and the app sample's
+    # anchor that of acme's Jira, the product the app journey installs on.
+    assert acme is not None and acme.family_container == "d71ec13e-301b-35bf-9808-653f5be6c256"
     assert acme.product_ari("jira") == (
         "ari:cloud:jira-software::site/4745a76c-290c-49d4-aa23-04d5ccb3c52d"
     )
-    assert catalogue.entitlement("d71ec13e-301b-35bf-9808-653f5be6c256").billing_anchor == (
+    assert catalogue.entitlement("f5050916-617d-49d5-9aa8-382185a0c0b3").billing_anchor == (
         1752745039000
     )
+    # The entitlements-list sample's site: one Jira entitlement and its family container.
+    globex = catalogue.site("globex")
+    assert globex is not None and globex.family_container == "c69b31ea-ed4b-37d0-91c3-583a40c8fd9c"
+    assert [p.entitlement_id for p in globex.products] == ["edf3f6c3-22a3-3f34-a21f-8c6395ac0074"]
+    # The entitlement-details sample's entitlement relates from its family container.
+    details = catalogue.entitlement("73a8edb7-a48f-3a03-8609-5a616930f01c")
+    assert details is not None and details.site is not None
+    assert details.site.family_container == "92ee1d1d-9f6c-3288-b1d9-12dbf5086ef6"
     assert {a.role_via for a in profile.site_admins} == {"direct", "group"}
 
 
@@ -53,3 +63,19 @@ def test_a_profile_that_is_not_json_names_line_and_column(tmp_path: Path) -> Non
     path.write_text('{\n  "org": }')
     with pytest.raises(ProfileError, match=r"profile.json:2:10: not JSON"):
         load_profile(path)
+
+
+def test_a_reading_of_an_assumption_with_no_alternative_is_refused(tmp_path: Path) -> None:
+    data = json.loads(DEFAULT_PROFILE.read_text())
+    data["sandbox"]["readings"] = {"ASM-040": "alternative", "ASM-013": "alternative"}
+    path = tmp_path / "profile.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ProfileError, match=r"sandbox.readings: ASM-013 is not an assumption"):
+        load_profile(path)
+    data["sandbox"]["readings"] = {"ASM-040": "sideways"}
+    path.write_text(json.dumps(data))
+    with pytest.raises(ProfileError, match=r"readings/ASM-040: .*sideways"):
+        load_profile(path)
+    data["sandbox"]["readings"] = {"ASM-040": "alternative", "ASM-041": "harness"}
+    path.write_text(json.dumps(data))
+    assert load_profile(path).readings.alternative == {"ASM-040"}

@@ -21,7 +21,7 @@ OTHER = profile_from_data(other_org(), source="other.json")
         ("a site with Jira", "acme", INITECH),
         ("a site with Jira and no JSM", "acme", INITECH),
         ("a site with Jira and no Confluence", "acme", INITECH),
-        ("a site with JSM", "globex", UMBRELLA),
+        ("a site with JSM", "hooli", UMBRELLA),
         ("a site with Jira that the site admin administers", "acme", INITECH),
         ("a site with Jira that the site admin does not administer", "globex", UMBRELLA),
     ],

@@ -12,6 +12,7 @@ from harness.contracts import (
     RULES,
     OrderContext,
     ProvisioningFacts,
+    Readings,
     check_order,
     load_catalogue,
     rules,
@@ -27,10 +28,12 @@ CONFLUENCE = "39605741-b92f-4763-8229-7bba2d16433c"
 CONTAINER = "009f8789-c10c-4366-9420-f712d02a6499"
 PREMIUM = "6dd805b4-da75-4374-a7a7-cf0b12f7ea07"
 APP = "3198373c-f623-445a-be6d-da924f4161d2"
-ACME_CONTAINER = "92ee1d1d-9f6c-3288-b1d9-12dbf5086ef6"
+ACME_CONTAINER = "d71ec13e-301b-35bf-9808-653f5be6c256"  # the app sample's parent
 GLOBEX_CONTAINER = "c69b31ea-ed4b-37d0-91c3-583a40c8fd9c"
-GLOBEX_JSM = "d71ec13e-301b-35bf-9808-653f5be6c256"
 ACME_JIRA = "f5050916-617d-49d5-9aa8-382185a0c0b3"
+ACME_JIRA_ARI = "ari:cloud:jira-software::site/4745a76c-290c-49d4-aa23-04d5ccb3c52d"
+GLOBEX_JIRA_ARI = "ari:cloud:jira-software::site/c9c33dfb-7cc6-42dc-8243-4abe82128f16"
+PROMO = [{"promotionDefinition": {"promotionCode": "PROMO_CODE"}}]
 
 
 def order(name: str) -> dict[str, Any]:
@@ -142,9 +145,10 @@ BROKEN: list[tuple[str, str, Edit, str]] = [
         "/items/1/optedUsageOptions/chargingDetails/chargeQuantities/0/chargeElement",
     ),
     (
+        # ASM-041: an app on Jira depends on the family container, not the Jira itself.
         "REL-013",
         "app",
-        set_at("/items/0/relatesFromEntitlements/0/entitlementId", GLOBEX_CONTAINER),
+        set_at("/items/0/relatesFromEntitlements/0/entitlementId", ACME_JIRA),
         "/items/0/relatesFromEntitlements/0/entitlementId",
     ),
     (
@@ -173,6 +177,35 @@ BROKEN: list[tuple[str, str, Edit, str]] = [
         "confluence-enterprise",
         append_at("/items", {"type": "CREATION_ORDER", "itemId": "O2", "offeringId": CONTAINER}),
         "/items/1",
+    ),
+    (
+        # ASM-047: a second Confluence instance for the one site of the order.
+        "REL-020",
+        "all-enterprise",
+        append_at(
+            "/items",
+            {
+                "type": "CREATION_ORDER",
+                "itemId": "O5",
+                "offeringId": CONFLUENCE,
+                "optedUsageOptions": USER_100,
+                "relatesFromEntitlements": [
+                    {
+                        "relationshipType": "ENTERPRISE",
+                        "referenceType": "ENTITLEMENT",
+                        "entitlementId": "1036832a-8660-4293-9178-3a12b19bc67c",
+                    }
+                ],
+            },
+        ),
+        "/items/4/offeringId",
+    ),
+    (
+        # ASM-045: the cookbook's promotion code is the app's.
+        "REL-021",
+        "jira-enterprise",
+        set_at("/items/1/promotions", PROMO),
+        "/items/1/promotions",
     ),
 ]
 
@@ -213,9 +246,10 @@ def test_add_jsm_to_an_existing_site_passes_with_its_container() -> None:
 
 
 def test_app_order_passes_when_provisioned_on_its_parent() -> None:
+    """The app sample, installed on acme's Jira: it depends on acme's family container
+    d71ec13e and bills from acme's Jira anchor (ASM-041)."""
     body = order("app")
-    ari = "ari:cloud:jira-servicedesk::site/c9c33dfb-7cc6-42dc-8243-4abe82128f16"
-    assert found(body, ctx_for(body, site=None, product_ari=ari)) == []
+    assert found(body, ctx_for(body, site=None, product_ari=ACME_JIRA_ARI)) == []
 
 
 def test_rel_008_existing_site_must_reuse_its_container() -> None:
@@ -239,11 +273,63 @@ def test_rel_008_a_new_site_has_no_container_to_reuse() -> None:
 
 
 def test_rel_013_app_must_depend_on_the_product_it_was_provisioned_on() -> None:
+    """Installed on globex's Jira, the app depends on globex's container, not acme's, and
+    bills from globex's Jira anchor."""
     body = order("app")
-    acme = "ari:cloud:jira-software::site/4745a76c-290c-49d4-aa23-04d5ccb3c52d"
-    assert found(body, ctx_for(body, site=None, product_ari=acme)) == [
-        ("REL-013", "/items/0/relatesFromEntitlements/0/entitlementId")
+    assert found(body, ctx_for(body, site=None, product_ari=GLOBEX_JIRA_ARI)) == [
+        ("REL-013", "/items/0/relatesFromEntitlements/0/entitlementId"),
+        ("REL-014", "/items/0/nextBillingAnchorTimestamp"),
     ]
+    body["items"][0]["relatesFromEntitlements"][0]["entitlementId"] = GLOBEX_CONTAINER
+    body["items"][0]["nextBillingAnchorTimestamp"] = 1765520321000
+    assert found(body, ctx_for(body, site=None, product_ari=GLOBEX_JIRA_ARI)) == []
+
+
+ALTERNATIVE = Readings(frozenset({"ASM-041", "ASM-043"}))
+
+
+def test_rel_013_read_the_other_way_an_app_depends_on_its_product() -> None:
+    """ASM-041's alternative: the app sample (parent: acme's family container) is refused;
+    the same app depending on acme's Jira passes. Both sides, with and without context."""
+    body = order("app")
+    context = ctx_for(body, site=None, product_ari=ACME_JIRA_ARI)
+    other = OrderContext(context.now, context.provisioning, readings=ALTERNATIVE)
+    pointer = ("REL-013", "/items/0/relatesFromEntitlements/0/entitlementId")
+    assert found(body, other) == [pointer]
+    assert [(v.rule, v.pointer) for v in check_order(body, CATALOGUE, readings=ALTERNATIVE)] == [
+        pointer
+    ]
+    body["items"][0]["relatesFromEntitlements"][0]["entitlementId"] = ACME_JIRA
+    assert found(body, other) == []
+    assert found(body, context) == [pointer]  # the harness's reading: the container
+
+
+def test_rel_012_read_the_other_way_enterprise_needs_no_charge_quantity() -> None:
+    """ASM-043: an Enterprise item without charge quantities is refused by the harness's
+    reading and accepted by the other; Jira Premium needs one either way."""
+    body = order("confluence-enterprise")
+    del body["items"][0]["optedUsageOptions"]
+    missing = ("REL-012", "/items/0/optedUsageOptions/chargingDetails/chargeQuantities")
+    assert found(body) == [missing]
+    assert check_order(body, CATALOGUE, readings=ALTERNATIVE) == []
+    premium = order("jira-premium")
+    del premium["items"][1]["optedUsageOptions"]["chargingDetails"]["chargeQuantities"]
+    assert [v.rule for v in check_order(premium, CATALOGUE, readings=ALTERNATIVE)] == ["REL-012"]
+
+
+def test_rel_014_an_app_without_its_anchor_is_refused() -> None:
+    """ASM-044: the anchor is required of an app item; a product item may carry one."""
+    body = order("app")
+    del body["items"][0]["nextBillingAnchorTimestamp"]
+    assert found(body) == [("REL-014", "/items/0/nextBillingAnchorTimestamp")]
+    assert "1752745039000" in check_order(body, CATALOGUE)[0].message
+    premium = order("jira-premium")
+    assert "nextBillingAnchorTimestamp" in premium["items"][1] and found(premium) == []
+
+
+def test_rel_021_promotions_on_an_app_pass() -> None:
+    body = order("app")
+    assert body["items"][0]["promotions"] == PROMO and found(body) == []
 
 
 def test_rel_013_only_apps_use_app_dependence() -> None:

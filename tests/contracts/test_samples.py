@@ -103,7 +103,7 @@ def test_order_samples_pass_every_relationship_rule_once_placeholders_are_filled
     order = _body(sample)
     fills = {
         "{{$randomUUID}}": "5b0f1f1e-8d55-4c63-9a57-0f3f3c6f1a01",
-        "{{jiraFamilyContainerEntitlementId}}": "92ee1d1d-9f6c-3288-b1d9-12dbf5086ef6",
+        "{{jiraFamilyContainerEntitlementId}}": "d71ec13e-301b-35bf-9808-653f5be6c256",
         "6664d179-c5e8-4f6a-9f45-8a9f0756440": "6664d179-c5e8-4f6a-9f45-8a9f07564400",
     }
     text = json.dumps(order)

@@ -36,11 +36,14 @@ PARENT = {
 }
 ACME_CLOUD_ID = "4745a76c-290c-49d4-aa23-04d5ccb3c52d"
 ACME_JIRA = "f5050916-617d-49d5-9aa8-382185a0c0b3"
-ACME_CONTAINER = "92ee1d1d-9f6c-3288-b1d9-12dbf5086ef6"
+ACME_CONTAINER = "d71ec13e-301b-35bf-9808-653f5be6c256"  # the app sample's parent
 GLOBEX_CLOUD_ID = "c9c33dfb-7cc6-42dc-8243-4abe82128f16"
 GLOBEX_JIRA = "edf3f6c3-22a3-3f34-a21f-8c6395ac0074"
-GLOBEX_JSM = "d71ec13e-301b-35bf-9808-653f5be6c256"
 GLOBEX_CONTAINER = "c69b31ea-ed4b-37d0-91c3-583a40c8fd9c"
+HOOLI_CLOUD_ID = "b1e2f8d5-7b5e-47d2-9fcd-83b6b64da4e7"
+HOOLI_JIRA = "73a8edb7-a48f-3a03-8609-5a616930f01c"  # the entitlement-details sample's
+HOOLI_JSM = "d2e47e7a-f7c7-4fc2-8999-f8e2e3c2a385"
+HOOLI_CONTAINER = "92ee1d1d-9f6c-3288-b1d9-12dbf5086ef6"
 #: An id nothing in the sandbox has (fixed: test ids must be the same in every xdist worker).
 UNKNOWN = "0b1e9f3a-7c2d-4e5f-8a6b-9c0d1e2f3a4b"
 

@@ -107,9 +107,7 @@ def test_basic_is_403_for_another_site(api: Api) -> None:
     assert response.status_code == 403
     assert "'globex'" in errors(response)[0]["detail"]
     assert api.details(GLOBEX_JIRA, auth=basic).status_code == 403
-    assert (
-        api.provision_app(ari("jira-servicedesk", GLOBEX_CLOUD_ID), auth=basic).status_code == 403
-    )
+    assert api.provision_app(ari("jira-software", GLOBEX_CLOUD_ID), auth=basic).status_code == 403
 
 
 def test_basic_is_403_for_org_level_entitlements(api: Api) -> None:
@@ -119,7 +117,7 @@ def test_basic_is_403_for_org_level_entitlements(api: Api) -> None:
 
 def test_a_site_admins_workspaces_query_shows_only_their_sites(api: Api) -> None:
     everything = api.workspaces().json()
-    assert {w["attributes"]["name"] for w in everything["data"]} == {"acme", "globex"}
+    assert {w["attributes"]["name"] for w in everything["data"]} == {"acme", "globex", "hooli"}
     mine = api.workspaces(auth=api.basic()).json()
     assert {w["attributes"]["name"] for w in mine["data"]} == {"acme"}
     assert mine["meta"]["total"] == 1

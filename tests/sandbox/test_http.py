@@ -23,7 +23,7 @@ from .support import (
     CONFLUENCE,
     CONTAINER,
     FIXTURES,
-    GLOBEX_CLOUD_ID,
+    HOOLI_CLOUD_ID,
     JIRA,
     JIRA_PREMIUM,
     JSM,
@@ -278,7 +278,7 @@ def test_the_family_container_may_be_provisioned_and_ordered(api: Api) -> None:
 def test_app_provisioning_refusals(
     api: Api, offering: str, app_key: str, code: str, pointer: str
 ) -> None:
-    response = api.provision_app(ari("jira-servicedesk", GLOBEX_CLOUD_ID), offering, app_key)
+    response = api.provision_app(ari("jira-servicedesk", HOOLI_CLOUD_ID), offering, app_key)
     assert response.status_code == 422
     assert codes(response) == {code}
     assert errors(response)[0]["source"] == {"pointer": pointer}
@@ -309,7 +309,7 @@ def test_unknown_ids_are_404(api: Api) -> None:
 def test_workspaces_filter_by_site_name(api: Api) -> None:
     acme = api.workspaces(["acme"]).json()
     assert [w["id"] for w in acme["data"]] == [ari("jira-software", ACME_CLOUD_ID)]
-    both = api.workspaces(["acme", "globex"]).json()
+    both = api.workspaces(["acme", "hooli"]).json()
     assert both["meta"]["total"] == 3
     assert api.workspaces(["nowhere"]).json()["data"] == []
 
@@ -327,17 +327,17 @@ def test_workspaces_page_with_a_cursor(api: Api) -> None:
             break
         params = {"cursor": page["links"]["next"]}
         assert pages < 10
-    assert pages == 3
+    assert pages == 4
     assert seen == [w["id"] for w in api.workspaces().json()["data"]]
-    assert len(set(seen)) == 3
+    assert len(set(seen)) == 4
 
 
 def test_a_cursor_keeps_its_query(api: Api) -> None:
-    first = api.workspaces(["acme", "globex"], params={"limit": 2}).json()
+    first = api.workspaces(["acme", "hooli"], params={"limit": 2}).json()
     assert first["meta"]["total"] == 3
     cursor = first["links"]["next"]
     # The same query again with the cursor, or no body at all: the next page.
-    again = api.workspaces(["globex", "acme"], params={"cursor": cursor}).json()
+    again = api.workspaces(["hooli", "acme"], params={"cursor": cursor}).json()
     assert api.workspaces(params={"cursor": cursor}).json() == again
     assert len(again["data"]) == 1
     assert again["links"]["prev"] is not None
@@ -391,8 +391,8 @@ def test_control_endpoints_need_no_credentials_and_the_api_does(api: Api) -> Non
 
 def test_a_product_ari_of_jsm_is_its_servicedesk_ari(api: Api) -> None:
     """ASM-021: JSM workspaces are ``ari:cloud:jira-servicedesk::site/...``."""
-    globex = api.workspaces(["globex"]).json()["data"]
-    assert ari("jira-servicedesk", GLOBEX_CLOUD_ID) in {w["id"] for w in globex}
+    hooli = api.workspaces(["hooli"]).json()["data"]
+    assert ari("jira-servicedesk", HOOLI_CLOUD_ID) in {w["id"] for w in hooli}
     assert JSM  # the JSM offering is the one behind that workspace in the profile
 
 

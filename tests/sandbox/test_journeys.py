@@ -16,7 +16,6 @@ from .support import (
     GLOBEX_CLOUD_ID,
     GLOBEX_CONTAINER,
     GLOBEX_JIRA,
-    GLOBEX_JSM,
     JIRA,
     JIRA_PREMIUM,
     JSM,
@@ -33,9 +32,13 @@ PART[JSM] = "jira-servicedesk"
 
 def test_prerequisites_answer_as_the_cookbook_samples(api: Api) -> None:
     """Get the product entitlement ID, then its details (cookbook, 'Prerequisites')."""
-    listed = api.entitlements(ari("jira-software", GLOBEX_CLOUD_ID))
+    # The sample answers the site's ARI: asked for the site, the list is the sample (ASM-042).
+    listed = api.entitlements(ari("platform", GLOBEX_CLOUD_ID))
     assert listed.status_code == 200
     assert listed.json() == fixture("entitlements-list.response.json")
+    # Asked for the product, it names the product: resource_ari echoes what was asked.
+    product = api.entitlements(ari("jira-software", GLOBEX_CLOUD_ID)).json()
+    assert product == {**listed.json(), "resource_ari": ari("jira-software", GLOBEX_CLOUD_ID)}
 
     details = api.details(listed.json()["entitlements"][0]["entitlement_id"]).json()
     assert details["entitlementId"] == GLOBEX_JIRA  # the one asked for (ERR-008)
@@ -197,23 +200,30 @@ def test_add_jsm_to_a_site_with_jira(api: Api, who: str) -> None:
 
 
 def test_app_journey(api: Api) -> None:
-    """Cookbook, 'Provision apps' and the app order: workspace id -> apps.provision ->
-    status -> billing anchor from the parent's details -> order with APP_DEPENDENCE."""
-    data = api.workspaces(["globex"]).json()["data"]
-    jsm = next(w for w in data if w["attributes"]["typeKey"] == "jira-servicedesk")
-    parent = jsm["relationships"]["entitlement"][0]["id"]
-    assert parent == GLOBEX_JSM
+    """Cookbook, 'Provision apps' and the app order, as its samples run: the workspaces
+    query for "acme" -> the Jira workspace id -> apps.provision -> status -> the product's
+    details (family container and billing anchor) -> the app sample's order, which depends
+    on acme's family container d71ec13e (ASM-041) and bills from its Jira's anchor."""
+    data = api.workspaces(["acme"]).json()["data"]
+    jira = next(w for w in data if w["attributes"]["typeKey"] == "jira-software")
+    product = jira["relationships"]["entitlement"][0]["id"]
 
-    accepted = api.provision_app(jsm["id"])
+    accepted = api.provision_app(jira["id"])
     assert accepted.status_code == 200, accepted.text
     request_id = accepted.json()["data"]["statusUrl"].rsplit("/", 1)[1]
     assert api.status(request_id).json()["data"]["status"] == "IN_PROGRESS"
 
-    anchor = api.details(parent).json()["subscriptionv2"]["billingPeriodDetails"][
-        "billingAnchorTimestamp"
-    ]
+    details = api.details(product).json()
+    anchor = details["subscriptionv2"]["billingPeriodDetails"]["billingAnchorTimestamp"]
+    container = next(
+        r["entitlementId"]
+        for r in details["relatesFromEntitlements"]
+        if r["relationshipType"] == "FAMILY_CONTAINER"
+    )
+    assert container == ACME_CONTAINER  # the cookbook's containerId
     order = cookbook_order("app", request_id)
     assert order["items"][0]["nextBillingAnchorTimestamp"] == anchor
+    assert order["items"][0]["relatesFromEntitlements"][0]["entitlementId"] == container
     placed = api.place(order, account_header=False)  # the app sample sends no header
     assert placed.status_code == 200, placed.text
     assert placed.json()["items"][0]["orderItemId"] == f"{order['orderId']}-1"
@@ -227,15 +237,15 @@ def test_app_journey(api: Api) -> None:
         {
             "relationshipType": "APP_DEPENDENCE",
             "referenceType": "ENTITLEMENT",
-            "entitlementId": parent,
+            "entitlementId": container,
         }
     ]
     assert api.status(request_id).json()["data"]["status"] == "COMPLETED"
-    details = api.details(item["processingInfo"]["entitlement"]["id"]).json()
-    assert details["offeringId"] == APP
-    assert details["relatesFromEntitlements"][0]["relationshipType"] == "APP_DEPENDENCE"
-    assert details["relatesFromEntitlements"][0]["entitlementId"] == parent
-    assert details["subscriptionv2"]["billingPeriodDetails"]["billingAnchorTimestamp"] == anchor
+    app = api.details(item["processingInfo"]["entitlement"]["id"]).json()
+    assert app["offeringId"] == APP
+    assert app["relatesFromEntitlements"][0]["relationshipType"] == "APP_DEPENDENCE"
+    assert app["relatesFromEntitlements"][0]["entitlementId"] == container
+    assert app["subscriptionv2"]["billingPeriodDetails"]["billingAnchorTimestamp"] == anchor
 
 
 def test_order_status_relationships_name_order_items_by_order_item_id(api: Api) -> None:

@@ -56,6 +56,7 @@ def test_a_restart_on_the_same_db_keeps_every_order(tmp_path: Path) -> None:
             "acme-2",
             "acme-3",
             "globex",
+            "hooli",
         }
         # Idempotency survives too: the same order again is the same order.
         assert api.place(done).status_code == 200

@@ -3,6 +3,7 @@ the JSON pointer of the fault, and nothing is created."""
 
 from __future__ import annotations
 
+import copy
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,11 +15,12 @@ from harness.contracts import RULES
 from tests.edits import set_at
 
 from .support import (
+    ACME_CLOUD_ID,
+    ACME_CONTAINER,
     ACME_JIRA,
     APP,
     CONFLUENCE,
     CONTAINER,
-    GLOBEX_CLOUD_ID,
     JIRA,
     JIRA_PREMIUM,
     JSM,
@@ -38,7 +40,7 @@ Order = dict[str, Any]
 class Case:
     rule: str
     sample: str  # cookbook order sample the case starts from
-    offerings: list[str]  # what is provisioned first (an app: provisioned on globex JSM)
+    offerings: list[str]  # what is provisioned first (an app: on acme's Jira, as the sample)
     breaks: Callable[[Order], None]
     pointer: str
     site: str = "acme-2"
@@ -139,12 +141,27 @@ CASES = [
         _add_item({**NEW_CONTAINER_ITEM, "itemId": "O2"}),
         "/items/1",
     ),
+    # ASM-047: a second Confluence for the one site (the sandbox would show two workspaces).
+    Case(
+        "REL-020",
+        "confluence-enterprise",
+        [CONFLUENCE],
+        lambda order: order["items"].append({**copy.deepcopy(order["items"][0]), "itemId": "O2"}),
+        "/items/1/offeringId",
+    ),
+    _setting(
+        "REL-021",
+        "jira-enterprise",
+        [JIRA],
+        "/items/1/promotions",
+        [{"promotionDefinition": {"promotionCode": "PROMO_CODE"}}],
+    ),
 ]
 
 
 def _provision(api: Api, case: Case) -> str:
     if case.offerings == [APP]:
-        response = api.provision_app(ari("jira-servicedesk", GLOBEX_CLOUD_ID))
+        response = api.provision_app(ari("jira-software", ACME_CLOUD_ID))
         assert response.status_code == 200, response.text
         return response.json()["data"]["statusUrl"].rsplit("/", 1)[1]
     timezone = None if case.site == "acme" else "Australia/Sydney"
@@ -195,7 +212,7 @@ def test_a_new_site_has_no_container_to_reuse(api: Api) -> None:
     order = cookbook_order(
         "add-jsm-existing-site",
         request_id,
-        jiraFamilyContainerEntitlementId="92ee1d1d-9f6c-3288-b1d9-12dbf5086ef6",
+        jiraFamilyContainerEntitlementId=ACME_CONTAINER,
     )
     refused = api.place(order)
     assert refused.status_code == 422
@@ -222,8 +239,9 @@ def test_a_site_made_by_an_order_then_has_its_container(api: Api) -> None:
 
 
 def test_app_on_a_parent_entitlement_is_refused(api: Api) -> None:
-    """REL-013: APP_DEPENDENCE names a product instance, not a parent entitlement."""
-    response = api.provision_app(ari("jira-servicedesk", GLOBEX_CLOUD_ID))
+    """REL-013: APP_DEPENDENCE names the site's family container (ASM-041), never a parent
+    entitlement."""
+    response = api.provision_app(ari("jira-software", ACME_CLOUD_ID))
     request_id = response.json()["data"]["statusUrl"].rsplit("/", 1)[1]
     order = cookbook_order("app", request_id)
     order["items"][0]["relatesFromEntitlements"][0]["entitlementId"] = PARENT["jsm"]
