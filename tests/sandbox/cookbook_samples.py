@@ -239,5 +239,11 @@ def echoed(response: Mapping[str, Any], answer: Any) -> Iterator[tuple[str, str,
     for pattern, source in (response.get("echoes") or {}).items():
         for pointer, present, value in expand_pointer(answer, pattern):
             if present:
-                indexes = iter(re.findall(r"/(\d+)(?=/|$)", pointer))
-                yield pointer, re.sub(r"\*", lambda _: next(indexes), source), value
+                yield pointer, _with_indexes(source, re.findall(r"/(\d+)(?=/|$)", pointer)), value
+
+
+def _with_indexes(pattern: str, indexes: list[str]) -> str:
+    """A pattern's ``*`` replaced, in order, by the indexes of a concrete pointer."""
+    for index in indexes:
+        pattern = pattern.replace("*", index, 1)
+    return pattern

@@ -57,7 +57,9 @@ def _new_site(samples: Samples, order_sample: str) -> None:
     assert accepted.status == 200, accepted.response.text
     request_id = _request_id(accepted.json()["data"]["statusUrl"])
     fills = {STATUS_SAMPLE_ID: request_id}
-    samples.send("provisioning.status request", fills=fills, key="provisioning.status request as printed")
+    samples.send(
+        "provisioning.status request", fills=fills, key="provisioning.status request as printed"
+    )
     samples.send("provisioning.status request", fills=fills, fixes=frozenset({"ERR-009"}))
     order = sample_body(BY_NAME[order_sample])
     named = order["metadata"]["provisionRequestId"]
