@@ -263,6 +263,23 @@ def _report_missing(profile: Any, features: Path, site_prefix: str | None) -> No
             click.echo(f"    needed by {len(scenarios)} scenario(s): {shown}")
 
 
+@main.command("assumptions")
+@click.argument("reports", default="reports", type=click.Path(file_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the ledger as JSON instead.")
+def assumptions_command(reports: str, as_json: bool) -> None:
+    """The assumption ledger of the last live run in REPORTS (reports/assumptions.json):
+    each assumption it observed, whether the org's answers agreed with the harness's
+    reading, and the exchange that shows it. Exit 1 when the org contradicted one."""
+    from harness.suite.assumptions import LEDGER_FILE, read, table
+
+    try:
+        data = read(Path(reports) / LEDGER_FILE)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(json.dumps(data, indent=2) if as_json else table(data))
+    sys.exit(1 if data.get("contradicted") else 0)
+
+
 @main.command("docs")
 @click.option("--check", is_flag=True, help="Exit 1 when docs/ differs from what the code says.")
 @click.option("--out", default="docs", show_default=True, type=click.Path(file_okay=False))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
@@ -27,7 +28,7 @@ import pytest_socket
 from harness._command import harness_command
 from harness._loopback import is_loopback
 from harness.contracts import Profile, ProfileError, load_profile, roles
-from harness.suite import record_mode, reporting
+from harness.suite import assumptions, record_mode, reporting
 from harness.suite.cassettes import RECORDED_BASE_URL, cassette_path, make_vcr
 from harness.suite.failures import StepFailure
 from harness.suite.modes import Mode, RunSettings
@@ -61,6 +62,10 @@ MARKS = {
 FROZEN_EPOCH = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 #: Where the plugin keeps what it worked out once per run.
 _RUN = pytest.StashKey["_Run"]()
+#: The run's assumption ledger (live runs, record runs against a host not loopback).
+_LEDGER = pytest.StashKey[assumptions.Ledger]()
+#: What the controller wrote of the ledger, for the terminal summary.
+_LEDGER_WRITTEN = pytest.StashKey[tuple[Path, dict[str, Any]]]()
 
 
 @dataclass
@@ -179,6 +184,45 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_RUN] = _Run(
         settings, profile, Naming(prefix, run_id), plan=config.getoption("--plan")
     )
+    if assumptions.writes_ledger(settings) and not config.getoption("--plan"):
+        config.stash[_LEDGER] = assumptions.Ledger()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """pytest-xdist: a worker's ledger evidence joins the controller's."""
+    ledger = node.config.stash.get(_LEDGER, None)
+    if ledger is not None:
+        ledger.merge(getattr(node, "workeroutput", {}).get("harness_assumptions", []))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The ledger: a worker hands its evidence on; the controller writes it
+    (``reports/assumptions.json`` beside the Allure results, and an Allure result)."""
+    config = session.config
+    ledger = config.stash.get(_LEDGER, None)
+    if ledger is None:
+        return
+    if hasattr(config, "workeroutput"):
+        config.workeroutput["harness_assumptions"] = ledger.parts()
+        return
+    results = config.getoption("allure_report_dir", None)
+    reports = Path(results).parent if results else config.rootpath / "reports"
+    settings = config.stash[_RUN].settings
+    run = {
+        "mode": settings.mode.value,
+        "baseUrl": _base_url(settings),
+        "runId": settings.run_id,
+        "finishedAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    data = assumptions.publish(ledger, reports, Path(results) if results else None, run)
+    config.stash[_LEDGER_WRITTEN] = (reports / assumptions.LEDGER_FILE, data)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    written = config.stash.get(_LEDGER_WRITTEN, None)
+    if written is not None:
+        terminalreporter.write_line(assumptions.summary_line(*written))
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -386,8 +430,15 @@ def world(
     )
     marker = request.node.get_closest_marker("cookbook")
     reporting.label_scenario(marker.args[0] if marker else None)
+    ledger = request.config.stash.get(_LEDGER, None)
     with ExitStack() as stack:
         stack.callback(world.close)
+        if ledger is not None:  # what the scenario's exchanges say of the assumptions
+            stack.callback(
+                lambda: ledger.add(
+                    assumptions.observe(key, world.exchanges, world.profile, world.admin)
+                )
+            )
         if control is not None:
             if settings.resets_org:
                 control.reset(frozen_at=FROZEN_EPOCH)

@@ -52,19 +52,29 @@ class RunOutputs:
     def history(self) -> Path:
         return self.root / "history.jsonl"
 
+    @property
+    def assumptions(self) -> Path:
+        """The run's assumption ledger (live runs; ``harness.suite.assumptions``)."""
+        return self.root / "assumptions.json"
+
     def keep_junit(self, of: RunOutputs) -> None:
         """Copy ``of``'s JUnit XML here, to put back if the run does not run."""
         if of.junit.is_file():
             shutil.copy2(of.junit, self.junit)
 
     def publish(self, to: RunOutputs) -> None:
-        """Replace ``to``'s Allure results by these, moved in whole."""
+        """Replace ``to``'s Allure results and ledger by these, moved in whole (a run that
+        wrote no ledger leaves none of an earlier run's behind)."""
         to.root.mkdir(parents=True, exist_ok=True)
         incoming = to.root / ".allure-results-incoming"
         shutil.rmtree(incoming, ignore_errors=True)
         shutil.move(str(self.results), incoming)
         shutil.rmtree(to.results, ignore_errors=True)
         incoming.rename(to.results)
+        if self.assumptions.is_file():
+            shutil.move(str(self.assumptions), to.assumptions)
+        else:
+            to.assumptions.unlink(missing_ok=True)
 
     def restore_junit(self, to: RunOutputs) -> None:
         """Put ``to``'s JUnit XML back as it was before the run (or remove a new one)."""

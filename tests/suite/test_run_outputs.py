@@ -161,3 +161,18 @@ def test_publish_replaces_results_and_restore_puts_junit_back(tmp_path: Path) ->
         staging.publish(final)
     assert final.junit.read_text() == "old"
     assert [p.name for p in final.results.iterdir()] == ["new-result.json"]
+
+
+def test_publish_moves_the_runs_ledger_and_drops_an_earlier_ones(tmp_path: Path) -> None:
+    """A live run's assumptions.json replaces the last one; a run that wrote none (local
+    mode) leaves none behind that could pass for its own."""
+    final = RunOutputs(tmp_path / "reports")
+    final.root.mkdir(parents=True)
+    final.assumptions.write_text('{"old": true}')
+    with staged_outputs() as staging:
+        staging.assumptions.write_text('{"new": true}')
+        staging.publish(final)
+    assert final.assumptions.read_text() == '{"new": true}'
+    with staged_outputs() as staging:
+        staging.publish(final)
+    assert not final.assumptions.exists()

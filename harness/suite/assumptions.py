@@ -1,0 +1,556 @@
+"""The assumption ledger: what a run against an org says of the harness's assumptions.
+
+Every assumption a run can observe declares how, next to it, in
+``harness.contracts.cookbook`` (``Assumption.observation``): the operations it looks at, a
+selector naming which of their exchanges count, and what an answer that agrees or
+contradicts looks like. This module only reads those declarations: ``observe`` holds each
+exchange a scenario's ``World`` recorded against them, ``Ledger`` adds the evidence up, and
+a run in live mode (or record mode against a host that is not loopback) writes it as
+``reports/assumptions.json`` and as an Allure result, "Assumption ledger";
+``harness assumptions reports/`` prints it as a table.
+
+A selector (``SELECTORS``) looks at one exchange and the scenario it belongs to
+(``Scene``: the profile, the exchanges before it, the site admin who called) and yields
+one context per thing that counts (``{"item": 2}``: the order's third item), which an
+``Answer`` may name (``at="/items/{item}/..."``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from harness._loopback import is_loopback
+from harness.client import Exchange
+from harness.contracts import (
+    Profile,
+    cookbook,
+    expand_pointer,
+    find_operation,
+    resolve_pointer,
+)
+from harness.contracts.cookbook import Answer, Assumption, Observation
+
+from .modes import Mode, RunSettings
+
+AGREES, CONTRADICTS = "agrees", "contradicts"
+#: What the ledger says of an assumption: every counted exchange agreed, contradicted it,
+#: or both (the org answered it both ways).
+AGREED, CONTRADICTED, MIXED = "agreed", "contradicted", "mixed"
+LEDGER_FILE = "assumptions.json"
+
+
+def writes_ledger(settings: RunSettings) -> bool:
+    """Live mode, and record mode against a host that is not loopback: runs whose answers
+    are an org's own, not the harness sandbox's."""
+    if settings.mode is Mode.LIVE:
+        return True
+    return bool(
+        settings.mode is Mode.RECORD and settings.base_url and not is_loopback(settings.base_url)
+    )
+
+
+@dataclass(frozen=True)
+class Scene:
+    """What a selector may know of an exchange's scenario."""
+
+    profile: Profile
+    earlier: Sequence[Exchange]
+    admin: Any = None  # the profile's site admin the scenario authenticated as
+
+
+Selector = Callable[[Exchange, Scene], Iterator[dict[str, Any]]]
+
+
+# -- selectors ------------------------------------------------------------------------
+
+
+def _any(exchange: Exchange, scene: Scene) -> Iterator[dict[str, Any]]:
+    yield {}
+
+
+def _basic_on_own_site(exchange: Exchange, scene: Scene) -> Iterator[dict[str, Any]]:
+    """Basic authentication by a site admin who holds the role directly, on a resource of
+    one of their own sites (elsewhere a 403 is expected whatever the reading)."""
+    auth = {k.lower(): v for k, v in exchange.request_headers.items()}.get("authorization", "")
+    admin = scene.admin
+    if not auth.lower().startswith("basic") or admin is None or admin.role_via != "direct":
+        return
+    site = _resource_site(exchange, scene)
+    if site is not None and site in admin.sites:
+        yield {"site": site}
+
+
+def _app_on_family_container(exchange: Exchange, scene: Scene) -> Iterator[dict[str, Any]]:
+    """Each app item of an order whose APP_DEPENDENCE names a Jira family container."""
+    for i, item in _items(exchange.request_json):
+        offering = scene.profile.catalogue.offering(item.get("offeringId"))
+        if offering is None or offering.product != "app":
+            continue
+        for rel in item.get("relatesFromEntitlements") or []:
+            if (
+                isinstance(rel, dict)
+                and rel.get("relationshipType") == "APP_DEPENDENCE"
+                and _is_family_container(rel.get("entitlementId"), scene)
+            ):
+                yield {"item": i}
+
+
+def _enterprise_without_quantities(exchange: Exchange, scene: Scene) -> Iterator[dict[str, Any]]:
+    """Each Enterprise instance item of an order with no charge quantity."""
+    for i, item in _items(exchange.request_json):
+        offering = scene.profile.catalogue.offering(item.get("offeringId"))
+        if offering is None or not offering.is_enterprise_instance:
+            continue
+        found, quantities = resolve_pointer(
+            item, "/optedUsageOptions/chargingDetails/chargeQuantities"
+        )
+        if not found or not quantities:
+            yield {"item": i}
+
+
+def _product_ari(exchange: Exchange, scene: Scene) -> Iterator[dict[str, Any]]:
+    """An entitlements list asked for a product's ARI (not a site's)."""
+    ari = _path_params(exchange).get("productAri", "")
+    if ari.startswith("ari:cloud:") and not ari.startswith("ari:cloud:platform:"):
+        yield {"asked": ari}
+
+
+#: The selectors observations name (``Observation.sent``).
+SELECTORS: dict[str, Selector] = {
+    "any": _any,
+    "basic-own-site": _basic_on_own_site,
+    "app-on-family-container": _app_on_family_container,
+    "enterprise-without-quantities": _enterprise_without_quantities,
+    "product-ari": _product_ari,
+}
+
+
+def _items(body: Any) -> Iterator[tuple[int, dict[str, Any]]]:
+    items = body.get("items") if isinstance(body, dict) else None
+    for i, item in enumerate(items if isinstance(items, list) else []):
+        if isinstance(item, dict):
+            yield i, item
+
+
+def _path_params(exchange: Exchange) -> Mapping[str, str]:
+    match = find_operation(exchange.method, exchange.url)
+    return match.path_params if match else {}
+
+
+def _responses(scene: Scene, operation: str) -> Iterator[Exchange]:
+    for earlier in scene.earlier:
+        if earlier.operation == operation and isinstance(earlier.response_json, dict):
+            yield earlier
+
+
+def _is_family_container(entitlement_id: Any, scene: Scene) -> bool:
+    """Whether the profile, or an answer the scenario had, says this is a family container
+    (a product's details relating from it as FAMILY_CONTAINER, a list's metadata)."""
+    known = scene.profile.catalogue.entitlement(entitlement_id)
+    if known is not None:
+        return known.kind == "family-container"
+    for details in _responses(scene, "entitlements.details"):
+        for rel in details.response_json.get("relatesFromEntitlements") or []:
+            if (
+                isinstance(rel, dict)
+                and rel.get("relationshipType") == "FAMILY_CONTAINER"
+                and rel.get("entitlementId") == entitlement_id
+            ):
+                return True
+    return any(
+        (listed.response_json.get("metadata") or {}).get("jira_family_container") == entitlement_id
+        for listed in _responses(scene, "entitlements.list")
+    )
+
+
+def _resource_site(exchange: Exchange, scene: Scene) -> str | None:
+    """The name of the site an exchange's resource belongs to, as far as the profile and
+    the scenario's earlier answers tell (None: unknown, or the org's own)."""
+    params = _path_params(exchange)
+    op = exchange.operation
+    if op == "entitlements.list":
+        return _site_of_cloud(params.get("productAri", "").rsplit("/", 1)[-1], scene)
+    if op == "entitlements.details":
+        return _site_of_entitlement(params.get("entitlementId"), scene)
+    if op == "provisioning.status":
+        return _site_of_request(params.get("requestId"), scene)
+    if op.startswith("orders.place"):
+        found, request_id = resolve_pointer(exchange.request_json, "/metadata/provisionRequestId")
+        return _site_of_request(request_id, scene) if found else None
+    if op == "orders.get":
+        for placed in scene.earlier:
+            body = placed.request_json
+            if (
+                placed.operation.startswith("orders.place")
+                and isinstance(body, dict)
+                and body.get("orderId") == params.get("orderId")
+            ):
+                found, request_id = resolve_pointer(body, "/metadata/provisionRequestId")
+                return _site_of_request(request_id, scene) if found else None
+    return None
+
+
+def _site_of_cloud(cloud_id: str, scene: Scene) -> str | None:
+    for site in scene.profile.catalogue.sites:
+        if site.cloud_id == cloud_id:
+            return site.name
+    for listed in _responses(scene, "workspaces.query"):
+        for workspace in listed.response_json.get("data") or []:
+            if isinstance(workspace, dict) and str(workspace.get("id", "")).endswith(cloud_id):
+                return (workspace.get("attributes") or {}).get("name")
+    return None
+
+
+def _site_of_entitlement(entitlement_id: Any, scene: Scene) -> str | None:
+    known = scene.profile.catalogue.entitlement(entitlement_id)
+    if known is not None:
+        return known.site.name if known.site else None
+    for listed in _responses(scene, "workspaces.query"):
+        for workspace in listed.response_json.get("data") or []:
+            if not isinstance(workspace, dict):
+                continue
+            related = (workspace.get("relationships") or {}).get("entitlement") or []
+            if any(isinstance(r, dict) and r.get("id") == entitlement_id for r in related):
+                return (workspace.get("attributes") or {}).get("name")
+    return None
+
+
+def _site_of_request(request_id: Any, scene: Scene) -> str | None:
+    """The site a provisioning request of the scenario was made for."""
+    if not isinstance(request_id, str):
+        return None
+    for made in scene.earlier:
+        if made.operation not in ("products.provision", "apps.provision"):
+            continue
+        found, url = resolve_pointer(made.response_json, "/data/statusUrl")
+        if not (found and isinstance(url, str) and urlsplit(url).path.endswith("/" + request_id)):
+            continue
+        if made.operation == "apps.provision":
+            ari = _path_params(made).get("productAri", "")
+            return _site_of_cloud(ari.rsplit("/", 1)[-1], scene)
+        found, name = resolve_pointer(made.request_json, "/parameters/name")
+        return name if found else None
+    return None
+
+
+# -- verdicts -------------------------------------------------------------------------
+
+
+def _fits(
+    answer: Answer, observation: Observation, exchange: Exchange, ctx: Mapping[str, Any]
+) -> bool:
+    """Whether an exchange's answer looks like ``answer``."""
+    status = exchange.status
+    if status is None:
+        return False
+    if answer.status == "2xx" and not 200 <= status < 300:
+        return False
+    if answer.status != "2xx" and status not in answer.status:
+        return False
+    body = exchange.response_json
+    if answer.at is not None:
+        at = answer.at.format(**ctx)
+        errors = body.get("errors") if isinstance(body, dict) else None
+        pointers = [
+            (e.get("source") or {}).get("pointer")
+            for e in (errors if isinstance(errors, list) else [])
+            if isinstance(e, dict)
+        ]
+        if not any(isinstance(p, str) and (p == at or p.startswith(at + "/")) for p in pointers):
+            return False
+    if answer.echoes is not None:
+        found, value = resolve_pointer(body, observation.field or "")
+        if (found and value == ctx.get("asked")) != answer.echoes:
+            return False
+    if answer.has is not None:
+        present = all(p for _, p, _ in expand_pointer(body, observation.field or ""))
+        if present != answer.has:
+            return False
+    return True
+
+
+def verdicts(
+    assumption: Assumption, exchange: Exchange, scene: Scene
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each (verdict, context) an exchange gives of an observed assumption."""
+    observation = assumption.observation
+    if observation is None or exchange.operation not in observation.operations:
+        return
+    for ctx in SELECTORS[observation.sent](exchange, scene):
+        if _fits(observation.agrees, observation, exchange, ctx):
+            yield AGREES, ctx
+        elif _fits(observation.contradicts, observation, exchange, ctx):
+            yield CONTRADICTS, ctx
+
+
+@dataclass
+class Evidence:
+    """One exchange that agreed with or contradicted an assumption."""
+
+    assumption: str
+    verdict: str
+    scenario: str
+    exchange: dict[str, Any]
+
+
+def observe(
+    scenario: str, exchanges: Sequence[Exchange], profile: Profile, admin: Any = None
+) -> list[Evidence]:
+    """Every verdict a scenario's exchanges give of the observed assumptions."""
+    found = []
+    for n, exchange in enumerate(exchanges):
+        scene = Scene(profile, exchanges[:n], admin)
+        for assumption in cookbook.observed_assumptions():
+            for verdict, _ in verdicts(assumption, exchange, scene):
+                found.append(Evidence(assumption.id, verdict, scenario, _shown(exchange)))
+    return found
+
+
+def _shown(exchange: Exchange) -> dict[str, Any]:
+    """The exchange as the ledger keeps it: credentials masked (as every Exchange), with
+    the curl command that repeats it."""
+    return {
+        "summary": exchange.summary(),
+        "curl": exchange.as_curl(),
+        **exchange.as_dict(),
+    }
+
+
+# -- the ledger -----------------------------------------------------------------------
+
+
+@dataclass
+class Ledger:
+    """The evidence of a run, added up per assumption."""
+
+    evidence: list[Evidence] = field(default_factory=list)
+
+    def add(self, found: Sequence[Evidence]) -> None:
+        self.evidence.extend(found)
+
+    def parts(self) -> list[dict[str, Any]]:
+        """The evidence as JSON (an xdist worker hands it to the controller so)."""
+        return [vars(e) for e in self.evidence]
+
+    def merge(self, parts: Sequence[Mapping[str, Any]]) -> None:
+        self.evidence.extend(Evidence(**p) for p in parts)
+
+    def entries(self) -> list[dict[str, Any]]:
+        """One entry per observed assumption the run exercised, in id order."""
+        found = []
+        for assumption in cookbook.observed_assumptions():
+            mine = [e for e in self.evidence if e.assumption == assumption.id]
+            if not mine:
+                continue
+            agreed = [e for e in mine if e.verdict == AGREES]
+            contradicted = [e for e in mine if e.verdict == CONTRADICTS]
+            verdict = MIXED if agreed and contradicted else CONTRADICTED if contradicted else AGREED
+            assert assumption.observation is not None
+            found.append(
+                {
+                    "id": assumption.id,
+                    "verdict": verdict,
+                    "agreed": len(agreed),
+                    "contradicted": len(contradicted),
+                    "assumption": assumption.text,
+                    "alternative": assumption.alternative,
+                    "observed": assumption.observation.shows,
+                    "scenarios": {
+                        AGREED: sorted({e.scenario for e in agreed}),
+                        CONTRADICTED: sorted({e.scenario for e in contradicted}),
+                    },
+                    # The exchange that shows each side (the first of the run).
+                    "evidence": {
+                        AGREED: _first(agreed),
+                        CONTRADICTED: _first(contradicted),
+                    },
+                }
+            )
+        return found
+
+    def as_json(self, run: Mapping[str, Any]) -> dict[str, Any]:
+        entries = self.entries()
+        exercised = {e["id"] for e in entries}
+        return {
+            "run": dict(run),
+            "contradicted": [e["id"] for e in entries if e["verdict"] != AGREED],
+            "assumptions": entries,
+            "notExercised": [
+                a.id for a in cookbook.observed_assumptions() if a.id not in exercised
+            ],
+        }
+
+    def write(self, path: Path, run: Mapping[str, Any]) -> dict[str, Any]:
+        """Write the ledger as JSON (whole or not at all); returns what it wrote."""
+        data = self.as_json(run)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name + ".partial")
+        partial.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        partial.replace(path)
+        return data
+
+
+def _first(found: Sequence[Evidence]) -> dict[str, Any] | None:
+    if not found:
+        return None
+    first = found[0]
+    return {"scenario": first.scenario, **first.exchange}
+
+
+def read(path: Path) -> dict[str, Any]:
+    """A ledger file; ValueError saying what is wrong with it."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ValueError(
+            f"{path}: no ledger here: a run in live mode (or record mode against a host that "
+            "is not loopback) writes it"
+        ) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path}: not a ledger: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("assumptions"), list):
+        raise ValueError(f"{path}: not a ledger: no 'assumptions' list")
+    return data
+
+
+def table(data: Mapping[str, Any]) -> str:
+    """The ledger as a table: one row per exercised assumption, with the scenario and the
+    exchange that shows the verdict."""
+    rows = [("assumption", "verdict", "agreed", "contradicted", "shown by")]
+    for entry in data["assumptions"]:
+        side = AGREED if entry["verdict"] == AGREED else CONTRADICTED
+        shown = entry["evidence"][side] or {}
+        rows.append(
+            (
+                entry["id"],
+                entry["verdict"],
+                str(entry["agreed"]),
+                str(entry["contradicted"]),
+                f"{shown.get('scenario', '')}: {shown.get('summary', '')}",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(row[:4], widths, strict=True)) + "  " + row[4]
+        for row in rows
+    ]
+    run = data.get("run", {})
+    lines.append("")
+    contradicted = data.get("contradicted", [])
+    lines.append(
+        f"{len(data['assumptions'])} assumption(s) observed against {run.get('baseUrl', '?')} "
+        f"({run.get('mode', '?')} run {run.get('runId') or ''}): "
+        + (f"contradicted: {', '.join(contradicted)}" if contradicted else "none contradicted")
+    )
+    if data.get("notExercised"):
+        lines.append(f"not exercised by this run: {', '.join(data['notExercised'])}")
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def write_allure_result(results: Path, data: Mapping[str, Any]) -> None:
+    """The ledger as one Allure result, "Assumption ledger": a step per assumption with the
+    exchange that shows its verdict, the whole ledger attached; failed when the org
+    contradicted one."""
+    from allure_commons.logger import AllureFileLogger
+    from allure_commons.model2 import (
+        Attachment,
+        Label,
+        Status,
+        StatusDetails,
+        TestResult,
+        TestStepResult,
+    )
+
+    writer = AllureFileLogger(results)
+
+    def attach(name: str, body: str, kind: str, extension: str) -> Attachment:
+        source = f"{hashlib.sha1(f'{name}{body}'.encode()).hexdigest()}-attachment.{extension}"
+        writer.report_attached_data(body, source)
+        return Attachment(name=name, source=source, type=kind)
+
+    now = int(time.time() * 1000)
+    steps = []
+    for entry in data["assumptions"]:
+        side = AGREED if entry["verdict"] == AGREED else CONTRADICTED
+        shown = entry["evidence"][side] or {}
+        steps.append(
+            TestStepResult(
+                name=f"{entry['id']} {entry['verdict']}: {entry['observed']}",
+                status=Status.PASSED if entry["verdict"] == AGREED else Status.FAILED,
+                stage="finished",
+                start=now,
+                stop=now,
+                attachments=[
+                    attach("curl", shown.get("curl", ""), "text/plain", "txt"),
+                    attach(
+                        f"exchange ({shown.get('scenario', '')})",
+                        json.dumps(shown, indent=2, ensure_ascii=False),
+                        "application/json",
+                        "json",
+                    ),
+                ],
+            )
+        )
+    contradicted = data.get("contradicted", [])
+    message = (
+        f"the org contradicted {', '.join(contradicted)}: see each assumption's alternative "
+        "reading in docs/errata.md"
+        if contradicted
+        else "the org's answers agreed with every assumption the run observed"
+    )
+    result = TestResult(
+        uuid=hashlib.sha1(b"harness assumption ledger" + str(now).encode()).hexdigest(),
+        historyId=hashlib.md5(b"harness assumption ledger").hexdigest(),
+        fullName="harness.assumptions.ledger",
+        name=f"Assumption ledger: {len(contradicted)} of {len(data['assumptions'])} contradicted",
+        status=Status.FAILED if contradicted else Status.PASSED,
+        statusDetails=StatusDetails(message=message),
+        stage="finished",
+        start=now,
+        stop=now,
+        description=table(data),
+        labels=[
+            Label("feature", "Assumption ledger"),
+            Label("suite", "Assumption ledger"),
+            Label("tag", "assumptions"),
+        ],
+        steps=steps,
+        attachments=[
+            attach(
+                "assumptions.json",
+                json.dumps(data, indent=2, ensure_ascii=False),
+                "application/json",
+                "json",
+            ),
+            attach("ledger", table(data), "text/plain", "txt"),
+        ],
+    )
+    writer.report_result(result)
+
+
+def publish(
+    ledger: Ledger, reports: Path, results: Path | None, run: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Write the ledger to ``reports/assumptions.json`` and, with Allure results, its
+    Allure result; returns the ledger's data."""
+    data = ledger.write(reports / LEDGER_FILE, run)
+    if results is not None:
+        write_allure_result(results, data)
+    return data
+
+
+def summary_line(path: Path, data: Mapping[str, Any]) -> str:
+    """What a run prints of its ledger."""
+    contradicted = data.get("contradicted", [])
+    verdict = f"contradicted: {', '.join(contradicted)}" if contradicted else "none contradicted"
+    return (
+        f"harness: assumption ledger {path} ({len(data['assumptions'])} observed, {verdict}); "
+        f"print it: harness assumptions {path.parent}"
+    )
