@@ -454,6 +454,10 @@ def world(
                     f"(record it: {harness_command('run', '--record-mode=once')})",
                     pytrace=False,
                 )
+            if settings.record_mode == record_mode.RecordMode.ALL:
+                # vcrpy's `all` keeps old interactions no new request matched: a request
+                # whose body changed would leave its old one behind. Record afresh.
+                path.unlink(missing_ok=True)
             secrets = _secrets(journey_target.profile)
             recorder = make_vcr(
                 record_mode=settings.record_mode or "none", base_url=base_url, secrets=secrets

@@ -4,6 +4,7 @@ once records only missing cassettes, new_episodes appends, all re-records; --mod
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 from pathlib import Path
@@ -137,3 +138,29 @@ def test_disagreeing_modes_stop_before_anything_runs() -> None:
     done = run_pytest("-q", "features", "--mode=local", "--record-mode=once")
     assert done.returncode == 4
     assert "--record-mode=once uses cassettes; --mode local does not" in done.stderr
+
+
+def test_all_records_each_cassette_afresh(tmp_path: Path) -> None:
+    """A request whose body changed since the last recording leaves no stale interaction
+    behind (vcrpy's `all` alone would keep every old one no new request matched)."""
+    folder = tmp_path / "cassettes" / "prerequisites"
+    folder.mkdir(parents=True)
+    original = yaml.safe_load((PREREQUISITES / DETAILS).read_text())
+    stale = copy.deepcopy(original["interactions"][0])
+    stale["request"]["uri"] = stale["request"]["uri"] + "-stale"
+    (folder / DETAILS).write_text(
+        yaml.safe_dump({**original, "interactions": [stale, *original["interactions"]]})
+    )
+    done = run_pytest(
+        "-q",
+        "features",
+        "--record-mode=all",
+        f"--cassette-dir={tmp_path / 'cassettes'}",
+        "-k",
+        "get_the_product_entitlement_id",
+    )
+    assert "1 passed" in done.stdout, done.stdout[-2000:]
+    again = yaml.safe_load((folder / DETAILS).read_text())["interactions"]
+    assert [i["request"]["uri"] for i in again] == [
+        i["request"]["uri"] for i in original["interactions"]
+    ]
