@@ -148,6 +148,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="profile file of the org (default: the sandbox's default profile)",
     )
     group.addoption("--cassette-dir", default="cassettes", help="where cassettes live")
+    group.addoption(
+        "--assumptions-ledger",
+        default=None,
+        help="where a live run (or a record run against a host that is not loopback) writes "
+        "its assumption ledger (default: assumptions.json beside --alluredir's folder, else "
+        "reports/assumptions.json)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -207,7 +214,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         config.workeroutput["harness_assumptions"] = ledger.parts()
         return
     results = config.getoption("allure_report_dir", None)
-    reports = Path(results).parent if results else config.rootpath / "reports"
+    given = config.getoption("--assumptions-ledger")
+    path = (
+        Path(given)
+        if given
+        else (Path(results).parent if results else config.rootpath / "reports")
+        / assumptions.LEDGER_FILE
+    )
     settings = config.stash[_RUN].settings
     run = {
         "mode": settings.mode.value,
@@ -215,8 +228,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         "runId": settings.run_id,
         "finishedAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
-    data = assumptions.publish(ledger, reports, Path(results) if results else None, run)
-    config.stash[_LEDGER_WRITTEN] = (reports / assumptions.LEDGER_FILE, data)
+    data = assumptions.publish(ledger, path, Path(results) if results else None, run)
+    config.stash[_LEDGER_WRITTEN] = (path, data)
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

@@ -17,6 +17,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 #: One cache folder for the subprocess runs of this test process.
 _CACHE = tempfile.mkdtemp(prefix="harness-tests-pytest-cache-")
+#: Where the live runs a test starts write their assumption ledger: not the repository's
+#: reports/ (``ledger_option``).
+_LEDGERS = tempfile.mkdtemp(prefix="harness-tests-ledgers-")
+
+
+def ledger_option() -> str:
+    """``--assumptions-ledger`` for a live run a test starts, outside the repository."""
+    return f"--assumptions-ledger={Path(tempfile.mkdtemp(dir=_LEDGERS)) / 'assumptions.json'}"
 
 
 def run_pytest(

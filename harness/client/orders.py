@@ -249,16 +249,16 @@ class OrderBuilder:
         ends_at: Timestamp | None = None,
         billing_anchor: Timestamp | None = None,
         skip_trial: bool | None = None,
-        promotion_code: str | None = None,
     ) -> Self:
         """Any product instance (``confluence``, ``jira`` or ``jsm``) of an edition; the
         named methods above are shortcuts. The relationships follow from the offering:
-        FAMILY_CONTAINER for Jira and JSM, ENTERPRISE for Enterprise editions."""
+        FAMILY_CONTAINER for Jira and JSM, ENTERPRISE for Enterprise editions. No promotion
+        code: the cookbook's is the app's (``app``; REL-021)."""
         offering = self._offering(product, edition, offering_id)
         if not offering.is_instance:
             raise OrderBuildError(f"{offering.name} is not a product instance")
         item = self._item(
-            offering, quantity, pricing_plan_id, ends_at, billing_anchor, skip_trial, promotion_code
+            offering, quantity, pricing_plan_id, ends_at, billing_anchor, skip_trial, None
         )
         if offering.is_jira_family:
             if self._family_container:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from harness._command import harness_command
 from harness._loopback import is_loopback
 from harness.client import Exchange
 from harness.contracts import (
@@ -536,11 +537,11 @@ def write_allure_result(results: Path, data: Mapping[str, Any]) -> None:
 
 
 def publish(
-    ledger: Ledger, reports: Path, results: Path | None, run: Mapping[str, Any]
+    ledger: Ledger, path: Path, results: Path | None, run: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """Write the ledger to ``reports/assumptions.json`` and, with Allure results, its
-    Allure result; returns the ledger's data."""
-    data = ledger.write(reports / LEDGER_FILE, run)
+    """Write the ledger to ``path`` (``reports/assumptions.json``) and, with Allure
+    results, its Allure result; returns the ledger's data."""
+    data = ledger.write(path, run)
     if results is not None:
         write_allure_result(results, data)
     return data
@@ -552,5 +553,5 @@ def summary_line(path: Path, data: Mapping[str, Any]) -> str:
     verdict = f"contradicted: {', '.join(contradicted)}" if contradicted else "none contradicted"
     return (
         f"harness: assumption ledger {path} ({len(data['assumptions'])} observed, {verdict}); "
-        f"print it: harness assumptions {path.parent}"
+        f"print it: {harness_command('assumptions', str(path.parent))}"
     )

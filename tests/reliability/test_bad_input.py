@@ -5,7 +5,7 @@ not UTF-8, too deep, too big or sent as another media type get a 4xx in the erro
 envelope, never a 500.
 
 Mutations cover the rules an order for a new site can break (REL-001, 002, 004-007,
-009-012, 015-019). REL-003 (a second body for one orderId), REL-008 (existing sites) and
+009-012, 015-021). REL-003 (a second body for one orderId), REL-008 (existing sites) and
 REL-013/014 (apps) are each broken over HTTP in ``tests/sandbox/test_rules.py``.
 """
 
@@ -63,29 +63,29 @@ def new_site_orders(draw: st.DrawFn) -> OrderBuilder:
             product,
             draw(QUANTITIES),
             skip_trial=draw(st.none() | st.booleans()),
-            promotion_code=draw(st.none() | st.sampled_from(["PROMO_CODE", "SPRING-26"])),
         )
     return builder
 
 
 @st.composite
-def existing_site_orders(draw: st.DrawFn) -> tuple[OrderBuilder, str]:
+def existing_site_orders(draw: st.DrawFn) -> tuple[OrderBuilder, str, str | None]:
     """A builder adding products onto a site of the profile, or an app on one of its
-    products; and the site it is for."""
+    products; the site it is for, and the product an app is installed on."""
     site = draw(st.sampled_from(CATALOGUE.sites))
     builder = OrderBuilder.for_profile(PROFILE, order_id=str(draw(st.uuids(version=4))))
     has = {p.product for p in site.products}
     if draw(st.booleans()) and site.products:
         parent = draw(st.sampled_from(site.products))
-        return builder.app(parent.entitlement_id, draw(QUANTITIES)), site.name
+        return builder.app(parent.entitlement_id, draw(QUANTITIES)), site.name, parent.product
     missing = [p for p in ("confluence", "jira", "jsm") if p not in has]
     if not missing:
-        return builder.app(site.products[0].entitlement_id), site.name
+        first = site.products[0]
+        return builder.app(first.entitlement_id), site.name, first.product
     if site.family_container:
         builder.on_site(site)
     for product in missing[: draw(st.integers(min_value=1, max_value=len(missing)))]:
         builder.product(product, draw(QUANTITIES))
-    return builder, site.name
+    return builder, site.name, None
 
 
 def context(body: Order, request_id: str, offerings: list[str], **facts: Any) -> OrderContext:
@@ -117,19 +117,16 @@ def test_the_builder_makes_only_orders_the_rules_accept_for_a_new_site(
 @settings(max_examples=200, deadline=None, database=None)
 @given(drawn=existing_site_orders(), request_id=st.uuids(version=4))
 def test_the_builder_makes_only_orders_the_rules_accept_for_an_existing_site(
-    drawn: tuple[OrderBuilder, str], request_id: Any
+    drawn: tuple[OrderBuilder, str, str | None], request_id: Any
 ) -> None:
-    builder, site_name = drawn
+    builder, site_name, installed_on = drawn
     body = builder.for_request(str(request_id)).build()
     offerings = builder.offerings_to_provision()
-    apps = [OFFERINGS[o].product == "app" for o in offerings]
     facts: dict[str, Any] = {"site_name": site_name}
-    if any(apps):
-        parent = body["items"][0]["relatesFromEntitlements"][0]["entitlementId"]
+    if installed_on is not None:  # an app, provisioned on that product of the site
         site = CATALOGUE.site(site_name)
         assert site is not None
-        product = next(p for p in site.products if p.entitlement_id == parent)
-        facts["product_ari"] = site.product_ari(product.product)
+        facts["product_ari"] = site.product_ari(installed_on)
     found = validate_order(body, CATALOGUE, context(body, str(request_id), offerings, **facts))
     assert found == []
 
@@ -320,6 +317,25 @@ def _unused_container(body: Order) -> bool:
     return True
 
 
+@breaks("REL-020")
+def _second_instance(body: Order) -> bool:
+    """A second item of an instance the order already holds (one site holds one)."""
+    instances = [i for i in _instances(body) if not _offering(i).is_jira_family]
+    if not instances:
+        return False
+    body["items"].append({**copy.deepcopy(instances[0]), "itemId": "O9"})
+    return True
+
+
+@breaks("REL-021")
+def _product_promotion(body: Order) -> bool:
+    instances = _instances(body)
+    if not instances:
+        return False
+    instances[-1]["promotions"] = [{"promotionDefinition": {"promotionCode": "PROMO_CODE"}}]
+    return True
+
+
 def _applies(rule: str, builder: OrderBuilder) -> bool:
     """Whether the rule's mutation applies to this shape (judged on a throwaway build)."""
     return MUTATIONS[rule](builder.for_request(UNKNOWN).build())
@@ -335,7 +351,7 @@ def test_every_mutation_targets_a_rule_of_the_contracts() -> None:
     from harness.contracts import RULES
 
     assert set(MUTATIONS) <= {r.id for r in RULES}
-    assert len(MUTATIONS) == 15
+    assert len(MUTATIONS) == 17
 
 
 #: Orders refused alike, by rule (the figure of this test).

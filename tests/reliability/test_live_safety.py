@@ -27,7 +27,7 @@ from harness.contracts import load_profile
 from harness.suite.modes import Mode, RunSettings
 from harness.suite.tiers import OrdersNotAllowed, ProvisioningNotAllowed
 from harness.suite.world import RealClock, World
-from tests.pytest_runs import run_pytest
+from tests.pytest_runs import ledger_option, run_pytest
 
 from . import fake_dns  # noqa: F401 (resolves api.atlassian.test here too)
 from .remote import Remote, posing_remote
@@ -57,6 +57,7 @@ def run_suite(remote: Remote, *args: str) -> subprocess.CompletedProcess[str]:
         "tests.reliability.fake_dns",
         "features",
         f"--base-url={remote.base_url}",
+        ledger_option(),
         *args,
         env=env,
     )
@@ -84,7 +85,7 @@ def test_a_live_run_without_allow_provisioning_sends_no_post_but_reads(remote: R
         run.stdout
     )
     assert "--allow-provisioning sends them" in run.stdout
-    assert "deselected 34 scenarios: they place orders (@orders)" in run.stdout
+    assert "deselected 37 scenarios: they place orders (@orders)" in run.stdout
     assert "10 passed" in run.stdout
 
 
@@ -100,7 +101,7 @@ def test_allow_provisioning_lets_provisioning_go_and_no_order(remote: Remote) ->
     run = run_suite(remote, "--mode=live", "--allow-provisioning")
     assert run.returncode == 0, run.stdout[-3000:]
     assert "products" in posts(remote) and remote.orders_received() == []
-    assert "deselected 34 scenarios: they place orders (@orders)" in run.stdout
+    assert "deselected 37 scenarios: they place orders (@orders)" in run.stdout
 
 
 def test_were_they_kept_the_transport_refuses_provisioning_before_sending(remote: Remote) -> None:
@@ -145,7 +146,7 @@ def test_a_plan_sends_nothing(remote: Remote) -> None:
     run = run_suite(remote, "--mode=live", "--allow-orders", "--plan")
     assert run.returncode == 0, run.stdout[-3000:]
     assert remote.seen == []
-    assert "harness --plan: 46 scenarios (10 read-only, 2 provisioning, 34 orders)" in run.stdout
+    assert "harness --plan: 49 scenarios (10 read-only, 2 provisioning, 37 orders)" in run.stdout
 
 
 def test_with_allow_orders_the_order_does_go(remote: Remote) -> None:

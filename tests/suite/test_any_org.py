@@ -18,6 +18,7 @@ from pathlib import Path
 from harness.contracts.roles import OFFERING_WORDS
 from longruns.serve import served
 from tests.other_org import INITECH, UMBRELLA, default_values, other_org, values_of, write_other_org
+from tests.pytest_runs import ledger_option
 
 ROOT = Path(__file__).resolve().parents[2]
 PLUGINS = ("-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-p", "no:schemathesis")
@@ -27,7 +28,7 @@ def run_features(
     *args: str, env: dict[str, str] | None = None, timeout: float = 600
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "pytest", *PLUGINS, "features", *args],
+        [sys.executable, "-m", "pytest", *PLUGINS, "features", ledger_option(), *args],
         cwd=ROOT,
         env={**os.environ, **(env or {})},
         capture_output=True,
@@ -114,7 +115,7 @@ def test_the_plan_lists_each_scenario_and_what_it_would_make() -> None:
     assert "read-only     prerequisites: Get the product entitlement ID, then its details" in out
     assert "uses a site with Jira: acme" in out
     assert re.search(
-        r"harness --plan: 63 scenarios \(10 read-only, 5 provisioning, 48 orders\)", out
+        r"harness --plan: 66 scenarios \(10 read-only, 5 provisioning, 51 orders\)", out
     )
     assert "nothing was sent" in out and "passed" not in out
 
@@ -147,13 +148,13 @@ def test_a_live_plan_names_what_this_run_would_make_and_sends_nothing(tmp_path: 
         out,
     )
     assert f"uses a site with JSM: {UMBRELLA}\n" in out
-    assert "46 scenarios" in out
+    assert "49 scenarios" in out
 
 
 def test_what_each_scenario_sends_is_in_its_plan() -> None:
     run = run_features("-q", "-p", "tests.suite.plan_check_plugin")
     assert run.returncode == 0, run.stdout[-4000:]
-    assert "63 passed" in run.stdout
+    assert "66 passed" in run.stdout
 
 
 def test_another_org_passes_the_live_suite_twice_in_a_row_with_no_reset(tmp_path: Path) -> None:
@@ -178,7 +179,7 @@ def test_another_org_passes_the_live_suite_twice_in_a_row_with_no_reset(tmp_path
         assert second.returncode == 0, second.stdout[-5000:] + second.stderr[-3000:]
     kept_first, kept_second = outcomes(tmp_path / "first.xml"), outcomes(tmp_path / "second.xml")
     assert kept_first == kept_second
-    assert set(kept_first.values()) == {"passed"} and len(kept_first) == 46
+    assert set(kept_first.values()) == {"passed"} and len(kept_first) == 49
     run_ids = [
         re.findall(r"harness: run ([a-z0-9]+):", r.stdout + r.stderr) for r in (first, second)
     ]

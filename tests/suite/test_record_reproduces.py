@@ -53,7 +53,7 @@ def test_recording_against_a_served_sandbox_with_reset_reproduces_the_cassettes(
             f"--base-url={server.base_url}", "--reset-sandbox", f"--cassette-dir={tmp_path / 'c'}"
         )
     assert run.returncode == 0, run.stdout[-4000:]
-    assert "63 passed" in run.stdout  # the clock and fault scenarios too: it is a sandbox
+    assert "66 passed" in run.stdout  # the clock and fault scenarios too: it is a sandbox
     assert (
         f"harness: resetting the sandbox at {server.base_url} before each scenario, its clock "
         "frozen at 2026-01-01T00:00:00Z (--reset-sandbox)"
