@@ -160,6 +160,6 @@ def test_every_scenario_of_the_features_has_its_tier() -> None:
 
     root = Path(__file__).resolve().parents[2]
     plans = feature_plans(root / "features", load_profile(), Naming("acme"))
-    assert len(plans) == 63
+    assert len(plans) == 66
     tiers = {p.tier for p in plans}
     assert tiers == set(SideEffect)
