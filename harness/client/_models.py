@@ -246,7 +246,8 @@ class Workspace:
 
     @property
     def entitlement_id(self) -> str | None:
-        """``relationships.entitlement[0].id``, as the cookbook reads it."""
+        """``data[].relationships.entitlement[0].id`` of this workspace: what the cookbook
+        means by ``$.relationships.entitlement[0].id`` (ERR-017: it misses ``$.data[]``)."""
         return self.entitlement_ids[0] if self.entitlement_ids else None
 
     @classmethod

@@ -240,18 +240,20 @@ def _message(error: ValidationError) -> str:
 
 
 def _schema_location(uri: str, error: ValidationError) -> str:
-    """Where in which file the failing keyword is, following ``$ref`` hops."""
+    """Where in which file the failing keyword is, following ``$ref`` hops. The path is
+    the absolute one: an error inside anyOf/oneOf (``_violations`` descends into them)
+    has a schema path relative to its branch."""
     resolver = registry().resolver()
     current, _, fragment = uri.partition("#")
     pointer = [p for p in fragment.split("/") if p]
     node: Any = resolver.lookup(uri).contents
-    for part in error.schema_path:
+    for part in error.absolute_schema_path:
         while isinstance(node, dict) and part not in node and "$ref" in node:
             target = urljoin(current + "#/" + "/".join(map(str, pointer)), node["$ref"])
             current, _, fragment = target.partition("#")
             pointer = [p for p in fragment.split("/") if p]
             node = resolver.lookup(target).contents
-        if isinstance(node, dict | list):
+        if isinstance(node, dict) or (isinstance(node, list) and isinstance(part, int)):
             node = node[part]
         pointer.append(str(part).replace("~", "~0").replace("/", "~1"))
     return f"{current.removeprefix(BASE_URI)}#/{'/'.join(pointer)}"

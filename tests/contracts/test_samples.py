@@ -113,3 +113,69 @@ def test_order_samples_pass_every_relationship_rule_once_placeholders_are_filled
         text = text.replace(placeholder, value)
     violations = contracts.validate_order(json.loads(text), contracts.load_catalogue())
     assert [str(v) for v in violations] == []
+
+
+def _field_pointers(value: Any, at: str = "") -> list[str]:
+    """Every object member of a document, as a JSON pointer."""
+    found = []
+    if isinstance(value, dict):
+        for key, child in value.items():
+            found.append(f"{at}/{key}")
+            found += _field_pointers(child, f"{at}/{key}")
+    elif isinstance(value, list):
+        for i, child in enumerate(value):
+            found += _field_pointers(child, f"{at}/{i}")
+    return found
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["orders.get response", "orders.place response (Jira Enterprise)"],
+)
+def test_the_order_schemas_require_every_field_of_the_sample(name: str) -> None:
+    """What the cookbook's order samples always show, the response schemas require: the
+    sample without any one of its fields breaks the contract at that field (ASM-050)."""
+    sample = next(s for s in SAMPLES if s["name"] == name)
+    body = _body(sample)
+    operation = contracts.operation(sample["operation"])
+    url = _response_url(operation)
+    pointers = _field_pointers(body)
+    assert len(pointers) > 15
+    for pointer in pointers:
+        parent_pointer, _, key = pointer.rpartition("/")
+        broken = json.loads(json.dumps(body))
+        _, parent = contracts.resolve_pointer(broken, parent_pointer)
+        del parent[key]
+        problems = contracts.validate_response(operation.method, url, 200, JSON_HEADERS, broken)
+        assert any(p.pointer in (pointer, parent_pointer) for p in problems), pointer
+
+
+def test_err_017_the_printed_path_finds_nothing_the_whole_one_the_entitlement() -> None:
+    """ERR-017: 'Look for $.relationships.entitlement[0].id' misses `$.data[]`; the client
+    reads each workspace's relationships, as the corrected path does."""
+    from harness.client import WorkspacePage
+
+    sample = _body({"body": "workspaces-query-existing-site.response.json"})
+    assert contracts.resolve_pointer(sample, "/relationships/entitlement/0/id") == (False, None)
+    found = [
+        value
+        for _, present, value in contracts.expand_pointer(
+            sample, "/data/*/relationships/entitlement/0/id"
+        )
+        if present
+    ]
+    assert found == ["f5050916-617d-49d5-9aa8-382185a0c0b3"]
+    page = WorkspacePage.from_json(sample)
+    assert [w.entitlement_id for w in page.workspaces] == found
+
+
+def test_err_016_the_step_labelled_details_lists_entitlements() -> None:
+    """ERR-016: the sample under 'Use the Get entitlement details by ID API to get the
+    Entitlement ID' is the entitlements list, which the contracts call by its name."""
+    sample = next(s for s in SAMPLES if s["name"] == "entitlements.list request")
+    match = contracts.find_operation(sample["method"], sample["url"])
+    assert match is not None and match.operation.name == "entitlements.list"
+    assert match.operation.summary == "Get product entitlement ID"
+    assert (
+        contracts.find_operation("GET", sample["url"].replace("/entitlements", "/details")) is None
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from harness import contracts
 from harness.contracts import _schemas
 
 FILES = _schemas.schema_files()
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "cookbook"
 #: Schema files that describe no API message.
 NOT_MESSAGES = {"profile.json"}
 
@@ -150,3 +152,14 @@ def test_every_link_names_an_operation_and_its_parameters() -> None:
         for key, value in link["parameters"].items():
             assert key.rpartition(".")[2] in names, (source, key)
             assert value.startswith(("$response.body#/", "$request.path.")), (source, value)
+
+
+def test_a_violation_inside_any_of_names_its_schema_location() -> None:
+    """An error inside anyOf has a schema path relative to its branch: the location is
+    found from the absolute one (it raised KeyError before)."""
+    sample = json.loads((FIXTURES / "order.response.json").read_text())
+    sample["items"][0]["parentEntitlementId"] = "not-a-uuid"
+    found = contracts.validate(contracts.schema_uri("order.response.json"), sample)
+    assert [v.pointer for v in found] == ["/items/0/parentEntitlementId"]
+    location = found[0].schema_location or ""
+    assert "order.response.json#/$defs/item" in location
