@@ -22,7 +22,6 @@ from harness.contracts.profile import DEFAULT_PROFILE
 from longruns.serve import served
 from tests.pytest_runs import run_harness, run_pytest
 
-ROOT = Path(__file__).resolve().parents[2]
 PLUGINS = ("-p", "no:hypothesispytest", "-p", "no:schemathesis")
 #: Scenarios that exercise the four two-way assumptions (and ASM-008, ASM-013).
 EXERCISING = (
