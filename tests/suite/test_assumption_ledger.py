@@ -187,3 +187,16 @@ def test_a_plan_writes_no_ledger(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stdout[-2000:]
     assert not (reports / "assumptions.json").exists()
+
+
+def test_only_runs_against_an_org_of_its_own_write_a_ledger() -> None:
+    from harness.suite.assumptions import writes_ledger
+    from harness.suite.modes import Mode, RunSettings
+
+    assert writes_ledger(RunSettings(mode=Mode.LIVE))
+    assert writes_ledger(RunSettings(mode=Mode.LIVE, base_url="http://127.0.0.1:8080"))
+    assert writes_ledger(RunSettings(mode=Mode.RECORD, base_url="https://api.atlassian.com"))
+    assert not writes_ledger(RunSettings(mode=Mode.RECORD, base_url="http://127.0.0.1:8080"))
+    assert not writes_ledger(RunSettings(mode=Mode.RECORD))
+    assert not writes_ledger(RunSettings(mode=Mode.LOCAL))
+    assert not writes_ledger(RunSettings(mode=Mode.REPLAY))
