@@ -13,6 +13,7 @@ from code), ``journey_target`` (session: where scenarios send their requests) an
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import time
@@ -155,6 +156,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "its assumption ledger (default: assumptions.json beside --alluredir's folder, else "
         "reports/assumptions.json)",
     )
+    # harness run writes into a staging folder it publishes afterwards: where to say it is.
+    group.addoption("--assumptions-ledger-published", default=None, help=argparse.SUPPRESS)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -229,7 +232,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         "finishedAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     data = assumptions.publish(ledger, path, Path(results) if results else None, run)
-    config.stash[_LEDGER_WRITTEN] = (path, data)
+    published = config.getoption("--assumptions-ledger-published")
+    config.stash[_LEDGER_WRITTEN] = (Path(published) if published else path, data)
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

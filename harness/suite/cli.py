@@ -49,6 +49,7 @@ def run_suite(args: list[str], *, reports: Path = REPORTS) -> int:
                     *_BASE_ARGS,
                     f"--alluredir={staging.results}",
                     f"--junitxml={final.junit}",
+                    f"--assumptions-ledger-published={final.assumptions}",
                     *args,
                 ]
             )

@@ -137,10 +137,39 @@ def test_a_live_run_against_the_harness_readings_contradicts_none(tmp_path: Path
     assert printed.returncode == 0 and "none contradicted" in printed.stdout
 
 
-def test_one_reading_switched_is_the_one_named(tmp_path: Path) -> None:
-    run, reports = _live_run(tmp_path, {"ASM-042": cookbook.ALTERNATIVE_READING})
-    assert run.returncode == 0, run.stdout[-4000:]  # resource_ari: no scenario fails on it
-    assert _ledger(reports)["contradicted"] == ["ASM-042"]
+def test_harness_run_publishes_the_ledger_with_its_results(tmp_path: Path) -> None:
+    """One reading switched, through ``harness run``: the ledger lands in --reports beside
+    the results (it is written in the run's staging folder first), names that one, and
+    the run says where it is."""
+    data = json.loads(DEFAULT_PROFILE.read_text())
+    data["sandbox"]["readings"] = {"ASM-042": cookbook.ALTERNATIVE_READING}
+    profile = tmp_path / "org.json"
+    profile.write_text(json.dumps(data))
+    reports = tmp_path / "reports"
+    with served(tmp_path / "serve.log", "--profile", str(profile)) as server:
+        env = {
+            **os.environ,
+            "ATLASSIAN_BASE_URL": server.base_url,
+            "ATLASSIAN_ORG_ID": data["org"]["id"],
+            "ATLASSIAN_API_KEY": data["org"]["apiKey"],
+        }
+        run = run_harness(
+            "run",
+            "--mode",
+            "live",
+            "--no-report",
+            "--reports",
+            str(reports),
+            f"--profile={profile}",
+            "-k",
+            "get_the_product_entitlement_id",
+            env=env,
+        )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert _ledger(reports)["contradicted"] == ["ASM-042"]  # no scenario fails on it
+    assert _allure_ledger(reports)["status"] == "failed"
+    assert f"assumption ledger {reports / 'assumptions.json'}" in run.stdout
+    assert f"harness assumptions {reports}" in run.stdout
 
 
 def test_a_run_against_the_sandbox_itself_writes_no_ledger(tmp_path: Path) -> None:
