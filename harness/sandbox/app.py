@@ -49,7 +49,7 @@ from ..contracts import (
 )
 from . import faults, lifecycle
 from .auth import Principal, authenticate, authorize
-from .clock import RealTime, SandboxClock
+from .clock import ClockRangeError, RealTime, SandboxClock
 from .errors import ApiError, error
 from .operations import HANDLERS, Call
 from .store import Store
@@ -108,7 +108,16 @@ class Sandbox:
         try:
             self.store.open_for(profile, self.clock.now())
             with self.store.transaction() as tx:
-                self.clock.set_offset(tx.control("clock_offset", 0.0))
+                repaired = self.clock.restore(tx.control("clock_offset", 0.0))
+                if repaired is not None:
+                    # Written before the clock had a range: keep the database usable.
+                    tx.set_control("clock_offset", repaired)
+                    log.warning(
+                        "%s: the stored clock offset was outside the sandbox's range; "
+                        "the clock is now at %s",
+                        self.db_path,
+                        self.clock.describe()["now"],
+                    )
         except BaseException:
             self.close()
             raise
@@ -129,9 +138,11 @@ class Sandbox:
     # control --------------------------------------------------------------------------
 
     def advance(self, seconds: float) -> None:
+        """Move the clock forward; ``ClockRangeError`` (nothing stored) past its range."""
         with self.store.transaction() as tx:
-            offset = self.clock.advance(seconds)
+            offset = self.clock.advanced(seconds)
             tx.set_control("clock_offset", offset)
+            self.clock.set_offset(offset)
 
     def reset(self) -> None:
         """The profile's initial state, and the clock back to real time."""
@@ -234,7 +245,8 @@ class Sandbox:
                 processing_delay=self.processing_delay,
             )
             status, payload = HANDLERS[name](call)
-        return JSONResponse(payload, status)
+            # Encoded before the commit: an answer that cannot be sent stores nothing.
+            return JSONResponse(payload, status)
 
     async def _read(self, request: Request) -> bytes:
         limit = self.settings.max_body_bytes
@@ -334,7 +346,10 @@ def _advance(sandbox: Sandbox, request: Request, body: Any) -> Response:
             'expected {"seconds": N} with N a number >= 0: the clock only moves forward',
             pointer="/seconds" if isinstance(body, dict) else "",
         )
-    sandbox.advance(float(seconds))
+    try:
+        sandbox.advance(float(seconds))
+    except ClockRangeError as exc:
+        raise error(400, "CLOCK_OUT_OF_RANGE", str(exc), pointer="/seconds") from None
     return JSONResponse(sandbox.clock.describe())
 
 

@@ -34,6 +34,7 @@ TITLES: dict[str, str] = {
     "APP_KEY_MISMATCH": "The appKey is not the app offering's",
     "FILTER_UNSUPPORTED": "The workspaces query cannot filter on this field",
     "INTERNAL_ERROR": "The sandbox failed unexpectedly",
+    "CLOCK_OUT_OF_RANGE": "The sandbox clock cannot go there",
     "RATE_LIMITED": "Too many requests",
     "BAD_GATEWAY": "An upstream service answered badly",
     "UNAVAILABLE": "The service is unavailable",
