@@ -52,7 +52,7 @@ from .auth import Principal, authenticate, authorize
 from .clock import ClockRangeError, RealTime, SandboxClock
 from .errors import ApiError, error
 from .operations import HANDLERS, Call
-from .store import Store
+from .store import Store, storage_failure
 
 log = logging.getLogger("harness.sandbox")
 
@@ -125,6 +125,10 @@ class Sandbox:
     def __repr__(self) -> str:
         return f"Sandbox(org={self.profile.org_id!r}, db={str(self.db_path)!r})"
 
+    def announce(self, base_url: str) -> None:
+        """Say where this sandbox listens: a second one started on its database is told."""
+        self.store.announce(base_url)
+
     def close(self) -> None:
         """Close the database (and remove it when it was a temporary one). Idempotent."""
         self.store.close()
@@ -158,10 +162,21 @@ class Sandbox:
             return await self._respond(request)
         except ApiError as exc:
             return JSONResponse(exc.body, exc.status, headers=exc.headers)
-        except Exception:
-            # Log the path only: headers may hold credentials.
-            log.exception("sandbox bug answering %s %s", request.method, request.url.path)
-            failure = error(500, "INTERNAL_ERROR", "the sandbox failed; see its log")
+        except Exception as exc:
+            storage = storage_failure(exc)
+            if storage is not None:
+                # The file or the disk failed under a running server: say so, not "a bug".
+                log.error("database %s failed: %s", self.db_path, exc)
+                failure = error(
+                    503,
+                    "UNAVAILABLE",
+                    f"the sandbox's database failed ({storage}); restart the sandbox "
+                    "(a damaged --db file is refused at start)",
+                )
+            else:
+                # Log the path only: headers may hold credentials.
+                log.exception("sandbox bug answering %s %s", request.method, request.url.path)
+                failure = error(500, "INTERNAL_ERROR", "the sandbox failed; see its log")
             return JSONResponse(failure.body, failure.status)
 
     async def _respond(self, request: Request) -> Response | None:

@@ -61,6 +61,7 @@ class SandboxServer:
         self._socket.bind(("127.0.0.1", 0))
         self.port: int = self._socket.getsockname()[1]
         self.base_url = f"http://127.0.0.1:{self.port}"
+        self.sandbox.announce(self.base_url)
         config = uvicorn.Config(
             self.app,
             log_level="warning",

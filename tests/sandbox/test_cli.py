@@ -116,3 +116,39 @@ def test_serve_on_a_taken_port_is_a_usage_error() -> None:
         )
     assert result.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+def _serve_refused(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "harness.cli", "sandbox", "serve", "--port", "0", *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+
+def test_serve_on_a_damaged_db_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    db = tmp_path / "org.db"
+    with _serve("--db", str(db)) as (process, _, _):
+        process.send_signal(signal.SIGTERM)  # at once: the shutdown must still be clean
+        process.communicate(timeout=15)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["org.db"]
+    data = bytearray(db.read_bytes())
+    data[4096:] = bytes((i * 37 + 11) % 256 for i in range(len(data) - 4096))
+    db.write_bytes(bytes(data))
+    result = _serve_refused("--db", str(db))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert str(db) in result.stderr and "damaged" in result.stderr
+
+
+def test_a_second_serve_on_the_same_db_is_refused_naming_the_first(tmp_path: Path) -> None:
+    db = tmp_path / "org.db"
+    with _serve("--db", str(db)) as (process, base_url, _):
+        result = _serve_refused("--db", str(db))
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=15)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert f"pid {process.pid}" in result.stderr and base_url in result.stderr

@@ -4,6 +4,7 @@ Every refusal is a 4xx in the error envelope, never a 500 (the ``Api`` hook chec
 from __future__ import annotations
 
 import json
+import sqlite3
 import uuid
 from typing import NoReturn
 from urllib.parse import quote
@@ -417,3 +418,24 @@ def test_a_sandbox_bug_is_a_500_envelope_without_details(
     assert "a sandbox bug" not in response.text
     assert key and key not in caplog.text
     assert "a sandbox bug" in caplog.text
+
+
+def test_a_database_failing_under_a_running_sandbox_is_a_503_not_a_bug(
+    sandbox_server: SandboxServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The file or the disk failing (damaged, full, I/O) is no sandbox bug: 503 saying so."""
+
+    def damaged(call: object) -> NoReturn:
+        failure = sqlite3.DatabaseError("database disk image is malformed")
+        failure.sqlite_errorcode = 11  # type: ignore[attr-defined]
+        raise failure
+
+    monkeypatch.setitem(HANDLERS, "entitlements.details", damaged)
+    response = httpx.get(
+        f"{sandbox_server.base_url}/commerce/api/v2/entitlements/{uuid.uuid4()}/details",
+        headers={"Authorization": f"Bearer {sandbox_server.profile.api_key}"},
+    )
+    assert response.status_code == 503
+    assert not validate(schema_uri("error.json"), response.json())
+    assert "database failed (damaged)" in errors(response)[0]["detail"]
+    assert "sandbox bug" not in caplog.text
