@@ -171,7 +171,9 @@ def world(
     mode = run_settings.mode
     control = None
     if mode in (Mode.LOCAL, Mode.RECORD):
-        control = SandboxControl.probe(journey_target.base_url)
+        control = SandboxControl.probe(
+            journey_target.base_url, journey_target.profile.control_token
+        )
     clock = (
         ScenarioClock(control.advance if control else None)
         if (control or mode is Mode.REPLAY)
@@ -270,8 +272,7 @@ def _number(text: str) -> Any:
 
 
 def _secrets(profile: Profile) -> list[str]:
-    found = [profile.api_key or ""]
-    found += [admin.api_token for admin in profile.site_admins]
+    found = list(profile.credentials())
     found += [
         os.environ.get(name, "") for name in ("ATLASSIAN_API_KEY", "ATLASSIAN_SITE_ADMIN_TOKEN")
     ]

@@ -207,6 +207,24 @@ class Profile:
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
     source: str = "<default>"
 
+    @property
+    def admin_token(self) -> str | None:
+        """The sandbox admin token (``sandbox.adminToken``): the sandbox's control endpoints
+        take it as well as the org API key; the cookbook's API does not."""
+        token = self.sandbox.get("adminToken")
+        return token if isinstance(token, str) and token else None
+
+    @property
+    def control_token(self) -> str | None:
+        """What to send as Bearer to the sandbox's control endpoints: the org API key, else
+        the sandbox admin token."""
+        return self.api_key or self.admin_token
+
+    def credentials(self) -> tuple[str, ...]:
+        """Every secret the profile holds: never in a cassette, a report or a log."""
+        found = (self.api_key, self.admin_token, *(a.api_token for a in self.site_admins))
+        return tuple(s for s in found if s)
+
     def site_admin(self, role_via: str = "direct") -> SiteAdmin:
         for admin in self.site_admins:
             if admin.role_via == role_via:

@@ -48,7 +48,7 @@ from ..contracts import (
     validate_request,
 )
 from . import faults, lifecycle
-from .auth import Principal, authenticate, authorize
+from .auth import Principal, admit_control, authenticate, authorize, require_json
 from .clock import ClockRangeError, RealTime, SandboxClock
 from .errors import ApiError, error
 from .operations import HANDLERS, Call
@@ -99,6 +99,7 @@ class Sandbox:
             self._tmp = tempfile.TemporaryDirectory(prefix="harness-sandbox-")
             db_path = Path(self._tmp.name) / "sandbox.db"
         self.db_path = Path(db_path)
+        self._routes = _route_table()
         self.clock = SandboxClock(clock)
         try:
             self.store = Store(self.db_path)
@@ -182,11 +183,18 @@ class Sandbox:
     async def _respond(self, request: Request) -> Response | None:
         path = _raw_path(request.scope)
         method = request.method.upper()
-        control = _CONTROL.get(path)
-        if control is not None:
-            handler = control.get(method)
+        headers = _headers(request)
+        control = path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")
+        if control:
+            # Admitted before routing: every route under the prefix, unknown paths too.
+            admit_control(headers, _base_url(request), self.profile)
+        own = self._routes.get(path)
+        if own is not None:
+            handler = own.get(method)
             if handler is None:
-                raise _not_allowed(method, path, tuple(control))
+                raise _not_allowed(method, path, tuple(own))
+            if control:
+                require_json(method, headers)
             body = self._parse(await self._read(request))
             return handler(self, request, None if body is _NO_BODY else body)
 
@@ -197,7 +205,6 @@ class Sandbox:
                 raise _not_allowed(method, path, allowed)
             raise error(404, "NOT_FOUND", f"no such path: {path[:200]}")
         op = match.operation
-        headers = {k.lower(): v for k, v in request.headers.items()}
         principal = authenticate(headers, self.profile)
         authorize(op, principal)
         body = self._parse(await self._read(request))
@@ -392,9 +399,17 @@ def _clear_faults(sandbox: Sandbox, request: Request, body: Any) -> Response:
     return JSONResponse({"data": []})
 
 
-#: The sandbox's own endpoints (not the cookbook's), top to bottom.
+#: The sandbox's own public endpoint: the contracts, for the tools users point at it.
+PUBLIC_ROUTES: tuple[tuple[str, str, ControlHandler], ...] = (("GET", "/openapi.json", _openapi),)
+
+#: Every path under this prefix is a control endpoint: ``auth.admit_control`` admits a
+#: call (org API key or sandbox admin token, same origin) before it is routed, and
+#: ``auth.require_json`` wants JSON for any method but GET.
+CONTROL_PREFIX = "/_sandbox"
+
+#: The sandbox's control endpoints (not the cookbook's), top to bottom; each path is
+#: under ``CONTROL_PREFIX``, and so guarded, whoever adds it.
 CONTROL_ROUTES: tuple[tuple[str, str, ControlHandler], ...] = (
-    ("GET", "/openapi.json", _openapi),
     ("GET", "/_sandbox/clock", _clock),
     ("POST", "/_sandbox/clock/advance", _advance),
     ("POST", "/_sandbox/reset", _reset),
@@ -403,9 +418,16 @@ CONTROL_ROUTES: tuple[tuple[str, str, ControlHandler], ...] = (
     ("DELETE", "/_sandbox/faults", _clear_faults),
 )
 
-_CONTROL: dict[str, dict[str, ControlHandler]] = {}
-for _method, _path, _handler in CONTROL_ROUTES:
-    _CONTROL.setdefault(_path, {})[_method] = _handler
+
+def _route_table() -> dict[str, dict[str, ControlHandler]]:
+    """path -> method -> handler of the sandbox's own routes, as the tables are now."""
+    table: dict[str, dict[str, ControlHandler]] = {}
+    control = {path for _, path, _ in CONTROL_ROUTES}
+    for method, path, handler in (*PUBLIC_ROUTES, *CONTROL_ROUTES):
+        if (path in control) != path.startswith(CONTROL_PREFIX + "/"):
+            raise RuntimeError(f"{path}: only control routes are under {CONTROL_PREFIX}/")
+        table.setdefault(path, {})[method] = handler
+    return table
 
 
 # -- the app --------------------------------------------------------------------------
@@ -476,6 +498,34 @@ def _raw_path(scope: Scope) -> str:
 
 def _base_url(request: Request) -> str:
     return str(request.base_url).rstrip("/")
+
+
+def _headers(request: Request) -> dict[str, str]:
+    """The request's headers by lower-case name; 400 naming a header that may appear once
+    but came twice (the last would silently win, ASM-033)."""
+    headers: dict[str, str] = {}
+    for raw_name, raw_value in request.headers.raw:
+        name = raw_name.decode("latin-1").lower()
+        if name in headers and name in _SINGLE_HEADERS:
+            shown = _SINGLE_HEADERS[name]
+            raise error(
+                400,
+                "DUPLICATE_HEADER",
+                f"the {shown} header came more than once; send it once",
+                header=shown,
+            )
+        headers[name] = raw_value.decode("latin-1")
+    return headers
+
+
+#: Headers that may appear once (lower-case name -> as shown): credentials, the body's
+#: media type and origin, and every header parameter of the contracts.
+_SINGLE_HEADERS: dict[str, str] = {
+    "authorization": "Authorization",
+    "content-type": "Content-Type",
+    "origin": "Origin",
+    **{p.name.lower(): p.name for op in operations() for p in op.parameters if p.where == "header"},
+}
 
 
 def _not_allowed(method: str, path: str, allowed: tuple[str, ...]) -> ApiError:

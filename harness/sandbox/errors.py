@@ -18,6 +18,7 @@ TITLES: dict[str, str] = {
     "UNAUTHENTICATED": "Missing or unknown credentials",
     "FORBIDDEN": "These credentials may not do this",
     "PAYLOAD_TOO_LARGE": "The request body is too large",
+    "UNSUPPORTED_MEDIA_TYPE": "The request body is not application/json",
     "MALFORMED_BODY": "The request body is not JSON",
     "ORG_NOT_FOUND": "No such organization",
     "SITE_NOT_FOUND": "No such site",

@@ -2,9 +2,9 @@
 on a free loopback port.
 
     with running_sandbox() as sandbox:
-        httpx.get(sandbox.base_url + "/_sandbox/clock")
         sandbox.advance(600)   # move the sandbox clock; never sleep
         sandbox.reset()        # the profile's initial state again
+        sandbox.now()          # GET /_sandbox/clock (with the org API key, as it needs)
 
 The pytest fixtures ``sandbox_server`` (one per session) and ``sandbox`` (reset for each
 test) in ``tests/conftest.py`` are built on it.
@@ -80,7 +80,12 @@ class SandboxServer:
             name=f"sandbox-{self.port}",
             daemon=True,
         )
-        self._client = httpx.Client(base_url=self.base_url, timeout=10.0)
+        # The control endpoints take the org API key (or the sandbox admin token) and JSON.
+        self._client = httpx.Client(
+            base_url=self.base_url,
+            timeout=10.0,
+            headers={"Authorization": f"Bearer {self.profile.control_token}"},
+        )
         self._stopped = False
 
     def __repr__(self) -> str:
@@ -113,7 +118,7 @@ class SandboxServer:
 
     def reset(self) -> None:
         """Restore the profile's initial state and the clock (``POST /_sandbox/reset``)."""
-        self._client.post("/_sandbox/reset").raise_for_status()
+        self._client.post("/_sandbox/reset", json={}).raise_for_status()
 
     def advance(self, seconds: float) -> float:
         """Move the sandbox clock forward; returns the new sandbox time (epoch seconds)."""

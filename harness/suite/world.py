@@ -80,15 +80,22 @@ class ScenarioClock:
 
 
 class SandboxControl:
-    """The sandbox's control endpoints (never recorded into cassettes)."""
+    """The sandbox's control endpoints (never recorded into cassettes). They take the org
+    API key (or the sandbox admin token) as Bearer, and JSON."""
 
-    def __init__(self, base_url: str) -> None:
-        self._http = httpx.Client(base_url=base_url, timeout=10.0, verify=tls_context())
+    def __init__(self, base_url: str, token: str | None) -> None:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._http = httpx.Client(
+            base_url=base_url, timeout=10.0, verify=tls_context(), headers=headers
+        )
+
+    def __repr__(self) -> str:
+        return f"SandboxControl({self._http.base_url})"
 
     @classmethod
-    def probe(cls, base_url: str) -> SandboxControl | None:
-        """A control for ``base_url`` if it is a harness sandbox, else None."""
-        control = cls(base_url)
+    def probe(cls, base_url: str, token: str | None) -> SandboxControl | None:
+        """A control for ``base_url`` if it is a harness sandbox taking ``token``, else None."""
+        control = cls(base_url, token)
         try:
             if control._http.get("/_sandbox/clock").status_code == 200:
                 return control
@@ -98,7 +105,7 @@ class SandboxControl:
         return None
 
     def reset(self) -> None:
-        self._http.post("/_sandbox/reset").raise_for_status()
+        self._http.post("/_sandbox/reset", json={}).raise_for_status()
 
     def advance(self, seconds: float) -> None:
         self._http.post("/_sandbox/clock/advance", json={"seconds": seconds}).raise_for_status()

@@ -65,7 +65,8 @@ def test_serve_runs_until_signalled_and_stops_cleanly(stop: signal.Signals) -> N
     with _serve() as (process, base_url, banner):
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+", base_url)
         profile = load_profile()
-        clock = httpx.get(f"{base_url}/_sandbox/clock", timeout=10)
+        auth = {"Authorization": f"Bearer {profile.api_key}"}
+        clock = httpx.get(f"{base_url}/_sandbox/clock", headers=auth, timeout=10)
         assert clock.status_code == 200
         workspaces = httpx.post(
             f"{base_url}/admin/v2/orgs/{profile.org_id}/workspaces",
@@ -91,7 +92,9 @@ def test_serve_keeps_state_in_db(tmp_path: Path) -> None:
     profile = load_profile()
     auth = {"Authorization": f"Bearer {profile.api_key}"}
     with _serve("--db", str(db)) as (process, base_url, _):
-        moved = httpx.post(f"{base_url}/_sandbox/clock/advance", json={"seconds": 42}, timeout=10)
+        moved = httpx.post(
+            f"{base_url}/_sandbox/clock/advance", headers=auth, json={"seconds": 42}, timeout=10
+        )
         assert moved.status_code == 200
         process.send_signal(signal.SIGTERM)
         process.communicate(timeout=15)

@@ -168,8 +168,8 @@ def test_reset_restores_the_profile_and_the_clock(frozen: Api) -> None:
     request_id = frozen.provisioned([CONFLUENCE])
     frozen.place(cookbook_order("confluence-enterprise", request_id))
     frozen.advance(1000)
-    assert frozen.client.post("/_sandbox/reset").status_code == 200
-    clock = frozen.client.get("/_sandbox/clock").json()
+    assert frozen.control("POST", "/_sandbox/reset").status_code == 200
+    clock = frozen.control("GET", "/_sandbox/clock").json()
     assert clock["offsetSeconds"] == 0
     assert frozen.workspaces(["acme-2"]).json()["data"] == []
     assert frozen.status(request_id).status_code == 404

@@ -33,13 +33,14 @@ def test_a_restart_on_the_same_db_keeps_every_order(tmp_path: Path) -> None:
             o["orderId"]: api.order(o["orderId"], o["transactionAccountId"]).json()
             for o in (done, pending)
         }
-        clock = api.client.get("/_sandbox/clock").json()
+        clock = api.control("GET", "/_sandbox/clock").json()
         api.close()
     assert db.exists()
 
     with running_sandbox(db=db) as second:
         api = Api(second.base_url, second.profile)
-        assert api.client.get("/_sandbox/clock").json()["offsetSeconds"] == clock["offsetSeconds"]
+        restored = api.control("GET", "/_sandbox/clock").json()
+        assert restored["offsetSeconds"] == clock["offsetSeconds"]
         after = {
             o["orderId"]: api.order(o["orderId"], o["transactionAccountId"]).json()
             for o in (done, pending)
