@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from harness.contracts import Profile, load_profile
+from harness.contracts import Profile, ProfileError, load_profile
 from harness.suite import reporting
 from harness.suite.cassettes import (
     RECORDED_BASE_URL,
@@ -26,7 +26,7 @@ from harness.suite.cassettes import (
     make_vcr,
     network_blocked,
 )
-from harness.suite.modes import Mode, RunSettings
+from harness.suite.modes import Mode, RunSettings, base_url_problem
 from harness.suite.report import write_run_metadata
 from harness.suite.world import RealClock, SandboxControl, ScenarioClock, World
 
@@ -78,12 +78,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    """Register the marks; refuse, once and before any scenario, a run that cannot work:
+    live mode without its variables, a base URL that is none, a profile that is unusable."""
     for name, text in MARKS.items():
         config.addinivalue_line("markers", f"{name}: {text}")
-    if config.getoption("--mode") == Mode.LIVE.value:
+    settings = _settings(config)
+    if settings.mode is Mode.LIVE:
         missing = [n for n in ("ATLASSIAN_ORG_ID", "ATLASSIAN_API_KEY") if not os.environ.get(n)]
         if missing:
             raise pytest.UsageError(f"--mode live needs {' and '.join(missing)} in the environment")
+    urls = {"--base-url": settings.base_url}
+    if settings.mode is Mode.LIVE and not settings.base_url:
+        urls["ATLASSIAN_BASE_URL"] = os.environ.get("ATLASSIAN_BASE_URL")
+    for name, url in urls.items():
+        problem = base_url_problem(url) if url is not None else None
+        if problem:
+            raise pytest.UsageError(f"{name} {url[:200]!r}: {problem}")
+    try:
+        load_profile(settings.profile_path)
+    except ProfileError as exc:
+        raise pytest.UsageError(f"--profile: {exc}") from None
 
 
 def pytest_bdd_apply_tag(tag: str, function: Any) -> Any:

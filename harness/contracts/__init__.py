@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import cookbook, rules
+from ._json import MAX_FILE_BYTES, MAX_JSON_DEPTH, JsonError, parse_json, read_json_file
 from ._operations import (
     Match,
     Operation,
@@ -48,9 +49,12 @@ def validate_order(
 
 
 __all__ = [
+    "MAX_FILE_BYTES",
+    "MAX_JSON_DEPTH",
     "ORDER_SCHEMA",
     "RULES",
     "Catalogue",
+    "JsonError",
     "Match",
     "Offering",
     "Operation",
@@ -70,7 +74,9 @@ __all__ = [
     "load_profile",
     "operation",
     "operations",
+    "parse_json",
     "path_allows",
+    "read_json_file",
     "refusal_explains",
     "rules",
     "schema_files",

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from . import _schemas
+from ._json import JsonError, read_json_file
 
 Product = Literal["family-container", "confluence", "jira", "jsm", "app"]
 
@@ -280,15 +281,9 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
 
 def _read_json(path: Path) -> Any:
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ProfileError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ProfileError(f"{path}: cannot read: {exc}") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ProfileError(f"{path}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
+        return read_json_file(path)
+    except JsonError as exc:
+        raise ProfileError(str(exc)) from None
 
 
 def _describe(source: Path, problems: list[Any]) -> str:

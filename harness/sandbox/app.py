@@ -21,10 +21,8 @@ Nothing is ever answered with a 500 unless the sandbox itself has a bug.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import math
-import re
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -39,11 +37,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..contracts import (
+    MAX_JSON_DEPTH,
+    JsonError,
     Profile,
     bundled_openapi,
     find_operation,
     load_profile,
     operations,
+    parse_json,
     path_allows,
     validate_request,
 )
@@ -58,8 +59,6 @@ log = logging.getLogger("harness.sandbox")
 
 #: Bodies above this size are refused with 413 (1 MiB; the cookbook's largest is ~3 KiB).
 MAX_BODY_BYTES = 1 << 20
-#: JSON nested deeper than this is refused with 400 (the cookbook's nests 7 levels).
-MAX_JSON_DEPTH = 64
 #: An oversized body is read and dropped up to this size, so the client sees the 413.
 _DRAIN_LIMIT = 64 << 20
 #: Default delay between placing an order and its items reaching SUCCESS.
@@ -295,48 +294,17 @@ class Sandbox:
         return b"".join(chunks)
 
     def _parse(self, raw: bytes) -> Any:
-        """The JSON body, or _NO_BODY for an empty one; 400 for anything else."""
+        """The JSON body, or _NO_BODY for an empty one; 400 for anything else, read as the
+        contracts read JSON (``parse_json``: depth, duplicate keys, numbers, surrogates)."""
         if not raw.strip():
             return _NO_BODY
         try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise error(
-                400, "MALFORMED_BODY", f"the body is not UTF-8 (byte {exc.start})", pointer=""
-            ) from None
-        try:
-            value = json.loads(text, parse_constant=_no_constant)
-        except RecursionError:
-            value = None
-            depth_exceeded = True
-        except ValueError as exc:
+            return parse_json(raw, max_depth=self.settings.max_json_depth)
+        except JsonError as exc:
+            comments = exc.problem.startswith("not JSON") and b"//" in raw
             hint = " (it has // comments: JSON has none, cookbook erratum ERR-003)"
-            raise error(
-                400,
-                "MALFORMED_BODY",
-                f"the body is not JSON: {exc}{hint if '//' in text else ''}",
-                pointer="",
-            ) from None
-        else:
-            depth_exceeded = _depth(value) > self.settings.max_json_depth
-            # A \uD800-style escape decodes to a lone surrogate: not Unicode text, and no
-            # answer that echoed it could be encoded. Only escapes make one.
-            if not depth_exceeded and "\\u" in text and _has_lone_surrogate(value):
-                raise error(
-                    400,
-                    "MALFORMED_BODY",
-                    "the body holds a lone UTF-16 surrogate escape (\\ud800-\\udfff), "
-                    "which is not Unicode text",
-                    pointer="",
-                )
-        if depth_exceeded:
-            raise error(
-                400,
-                "MALFORMED_BODY",
-                f"the body nests deeper than {self.settings.max_json_depth} levels",
-                pointer="",
-            )
-        return value
+            detail = exc.about("the body") + (hint if comments else "")
+            raise error(400, "MALFORMED_BODY", detail, pointer="") from None
 
 
 # -- control endpoints ----------------------------------------------------------------
@@ -546,39 +514,3 @@ def _finite_number(value: Any) -> bool:
         return math.isfinite(float(value))
     except OverflowError:
         return False
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _has_lone_surrogate(value: Any) -> bool:
-    """True when a string (or key) anywhere in the value holds a surrogate code point."""
-    stack = [value]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, str):
-            if _SURROGATE.search(node):
-                return True
-        elif isinstance(node, dict):
-            stack.extend(node.keys())
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    return False
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _depth(value: Any) -> int:
-    """How deeply arrays and objects nest (iteratively: deep input must not recurse)."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, dict | list):
-            deepest = max(deepest, depth)
-            children = node.values() if isinstance(node, dict) else node
-            stack.extend((child, depth + 1) for child in children)
-    return deepest

@@ -1,9 +1,9 @@
 """Secrets: a run with canary credentials leaves them nowhere a person or CI keeps.
 
 A copy of the profile gets unique canary strings as its org API key, sandbox admin token
-and site-admin tokens. The suite then runs in record mode and in local mode (the local run made to fail,
-with ``--showlocals``, so tracebacks and exception text are in its output), at DEBUG log
-level into a log file, with Allure results and JUnit XML (captured logs included). No
+and site-admin tokens. The suite then runs in record mode and in local mode (the local run
+made to fail, with ``--showlocals``, so tracebacks and exception text are in its output),
+at DEBUG log level into a log file, with Allure results and JUnit XML (captured logs included). No
 canary, nor the Basic credentials built from one, may appear in any of it: cassettes,
 Allure results, the HTML report (when the Allure CLI is installed), JUnit XML, the log
 file, or the runs' output. And ``harness cassettes check`` catches a planted one.

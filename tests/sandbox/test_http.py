@@ -95,7 +95,7 @@ ORDERS = "/commerce/api/v2/orders"
         (b'{"orderId": NaN}', "not JSON"),
         (b"[" * 100_000 + b"]" * 100_000, "deeper"),
         (b"[" * 65 + b"]" * 65, "deeper"),
-        (b"1" * 5000, "not JSON"),
+        (b"1" * 5000, "5000 digits"),
     ],
     ids=["truncated", "utf8", "nan", "very-deep", "deep", "huge-int"],
 )
@@ -439,3 +439,76 @@ def test_a_database_failing_under_a_running_sandbox_is_a_503_not_a_bug(
     assert not validate(schema_uri("error.json"), response.json())
     assert "database failed (damaged)" in errors(response)[0]["detail"]
     assert "sandbox bug" not in caplog.text
+
+
+# -- ambiguity: nothing silently wins (issue 13, attack 8) -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "first", "second"),
+    [
+        ("Authorization", "Bearer wrong-key-000000", None),
+        ("X-transaction-account", "6d9cfcbc-0103-4c21-aa8b-462e1ef2d74e", None),
+        ("Content-Type", "text/plain", "application/json"),
+    ],
+)
+def test_a_header_sent_twice_is_refused_naming_it(
+    api: Api, name: str, first: str, second: str | None
+) -> None:
+    order = cookbook_order("confluence-enterprise", api.provisioned([CONFLUENCE]))
+    proper = {
+        "Authorization": api.bearer["Authorization"],
+        "X-transaction-account": order["transactionAccountId"],
+        "Content-Type": "application/json",
+    }
+    headers = [(k, v) for k, v in proper.items() if k != name]
+    headers += [(name, first), (name, second or proper[name])]
+    response = api.client.post(ORDERS, headers=headers, content=json.dumps(order))
+    assert response.status_code == 400, response.text
+    assert codes(response) == {"DUPLICATE_HEADER"}
+    assert errors(response)[0]["source"] == {"header": name}
+    assert api.order(order["orderId"], order["transactionAccountId"]).status_code == 404
+
+
+def test_a_duplicate_authorization_reaches_no_control_endpoint(api: Api) -> None:
+    headers = [("Authorization", "Bearer nothing"), *api.bearer.items()]
+    response = api.client.post("/_sandbox/reset", headers=headers, json={})
+    assert response.status_code == 400
+    assert codes(response) == {"DUPLICATE_HEADER"}
+
+
+@pytest.mark.parametrize(
+    ("twice", "key", "pointer"),
+    [
+        (("{", '{"orderId": "0aed15e5-3d09-4319-800d-d65a5e73f783", '), "orderId", "/"),
+        (('"itemId": "O1"', '"itemId": "O1", "itemId": "O2"'), "itemId", "/items/0"),
+    ],
+    ids=["top-level", "nested"],
+)
+def test_a_key_twice_in_a_json_object_is_refused_naming_it(
+    api: Api, twice: tuple[str, str], key: str, pointer: str
+) -> None:
+    order = cookbook_order("confluence-enterprise", api.provisioned([CONFLUENCE]))
+    text = json.dumps(order).replace(*twice, 1)
+    response = api.request(
+        "POST",
+        ORDERS,
+        content=text.encode(),
+        headers={
+            "Content-Type": "application/json",
+            "X-transaction-account": order["transactionAccountId"],
+        },
+    )
+    assert response.status_code == 400, response.text
+    detail = errors(response)[0]["detail"]
+    assert f"the key {key!r} twice in the object at {pointer}" in detail
+
+
+def test_a_key_twice_reaches_no_control_endpoint(api: Api) -> None:
+    response = api.client.post(
+        "/_sandbox/clock/advance",
+        headers={**api.bearer, "Content-Type": "application/json"},
+        content=b'{"seconds": 1, "seconds": 1e308}',
+    )
+    assert response.status_code == 400
+    assert "'seconds' twice" in errors(response)[0]["detail"]
