@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import vcr
+import yaml
 from vcr.request import Request
 
 #: The base URL every cassette is recorded against, whatever host and port served it.
@@ -138,14 +139,66 @@ def network_blocked() -> Iterator[None]:
         socket.socket.connect = original  # type: ignore[method-assign]
 
 
-def load_interactions(path: Path) -> list[dict[str, Any]]:
-    """The interactions of a cassette file (vcrpy's YAML format)."""
-    import yaml
+#: The largest cassette file read (the committed ones are a few KiB; a scenario's is well
+#: under a MiB).
+MAX_CASSETTE_BYTES = 8 << 20
 
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+
+def read_cassette(path: Path) -> tuple[str, list[dict[str, Any]]]:
+    """The text and interactions of a cassette file (vcrpy's YAML format), read bounded
+    and safely (``load_yaml_safely``); ``ValueError`` or ``yaml.YAMLError`` saying why not."""
+    with path.open("rb") as file:
+        raw = file.read(MAX_CASSETTE_BYTES + 1)
+    if len(raw) > MAX_CASSETTE_BYTES:
+        raise ValueError(f"larger than {MAX_CASSETTE_BYTES >> 20} MiB")
+    text = raw.decode("utf-8")
+    data = load_yaml_safely(text)
     if not isinstance(data, dict) or not isinstance(data.get("interactions"), list):
         raise ValueError("not a vcrpy cassette (no 'interactions' list)")
-    return data["interactions"]
+    return text, data["interactions"]
+
+
+def load_interactions(path: Path) -> list[dict[str, Any]]:
+    """The interactions of a cassette file (``read_cassette``)."""
+    return read_cassette(path)[1]
+
+
+def load_yaml_safely(text: str, *, max_depth: int = 64) -> Any:
+    """YAML as ``yaml.safe_load`` reads it, refusing aliases (a 'billion laughs' file
+    expands on use) and nesting deeper than ``max_depth`` (PyYAML composes recursively):
+    ``yaml.YAMLError`` saying which."""
+    loader = _BoundedLoader(text)
+    loader.max_depth = max_depth
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses aliases and counts how deep it composes."""
+
+    max_depth = 64
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "holds a YAML alias (cassettes have none)", event.start_mark
+            )
+        self._depth += 1
+        try:
+            if self._depth > self.max_depth:
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"nests deeper than {self.max_depth} levels",
+                    self.peek_event().start_mark,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _as_text(body: Any) -> str:
