@@ -4,8 +4,10 @@ What goes into a cassette is scrubbed on the way in (and the same scrubbing is a
 live requests before matching, so replay matches what was recorded):
 
 - the base URL (its host and ephemeral port) becomes ``http://sandbox.invalid``;
-- ``Authorization`` and ``Cookie`` headers are dropped, e-mail addresses in headers and
-  bodies become ``redacted@example.invalid``, and any known secret becomes ``***``;
+- every header named like a credential (``Authorization``, ``Cookie``, ``Set-Cookie``,
+  ``X-Api-Key``, ...: ``CREDENTIAL_NAME``) is dropped, a query parameter named like one
+  keeps ``***`` as its value, e-mail addresses in headers and bodies become
+  ``redacted@example.invalid``, and any known secret becomes ``***``;
 - volatile response headers (``date``, ``server``) are dropped.
 
 Requests match on method, path, query and JSON body; identical requests (status polls)
@@ -22,6 +24,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import vcr
 import yaml
@@ -42,6 +45,17 @@ _DROPPED_REQUEST_HEADERS = (
     "accept-encoding",
 )
 _DROPPED_RESPONSE_HEADERS = ("date", "server", "set-cookie")
+#: A header or query parameter name that says it carries a credential (``*key*``,
+#: ``*token*``, ``*secret*``, ``*auth*``, cookies, sessions, passwords).
+CREDENTIAL_NAME = re.compile(r"(?i)key|token|secret|auth|cookie|session|passw|credential")
+#: Names that match but carry no credential: a 401's challenge names schemes and a realm.
+HARMLESS_NAMES = frozenset({"www-authenticate"})
+
+
+def names_a_credential(name: str) -> bool:
+    return bool(CREDENTIAL_NAME.search(name)) and name.lower() not in HARMLESS_NAMES
+
+
 #: Paths that are never recorded: the sandbox's own control endpoints.
 CONTROL_PREFIX = "/_sandbox/"
 
@@ -66,9 +80,9 @@ class Scrubber:
         if CONTROL_PREFIX in request.path:
             return None
         request = copy.deepcopy(request)
-        request.uri = self.text(request.uri)
+        request.uri = _scrub_query(self.text(request.uri))
         for name in list(request.headers):
-            if name.lower() in _DROPPED_REQUEST_HEADERS:
+            if name.lower() in _DROPPED_REQUEST_HEADERS or names_a_credential(name):
                 del request.headers[name]
             else:
                 request.headers[name] = self.text(str(request.headers[name]))
@@ -80,7 +94,7 @@ class Scrubber:
         response = copy.deepcopy(response)
         headers = response.get("headers", {})
         for name in list(headers):
-            if name.lower() in _DROPPED_RESPONSE_HEADERS:
+            if name.lower() in _DROPPED_RESPONSE_HEADERS or names_a_credential(name):
                 del headers[name]
             else:
                 headers[name] = [self.text(str(v)) for v in headers[name]]
@@ -199,6 +213,18 @@ class _BoundedLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+
+def _scrub_query(uri: str) -> str:
+    """The URI with the value of each query parameter named like a credential as ``***``."""
+    parts = urlsplit(uri)
+    if not parts.query:
+        return uri
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    if not any(names_a_credential(name) for name, _ in pairs):
+        return uri
+    query = urlencode([(n, "***" if names_a_credential(n) else v) for n, v in pairs], safe="*")
+    return urlunsplit(parts._replace(query=query))
 
 
 def _as_text(body: Any) -> str:

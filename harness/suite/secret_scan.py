@@ -33,12 +33,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from .cassettes import names_a_credential
 from .token_shapes import ATLASSIAN_TOKEN
 
-#: A header or parameter name that says it carries a credential.
-CREDENTIAL_NAME = re.compile(r"(?i)key|token|secret|auth|cookie|session|passw|credential")
-#: Names that match but carry none: a 401's challenge names schemes and a realm.
-_HARMLESS_NAMES = frozenset({"www-authenticate"})
 #: An HTTP credential with its value: 16 or more token characters, not all lower-case
 #: letters (prose such as "Basic authentication"), not ``***`` (the scrubbed form).
 _SCHEME_VALUE = re.compile(
@@ -116,13 +113,13 @@ def _parsed(
         message = interaction.get(side)
         headers = message.get("headers") if isinstance(message, dict) else None
         for name, value in (headers or {}).items() if isinstance(headers, dict) else ():
-            if CREDENTIAL_NAME.search(str(name)) and str(name).lower() not in _HARMLESS_NAMES:
+            if names_a_credential(str(name)):
                 yield Finding(number, f"a credential: {name} header ({side})", _key(value))
     request = interaction.get("request")
     uri = request.get("uri") if isinstance(request, dict) else None
     if isinstance(uri, str):
         for name, value in parse_qsl(urlsplit(uri).query, keep_blank_values=True):
-            if CREDENTIAL_NAME.search(name) or name.lower() in ("sig", "signature", "code"):
+            if value != "***" and (names_a_credential(name) or name.lower() in ("sig", "code")):
                 yield Finding(number, f"a credential: query parameter {name[:40]}", _key(value))
     for string in _strings(interaction):
         yield from _text_rules(number, string, known, allowed)

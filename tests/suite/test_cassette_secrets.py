@@ -122,3 +122,35 @@ def test_the_committed_cassettes_hold_nothing_that_looks_like_a_credential() -> 
     code, lines = check(ROOT / "cassettes")
     assert code == 0, lines
     assert lines[-1].startswith("OK:")
+
+
+def test_recording_drops_what_the_check_refuses() -> None:
+    """The scrubber and the check share the rule: a header or query parameter named like
+    a credential never reaches a cassette, so recording cannot write one the check fails."""
+    from vcr.request import Request
+
+    from harness.suite.cassettes import Scrubber
+
+    scrubber = Scrubber("http://127.0.0.1:9")
+    request = Request(
+        "GET",
+        f"http://127.0.0.1:9/commerce/api/v2/orders/x?api_key={TOKEN}&limit=2",
+        b"",
+        {"X-Api-Key": TOKEN, "Proxy-Authorization": f"Basic {TOKEN}", "Accept": "*/*"},
+    )
+    kept = scrubber.request(request)
+    assert kept is not None
+    assert TOKEN not in kept.uri and "api_key=***" in kept.uri and "limit=2" in kept.uri
+    assert set(kept.headers) == {"Accept"}
+    response = scrubber.response(
+        {
+            "status": {"code": 401, "message": "Unauthorized"},
+            "headers": {
+                "Set-Cookie": [f"s={TOKEN}"],
+                "X-Atlassian-Token": [TOKEN],
+                "WWW-Authenticate": ['Bearer realm="x"'],
+            },
+            "body": {"string": ""},
+        }
+    )
+    assert set(response["headers"]) == {"WWW-Authenticate"}
