@@ -140,7 +140,8 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
     Assumption(
         "ASM-026",
         "An orgId other than the credentials' org is 404 ORG_NOT_FOUND; an order asked for "
-        "with another account in X-transaction-account is 404 ORDER_NOT_FOUND.",
+        "with another account in X-transaction-account is 404 ORDER_NOT_FOUND, the very "
+        "answer an order that does not exist gets (it tells nothing of other accounts).",
     ),
     Assumption(
         "ASM-027",
@@ -157,7 +158,8 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "ASM-029",
         "Transport errors use the envelope too: unknown path 404 NOT_FOUND, another method "
         "405 METHOD_NOT_ALLOWED with Allow, a body above 1 MiB 413 PAYLOAD_TOO_LARGE, a body "
-        "that is not UTF-8 JSON (or nests deeper than 64) 400 MALFORMED_BODY; 401 carries "
+        "that is not UTF-8 JSON (or nests deeper than 64, holds NaN, Infinity, a number beyond "
+        "a double or an integer of more than 4300 digits) 400 MALFORMED_BODY; 401 carries "
         "WWW-Authenticate for Bearer and Basic.",
     ),
     Assumption(
@@ -176,6 +178,25 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "ASM-032",
         "A millisecond timestamp (`nextBillingAnchorTimestamp`, `endTimestamp`) is no later "
         "than 9999-12-31T23:59:59.999Z (253402300799999); a larger one is a schema violation.",
+    ),
+    Assumption(
+        "ASM-033",
+        "Nothing ambiguous silently wins: Authorization, Content-Type, Origin or "
+        "X-transaction-account sent twice is 400 DUPLICATE_HEADER naming the header, and a "
+        "JSON body with a key twice in one object is 400 MALFORMED_BODY naming the key and "
+        "its object.",
+    ),
+    Assumption(
+        "ASM-034",
+        "The parts of an order item that the cookbook's field list details (chargingDetails, "
+        "trial, effectiveTime and its endsAt, a promotion and its promotionDefinition) carry "
+        "those fields only; optedUsageOptions itself and metadata stay open (ASM-007).",
+    ),
+    Assumption(
+        "ASM-035",
+        "orderId is the idempotency key of the body, not of the headers: the same body sent "
+        "again is judged by its own X-transaction-account, and one naming another account "
+        "is refused (REL-018) as the first send would have been.",
     ),
 )
 
