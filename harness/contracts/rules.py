@@ -133,16 +133,29 @@ class OrderFacts:
         ]
 
     def target_item(self, rel: Mapping[str, Any]) -> dict[str, Any] | None:
-        return (
-            self.by_item_id.get(rel.get("itemId"))
-            if rel.get("referenceType") == "ORDER_ITEM"
-            else None
-        )
+        item_id = rel.get("itemId")
+        if rel.get("referenceType") != "ORDER_ITEM" or not isinstance(item_id, str):
+            return None  # the schema names what is wrong with the reference itself
+        return self.by_item_id.get(item_id)
 
     def existing_site(self) -> Any:
         """The existing site the provisioning request names, if any."""
         p = self.context.provisioning if self.context else None
         return self.catalogue.site(p.site_name) if p and p.site_name else None
+
+
+def _dig(value: Any, *keys: str) -> Any:
+    """``value[k1][k2]...``, or None where a step is missing or not an object."""
+    for key in keys:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def _text(value: Any) -> str | None:
+    """The value when it is a string (the rules key on strings; the schema names the rest)."""
+    return value if isinstance(value, str) else None
 
 
 def _label(offering: Offering | None) -> str:
@@ -453,13 +466,7 @@ def _charge_element(facts: OrderFacts) -> Iterator[Finding]:
         if offering is None or offering.charge_element is None:
             continue
         base = f"/items/{i}/optedUsageOptions/chargingDetails/chargeQuantities"
-        quantities = (
-            ((item.get("optedUsageOptions") or {}).get("chargingDetails") or {}).get(
-                "chargeQuantities"
-            )
-            if isinstance(item.get("optedUsageOptions"), dict)
-            else None
-        )
+        quantities = _dig(item, "optedUsageOptions", "chargingDetails", "chargeQuantities")
         if not quantities:
             yield Finding(
                 base, f"{offering.name} needs a charge quantity of {offering.charge_element!r}"
@@ -569,11 +576,7 @@ def _provisioning_window(facts: OrderFacts) -> Iterator[Finding]:
     assert facts.context is not None
     pointer = "/metadata/provisionRequestId"
     p = facts.context.provisioning
-    named = (
-        (facts.order.get("metadata") or {}).get("provisionRequestId")
-        if isinstance(facts.order.get("metadata"), dict)
-        else None
-    )
+    named = _dig(facts.order, "metadata", "provisionRequestId")
     if not isinstance(named, str):
         return
     if p is None:
@@ -612,7 +615,7 @@ def _ordered_what_was_provisioned(facts: OrderFacts) -> Iterator[Finding]:
     p = facts.context.provisioning if facts.context else None
     if p is None:
         return
-    ordered = {item.get("offeringId") for _, item in facts.items}
+    ordered = {o for _, item in facts.items if isinstance(o := item.get("offeringId"), str)}
     for offering_id in p.offerings:
         if offering_id not in ordered:
             name = _label(facts.catalogue.offering(offering_id))
@@ -637,9 +640,7 @@ def _pricing_plan(facts: OrderFacts) -> Iterator[Finding]:
     """A pricingPlanId, when given, is one of the item offering's pricing plans."""
     for i, item in facts.items:
         offering = facts.offering(item)
-        options = item.get("optedUsageOptions")
-        details = options.get("chargingDetails") if isinstance(options, dict) else None
-        plan = details.get("pricingPlanId") if isinstance(details, dict) else None
+        plan = _dig(item, "optedUsageOptions", "chargingDetails", "pricingPlanId")
         if offering and isinstance(plan, str) and plan not in offering.pricing_plans:
             yield Finding(
                 f"/items/{i}/optedUsageOptions/chargingDetails/pricingPlanId",
@@ -703,12 +704,12 @@ def _container_is_used(facts: OrderFacts) -> Iterator[Finding]:
             return
         for _, rel in rels:
             if rel.get("referenceType") == "ORDER_ITEM":
-                if rel.get("itemId") not in facts.by_item_id:
+                if facts.target_item(rel) is None:
                     return
-                used.add(rel.get("itemId"))
+                used.add(rel["itemId"])
     for i, item in facts.items:
         if (facts.offering(item) or _NONE).is_family_container:
-            if item.get("itemId") not in used:
+            if _text(item.get("itemId")) not in used:
                 yield Finding(
                     f"/items/{i}",
                     "no Jira or JSM item of this order relates to this family container",
