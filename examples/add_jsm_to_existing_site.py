@@ -3,31 +3,55 @@
 Environment: ATLASSIAN_BASE_URL (default https://api.atlassian.com), ATLASSIAN_ORG_ID,
 ATLASSIAN_API_KEY (or ATLASSIAN_SITE_ADMIN_EMAIL and ATLASSIAN_SITE_ADMIN_TOKEN, which the
 API refuses for provisioning products: use the org API key), ATLASSIAN_PROFILE (the
-org's ids; default: the sandbox's profile), ATLASSIAN_SITE_NAME (default: the profile's
-first site). With only ATLASSIAN_BASE_URL set to a local sandbox it runs as the sandbox
-org and adds JSM to its site `acme`.
+org's ids; default: the sandbox's profile), ATLASSIAN_SITE_NAME (a site of the org with
+Jira and without JSM). Without ATLASSIAN_SITE_NAME it first makes a fresh site with Jira
+Enterprise (a new name each run), so it runs again against the same org. With only
+ATLASSIAN_BASE_URL set to a local sandbox (`harness sandbox serve`) it runs as the sandbox
+org.
 
-Prints the order id and the new entitlement id, exit 0; on failure one line, exit 1.
+Prints the site, the order id and the new entitlement id, exit 0; on failure one line
+saying what failed and what to do next, exit 1.
 """
 
 import os
+import secrets
 import sys
 
-from harness.client import Client, OrderBuilder, wait_for_order, wait_for_provisioning
-from harness.client.journeys import jira_family_workspace, place_order_in_window
-from harness.contracts import load_profile
+from harness.client import (
+    Client,
+    OrderBuilder,
+    next_step,
+    wait_for_order,
+    wait_for_provisioning,
+)
+from harness.client.journeys import jira_family_workspace, new_site, place_order_in_window
+from harness.contracts import Profile, load_profile
 
 POLL_SECONDS = float(os.environ.get("ATLASSIAN_POLL_SECONDS", "1"))
 
 
+def site_with_jira(client: Client, profile: Profile) -> str:
+    """The caller's site, or a fresh one with Jira Enterprise made for this run."""
+    named = os.environ.get("ATLASSIAN_SITE_NAME")
+    if named:
+        return named
+    site = f"cookbook-{secrets.token_hex(4)}"
+    new_site(client, profile, site, products=("jira",), poll_interval=POLL_SECONDS)
+    print(f"made site {site} with Jira Enterprise")
+    return site
+
+
 def main() -> None:
     profile = load_profile(os.environ.get("ATLASSIAN_PROFILE"))
-    site = os.environ.get("ATLASSIAN_SITE_NAME") or profile.catalogue.sites[0].name
     with Client.from_env(profile=profile) as client:
+        site = site_with_jira(client, profile)
         # The site's Jira workspace -> its entitlement -> that entitlement's family container.
         workspace = jira_family_workspace(client, site)
         if workspace is None or workspace.entitlement_id is None:
-            raise LookupError(f"site {site!r} has no Jira product to add JSM next to")
+            raise LookupError(
+                f"site {site!r} has no Jira product to add JSM next to (next: set "
+                "ATLASSIAN_SITE_NAME to a site with Jira, or unset it to make a fresh one)"
+            )
         details = client.entitlement_details(workspace.entitlement_id)
         print(f"site {site}: family container {details.family_container_id}")
         order = OrderBuilder.for_profile(profile).on_site(details).jsm()
@@ -48,4 +72,5 @@ if __name__ == "__main__":
     try:
         main()
     except Exception as exc:  # one clear line, no traceback
-        sys.exit(f"add_jsm_to_existing_site failed: {exc}")
+        hint = next_step(exc)
+        sys.exit(f"add_jsm_to_existing_site failed: {exc}" + (f" (next: {hint})" if hint else ""))

@@ -4,16 +4,25 @@ Environment: ATLASSIAN_BASE_URL (default https://api.atlassian.com), ATLASSIAN_O
 ATLASSIAN_API_KEY (or ATLASSIAN_SITE_ADMIN_EMAIL and ATLASSIAN_SITE_ADMIN_TOKEN, which the
 API refuses for provisioning products: use the org API key), ATLASSIAN_PROFILE (the
 org's offering, parent entitlement and transaction account ids; default: the sandbox's
-profile), ATLASSIAN_SITE_NAME (default: the profile's defaults.newSiteName). With only
-ATLASSIAN_BASE_URL set to a local sandbox it runs as the sandbox org.
+profile), ATLASSIAN_SITE_NAME (the new site's name; default: a fresh one each run, so the
+example runs again against the same org). With only ATLASSIAN_BASE_URL set to a local
+sandbox (`harness sandbox serve`) it runs as the sandbox org.
 
-Prints the order id and each new entitlement id, exit 0; on failure one line, exit 1.
+Prints the site, the order id and each new entitlement id, exit 0; on failure one line
+saying what failed and what to do next, exit 1.
 """
 
 import os
+import secrets
 import sys
 
-from harness.client import Client, OrderBuilder, wait_for_order, wait_for_provisioning
+from harness.client import (
+    Client,
+    OrderBuilder,
+    next_step,
+    wait_for_order,
+    wait_for_provisioning,
+)
 from harness.client.journeys import place_order_in_window
 from harness.contracts import load_profile
 
@@ -23,7 +32,9 @@ POLL_SECONDS = float(os.environ.get("ATLASSIAN_POLL_SECONDS", "1"))
 def main() -> None:
     profile = load_profile(os.environ.get("ATLASSIAN_PROFILE"))
     defaults = profile.defaults
-    site = os.environ.get("ATLASSIAN_SITE_NAME") or defaults["newSiteName"]
+    # A site name is taken once: a fresh one per run, unless the caller names one.
+    site = os.environ.get("ATLASSIAN_SITE_NAME") or f"cookbook-{secrets.token_hex(4)}"
+    print(f"site {site}")
     with Client.from_env(profile=profile) as client:
         order = OrderBuilder.for_profile(profile).confluence().jira().jsm()
         request = client.provision_products(
@@ -48,4 +59,5 @@ if __name__ == "__main__":
     try:
         main()
     except Exception as exc:  # one clear line, no traceback
-        sys.exit(f"new_site_all_products failed: {exc}")
+        hint = next_step(exc)
+        sys.exit(f"new_site_all_products failed: {exc}" + (f" (next: {hint})" if hint else ""))

@@ -13,7 +13,9 @@ from typing import Any
 import click
 
 from . import __version__
+from ._command import harness_command
 from .bench.cli import bench as bench_command
+from .notebook import notebook as notebook_command
 from .sandbox.cli import sandbox as sandbox_commands
 from .suite.cli import cassettes as cassettes_commands
 from .suite.cli import report as report_command
@@ -40,6 +42,7 @@ main.add_command(run_command)
 main.add_command(cassettes_commands)
 main.add_command(report_command)
 main.add_command(bench_command)
+main.add_command(notebook_command)
 
 
 @main.group()
@@ -127,7 +130,7 @@ def docs_command(check: bool, out: str, features: str) -> None:
             folder.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
     if check and stale:
-        click.echo(f"stale: {', '.join(stale)} (run: harness docs)", err=True)
+        click.echo(f"stale: {', '.join(stale)} (run: {harness_command('docs')})", err=True)
         sys.exit(1)
     click.echo(("up to date: " if check else "wrote: ") + (", ".join(stale) or str(folder)))
 

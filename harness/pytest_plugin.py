@@ -1,10 +1,11 @@
 """The pytest plugin of the cookbook suite: options, hooks and fixtures only.
 
 The logic lives in ``harness.suite`` (modes, cassettes, the scenario world, reporting).
-Options: ``--mode local|replay|record|live``, ``--base-url``, ``--allow-orders``,
-``--profile``, ``--cassette-dir``. Fixtures: ``run_settings`` (override it to configure a
-run from code), ``journey_target`` (session: where scenarios send their requests) and
-``world`` (one per scenario).
+Options: ``--mode local|replay|record|live``, ``--record-mode none|once|new_episodes|all``
+(vcrpy's, ``harness.suite.record_mode``), ``--base-url``, ``--allow-orders``, ``--profile``,
+``--cassette-dir``. A failing step is reported in a few lines (``harness.suite.failures``).
+Fixtures: ``run_settings`` (override it to configure a run from code), ``journey_target``
+(session: where scenarios send their requests) and ``world`` (one per scenario).
 """
 
 from __future__ import annotations
@@ -12,20 +13,18 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_socket
 
+from harness._command import harness_command
 from harness.contracts import Profile, ProfileError, load_profile
-from harness.suite import reporting
-from harness.suite.cassettes import (
-    RECORDED_BASE_URL,
-    cassette_path,
-    make_vcr,
-    network_blocked,
-)
+from harness.suite import record_mode, reporting
+from harness.suite.cassettes import RECORDED_BASE_URL, cassette_path, make_vcr
+from harness.suite.failures import StepFailure
 from harness.suite.modes import Mode, RunSettings, base_url_problem
 from harness.suite.report import write_run_metadata
 from harness.suite.world import RealClock, SandboxControl, ScenarioClock, World
@@ -53,9 +52,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--mode",
         choices=[m.value for m in Mode],
-        default=Mode.LOCAL.value,
+        default=None,
         help="local (embedded sandbox, default), replay (cassettes, no network), "
         "record (write cassettes), live (a real org, no cassettes)",
+    )
+    group.addoption(
+        "--record-mode",
+        choices=[m.value for m in record_mode.RecordMode],
+        default=None,
+        help="vcrpy's record modes onto the suite's: none (= --mode replay), once (replay "
+        "the cassettes that exist, record the missing), new_episodes (replay, and record "
+        "new requests into the cassette), all (= --mode record)",
     )
     group.addoption(
         "--base-url",
@@ -110,6 +117,32 @@ def pytest_bdd_apply_tag(tag: str, function: Any) -> Any:
 
 def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, scenario: Any) -> None:
     request.node.harness_scenario = (feature.filename, scenario.name)
+
+
+#: The failed Gherkin step of a scenario, for its report.
+FAILED_STEP = pytest.StashKey[StepFailure]()
+
+
+def pytest_bdd_step_error(
+    request: pytest.FixtureRequest, feature: Any, scenario: Any, step: Any, exception: Exception
+) -> None:
+    request.node.stash[FAILED_STEP] = StepFailure.of(feature, scenario, step)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """A failed step: the feature, scenario, step and breach in a few lines instead of the
+    traceback (kept under -v or an explicit --tb); the step's line in any case."""
+    report = yield
+    failure = item.stash.get(FAILED_STEP, None)
+    if failure is None or not report.failed or call.excinfo is None:
+        return report
+    config = item.config
+    if config.option.tbstyle == "auto" and config.get_verbosity() <= 0:
+        report.longrepr = failure.summary(call.excinfo.value)
+    else:
+        report.sections.append(("Gherkin step that failed", failure.headline))
+    return report
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -182,20 +215,19 @@ def world(
     if feature_file is None:
         pytest.fail("the world fixture serves Gherkin scenarios only")
     key = f"{Path(feature_file).stem}/{scenario_name}"
-    mode = run_settings.mode
+    path = cassette_path(run_settings.cassette_dir, feature_file, scenario_name)
+    settings = _scenario_settings(run_settings, path)
+    mode = settings.mode
+    base_url = RECORDED_BASE_URL if mode is Mode.REPLAY else journey_target.base_url
     control = None
     if mode in (Mode.LOCAL, Mode.RECORD):
-        control = SandboxControl.probe(
-            journey_target.base_url, journey_target.profile.control_token
-        )
+        control = SandboxControl.probe(base_url, journey_target.profile.control_token)
     clock = (
         ScenarioClock(control.advance if control else None)
         if (control or mode is Mode.REPLAY)
         else RealClock()
     )
-    world = World(
-        run_settings, journey_target.profile, journey_target.base_url, clock, key, control
-    )
+    world = World(settings, journey_target.profile, base_url, clock, key, control)
     marker = request.node.get_closest_marker("cookbook")
     reporting.label_scenario(marker.args[0] if marker else None)
     with ExitStack() as stack:
@@ -205,31 +237,49 @@ def world(
             marker = request.node.get_closest_marker("fault")
             if marker:
                 control.faults(_fault_spec(marker.args[0]))
-        if run_settings.uses_cassettes:
-            path = cassette_path(run_settings.cassette_dir, feature_file, scenario_name)
+        if settings.uses_cassettes:
             if mode is Mode.REPLAY and not path.is_file():
                 pytest.fail(
                     f"no cassette for scenario {scenario_name!r}: {path} is missing "
-                    "(record it: harness run --mode record)",
+                    f"(record it: {harness_command('run', '--record-mode=once')})",
                     pytrace=False,
                 )
             secrets = _secrets(journey_target.profile)
             recorder = make_vcr(
-                record=mode is Mode.RECORD, base_url=journey_target.base_url, secrets=secrets
+                record_mode=settings.record_mode or "none", base_url=base_url, secrets=secrets
             )
             stack.enter_context(recorder.use_cassette(str(path)))
             if mode is Mode.REPLAY:
-                stack.enter_context(network_blocked())
+                # Replay needs no server: pytest-socket refuses every socket until the end.
+                pytest_socket.disable_socket(allow_unix_socket=True)
+                stack.callback(pytest_socket.enable_socket)
         yield world
 
 
+def _scenario_settings(run_settings: RunSettings, cassette: Path) -> RunSettings:
+    """The run's settings for one scenario: ``--record-mode=once`` replays a scenario whose
+    cassette exists and records the others."""
+    if run_settings.record_mode is None:
+        return run_settings
+    wanted = record_mode.RecordMode(run_settings.record_mode)
+    mode = record_mode.scenario_mode(wanted, cassette.is_file())
+    return run_settings if mode is run_settings.mode else replace(run_settings, mode=mode)
+
+
 def _settings(config: pytest.Config) -> RunSettings:
+    try:
+        mode, vcr_mode = record_mode.resolve(
+            config.getoption("--mode"), config.getoption("--record-mode")
+        )
+    except record_mode.RecordModeError as exc:
+        raise pytest.UsageError(str(exc)) from None
     return RunSettings(
-        mode=Mode(config.getoption("--mode")),
+        mode=mode,
         base_url=config.getoption("--base-url"),
         allow_orders=config.getoption("--allow-orders"),
         profile_path=config.getoption("--profile"),
         cassette_dir=Path(config.getoption("--cassette-dir")),
+        record_mode=vcr_mode.value if vcr_mode else None,
     )
 
 
@@ -295,8 +345,6 @@ def _secrets(profile: Profile) -> list[str]:
 
 def _live_profile(profile: Profile) -> Profile:
     """A live run's credentials and org come from the environment, never from a file."""
-    from dataclasses import replace
-
     return replace(
         profile, org_id=os.environ["ATLASSIAN_ORG_ID"], api_key=os.environ["ATLASSIAN_API_KEY"]
     )

@@ -254,14 +254,10 @@ def _orders(
 
 
 def _reset(server: Server, profile: Profile) -> None:
-    import httpx
+    from harness.sandbox.remote import RemoteSandbox
 
-    httpx.post(
-        f"http://127.0.0.1:{server.port}/_sandbox/reset",
-        headers={"Authorization": f"Bearer {profile.control_token}"},
-        json={},
-        timeout=30,
-    ).raise_for_status()
+    with RemoteSandbox(f"http://127.0.0.1:{server.port}", profile, timeout=30) as sandbox:
+        sandbox.reset()
 
 
 def measure(

@@ -61,7 +61,9 @@ class SuiteRun:
 
 def command(kind: str, settings: SuiteSettings, timing_file: str | None = None) -> list[str]:
     """The pytest command line of one kind of run."""
-    base = [sys.executable, "-m", "pytest", settings.features, "-q", "-p", "no:cacheprovider"]
+    # The cache provider stays on, as in a user's run, but away from the user's --lf state.
+    cache = Path(tempfile.gettempdir()) / "harness-bench-pytest-cache"
+    base = [sys.executable, "-m", "pytest", settings.features, "-q", "-o", f"cache_dir={cache}"]
     base += list(settings.pytest_args)
     if kind == "floor":
         return [*base, "--mode=replay", "--collect-only"]

@@ -26,7 +26,7 @@ same in one)::
     with Client(org_id=profile.org_id, auth=OrgApiKey(key)) as client:
         order = OrderBuilder.for_profile(profile).confluence().jira().jsm()
         request = client.provision_products(order.offerings_to_provision(),
-                                            "admin@example.com", "acme-2",
+                                            "admin@example.com", "my-new-site",
                                             timezone="Australia/Sydney", location="us")
         placed = place_order_in_window(client, request, order.for_request(request).build())
         done = wait_for_order(client, placed)            # every item SUCCESS
@@ -99,6 +99,7 @@ from ._models import (
     Workspace,
     WorkspacePage,
 )
+from ._next import next_step
 from ._retry import UNSAFE_OPERATIONS, RetryPolicy
 from ._wait import wait_for_order, wait_for_provisioning
 from .journeys import JourneyError, JourneyResult, place_order_in_window
@@ -148,6 +149,7 @@ __all__ = [
     "Workspace",
     "WorkspacePage",
     "journeys",
+    "next_step",
     "orders",
     "parse_retry_after",
     "place_order_in_window",

@@ -11,6 +11,8 @@ from typing import Any
 
 import uvicorn
 
+from harness._command import harness_command
+
 from .._loopback import is_loopback_host
 from ..contracts import Profile
 from .app import create_app
@@ -64,7 +66,7 @@ def serve(
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     echo(f"Sandbox org {profile.org_id} listening on {base_url}")
     echo(f"  state:       {sandbox.db_path}{'' if db else ' (temporary)'}")
-    echo("  credentials: harness sandbox profile")
+    echo(f"  credentials: {harness_command('sandbox', 'profile')}")
     echo(f"  contracts:   {base_url}/openapi.json")
     echo("Press Ctrl-C to stop.")
     if not is_loopback_host(host):

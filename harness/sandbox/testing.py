@@ -20,13 +20,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
 import uvicorn
 
 from ..contracts import Profile, load_profile
 from .app import create_app
 from .clock import RealTime
 from .faults import DroppableH11Protocol
+from .remote import RemoteSandbox
 
 #: How long a server may take to start or stop before the test gives up.
 _STARTUP_TIMEOUT = 15.0
@@ -80,12 +80,7 @@ class SandboxServer:
             name=f"sandbox-{self.port}",
             daemon=True,
         )
-        # The control endpoints take the org API key (or the sandbox admin token) and JSON.
-        self._client = httpx.Client(
-            base_url=self.base_url,
-            timeout=10.0,
-            headers={"Authorization": f"Bearer {self.profile.control_token}"},
-        )
+        self._control = RemoteSandbox(self.base_url, self.profile)
         self._stopped = False
 
     def __repr__(self) -> str:
@@ -107,7 +102,7 @@ class SandboxServer:
         if self._stopped:
             return
         self._stopped = True
-        self._client.close()
+        self._control.stop()
         self._server.should_exit = True
         if self._thread.is_alive():
             self._thread.join(_STARTUP_TIMEOUT)
@@ -118,19 +113,15 @@ class SandboxServer:
 
     def reset(self) -> None:
         """Restore the profile's initial state and the clock (``POST /_sandbox/reset``)."""
-        self._client.post("/_sandbox/reset", json={}).raise_for_status()
+        self._control.reset()
 
     def advance(self, seconds: float) -> float:
         """Move the sandbox clock forward; returns the new sandbox time (epoch seconds)."""
-        response = self._client.post("/_sandbox/clock/advance", json={"seconds": seconds})
-        response.raise_for_status()
-        return float(response.json()["epochSeconds"])
+        return self._control.advance(seconds)
 
     def now(self) -> float:
         """The sandbox time (``GET /_sandbox/clock``), epoch seconds."""
-        response = self._client.get("/_sandbox/clock")
-        response.raise_for_status()
-        return float(response.json()["epochSeconds"])
+        return self._control.now()
 
 
 @contextmanager

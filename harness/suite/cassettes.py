@@ -19,9 +19,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-import socket
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -115,11 +113,12 @@ def json_body(r1: Request, r2: Request) -> None:
         raise AssertionError(f"request bodies differ: {_short(a)} != {_short(b)}")
 
 
-def make_vcr(*, record: bool, base_url: str, secrets: Iterable[str] = ()) -> vcr.VCR:
-    """A VCR that records (``record=True``, rewriting the cassette) or only replays."""
+def make_vcr(*, record_mode: str, base_url: str, secrets: Iterable[str] = ()) -> vcr.VCR:
+    """A VCR in one of vcrpy's record modes: ``none`` only replays, ``all`` rewrites the
+    cassette, ``once`` and ``new_episodes`` as vcrpy defines them."""
     scrubber = Scrubber(base_url, secrets)
     recorder = vcr.VCR(
-        record_mode="all" if record else "none",
+        record_mode=record_mode,
         match_on=("method", "path", "query", "json_body"),
         before_record_request=scrubber.request,
         before_record_response=scrubber.response,
@@ -136,21 +135,6 @@ def cassette_path(cassette_dir: Path, feature_file: str, scenario_name: str) -> 
 
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:120]
-
-
-@contextmanager
-def network_blocked() -> Iterator[None]:
-    """No socket may connect anywhere, loopback included: replay must not need a server."""
-    original = socket.socket.connect
-
-    def refuse(self: socket.socket, address: Any) -> None:
-        raise ConnectionRefusedError(f"network blocked in replay mode (tried {address!r})")
-
-    socket.socket.connect = refuse  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        socket.socket.connect = original  # type: ignore[method-assign]
 
 
 #: The largest cassette file read (the committed ones are a few KiB; a scenario's is well

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
+import shlex
 import sys
 import tempfile
 from pathlib import Path
 
 import click
 
+from harness._command import harness_command
+
 from .modes import Mode
+from .outputs import RAN, RAN_NOT, RunOutputs, staged_outputs
 
 REPORTS = Path("reports")
 
@@ -23,74 +26,134 @@ def _usage(message: str) -> click.ClickException:
 def _features_dir(features: str) -> Path:
     path = Path(features)
     if not path.is_dir():
-        raise _usage(f"{features}: no features folder here (run harness from the repository root)")
+        raise _usage(f"{features}: no features folder here (cd to the repository root first)")
     return path
 
 
 def run_suite(args: list[str], *, reports: Path = REPORTS) -> int:
-    """Run pytest on the features with the Allure and JUnit outputs; its exit code."""
+    """Run pytest on the features with the Allure and JUnit outputs; its exit code.
+
+    The Allure results are written aside and replace ``reports/allure-results`` only when
+    the suite ran (``outputs.RAN``): a run refused before it starts (a usage error such as
+    ``--mode live`` without credentials) or that selected nothing leaves ``reports/`` as it
+    was (``harness.suite.outputs``).
+    """
     import pytest
 
-    results = reports / "allure-results"
-    shutil.rmtree(results, ignore_errors=True)
-    results.mkdir(parents=True, exist_ok=True)
-    return int(
-        pytest.main(
-            [
-                # The features use neither Hypothesis nor schemathesis: their plugins cost
-                # about 1.5 s of every run (measured by harness bench).
-                *("-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-p", "no:schemathesis"),
-                # In-process: the harness has imported anyio (httpx) before pytest starts.
-                *("-W", "ignore::pytest.PytestAssertRewriteWarning"),
-                f"--alluredir={results}",
-                f"--junitxml={reports / 'junit.xml'}",
-                *args,
-            ]
+    final = RunOutputs(reports)
+    with staged_outputs() as staging:
+        staging.keep_junit(final)
+        code = int(
+            pytest.main(
+                [
+                    # The features use neither Hypothesis nor schemathesis: their plugins
+                    # cost about 1.5 s of every run (measured by harness bench).
+                    *("-p", "no:hypothesispytest", "-p", "no:schemathesis"),
+                    # In-process: the harness has imported anyio (httpx) before pytest.
+                    *("-W", "ignore::pytest.PytestAssertRewriteWarning"),
+                    f"--alluredir={staging.results}",
+                    f"--junitxml={final.junit}",
+                    *args,
+                ]
+            )
         )
-    )
+        if code in RAN:
+            staging.publish(final)
+        else:
+            staging.restore_junit(final)
+    return code
 
 
 @click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.option(
     "--mode",
     type=click.Choice([m.value for m in Mode]),
-    default=Mode.LOCAL.value,
-    show_default=True,
-    help="local: embedded sandbox; replay: cassettes only; "
-    "record: write cassettes; live: a real org from ATLASSIAN_* variables.",
+    default=None,
+    help="local (default): embedded sandbox; replay: cassettes only; "
+    "record: write cassettes; live: a real org from ATLASSIAN_* variables. "
+    "Or vcrpy's --record-mode none|once|new_episodes|all (README, Modes).",
 )
 @click.option("--features", default="features", show_default=True, help="Features folder.")
 @click.option(
     "--report/--no-report",
     default=True,
     show_default=True,
-    help="Make reports/html/index.html afterwards.",
+    help="Make reports/html/index.html afterwards (and add the run to reports/history.jsonl).",
+)
+@click.option(
+    "--reports",
+    "reports_dir",
+    default=str(REPORTS),
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder of the results, JUnit XML, HTML report and history.",
 )
 @click.pass_context
-def run(ctx: click.Context, mode: str, features: str, report: bool) -> None:
+def run(
+    ctx: click.Context, mode: str | None, features: str, report: bool, reports_dir: str
+) -> None:
     """Run the cookbook suite and write reports/allure-results/, reports/junit.xml and the
     HTML report reports/html/index.html.
 
-    Other arguments go to pytest (e.g. --base-url URL, --allow-orders, -k window, -x).
-    The exit code is the suite's.
+    Other arguments go to pytest (e.g. --record-mode=none, --base-url URL, --allow-orders,
+    -k window, -x, --lf). The exit code is the suite's: 0 every scenario passed, 1 some
+    failed (the CI gate), 2-5 the suite did not run and reports/ is as it was.
     """
     folder = _features_dir(features)
-    code = run_suite([str(folder), f"--mode={mode}", *ctx.args])
-    if report:
-        _make_report(REPORTS / "allure-results", REPORTS / "html")
+    outputs = RunOutputs(Path(reports_dir))
+    args = [str(folder), *([f"--mode={mode}"] if mode else []), *ctx.args]
+    code = run_suite(args, reports=outputs.root)
+    if code not in RAN:
+        click.echo(
+            f"harness run: the suite did not run ({RAN_NOT.get(code, f'pytest exit {code}')}):"
+            f" {outputs.root}/ is as it was",
+            err=True,
+        )
+    elif report:
+        _make_report(outputs)
+    else:
+        _drop_stale_report(outputs, "not asked for (--no-report)")
     sys.exit(code)
 
 
-def _make_report(results: Path, out: Path) -> Path | None:
-    from .report import ReportError, generate
+def _make_report(outputs: RunOutputs) -> Path | None:
+    from .report import ReportError, generate, history_runs
 
     try:
-        index = generate(results, out)
+        index = generate(outputs.results, outputs.html, outputs.history)
     except ReportError as exc:
-        click.echo(f"no HTML report: {exc}", err=True)
+        _drop_stale_report(outputs, str(exc))
         return None
-    click.echo(f"Report: {index} (open it in a browser, or: harness report --serve)")
+    runs = history_runs(outputs.history)
+    click.echo(
+        f"Report: {index} (open it in a browser; {runs} run{'s' if runs != 1 else ''} "
+        f"in {outputs.history})"
+    )
+    click.echo(f"Serve it: {_report_command(outputs, '--serve')}")
     return index
+
+
+def _report_command(outputs: RunOutputs, *extra: str) -> str:
+    """``harness report`` for these outputs, as it runs when pasted."""
+    folders: list[str] = []
+    if outputs.root != REPORTS:
+        folders = [
+            *("--results", shlex.quote(str(outputs.results))),
+            *("--out", shlex.quote(str(outputs.html))),
+            *("--history", shlex.quote(str(outputs.history))),
+        ]
+    return harness_command("report", *folders, *extra)
+
+
+def _drop_stale_report(outputs: RunOutputs, why: str) -> None:
+    """No report of this run: the one of an earlier run must not pass for it."""
+    removed = outputs.drop_html()
+    click.echo(
+        f"no HTML report: {why}"
+        + (f"; {outputs.html}/ of an earlier run was removed" if removed else "")
+        + f". Make it from these results: {_report_command(outputs)}",
+        err=True,
+    )
 
 
 @click.command()
@@ -103,15 +166,22 @@ def _make_report(results: Path, out: Path) -> Path | None:
 @click.option(
     "--out", default=str(REPORTS / "html"), show_default=True, type=click.Path(file_okay=False)
 )
+@click.option(
+    "--history",
+    default=str(REPORTS / "history.jsonl"),
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="History file (JSON Lines): the runs the Trend shows; results not in it yet are added.",
+)
 @click.option("--serve", is_flag=True, help="Serve the report on 127.0.0.1 until Ctrl-C.")
 @click.option("--port", default=0, show_default=True, help="Port for --serve (0: a free one).")
-def report(results: str, out: str, serve: bool, port: int) -> None:
+def report(results: str, out: str, history: str, serve: bool, port: int) -> None:
     """Make the HTML report of the last run (one file: reports/html/index.html)."""
     from .report import ReportError, generate
     from .report import serve as serve_report
 
     try:
-        index = generate(Path(results), Path(out))
+        index = generate(Path(results), Path(out), Path(history))
     except ReportError as exc:
         raise _usage(str(exc)) from None
     click.echo(f"Report: {index}")

@@ -32,14 +32,16 @@ class OrdersNotAllowed(RuntimeError):
 
 @dataclass(frozen=True)
 class RunSettings:
-    """What ``--mode``, ``--base-url``, ``--allow-orders``, ``--profile`` and
-    ``--cassette-dir`` said."""
+    """What ``--mode``, ``--base-url``, ``--allow-orders``, ``--profile``,
+    ``--cassette-dir`` and ``--record-mode`` said (``record_mode``: vcrpy's record mode of
+    the cassettes, ``harness.suite.record_mode``; None when none are used)."""
 
     mode: Mode = Mode.LOCAL
     base_url: str | None = None
     allow_orders: bool = False
     profile_path: str | None = None
     cassette_dir: Path = Path("cassettes")
+    record_mode: str | None = None
 
     @property
     def uses_cassettes(self) -> bool:

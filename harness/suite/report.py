@@ -1,50 +1,63 @@
-"""The Allure report: its environment and categories, and the HTML made by the pinned CLI.
+"""The Allure report: its environment and categories, its history, and the HTML made by the
+pinned Allure Report 3 CLI (npm ``allure``, pure Node: no Java).
 
 ``harness run`` writes ``reports/allure-results/`` (through allure-pytest-bdd) and then
-``reports/html/index.html``, one file that opens from disk. ``harness report`` makes the
-HTML again, and ``--serve`` serves it on loopback.
+``reports/html/index.html`` with the ``allure2`` plugin (the Allure 2 report: Overview with
+Trend and Environment, Categories, Behaviors by feature and cookbook section, Graphs,
+Timeline) as one file that opens from disk. Every report made from new results appends one
+entry to ``reports/history.jsonl``, so the Trend chart and each scenario's History tab
+(and its flaky mark) cover the runs before it; making the report again from the same
+results (``harness report``) does not append twice.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import http.server
 import json
+import os
 import platform
 import re
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Mapping
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from harness._command import harness_command
+
 from .modes import RunSettings, is_loopback
 
 REPO = Path(__file__).resolve().parents[2]
-#: The Allure CLI that scripts/setup installs from package.json (npm allure-commandline).
+#: The Allure Report 3 CLI that scripts/setup installs from package-lock.json (npm allure).
 ALLURE_CLI = REPO / "node_modules" / ".bin" / "allure"
+#: Runs kept in the history file (about 1 KB per scenario each).
+HISTORY_LIMIT = 100
+REPORT_NAME = "Cookbook suite"
 
 #: What a failure is, told apart by its message (Allure "categories").
 CATEGORIES = [
     {
         "name": "Contract violations",
         "matchedStatuses": ["failed", "broken"],
-        "messageRegex": "(?s).*breaks the contract.*",
+        "messageRegex": ".*breaks the contract.*",
     },
     {
         "name": "Rule refusals",
         "matchedStatuses": ["failed", "broken"],
-        "messageRegex": "(?s).*(REL-\\d{3}|PROVISIONING_[A-Z_]+|HTTP 4\\d\\d).*",
+        "messageRegex": ".*(REL-\\d{3}|PROVISIONING_[A-Z_]+|HTTP 4\\d\\d).*",
     },
     {
         "name": "Timeouts",
         "matchedStatuses": ["failed", "broken"],
-        "messageRegex": "(?s).*(WaitTimeout|timed out|Timeout).*",
+        "messageRegex": ".*(WaitTimeout|timed out|Timeout).*",
     },
     {
         "name": "Transport errors",
         "matchedStatuses": ["failed", "broken"],
-        "messageRegex": "(?s).*(TransportError|ConnectError|network blocked|"
+        "messageRegex": ".*(TransportError|ConnectError|network blocked|"
         "CannotOverwriteExistingCassette|no cassette).*",
     },
 ]
@@ -56,7 +69,10 @@ class ReportError(RuntimeError):
 
 def write_run_metadata(results: Path, settings: RunSettings, base_url: str | None) -> None:
     """``environment.properties`` (mode, where, versions; never a credential) and
-    ``categories.json`` into the results folder."""
+    ``categories.json`` into the results folder.
+
+    No ``executor.json``: the allure2 report would label the current run of its Trend by
+    the executor's build number instead of counting the runs in the history."""
     results.mkdir(parents=True, exist_ok=True)
     where = base_url or "(none)"
     if settings.mode.value == "replay":
@@ -65,6 +81,7 @@ def write_run_metadata(results: Path, settings: RunSettings, base_url: str | Non
         where = f"{base_url} (local sandbox)"
     env: dict[str, str] = {
         "Mode": settings.mode.value,
+        **({"Record mode": settings.record_mode} if settings.record_mode else {}),
         "Base URL": where,
         "Orders allowed off loopback": str(settings.allow_orders).lower(),
         "Profile": settings.profile_path or "harness/data/profile.json (sandbox default)",
@@ -85,32 +102,104 @@ def write_run_metadata(results: Path, settings: RunSettings, base_url: str | Non
     (results / "categories.json").write_text(json.dumps(CATEGORIES, indent=2), encoding="utf-8")
 
 
-def generate(results: Path, out: Path) -> Path:
-    """Make ``out/index.html`` from the results with the pinned Allure CLI; its path."""
+def generate(results: Path, out: Path, history: Path | None = None) -> Path:
+    """Make ``out/index.html`` from the results with the pinned Allure CLI; its path.
+
+    ``history`` (a JSON Lines file, created when missing) feeds the Trend and each
+    scenario's History; results not yet in it are appended as one run, and results made
+    into a report before are shown against the history as it was then (not twice). The
+    report is made beside ``out`` and then put in its place: a failure leaves the old one.
+    """
     if not results.is_dir() or not any(results.glob("*-result.json")):
-        raise ReportError(f"{results}: no Allure results (run: harness run)")
+        raise ReportError(f"{results}: no Allure results (run: {harness_command('run')})")
     if not ALLURE_CLI.exists():
-        raise ReportError(f"the Allure CLI is not installed at {ALLURE_CLI}: run scripts/setup")
-    if shutil.which("java") is None:
-        raise ReportError("the Allure CLI needs Java on PATH")
-    done = subprocess.run(
-        [str(ALLURE_CLI), "generate", str(results), "-o", str(out), "--clean", "--single-file"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    index = out / "index.html"
-    if done.returncode != 0 or not index.is_file():
         raise ReportError(
-            f"allure generate failed ({done.returncode}): "
-            f"{(done.stderr or done.stdout).strip()[-500:]}"
+            f"the Allure Report CLI is not installed ({ALLURE_CLI}): run scripts/setup "
+            "from the repository root (it needs Node.js with npm)"
         )
-    # The scenarios link to the rule catalogue and the errata beside the report.
-    (out / "docs").mkdir(exist_ok=True)
-    for page in sorted((REPO / "docs").glob("*.md")):
-        shutil.copy2(page, out / "docs" / page.name)
-    return index
+    if shutil.which("node") is None:
+        raise ReportError("the Allure Report CLI needs Node.js (node) on PATH")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    run = _fingerprint(results)
+    with tempfile.TemporaryDirectory(prefix=f".{out.name}-", dir=out.parent) as tmp:
+        staged = Path(tmp) / "report"
+        config = Path(tmp) / "allurerc.json"
+        again = history is not None and _last_appended(history) == run
+        if history is not None and again:
+            # These results are the history's last run: show the history as it was before.
+            earlier = Path(tmp) / "history.jsonl"
+            lines = history.read_text(encoding="utf-8").splitlines(keepends=True)
+            earlier.write_text("".join(lines[:-1]), encoding="utf-8")
+            config.write_text(json.dumps(_config(staged, earlier, append=False)))
+        else:
+            config.write_text(json.dumps(_config(staged, history, append=True)))
+        if history is not None:
+            history.parent.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run(
+            [str(ALLURE_CLI), "generate", str(results.absolute()), "--config", str(config)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+            # The allure2 report embeds an analytics tag unless this is set.
+            env={**os.environ, "ALLURE_NO_ANALYTICS": "true", "NO_COLOR": "1"},
+        )
+        if done.returncode != 0 or not (staged / "index.html").is_file():
+            raise ReportError(
+                f"allure generate failed ({done.returncode}): "
+                f"{(done.stderr or done.stdout).strip()[-500:]}"
+            )
+        if history is not None and not again:
+            _marker(history).write_text(run + "\n", encoding="utf-8")
+        # The scenarios link to the rule catalogue and the errata beside the report.
+        (staged / "docs").mkdir(exist_ok=True)
+        for page in sorted((REPO / "docs").glob("*.md")):
+            shutil.copy2(page, staged / "docs" / page.name)
+        if out.exists():
+            shutil.rmtree(out)
+        staged.rename(out)
+    return out / "index.html"
+
+
+def history_runs(history: Path) -> int:
+    """How many runs the history file holds (0 when there is none)."""
+    if not history.is_file():
+        return 0
+    with history.open(encoding="utf-8") as lines:
+        return sum(1 for line in lines if line.strip())
+
+
+def _config(out: Path, history: Path | None, append: bool) -> dict[str, object]:
+    """allurerc of one generation: the allure2 report as one file, the history file."""
+    config: dict[str, object] = {
+        "name": REPORT_NAME,
+        "output": str(out.absolute()),
+        "plugins": {"allure2": {"options": {"singleFile": True, "reportName": REPORT_NAME}}},
+    }
+    if history is not None:
+        config.update(
+            historyPath=str(history.absolute()), historyLimit=HISTORY_LIMIT, appendHistory=append
+        )
+    return config
+
+
+def _fingerprint(results: Path) -> str:
+    """Which run the results are: their result files are named by fresh UUIDs."""
+    names = sorted(p.name for p in results.glob("*-result.json"))
+    return hashlib.sha256("\n".join(names).encode()).hexdigest()[:32]
+
+
+def _marker(history: Path) -> Path:
+    """Beside the history: which results its last run was made from."""
+    return history.with_name(history.name + ".last")
+
+
+def _last_appended(history: Path) -> str | None:
+    """Which results the history's last run is (None: unknown, or no history)."""
+    marker = _marker(history)
+    if not history_runs(history) or not marker.is_file():
+        return None
+    return marker.read_text(encoding="utf-8").strip()
 
 
 def serve(folder: Path, port: int = 0) -> http.server.ThreadingHTTPServer:
@@ -133,7 +222,7 @@ def _version(package: str) -> str:
 
 
 def _escape_key(key: str) -> str:
-    # Java properties: a key ends at the first unescaped space, '=' or ':'.
+    # .properties: a key ends at the first unescaped space, '=' or ':'.
     return key.replace(" ", "\\ ").replace("=", "\\=").replace(":", "\\:")
 
 

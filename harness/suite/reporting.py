@@ -11,6 +11,7 @@ from typing import Any
 
 import allure
 
+from harness._command import harness_command
 from harness.client import Exchange
 from harness.contracts import RULES, Catalogue, Violation, check_order, cookbook
 
@@ -31,11 +32,14 @@ def label_scenario(section: str | None) -> None:
     allure.dynamic.link(f"{DOCS}/errata.md", name="Cookbook errata and assumptions")
 
 
-#: Opens every curl attachment: how to point it at a sandbox of your own.
-CURL_PREAMBLE = (
-    "# Against a local sandbox (harness sandbox serve; harness sandbox profile shows the key):\n"
-    "# export ATLASSIAN_BASE_URL=http://127.0.0.1:8080 ATLASSIAN_API_KEY=<org apiKey>\n"
-)
+def curl_preamble() -> str:
+    """Opens every curl attachment: how to point it at a sandbox of your own (the commands
+    spelled as they run from where the suite ran)."""
+    return (
+        f"# Against a local sandbox ({harness_command('sandbox', 'serve')}; "
+        f"{harness_command('sandbox', 'profile')} shows the key):\n"
+        "# export ATLASSIAN_BASE_URL=http://127.0.0.1:8080 ATLASSIAN_API_KEY=<org apiKey>\n"
+    )
 
 
 def curl(exchange: Exchange, base_url: str | None) -> str:
@@ -43,7 +47,7 @@ def curl(exchange: Exchange, base_url: str | None) -> str:
     text = exchange.as_curl()
     if base_url:
         text = text.replace(f"--url '{base_url.rstrip('/')}", '--url "$ATLASSIAN_BASE_URL"\'', 1)
-    return CURL_PREAMBLE + text
+    return curl_preamble() + text
 
 
 def attach_exchange(

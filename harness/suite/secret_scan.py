@@ -109,6 +109,10 @@ def _parsed(
 ) -> Iterator[Finding]:
     if not isinstance(interaction, dict):
         return
+    # The text rules first: a value that is one of the profile's own credentials is
+    # reported as that, whichever header holds it.
+    for string in _strings(interaction):
+        yield from _text_rules(number, string, known, allowed)
     for side in ("request", "response"):
         message = interaction.get(side)
         headers = message.get("headers") if isinstance(message, dict) else None
@@ -121,8 +125,6 @@ def _parsed(
         for name, value in parse_qsl(urlsplit(uri).query, keep_blank_values=True):
             if value != "***" and (names_a_credential(name) or name.lower() in ("sig", "code")):
                 yield Finding(number, f"a credential: query parameter {name[:40]}", _key(value))
-    for string in _strings(interaction):
-        yield from _text_rules(number, string, known, allowed)
 
 
 def _strings(value: Any) -> Iterator[str]:

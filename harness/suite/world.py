@@ -130,6 +130,8 @@ class ContractBreach(AssertionError):
             field_name = v.pointer.rsplit("/", 1)[-1] if v.where == "body" else v.pointer
             lines.append(f"  {v.location}: {v.message} (field '{field_name}')")
         super().__init__("\n".join(lines))
+        self.exchange = exchange
+        self.side = side
         self.violations = violations
 
 

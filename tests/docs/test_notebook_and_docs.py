@@ -1,15 +1,22 @@
-"""The notebook runs top to bottom against the embedded sandbox; docs/ matches the code."""
+"""The notebook runs top to bottom against a sandbox of its own or the one `harness notebook`
+gives it (again and again: fresh sites), names no default-profile value; docs/ matches the
+code."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
 import nbformat
+import pytest
 from click.testing import CliRunner
 from nbclient import NotebookClient
 
 from harness.cli import main
+from harness.client import Client, OrgApiKey
 from harness.docs import generated
+from tests.profile_values import default_profile_values
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "notebooks" / "cookbook.ipynb"
@@ -22,18 +29,54 @@ def test_the_notebook_is_committed_without_outputs() -> None:
             assert cell.outputs == [] and cell.execution_count is None, cell.source[:60]
 
 
-def test_the_notebook_runs_without_a_cell_error() -> None:
+def execute() -> str:
+    """Run the notebook in a fresh kernel; what its cells printed."""
     notebook = nbformat.read(NOTEBOOK, as_version=4)
-    # A CellExecutionError on any cell fails this test, naming the cell.
+    # A CellExecutionError on any cell fails the test, naming the cell.
     NotebookClient(
         notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}
     ).execute()
-    printed = "".join(
+    return "".join(
         o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.outputs
     )
+
+
+def _journeys_done(printed: str) -> str:
     assert "COMPLETED" in printed
     assert "('SUCCESS'," in printed
     assert "['Jira Service Management', 'Jira Software']" in printed
+    found = re.search(r"new site (cookbook-[0-9a-f]+)", printed)
+    assert found, printed
+    return found.group(1)
+
+
+def test_the_notebook_runs_without_a_cell_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("HARNESS_SANDBOX_URL", raising=False)
+    printed = execute()
+    _journeys_done(printed)
+    assert "at http://127.0.0.1:" in printed
+
+
+def test_the_notebook_runs_again_against_the_sandbox_it_is_given(
+    sandbox: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As `harness notebook` runs it: HARNESS_SANDBOX_URL names a running sandbox."""
+    monkeypatch.setenv("HARNESS_SANDBOX_URL", sandbox.base_url)
+    sites = [_journeys_done(execute()) for _ in range(2)]
+    assert sites[0] != sites[1]
+    with Client(
+        sandbox.base_url, org_id=sandbox.profile.org_id, auth=OrgApiKey(sandbox.profile.api_key)
+    ) as client:
+        for site in sites:
+            kinds = {w.type for w in client.query_workspaces(site).workspaces}
+            assert kinds == {"Jira Software", "Jira Service Management"}
+
+
+def test_the_notebook_names_no_value_of_the_default_profile() -> None:
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    text = "\n".join(cell.source for cell in notebook.cells).lower()
+    named = [value for value in default_profile_values() if value.lower() in text]
+    assert named == [], f"the notebook names default-profile values: {named}"
 
 
 def test_docs_are_generated_from_the_code() -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,11 +19,11 @@ from harness.client import OrgApiKey
 from harness.contracts import load_profile
 from harness.suite.modes import Mode, OrdersNotAllowed, RunSettings
 from harness.suite.world import RealClock, World
+from tests.pytest_runs import run_pytest
 
 from . import fake_dns  # noqa: F401 (resolves api.atlassian.test here too)
 from .remote import Remote, posing_remote
 
-ROOT = Path(__file__).resolve().parents[2]
 PROFILE = load_profile()
 #: Scenarios that provision and then order (one per order shape).
 ORDERING = ["-m", "new-site"]
@@ -42,26 +41,14 @@ def run_suite(remote: Remote, *args: str) -> subprocess.CompletedProcess[str]:
         "ATLASSIAN_ORG_ID": PROFILE.org_id,
         "ATLASSIAN_API_KEY": PROFILE.api_key or "",
     }
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "no:cacheprovider",
-            "-q",
-            "-p",
-            "tests.reliability.fake_dns",
-            "features",
-            f"--base-url={remote.base_url}",
-            *args,
-        ],
-        cwd=ROOT,
+    return run_pytest(
+        "-q",
+        "-p",
+        "tests.reliability.fake_dns",
+        "features",
+        f"--base-url={remote.base_url}",
+        *args,
         env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
     )
 
 

@@ -24,11 +24,12 @@ import pytest
 import yaml
 
 from harness.contracts.profile import DEFAULT_PROFILE
+from harness.suite.report import ALLURE_CLI, generate
+from tests.pytest_runs import run_pytest
 
 from .figures import record
 
 ROOT = Path(__file__).resolve().parents[2]
-ALLURE = ROOT / "node_modules" / ".bin" / "allure"
 HARNESS = str(Path(sys.executable).parent / "harness")
 #: Scenarios that use the org key (Bearer), both site admins (Basic) and lost connections.
 SCENARIOS = ["-m", "auth or tracking or faults"]
@@ -61,14 +62,7 @@ class Canaries:
 
 
 def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return run_pytest(*args, cwd=cwd)
 
 
 def suite_run(canaries: Canaries, out: Path, mode: str, *extra: str) -> str:
@@ -106,22 +100,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Canaries, P
         canaries, folder / "local", "local", "-p", "tests.reliability.drop_orders", "-l"
     )
     assert " failed" in failed and "TransportError" in failed, failed[-3000:]
-    if ALLURE.exists():
-        subprocess.run(
-            [
-                str(ALLURE),
-                "generate",
-                str(folder / "local" / "allure-results"),
-                "-o",
-                str(folder / "local" / "html"),
-                "--single-file",
-                "--clean",
-            ],
-            cwd=ROOT,
-            capture_output=True,
-            timeout=180,
-            check=True,
-        )
+    if ALLURE_CLI.exists():
+        generate(folder / "local" / "allure-results", folder / "local" / "html")
     yield canaries, folder
 
 
@@ -153,7 +133,7 @@ def test_no_canary_is_in_anything_a_run_leaves(runs: tuple[Canaries, Path]) -> N
         "run output": [p for p in kept if p.name == "output.txt"],
     }
     for kind, paths in kinds.items():
-        if kind == "html report" and not ALLURE.exists():
+        if kind == "html report" and not ALLURE_CLI.exists():
             continue  # the Allure CLI is installed by scripts/setup (npm)
         assert paths, f"the runs left no {kind}"
     leaks = {

@@ -20,6 +20,7 @@ import pytest
 from harness.pytest_plugin import FROZEN_EPOCH
 from harness.sandbox.testing import running_sandbox
 from harness.suite.report import generate, read_environment
+from tests.pytest_runs import run_harness, run_pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 FEATURES = sorted((ROOT / "features").glob("*.feature"))
@@ -40,26 +41,11 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The suite in local mode with its Allure results and HTML report in a fresh folder."""
     root = tmp_path_factory.mktemp("report")
     results = root / "allure-results"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "no:cacheprovider",
-            "-q",
-            "features",
-            f"--alluredir={results}",
-            f"--junitxml={root / 'junit.xml'}",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    done = run_pytest(
+        "-q", "features", f"--alluredir={results}", f"--junitxml={root / 'junit.xml'}"
     )
     assert "passed" in done.stdout, done.stdout[-2000:]
-    generate(results, root / "html")
+    generate(results, root / "html", root / "history.jsonl")
     return root
 
 
@@ -125,13 +111,12 @@ def test_each_order_lists_the_rules_checked(run: Path) -> None:
     assert ("tag", "REL-009") in {(label["name"], label["value"]) for label in result["labels"]}
 
 
-def test_the_report_lists_every_feature_and_shows_steps_and_curl(run: Path) -> None:
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's headless Chromium through its chromedriver (installed by scripts/setup test)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
 
     options = Options()
     options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
@@ -148,77 +133,125 @@ def test_the_report_lists_every_feature_and_shows_steps_and_curl(run: Path) -> N
     ):
         options.add_argument(flag)
     service = Service(shutil.which("chromedriver") or "/usr/bin/chromedriver")
-    browser = webdriver.Chrome(service=service, options=options)
-    wait = WebDriverWait(browser, 20)
-
-    def node(text: str) -> Any:
-        return wait.until(
-            lambda b: next(
-                (n for n in b.find_elements(By.CSS_SELECTOR, ".node__title") if text in n.text),
-                False,
-            )
-        )
-
+    driver = webdriver.Chrome(service=service, options=options)
     try:
-        browser.get((run / "html" / "index.html").as_uri() + "#behaviors")
-        wait.until(
-            expected_conditions.presence_of_element_located((By.CSS_SELECTOR, ".node__title"))
-        )
-        listed = " ".join(n.text for n in browser.find_elements(By.CSS_SELECTOR, ".node__title"))
-        for name in _feature_names():
-            assert name in listed, f"feature {name!r} is not listed in the report"
-        node("A new site: provision").click()
-        node("Provision product instances").click()
-        node(SCENARIO).click()
-        step = wait.until(
-            lambda b: next(
-                (
-                    s
-                    for s in b.find_elements(By.CSS_SELECTOR, ".step__title")
-                    if "When I place the Jira Enterprise order" in s.text
-                ),
-                False,
-            )
-        )
-        shown = " ".join(s.text for s in browser.find_elements(By.CSS_SELECTOR, ".step__title"))
-        assert "Given I authenticate with the org API key" in shown
-        assert "And every item of the order reaches SUCCESS" in shown
-        step.click()
-        wait.until(
-            lambda b: next(
-                (
-                    s
-                    for s in b.find_elements(By.CSS_SELECTOR, ".step__title")
-                    if s.text.startswith("orders.place POST -> 200")
-                ),
-                False,
-            )
-        ).click()
-        wait.until(
-            lambda b: next(
-                (
-                    r
-                    for r in b.find_elements(By.CSS_SELECTOR, ".attachment-row")
-                    if r.text.startswith("curl")
-                ),
-                False,
-            )
-        ).click()
-        text = wait.until(
-            lambda b: next(
-                (
-                    p.text
-                    for p in b.find_elements(By.CSS_SELECTOR, "pre")
-                    if "curl --request POST" in p.text
-                ),
-                False,
-            )
-        )
-        assert "--url \"$ATLASSIAN_BASE_URL\"'/commerce/api/v2/orders'" in text
-        assert "X-transaction-account: " in text and "$ATLASSIAN_API_KEY" in text
-        browser.save_screenshot(str(run / "report.png"))
+        yield driver
     finally:
-        browser.quit()
+        driver.quit()
+
+
+def shown(wait: Any, css: str, starts: str = "", contains: str = "") -> Any:
+    """The first element matching ``css`` whose text starts with / contains the given text,
+    once the report has drawn it."""
+    from selenium.webdriver.common.by import By
+
+    return wait.until(
+        lambda b: next(
+            (
+                e
+                for e in b.find_elements(By.CSS_SELECTOR, css)
+                if e.text.startswith(starts) and contains in e.text
+            ),
+            False,
+        )
+    )
+
+
+def test_the_report_lists_every_feature_and_shows_steps_and_curl(run: Path, browser: Any) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(browser, 20)
+    browser.get((run / "html" / "index.html").as_uri() + "#behaviors")
+    wait.until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, ".node__title")))
+    listed = " ".join(n.text for n in browser.find_elements(By.CSS_SELECTOR, ".node__title"))
+    for name in _feature_names():
+        assert name in listed, f"feature {name!r} is not listed in the report"
+    shown(wait, ".node__title", contains="A new site: provision").click()
+    shown(wait, ".node__title", contains="Provision product instances").click()
+    shown(wait, ".node__title", contains=SCENARIO).click()
+    step = shown(wait, ".step__title", contains="When I place the Jira Enterprise order")
+    steps = " ".join(s.text for s in browser.find_elements(By.CSS_SELECTOR, ".step__title"))
+    assert "Cookbook: Provision product instances" in browser.find_element(By.TAG_NAME, "body").text
+    assert "Given I authenticate with the org API key" in steps
+    assert "And every item of the order reaches SUCCESS" in steps
+    step.click()
+    shown(wait, ".step__title", starts="orders.place POST -> 200").click()
+    shown(wait, ".attachment-row", starts="curl").click()
+    text = shown(wait, "pre", contains="curl --request POST").text
+    assert "--url \"$ATLASSIAN_BASE_URL\"'/commerce/api/v2/orders'" in text
+    assert "X-transaction-account: " in text and "$ATLASSIAN_API_KEY" in text
+    browser.save_screenshot(str(run / "report.png"))
+
+
+#: One scenario, and how to make it fail: its provisioning status loses a required field.
+K = "new_site and Jira and acme-jira"
+BREAK = ("-p", "tests.suite.drop_status_plugin")
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[int]]:
+    """Three ``harness run``s of one scenario into one reports folder (failed, passed,
+    failed), with no Java on PATH: the reports folder and the history length after each."""
+    root = tmp_path_factory.mktemp("history")
+    bin_dir = root / "bin"
+    bin_dir.mkdir()
+    node = shutil.which("node")
+    assert node, "the report needs Node.js"
+    (bin_dir / "node").symlink_to(node)
+    env = {
+        # node and the venv only: no java, whatever the machine has.
+        "PATH": f"{bin_dir}{os.pathsep}{Path(sys.executable).parent}",
+        "PYTHONPATH": str(ROOT),
+        # pytest's cache (--lf) of these runs stays here, not in the repository.
+        "PYTEST_ADDOPTS": f"-o cache_dir={root / 'cache'}",
+        "HOME": os.environ.get("HOME", str(root)),
+    }
+    reports = root / "reports"
+    lengths = []
+    for extra in (BREAK, (), BREAK):
+        done = run_harness("run", "--reports", str(reports), "-k", K, *extra, env=env)
+        assert "Report: " in done.stdout, done.stdout[-2000:] + done.stderr[-2000:]
+        lengths.append(len((reports / "history.jsonl").read_text().splitlines()))
+    return reports, lengths
+
+
+def test_the_history_grows_and_the_report_shows_trend_flaky_and_category(
+    history: tuple[Path, list[int]], browser: Any
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    reports, lengths = history
+    assert lengths == [1, 2, 3]
+    wait = WebDriverWait(browser, 20)
+    index = (reports / "html" / "index.html").as_uri()
+
+    browser.get(index)
+    trend = shown(wait, ".widget", starts="Trend").text
+    assert all(f"#{n}" in trend for n in (1, 2, 3)), trend
+    assert "Mode\nlocal" in shown(wait, ".widget", starts="Environment").text
+    assert "Contract violations" in shown(wait, ".widget", starts="Categories").text
+    browser.get(index + "#behaviors")
+    shown(wait, ".node__title", contains="A new site: provision").click()
+    shown(wait, ".node__title", contains="Provision product instances").click()
+    row = shown(wait, ".node__title", contains=SCENARIO)
+    # Failed, passed, failed: Allure's own rule marks it flaky (a mark on its row).
+    marks = row.find_element(By.XPATH, "./..").find_elements(By.CSS_SELECTOR, "[data-tooltip]")
+    assert "Flaky" in [m.get_attribute("data-tooltip") for m in marks]
+    row.click()
+    shown(wait, ".tab", starts="History").click()
+    assert "Success rate 33.33% (1 of 3)" in shown(wait, "body", contains="Success rate").text
+
+
+def test_making_the_report_again_adds_no_run_to_the_history(
+    history: tuple[Path, list[int]],
+) -> None:
+    reports, _ = history
+    before = (reports / "history.jsonl").read_text()
+    generate(reports / "allure-results", reports / "html", reports / "history.jsonl")
+    assert (reports / "history.jsonl").read_text() == before
 
 
 def _curl_pairs(run: Path, scenario: str) -> list[tuple[str, Any]]:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from harness._command import harness_command
 from harness.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,7 +25,7 @@ def test_run_outside_the_repository_names_the_missing_features_folder(tmp_path: 
 def test_report_without_results_says_what_to_run(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["report", "--results", str(tmp_path)])
     assert result.exit_code == 2
-    assert "no Allure results (run: harness run)" in result.output
+    assert f"no Allure results (run: {harness_command('run')})" in result.output
 
 
 def test_cassettes_check_on_a_missing_folder(tmp_path: Path) -> None:
@@ -114,3 +115,23 @@ def test_a_bad_profile_fails_once_at_start(tmp_path: Path) -> None:
     assert result.returncode == 4, output[-2000:]
     errors = [line for line in output.splitlines() if "ERROR" in line]
     assert len(errors) == 1 and str(profile) in errors[0] and "deeper" in errors[0], output
+
+
+def test_hints_name_harness_as_it_runs_from_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    venv_bin = Path(sys.executable).parent
+    others = [p for p in os.environ["PATH"].split(os.pathsep) if Path(p) != venv_bin]
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("PATH", os.pathsep.join(others))
+    script = venv_bin / "harness"
+    here = script.relative_to(ROOT) if script.is_relative_to(ROOT) else script
+    assert harness_command("report", "--serve") == f"{here} report --serve"  # .venv/bin/harness
+    monkeypatch.chdir(tmp_path)
+    assert harness_command("run") == f"{venv_bin / 'harness'} run"
+    monkeypatch.setenv("PATH", os.pathsep.join([str(venv_bin), *others]))
+    assert harness_command("run") == "harness run"
+    done = subprocess.run(
+        harness_command("--version"), shell=True, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0 and "harness" in done.stdout

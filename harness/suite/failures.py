@@ -1,0 +1,163 @@
+"""A failing scenario told in a few lines: the feature, the scenario, the Gherkin step that
+failed and why (for a contract breach: the operation, the JSON pointer, what was expected
+and what came).
+
+pytest's default traceback of a failing step starts deep inside pytest and pytest-bdd and
+runs to a hundred lines; the plugin (``harness.pytest_plugin``) replaces it by
+``StepFailure.summary()`` when the traceback style is the default one and the run is not
+verbose. ``-v`` or an explicit ``--tb=long`` (or ``short``, ``native``...) keep pytest's
+traceback, with the step's headline added as a section.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+#: At most this many (non-blank) lines of an exception's message are shown (the rest: -v).
+MESSAGE_LINES = 4
+#: At most this many violations of one breach are shown one by one.
+BREACH_VIOLATIONS = 2
+#: Longest value shown after ``got:``.
+VALUE_CHARS = 120
+HINT = "(full traceback: -v or --tb=long)"
+
+
+class _Violation(Protocol):
+    pointer: str
+    message: str
+    where: str
+
+    @property
+    def location(self) -> str: ...
+
+
+class _Exchange(Protocol):
+    operation: str
+    method: str
+    url: str
+    status: int | None
+    request_json: Any
+    response_json: Any
+
+
+@dataclass(frozen=True)
+class StepFailure:
+    """Where a scenario failed: its feature, itself, the step (with file lines)."""
+
+    feature_file: str
+    feature_name: str
+    scenario_name: str
+    scenario_line: int
+    step_keyword: str
+    step_text: str
+    step_line: int
+
+    @classmethod
+    def of(cls, feature: Any, scenario: Any, step: Any) -> StepFailure:
+        """From pytest-bdd's ``Feature``, ``Scenario`` and ``Step``."""
+        return cls(
+            feature_file=str(getattr(feature, "rel_filename", None) or feature.filename),
+            feature_name=feature.name,
+            scenario_name=scenario.name,
+            scenario_line=scenario.line_number,
+            step_keyword=step.keyword,
+            step_text=step.name,
+            step_line=step.line_number,
+        )
+
+    @property
+    def headline(self) -> str:
+        return f"{self.step_keyword} {self.step_text}  ({self.feature_file}:{self.step_line})"
+
+    def summary(self, error: BaseException) -> str:
+        """The feature, scenario and step, then what went wrong, in at most ~12 lines."""
+        lines = [
+            f"Feature:  {self.feature_name}  ({self.feature_file})",
+            f"Scenario: {self.scenario_name}  ({self.feature_file}:{self.scenario_line})",
+            f"Failed:   {self.headline}",
+            *("  " + line for line in describe(error)),
+            HINT,
+        ]
+        return "\n".join(lines)
+
+
+def describe(error: BaseException) -> list[str]:
+    """What went wrong, in a few lines: a contract breach field by field, anything else
+    as its type and the first lines of its message."""
+    exchange = getattr(error, "exchange", None)
+    violations = getattr(error, "violations", None)
+    side = getattr(error, "side", None)
+    if exchange is not None and violations and side in ("request", "response"):
+        return _breach(exchange, side, violations)
+    text = str(error).strip() or "(no message)"
+    lines = [line.rstrip() for line in text.splitlines() if line.strip()]
+    shown = [_cut(line, 200) for line in lines[:MESSAGE_LINES]]
+    if len(lines) > MESSAGE_LINES:
+        shown.append(f"... {len(lines) - MESSAGE_LINES} more lines")
+    name = type(error).__name__
+    # pytest.fail() and plain asserts say enough on their own.
+    if name in ("Failed", "AssertionError"):
+        return shown
+    return [f"{name}: {shown[0]}", *shown[1:]]
+
+
+def _breach(exchange: _Exchange, side: str, violations: list[_Violation]) -> list[str]:
+    status = f" -> {exchange.status}" if exchange.status is not None else ""
+    lines = [
+        f"{exchange.operation}: the {side} breaks the contract "
+        f"({exchange.method} {exchange.url}{status})"
+    ]
+    body = exchange.request_json if side == "request" else exchange.response_json
+    for violation in violations[:BREACH_VIOLATIONS]:
+        lines.append(f"  {violation.location}: {violation.message}")
+        lines.append(f"    expected: {expected(violation.message)}")
+        if violation.where == "body":
+            lines.append(f"    got:      {_got(body, violation.pointer)}")
+    if len(violations) > BREACH_VIOLATIONS:
+        lines.append(f"  ... and {len(violations) - BREACH_VIOLATIONS} more violations (-v)")
+    return lines
+
+
+def expected(message: str) -> str:
+    """What the contract wanted, from a violation's message."""
+    quoted = re.fullmatch(r"(missing required|unexpected) field '(.*)'", message)
+    if quoted and quoted.group(1) == "missing required":
+        return f"a field '{quoted.group(2)}' (required)"
+    if quoted:
+        return f"no field '{quoted.group(2)}' (the schema has none)"
+    return re.sub(r", got .*$", "", message)
+
+
+def _got(body: Any, pointer: str) -> str:
+    """The value at the pointer, or what its parent holds when the field is absent."""
+    found, value = resolve(body, pointer)
+    if found:
+        return _cut(json.dumps(value, ensure_ascii=False, sort_keys=True), VALUE_CHARS)
+    parent = pointer.rsplit("/", 1)[0]
+    found, value = resolve(body, parent)
+    if found and isinstance(value, dict):
+        return _cut(f"no such field; {parent or '/'} has {sorted(value)}", VALUE_CHARS)
+    return "no such field"
+
+
+def resolve(document: Any, pointer: str) -> tuple[bool, Any]:
+    """RFC 6901: ``(True, value)`` at the pointer, or ``(False, None)`` when absent."""
+    value = document
+    if pointer in ("", "/"):
+        return True, value
+    for raw in pointer.lstrip("/").split("/"):
+        token = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(value, dict) and token in value:
+            value = value[token]
+        elif isinstance(value, list) and token.isdigit() and int(token) < len(value):
+            value = value[int(token)]
+        else:
+            return False, None
+    return True, value
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -1,0 +1,143 @@
+"""A failing step is told in a few lines naming the feature, the scenario, the Gherkin step
+and the breach; -v and --tb=long keep pytest's full traceback."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import yaml
+
+from harness.suite.failures import HINT, StepFailure, describe, expected, resolve
+from tests.pytest_runs import ROOT, run_pytest
+
+K = "new_site and Jira and acme-jira"
+STEP = "When I place the Jira Enterprise order for that provisioning request"
+CASSETTE = Path("new_site") / "jira-enterprise-on-a-new-site.yaml"
+
+
+@pytest.fixture(scope="module")
+def broken(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The committed cassettes, one of them cut after its provisioning status."""
+    folder = tmp_path_factory.mktemp("broken") / "cassettes"
+    shutil.copytree(ROOT / "cassettes" / "new_site", folder / "new_site")
+    data = yaml.safe_load((folder / CASSETTE).read_text())
+    del data["interactions"][2:]
+    (folder / CASSETTE).write_text(yaml.safe_dump(data))
+    return folder
+
+
+def test_a_broken_cassette_fails_in_at_most_15_lines_naming_the_step(broken: Path) -> None:
+    done = run_pytest("-q", "features", "--record-mode=none", f"--cassette-dir={broken}", "-k", K)
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert len(lines) <= 15, done.stdout
+    text = done.stdout
+    assert f"Failed:   {STEP}  (features/new_site.feature:11)" in text
+    assert "Scenario: Jira Enterprise on a new site  (features/new_site.feature:7)" in text
+    assert "Feature:  A new site: provision, check the status" in text
+    assert "POST http://sandbox.invalid/commerce/api/v2/orders" in text
+    assert HINT in text
+    assert "_pytest" not in text and "Traceback" not in text
+
+
+@pytest.mark.parametrize("flag", ["-v", "--tb=long"])
+def test_verbose_or_long_keeps_the_traceback_and_names_the_step(broken: Path, flag: str) -> None:
+    done = run_pytest("features", "--record-mode=none", f"--cassette-dir={broken}", "-k", K, flag)
+    assert done.returncode == 1
+    text = done.stdout
+    assert "CannotOverwriteExistingCassetteException" in text
+    assert "harness/client/" in text  # frames of the call, as pytest shows them
+    assert "Gherkin step that failed" in text and STEP in text
+    assert HINT not in text
+
+
+def _exchange(**fields: object) -> SimpleNamespace:
+    return SimpleNamespace(
+        operation="orders.get",
+        method="GET",
+        url="http://sandbox.invalid/commerce/api/v2/orders/O",
+        status=200,
+        request_json=None,
+        response_json={"data": {"items": [{"status": "DONE"}], "orderId": "O"}},
+        **fields,
+    )
+
+
+def _violation(pointer: str, message: str, where: str = "body") -> SimpleNamespace:
+    location = pointer if where == "body" else f"{where} {pointer}"
+    return SimpleNamespace(pointer=pointer, message=message, where=where, location=location)
+
+
+def test_a_breach_names_operation_pointer_expected_and_got() -> None:
+    breach = SimpleNamespace(
+        exchange=_exchange(),
+        side="response",
+        violations=[
+            _violation(
+                "/data/items/0/status",
+                "must be one of 'PROCESSING', 'SUCCESS', 'FAILED', got 'DONE'",
+            ),
+            _violation("/data/total", "missing required field 'total'"),
+            _violation("Content-Type", "must be application/json, got 'text/plain'", "header"),
+        ],
+    )
+    assert describe(breach) == [  # type: ignore[arg-type]
+        "orders.get: the response breaks the contract "
+        "(GET http://sandbox.invalid/commerce/api/v2/orders/O -> 200)",
+        "  /data/items/0/status: must be one of 'PROCESSING', 'SUCCESS', 'FAILED', got 'DONE'",
+        "    expected: must be one of 'PROCESSING', 'SUCCESS', 'FAILED'",
+        '    got:      "DONE"',
+        "  /data/total: missing required field 'total'",
+        "    expected: a field 'total' (required)",
+        "    got:      no such field; /data has ['items', 'orderId']",
+        "  ... and 1 more violations (-v)",
+    ]
+
+
+def test_any_other_error_is_its_type_and_first_lines() -> None:
+    error = RuntimeError("first\n\nsecond\nthird\nfourth\nfifth\nsixth")
+    assert describe(error) == [
+        "RuntimeError: first",
+        "second",
+        "third",
+        "fourth",
+        "... 2 more lines",
+    ]
+    assert describe(AssertionError("the call was refused: HTTP 422")) == [
+        "the call was refused: HTTP 422"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("pointer", "found"),
+    [
+        ("", (True, {"a/b": [1, {"~x": 2}]})),
+        ("/a~1b/1/~0x", (True, 2)),
+        ("/a~1b/0", (True, 1)),
+        ("/a~1b/2", (False, None)),
+        ("/nope", (False, None)),
+        ("/a~1b/x", (False, None)),
+    ],
+)
+def test_resolve_follows_rfc_6901(pointer: str, found: tuple[bool, object]) -> None:
+    assert resolve({"a/b": [1, {"~x": 2}]}, pointer) == found
+
+
+def test_expected_reads_the_violation_message() -> None:
+    assert expected("unexpected field 'x'") == "no field 'x' (the schema has none)"
+    assert expected("must be integer, got string 'a'") == "must be integer"
+    assert expected("'x' is not a valid uuid") == "'x' is not a valid uuid"
+
+
+def test_the_summary_stays_short() -> None:
+    failure = StepFailure("f.feature", "F", "S", 3, "Then", "it works", 4)
+    text = failure.summary(RuntimeError("\n".join(str(n) for n in range(50))))
+    assert text.splitlines()[:3] == [
+        "Feature:  F  (f.feature)",
+        "Scenario: S  (f.feature:3)",
+        "Failed:   Then it works  (f.feature:4)",
+    ]
+    assert len(text.splitlines()) <= 10
