@@ -58,6 +58,11 @@ def check_cassette(path: Path, secrets: tuple[str, ...] = ()) -> Iterator[Proble
     holds a credential (``secret_scan``), an interaction breaks the contracts."""
     try:
         text, interactions = read_cassette(path)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        yield Problem(path, 0, f"does not parse: {where}{_one_line(exc.problem or exc)}")
+        return
     except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError) as exc:
         yield Problem(path, 0, f"does not parse: {_one_line(exc)}")
         return

@@ -88,17 +88,19 @@ def find_credentials(
 
     for line_number, line in enumerate(text.splitlines(), start=1):
         found += _raw(interaction_at(line_number), line_number, line, known, allowed)
-    unique: dict[tuple[int, str], Finding] = {}
-    for finding in found:
-        unique.setdefault((finding.interaction, finding.value), finding)
     for line_number, kind, value in _detect_secrets(path):
-        number = interaction_at(line_number)
-        # The same value (or a part of it) one of our own passes found already.
-        if any(n == number and (value in v or v in value) for n, v in unique if v):
-            continue
         what = f"a {kind} (line {line_number}, detect-secrets)"
-        unique.setdefault((number, value), Finding(number, what, value))
-    return sorted(unique.values(), key=lambda f: f.interaction)
+        found.append(Finding(interaction_at(line_number), what, value))
+    unique: list[Finding] = []
+    for finding in found:
+        # The same value, or a part of it (``Bearer x`` and ``x``), is reported once: as
+        # the pass that found it first names it.
+        if not any(
+            f.interaction == finding.interaction and _same_value(f.value, finding.value)
+            for f in unique
+        ):
+            unique.append(finding)
+    return sorted(unique, key=lambda f: f.interaction)
 
 
 # -- 1: the interactions as parsed ------------------------------------------------------
@@ -109,10 +111,11 @@ def _parsed(
 ) -> Iterator[Finding]:
     if not isinstance(interaction, dict):
         return
-    # The text rules first: a value that is one of the profile's own credentials is
-    # reported as that, whichever header holds it.
-    for string in _strings(interaction):
-        yield from _text_rules(number, string, known, allowed)
+    # In this order, as a value is reported once: the profile's own credentials (named as
+    # such, whichever header holds one), then names that say credential, then shapes.
+    strings = list(_strings(interaction))
+    for string in strings:
+        yield from _text_rules(number, string, known, allowed, shapes=False)
     for side in ("request", "response"):
         message = interaction.get(side)
         headers = message.get("headers") if isinstance(message, dict) else None
@@ -125,6 +128,8 @@ def _parsed(
         for name, value in parse_qsl(urlsplit(uri).query, keep_blank_values=True):
             if value != "***" and (names_a_credential(name) or name.lower() in ("sig", "code")):
                 yield Finding(number, f"a credential: query parameter {name[:40]}", _key(value))
+    for string in strings:
+        yield from _text_rules(number, string, (), allowed)
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -185,13 +190,23 @@ def _comment(line: str) -> str | None:
 
 
 def _text_rules(
-    number: int, text: str, known: tuple[str, ...], allowed: frozenset[str], where: str = ""
+    number: int,
+    text: str,
+    known: tuple[str, ...],
+    allowed: frozenset[str],
+    where: str = "",
+    *,
+    shapes: bool = True,
 ) -> Iterator[Finding]:
+    """The profile's or environment's credentials in ``text``; with ``shapes``, also
+    Atlassian tokens, HTTP credentials with their value and e-mail addresses."""
     for secret in known:
         if secret in text:
             yield Finding(
                 number, "a credential of the profile or environment" + where, _key(secret)
             )
+    if not shapes:
+        return
     for match in ATLASSIAN_TOKEN.finditer(text):
         yield Finding(number, f"an Atlassian token ({match[0][:5]}...){where}", _key(match[0]))
     for match in _SCHEME_VALUE.finditer(text):
@@ -262,6 +277,11 @@ def is_encoded_data(secret: str) -> bool:
         if isinstance(value, dict | list):
             return True
     return False
+
+
+def _same_value(a: str, b: str) -> bool:
+    """Equal, or one a part of the other when both are long enough to be a credential."""
+    return a == b or (min(len(a), len(b)) >= 8 and (a in b or b in a))
 
 
 def _key(value: Any) -> str:
