@@ -76,13 +76,13 @@ def check_cassette(path: Path, secrets: tuple[str, ...] = ()) -> Iterator[Proble
 
 
 def _check_interaction(interaction: Any) -> Iterator[str]:
-    try:
-        request, response = interaction["request"], interaction["response"]
-        method, uri = request["method"], request["uri"]
-        status = int(response["status"]["code"])
-    except (KeyError, TypeError, ValueError):
-        yield "is not a request/response pair"
+    shape = _pair_problem(interaction)
+    if shape:
+        yield f"is not a request/response pair: {shape}"
         return
+    request, response = interaction["request"], interaction["response"]
+    method, uri = request["method"], request["uri"]
+    status = int(response["status"]["code"])
     if not uri.startswith(RECORDED_BASE_URL):
         yield f"names host {uri.split('/')[2] if '//' in uri else uri!r}, not {RECORDED_BASE_URL}"
     match = find_operation(method, uri)
@@ -173,10 +173,34 @@ def _differences(a: Any, b: Any, pointer: str = "") -> Iterator[tuple[str, str, 
 _NONE: Any = type("_Absent", (), {"__repr__": lambda self: "(absent)"})()
 
 
+def _pair_problem(interaction: Any) -> str | None:
+    """What keeps an interaction from being vcrpy's request/response pair, or None."""
+    if not isinstance(interaction, dict):
+        return "not a mapping"
+    request, response = interaction.get("request"), interaction.get("response")
+    if not isinstance(request, dict) or not isinstance(response, dict):
+        return "no request or no response mapping"
+    if not isinstance(request.get("method"), str) or not isinstance(request.get("uri"), str):
+        return "the request has no method or uri text"
+    status = response.get("status")
+    code = status.get("code") if isinstance(status, dict) else None
+    if isinstance(code, bool) or not isinstance(code, int) or not 100 <= code <= 599:
+        return "the response has no status code"
+    if not isinstance(response.get("body") or {}, dict):
+        return "the response body is not a mapping"
+    for side in (request, response):
+        headers = side.get("headers")
+        if headers is not None and not isinstance(headers, dict):
+            return "headers are not a mapping"
+    return None
+
+
 def _headers(raw: Any) -> dict[str, str]:
     if not isinstance(raw, dict):
         return {}
-    return {k: (v[0] if isinstance(v, list) and v else str(v)) for k, v in raw.items()}
+    return {
+        str(k): (str(v[0]) if isinstance(v, list) and v else str(v)) for k, v in raw.items()
+    }
 
 
 def _json(raw: Any) -> Any:

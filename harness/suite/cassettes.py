@@ -201,7 +201,10 @@ class _BoundedLoader(yaml.SafeLoader):
 
 def _scrub_query(uri: str) -> str:
     """The URI with the value of each query parameter named like a credential as ``***``."""
-    parts = urlsplit(uri)
+    try:
+        parts = urlsplit(uri)
+    except ValueError:  # not a URL httpx would have sent; nothing to scrub
+        return uri
     if not parts.query:
         return uri
     pairs = parse_qsl(parts.query, keep_blank_values=True)
