@@ -154,3 +154,25 @@ def test_recording_drops_what_the_check_refuses() -> None:
         }
     )
     assert set(response["headers"]) == {"WWW-Authenticate"}
+
+
+@pytest.mark.parametrize(
+    ("find", "replace", "says"),
+    [
+        ("- request:\n    body: ''", "- request: just text\n  x:\n    body: ''", "pair"),
+        (REQUEST_HEADERS, "    headers: [1, 2]\n    h:\n      accept:\n", "pair"),
+        ("      code: 200\n", "      code: '200'\n", "pair"),
+        ("http://sandbox.invalid/", "http://sandbox.invalid[/", "no operation"),
+    ],
+    ids=["request-is-text", "headers-are-a-list", "status-is-text", "uri-does-not-parse"],
+)
+def test_an_interaction_of_another_shape_is_a_problem_not_an_exception(
+    tmp_path: Path, find: str, replace: str, says: str
+) -> None:
+    """Found by fuzzing (issue 13): these ended in AttributeError or ValueError."""
+    text = SOURCE.read_text(encoding="utf-8")
+    assert find in text
+    (tmp_path / "odd.yaml").write_text(text.replace(find, replace, 1), encoding="utf-8")
+    code, lines = check(tmp_path)
+    assert code == 1, lines
+    assert any(says in line for line in lines), lines
