@@ -198,9 +198,7 @@ def _pair_problem(interaction: Any) -> str | None:
 def _headers(raw: Any) -> dict[str, str]:
     if not isinstance(raw, dict):
         return {}
-    return {
-        str(k): (str(v[0]) if isinstance(v, list) and v else str(v)) for k, v in raw.items()
-    }
+    return {str(k): (str(v[0]) if isinstance(v, list) and v else str(v)) for k, v in raw.items()}
 
 
 def _json(raw: Any) -> Any:
