@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from harness._command import harness_command
 from harness.cli import main
+from harness.suite.modes import base_url_problem
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -79,21 +80,32 @@ def _suite(*args: str, env: dict[str, str] | None = None) -> subprocess.Complete
     )
 
 
-@pytest.mark.parametrize(
-    "url",
-    [
-        "not a url",
-        "api.atlassian.com",
-        "ftp://api.atlassian.com",
-        "https://",
-        "https://api.atlassian.com:99999",
-        "https://user:secret@api.atlassian.com",
-        "https://api.atlassian.com/?x=1",
-        "https://exa mple.com",
-    ],
-)
-def test_an_invalid_base_url_fails_once_at_start(tmp_path: Path, url: str) -> None:
+#: Base URLs that are none: each is refused with its reason (``base_url_problem``).
+BAD_URLS = [
+    "not a url",
+    "api.atlassian.com",
+    "ftp://api.atlassian.com",
+    "https://",
+    "https://api.atlassian.com:99999",
+    "https://user:secret@api.atlassian.com",
+    "https://api.atlassian.com/?x=1",
+    "https://exa mple.com",
+]
+
+
+@pytest.mark.parametrize("url", BAD_URLS)
+def test_an_invalid_base_url_has_a_reason(url: str) -> None:
+    assert base_url_problem(url)
+
+
+@pytest.mark.parametrize("url", ["https://api.atlassian.com", "http://127.0.0.1:8080/api/"])
+def test_a_base_url_is_accepted(url: str) -> None:
+    assert base_url_problem(url) is None
+
+
+def test_an_invalid_base_url_fails_once_at_start(tmp_path: Path) -> None:
     """Issue 13, attack 8: not once per scenario, and before anything is sent."""
+    url = "not a url"
     env = {"ATLASSIAN_BASE_URL": url, "ATLASSIAN_ORG_ID": "o", "ATLASSIAN_API_KEY": "k" * 12}
     live = _suite("--mode", "live", env=env)
     record = _suite("--mode", "record", "--base-url", url, f"--cassette-dir={tmp_path}")
