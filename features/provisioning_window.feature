@@ -5,36 +5,37 @@ Feature: The 10-minute window between provisioning and the order
 
   Background:
     Given I authenticate with the org API key
-    And I provision "Jira Enterprise" on a new site "acme-window"
+    And I provision "Jira Enterprise" on a new site "window"
 
+  @orders
   Scenario: An order placed right away is accepted
     When I place the Jira Enterprise order for that provisioning request
     Then every item of the order reaches SUCCESS
 
-  @sandbox-clock
+  @orders @sandbox-clock
   Scenario: An order 599 seconds after provisioning is still in time
     Given 599 seconds pass
     When I send the Jira Enterprise order for that provisioning request
     Then the order is accepted with one item per ordered offering
 
-  @sandbox-clock
+  @orders @sandbox-clock
   Scenario: An order exactly 10 minutes after provisioning is still in time
     Given 600 seconds pass
     When I send the Jira Enterprise order for that provisioning request
     Then the order is accepted with one item per ordered offering
 
-  @sandbox-clock
+  @orders @sandbox-clock
   Scenario: An order 601 seconds after provisioning is refused
     Given 601 seconds pass
     When I send the Jira Enterprise order for that provisioning request
     Then the order is refused with status 422 and code "PROVISIONING_WINDOW_CLOSED"
 
-  @sandbox-clock
+  @provisioning @sandbox-clock
   Scenario: Without an order in 10 minutes the provisioning request fails
     Given 601 seconds pass
     Then the provisioning request is FAILED
 
-  @sandbox-clock
+  @orders @sandbox-clock
   Scenario: The client refuses to send an order it knows is too late
     Given 601 seconds pass
     When I place the Jira Enterprise order for that provisioning request

@@ -6,6 +6,7 @@ Exit codes: 0 success; 1 the thing checked is wrong (violations, failed tests);
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -108,6 +109,150 @@ def read_json(file: str, *, allow_comments: bool = False) -> Any:
         comments = not allow_comments and seen and "//" in seen[0] and ": not JSON:" in str(exc)
         hint = " (it has // comments: add --allow-comments)" if comments else ""
         raise UserError(f"{exc}{hint}") from None
+
+
+@main.group("profile")
+def profile_commands() -> None:
+    """The profile of an org: what the suite's roles find in it."""
+
+
+@profile_commands.command("discover")
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="Profile to write.")
+@click.option("--transaction-account", multiple=True, help="A transaction account id (repeat).")
+@click.option(
+    "--invoice-group",
+    multiple=True,
+    help="An invoice group: GROUP (of the first --transaction-account) or ACCOUNT=GROUP.",
+)
+@click.option(
+    "--offering",
+    multiple=True,
+    help="NAME=ID of an offering to buy: jira-enterprise, confluence-enterprise, "
+    "jsm-enterprise, jira-premium, jira-family-container, app (or the cookbook's words).",
+)
+@click.option("--pricing-plan", multiple=True, help="NAME=PLAN: a pricing plan of an offering.")
+@click.option("--app-key", help="The app's key (apps.provision's appKey).")
+@click.option("--admin-email", help="The admin e-mail the provisioning requests name.")
+@click.option("--site-prefix", help="How the suite's new site names begin.")
+@click.option(
+    "--features",
+    default="features",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Features folder: which scenarios need what is missing.",
+)
+def discover_command(
+    out: str,
+    transaction_account: tuple[str, ...],
+    invoice_group: tuple[str, ...],
+    offering: tuple[str, ...],
+    pricing_plan: tuple[str, ...],
+    app_key: str | None,
+    admin_email: str | None,
+    site_prefix: str | None,
+    features: str,
+) -> None:
+    """Write a profile of your org (--out FILE) from the cookbook's read APIs.
+
+    Reads ATLASSIAN_BASE_URL (default https://api.atlassian.com), ATLASSIAN_ORG_ID and
+    ATLASSIAN_API_KEY (or ATLASSIAN_SITE_ADMIN_EMAIL and ATLASSIAN_SITE_ADMIN_TOKEN);
+    walks the workspaces, entitlement lists and entitlement details; takes what no read
+    API gives from the options; prints what is still missing, for which scenarios. It
+    sends reads only: its client refuses anything else before sending. Exit 0 when the
+    profile was written, 1 when the org answered an error, 2 for a usage error.
+    """
+    from .client import HarnessClientError
+    from .contracts import ProfileError, profile_from_data, schema_uri, validate
+    from .discovery import DiscoveryError, DiscoveryOptions, client_from_env, discover
+
+    options = DiscoveryOptions(
+        transaction_account,
+        invoice_group,
+        offering,
+        pricing_plan,
+        app_key,
+        admin_email,
+        site_prefix,
+    )
+    try:
+        with client_from_env() as client:
+            found = discover(client, options, progress=lambda line: click.echo(line, err=True))
+    except DiscoveryError as exc:
+        raise UserError(str(exc)) from None
+    except HarnessClientError as exc:
+        raise click.ClickException(f"the org answered: {exc}") from None
+    problems = validate(schema_uri("profile.json"), found.data)
+    if problems:  # an option gave something the schema refuses
+        raise UserError("\n".join(f"not a valid profile: {p}" for p in problems))
+    path = Path(out)
+    _write_atomically(path, json.dumps(found.data, indent=2) + "\n")
+    try:
+        profile = profile_from_data(found.data, source=str(path))
+    except ProfileError as exc:  # pragma: no cover - validated above
+        raise UserError(str(exc)) from None
+    for note in found.notes:
+        click.echo(f"note: {note}")
+    click.echo(_profile_summary(path, found.data))
+    _report_missing(profile, Path(features), site_prefix)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all (a temporary file, then a rename)."""
+    import os
+    import tempfile
+
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent or Path("."), prefix=f".{path.name}.")
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise UserError(f"{path}: cannot write: {exc.strerror}") from None
+
+
+def _profile_summary(path: Path, data: dict[str, Any]) -> str:
+    catalogue = data["catalogue"]
+    sites = "; ".join(
+        f"{s['name']}: {', '.join(p['product'] for p in s['products']) or 'no product'}"
+        for s in catalogue["sites"]
+    )
+    return (
+        f"Wrote {path}: org {data['org']['id']}, {len(catalogue['sites'])} site(s) "
+        f"({sites or 'none'}), {len(catalogue['offerings'])} offering(s), "
+        f"{len(catalogue['parentEntitlements'])} parent Enterprise entitlement(s), "
+        f"{len(catalogue['transactionAccounts'])} transaction account(s)"
+    )
+
+
+def _report_missing(profile: Any, features: Path, site_prefix: str | None) -> None:
+    """Each role the profile lacks, how to add it, and the scenarios that need it (as a
+    live run would see them: sites a scenario changes are made for it)."""
+    from .contracts import roles
+    from .suite.naming import Naming
+    from .suite.plan import feature_plans
+
+    if not features.is_dir():
+        missing = roles.missing(profile, roles.ROLES)
+        needs: dict[str, list[str]] = {m.role.name: [] for m in missing}
+    else:
+        naming = Naming(site_prefix or roles.site_prefix(profile), "discover")
+        needs = {}
+        for plan in feature_plans(features, profile, naming):
+            for role in plan.missing:
+                needs.setdefault(role.role.name, []).append(plan.key)
+    if not needs:
+        click.echo("Nothing is missing: every scenario's roles are in the profile.")
+        return
+    click.echo("Still missing (a scenario that needs it is skipped, saying so):")
+    for name, scenarios in needs.items():
+        click.echo(f"  {name}: {roles.role(name).how_to_add}")
+        if scenarios:
+            shown = ", ".join(scenarios[:4]) + (", ..." if len(scenarios) > 4 else "")
+            click.echo(f"    needed by {len(scenarios)} scenario(s): {shown}")
 
 
 @main.command("docs")

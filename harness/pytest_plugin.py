@@ -1,16 +1,20 @@
 """The pytest plugin of the cookbook suite: options, hooks and fixtures only.
 
-The logic lives in ``harness.suite`` (modes, cassettes, the scenario world, reporting).
-Options: ``--mode local|replay|record|live``, ``--record-mode none|once|new_episodes|all``
-(vcrpy's, ``harness.suite.record_mode``), ``--base-url``, ``--allow-orders``, ``--profile``,
-``--cassette-dir``. A failing step is reported in a few lines (``harness.suite.failures``).
-Fixtures: ``run_settings`` (override it to configure a run from code), ``journey_target``
-(session: where scenarios send their requests) and ``world`` (one per scenario).
+The logic lives in ``harness.suite`` (modes, record modes, tiers, naming, plan,
+selection, cassettes, the scenario world, progress, failures, reporting). Options:
+``--mode local|replay|record|live``, ``--record-mode none|once|new_episodes|all`` (vcrpy's,
+``harness.suite.record_mode``), ``--base-url``, ``--allow-provisioning``,
+``--allow-orders``, ``--reset-sandbox``, ``--site-prefix``, ``--run-id``, ``--plan``,
+``--profile``, ``--cassette-dir``. A failing step is reported in a few lines
+(``harness.suite.failures``). Fixtures: ``run_settings`` (override it to configure a run
+from code), ``journey_target`` (session: where scenarios send their requests) and
+``world`` (one per scenario).
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
@@ -21,12 +25,18 @@ import pytest
 import pytest_socket
 
 from harness._command import harness_command
-from harness.contracts import Profile, ProfileError, load_profile
+from harness._loopback import is_loopback
+from harness.contracts import Profile, ProfileError, load_profile, roles
 from harness.suite import record_mode, reporting
 from harness.suite.cassettes import RECORDED_BASE_URL, cassette_path, make_vcr
 from harness.suite.failures import StepFailure
 from harness.suite.modes import Mode, RunSettings, base_url_problem
+from harness.suite.naming import Naming, NamingError, check_prefix, check_run_id, new_run_id
+from harness.suite.plan import summary
+from harness.suite.progress import WaitProgress
 from harness.suite.report import write_run_metadata
+from harness.suite.selection import plan_of, scenario_of, select, tier_problems
+from harness.suite.tiers import tier_of
 from harness.suite.world import RealClock, SandboxControl, ScenarioClock, World
 
 #: Gherkin tags of the features, registered as pytest marks.
@@ -42,9 +52,26 @@ MARKS = {
     "sandbox-clock": "needs a sandbox whose clock can be moved (not live)",
     "cookbook(section)": "the cookbook section a feature covers",
     "fault(spec)": "a sandbox fault injected for the scenario",
+    "read-only": "tier: reads only; runs against any org",
+    "provisioning": "tier: creates sites or apps (--allow-provisioning off loopback)",
+    "orders": "tier: places orders, which cost money (--allow-orders off loopback)",
+    "consumes": "changes the sites its roles give it for good: a shared org makes new ones",
 }
-#: Sandbox time at every reset of the embedded sandbox: frozen, so recordings repeat.
+#: Sandbox time at every reset of the sandbox: frozen, so recordings repeat.
 FROZEN_EPOCH = 1_767_225_600.0  # 2026-01-01T00:00:00Z
+#: Where the plugin keeps what it worked out once per run.
+_RUN = pytest.StashKey["_Run"]()
+
+
+@dataclass
+class _Run:
+    settings: RunSettings
+    profile: Profile
+    naming: Naming
+    #: ``--plan``: nothing is sent, not even a probe.
+    plan: bool = False
+    #: Whether --base-url (or the embedded one) is a harness sandbox; None: not asked yet.
+    has_sandbox: bool | None = None
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -71,10 +98,44 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "$ATLASSIAN_BASE_URL or https://api.atlassian.com)",
     )
     group.addoption(
+        "--allow-provisioning",
+        action="store_true",
+        default=False,
+        help="run @provisioning scenarios against a host that is not loopback (they create "
+        "sites and apps)",
+    )
+    group.addoption(
         "--allow-orders",
         action="store_true",
         default=False,
-        help="send orders to a host that is not loopback (they cost money)",
+        help="run @orders scenarios against a host that is not loopback (they cost money); "
+        "implies --allow-provisioning",
+    )
+    group.addoption(
+        "--reset-sandbox",
+        action="store_true",
+        default=False,
+        help="record mode: reset the harness sandbox at --base-url before each scenario, its "
+        "clock frozen at the suite's epoch (without it, an external sandbox is never reset)",
+    )
+    group.addoption(
+        "--site-prefix",
+        default=None,
+        help="how new site names begin (default: the profile's defaults.sitePrefix, else "
+        "'harness'); a run against a shared org adds its run id",
+    )
+    group.addoption(
+        "--run-id",
+        default=None,
+        help="the run id of a run against a shared org (default: a fresh one); give the one "
+        "a --plan printed to make what it listed",
+    )
+    group.addoption(
+        "--plan",
+        action="store_true",
+        default=False,
+        help="print each scenario with its tier, the sites, products and orders it would make, "
+        "and exit without sending anything",
     )
     group.addoption(
         "--profile",
@@ -90,7 +151,7 @@ def pytest_configure(config: pytest.Config) -> None:
     for name, text in MARKS.items():
         config.addinivalue_line("markers", f"{name}: {text}")
     settings = _settings(config)
-    if settings.mode is Mode.LIVE:
+    if settings.mode is Mode.LIVE and not config.getoption("--plan"):
         missing = [n for n in ("ATLASSIAN_ORG_ID", "ATLASSIAN_API_KEY") if not os.environ.get(n)]
         if missing:
             raise pytest.UsageError(f"--mode live needs {' and '.join(missing)} in the environment")
@@ -101,10 +162,62 @@ def pytest_configure(config: pytest.Config) -> None:
         problem = base_url_problem(url) if url is not None else None
         if problem:
             raise pytest.UsageError(f"{name} {url[:200]!r}: {problem}")
+    if settings.reset_sandbox and not (settings.mode is Mode.RECORD and settings.base_url):
+        raise pytest.UsageError(
+            "--reset-sandbox resets the harness sandbox of --mode record --base-url URL; "
+            "the embedded sandbox is reset anyway, and a live org never is"
+        )
+    if settings.reset_sandbox and (config.getoption("numprocesses", None) or 0) > 1:
+        raise pytest.UsageError(
+            "--reset-sandbox resets one sandbox before each scenario: scenarios running at "
+            "once (-n) would reset each other's state; record with one process"
+        )
     try:
-        load_profile(settings.profile_path)
-    except ProfileError as exc:
-        raise pytest.UsageError(f"--profile: {exc}") from None
+        profile = load_profile(settings.profile_path)
+        prefix = check_prefix(settings.site_prefix or roles.site_prefix(profile))
+        run_id = None
+        if settings.fresh:
+            given = config.getoption("--run-id") or _worker_input(config).get("harness_run_id")
+            run_id = check_run_id(given) if given else new_run_id()
+    except (ProfileError, NamingError) as exc:
+        raise pytest.UsageError(str(exc)) from None
+    if config.getoption("--plan") and hasattr(config.option, "dist"):
+        # A plan runs nothing: one process reads every scenario (xdist configures later).
+        config.option.dist, config.option.numprocesses = "no", None
+    settings = replace(settings, run_id=run_id)
+    config.stash[_RUN] = _Run(
+        settings, profile, Naming(prefix, run_id), plan=config.getoption("--plan")
+    )
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist: every worker of a run shares its run id (names never collide)."""
+    run_id = node.config.stash[_RUN].settings.run_id
+    if run_id:
+        node.workerinput["harness_run_id"] = run_id
+
+
+def _notices(run: _Run) -> list[str]:
+    """What a person should know about how this run treats the org."""
+    settings, naming = run.settings, run.naming
+    lines = []
+    if settings.reset_sandbox:
+        lines.append(
+            f"harness: resetting the sandbox at {settings.base_url} before each scenario, its "
+            "clock frozen at 2026-01-01T00:00:00Z (--reset-sandbox)"
+        )
+    elif settings.mode is Mode.RECORD and settings.base_url:
+        lines.append(
+            f"harness: the org at {settings.base_url} is never reset (--reset-sandbox resets a "
+            "harness sandbox before each scenario, so that the cassettes repeat)"
+        )
+    if naming.fresh:
+        lines.append(
+            f"harness: run {naming.run_id}: new sites are named "
+            f"{naming.prefix}-{naming.run_id}-<label>-<hash>; order and item ids carry the run id"
+        )
+    return lines
 
 
 def pytest_bdd_apply_tag(tag: str, function: Any) -> Any:
@@ -146,24 +259,56 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Against a real org the sandbox clock and faults cannot be used: deselect those."""
-    settings = _settings(config)
-    if settings.mode is Mode.LIVE or (settings.mode is Mode.RECORD and settings.base_url):
-        kept, dropped = [], []
-        for item in items:
-            needs_sandbox = item.get_closest_marker("sandbox-clock") or item.get_closest_marker(
-                "fault"
-            )
-            (dropped if needs_sandbox and _is_feature(item) else kept).append(item)
-        if dropped:
-            config.hook.pytest_deselected(items=dropped)
-            items[:] = kept
+    """Check every scenario's tier tag; deselect, one line per reason, what this run may
+    not send (``selection.select``); skip, before anything is sent, a scenario whose
+    roles the profile lacks (``plan``)."""
+    problems = tier_problems(items)
+    if problems:  # an outline's examples share their scenario's tags: each said once
+        raise pytest.UsageError("\n".join(dict.fromkeys(problems)))
+    run = config.stash[_RUN]
+    for line in _notices(run):
+        _announce(config, line)
+    kept, left_out = select(items, run.settings, _base_url(run.settings), _has_sandbox(run))
+    for group in left_out:
+        config.hook.pytest_deselected(items=group.items)
+        _announce(config, group.line())
+    items[:] = kept
+    for item in items:
+        scenario = scenario_of(item)
+        if scenario is None:
+            continue
+        missing = plan_of(scenario, run.profile, run.naming).missing
+        if missing:
+            item.add_marker(pytest.mark.skip(reason=str(missing[0])))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session: pytest.Session) -> bool | None:
+    """``--plan``: print what each kept scenario would make, and run nothing."""
+    config = session.config
+    if not config.getoption("--plan"):
+        return None
+    run = config.stash[_RUN]
+    plans = [
+        plan_of(scenario, run.profile, run.naming)
+        for scenario in map(scenario_of, session.items)
+        if scenario is not None
+    ]
+    lines = [line for plan in plans for line in plan.describe()]
+    lines.append(f"harness --plan: {summary(plans)}")
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    for line in lines:
+        if reporter is not None:
+            reporter.write_line(line)
+        else:
+            print(line)
+    return True
 
 
 @pytest.fixture(scope="session")
 def run_settings(pytestconfig: pytest.Config) -> RunSettings:
     """The run's settings from the command line; override to configure from code."""
-    return _settings(pytestconfig)
+    return pytestconfig.stash[_RUN].settings
 
 
 @dataclass(frozen=True)
@@ -189,6 +334,12 @@ def journey_target(
 
 
 def _targets(run_settings: RunSettings, profile: Profile) -> Iterator[JourneyTarget]:
+    if run_settings.reset_sandbox and not _probe(run_settings.base_url or "", profile):
+        pytest.exit(
+            f"--reset-sandbox: {run_settings.base_url} is not a harness sandbox (GET "
+            "/_sandbox/clock did not answer 200 to the profile's API key)",
+            returncode=4,
+        )
     if run_settings.embeds_sandbox:
         from harness.sandbox.testing import running_sandbox
 
@@ -227,16 +378,33 @@ def world(
         if (control or mode is Mode.REPLAY)
         else RealClock()
     )
-    world = World(settings, journey_target.profile, base_url, clock, key, control)
+    run = request.config.stash[_RUN]
+    tags = {mark.name for mark in request.node.iter_markers()}
+    echo = _echo(request.config) if isinstance(clock, RealClock) else None
+    world = World(
+        settings,
+        journey_target.profile,
+        base_url,
+        clock,
+        key,
+        control,
+        naming=run.naming,
+        tier=tier_of(tags, key),
+        consumes="consumes" in tags,
+        progress=WaitProgress(key, echo),
+    )
     marker = request.node.get_closest_marker("cookbook")
     reporting.label_scenario(marker.args[0] if marker else None)
     with ExitStack() as stack:
         stack.callback(world.close)
         if control is not None:
-            control.reset()
+            if settings.resets_org:
+                control.reset(frozen_at=FROZEN_EPOCH)
             marker = request.node.get_closest_marker("fault")
             if marker:
                 control.faults(_fault_spec(marker.args[0]))
+                if not settings.resets_org:  # leave a shared sandbox as it was
+                    stack.callback(control.clear_faults)
         if settings.uses_cassettes:
             if mode is Mode.REPLAY and not path.is_file():
                 pytest.fail(
@@ -279,12 +447,79 @@ def _settings(config: pytest.Config) -> RunSettings:
         allow_orders=config.getoption("--allow-orders"),
         profile_path=config.getoption("--profile"),
         cassette_dir=Path(config.getoption("--cassette-dir")),
+        allow_provisioning=config.getoption("--allow-provisioning"),
+        reset_sandbox=config.getoption("--reset-sandbox"),
+        site_prefix=config.getoption("--site-prefix"),
         record_mode=vcr_mode.value if vcr_mode else None,
     )
 
 
-def _is_feature(item: pytest.Item) -> bool:
-    return "_pytest_bdd_example" in getattr(item, "fixturenames", ())
+def _base_url(settings: RunSettings) -> str | None:
+    """Where the run's requests go, when known before the session starts (None: the
+    embedded sandbox or the cassettes, both of which allow everything)."""
+    if settings.embeds_sandbox or settings.mode is Mode.REPLAY:
+        return None
+    return settings.base_url or os.environ.get("ATLASSIAN_BASE_URL", "https://api.atlassian.com")
+
+
+def _has_sandbox(run: _Run) -> bool:
+    """Whether the run's org has the sandbox's clock and faults (asked once)."""
+    if run.has_sandbox is None:
+        settings = run.settings
+        if settings.mode is Mode.LIVE:
+            run.has_sandbox = False  # a live org is never probed for /_sandbox/
+        elif settings.mode is Mode.RECORD and settings.base_url:
+            # A plan sends nothing: it takes a loopback host for a sandbox, unasked.
+            run.has_sandbox = (
+                is_loopback(settings.base_url)
+                if run.plan
+                else _probe(settings.base_url, run.profile)
+            )
+        else:
+            run.has_sandbox = True
+    return run.has_sandbox
+
+
+def _probe(base_url: str, profile: Profile) -> bool:
+    control = SandboxControl.probe(base_url, profile.control_token)
+    if control is None:
+        return False
+    control.close()
+    return True
+
+
+def _worker_input(config: pytest.Config) -> dict[str, Any]:
+    return getattr(config, "workerinput", {})
+
+
+def _echo(config: pytest.Config) -> Any:
+    """A function writing one line to the terminal past pytest's capture; in an xdist
+    worker (whose stdout is not the terminal) to stderr, prefixed with the worker's id."""
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    worker = _worker_input(config).get("workerid")
+
+    def echo(line: str) -> None:
+        suspended = capture.global_and_fixture_disabled() if capture else ExitStack()
+        with suspended:
+            if worker is None:
+                reporter = config.pluginmanager.get_plugin("terminalreporter")
+                if reporter is not None:
+                    # After a row of progress dots, start a line of its own.
+                    if reporter._tw.width_of_current_line:
+                        reporter._tw.line()
+                    reporter._tw.line(line)
+                    return
+            sys.stderr.write(f"[{worker}] {line}\n" if worker else f"{line}\n")
+            sys.stderr.flush()
+
+    return echo
+
+
+def _announce(config: pytest.Config, line: str) -> None:
+    """A line about the whole run: from the controller, or from one xdist worker only."""
+    worker = _worker_input(config).get("workerid")
+    if worker in (None, "gw0"):
+        _echo(config)(line)
 
 
 #: Option names of a fault tag -> fields of ``POST /_sandbox/faults``.

@@ -5,7 +5,7 @@ stateful), at least 1000 generated requests, no failure.
 The sandbox is a real ``harness sandbox serve`` subprocess; the org API key and org id go
 in through ``longruns/schemathesis.toml`` (from the environment). No health check is
 suppressed: the contracts must be generatable as they are (the product ARI's parameter
-shows an encoded slash in its example, the order's detailed parts are closed, ASM-034).
+shows an encoded slash in its example, the order's detailed parts are closed, ASM-037).
 ``HARNESS_SCHEMATHESIS_EXAMPLES`` (30 per operation and phase) and
 ``HARNESS_SCHEMATHESIS_SEED`` set the run.
 

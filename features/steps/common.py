@@ -1,6 +1,8 @@
-"""Shared steps: who is calling, whether the call succeeded, and time passing.
+"""Shared steps: who is calling, the site a role gives the scenario, whether the call
+succeeded, and time passing.
 
 Each step is one function; the world (``harness.suite.world.World``) carries the state.
+Steps that need a role, provision or order say so with ``planned`` (``harness.suite.plan``).
 """
 
 from __future__ import annotations
@@ -11,7 +13,10 @@ import httpx
 from pytest_bdd import given, parsers, then
 
 from harness.client import OrgApiKey
+from harness.suite.plan import planned
 from harness.suite.world import World
+
+_ADMIN_ROLE_VIA = {"directly": "direct", "through a group": "group"}
 
 
 class _NoCredentials(OrgApiKey):
@@ -38,15 +43,29 @@ class _AuthenticationHeader(OrgApiKey):
         return "(sent as Authentication)"
 
 
+_SITE_ROLE = parsers.re(r"(?P<role>a site with .+)")
+
+
+@planned(_SITE_ROLE, lambda plan, role: plan.use_site(role))
+@given(_SITE_ROLE)
+def a_site_playing_a_role(world: World, role: str) -> None:
+    """ "that site" from now on: the profile's site playing the role, or one made for a
+    scenario that changes it (``@consumes``) on a shared org."""
+    world.site_for(role)
+
+
 @given("I authenticate with the org API key")
 def authenticate_with_org_api_key(world: World) -> None:
     world.connect(world.org_api_key())
 
 
-@given(parsers.parse("I authenticate as the site admin who holds the role {how}"))
+_SITE_ADMIN = parsers.parse("I authenticate as the site admin who holds the role {how}")
+
+
+@planned(_SITE_ADMIN, lambda plan, how: plan.need(f"the site admin who holds the role {how}"))
+@given(_SITE_ADMIN)
 def authenticate_as_site_admin(world: World, how: str) -> None:
-    role_via = {"directly": "direct", "through a group": "group"}[how]
-    world.connect(world.site_admin(role_via))
+    world.connect(world.site_admin(_ADMIN_ROLE_VIA[how]))
 
 
 @given("I authenticate with an API key the org does not know")
@@ -80,11 +99,21 @@ def request_refused(world: World, status: int) -> None:
     assert error.status == status, f"expected {status}, got: {error}"
 
 
+def _said(world: World) -> str:
+    error = world.refusal()
+    return " ".join(filter(None, [error.title, error.detail, str(error)]))
+
+
 @then(parsers.parse('the refusal says "{text}"'))
 def refusal_says(world: World, text: str) -> None:
-    error = world.refusal()
-    said = " ".join(filter(None, [error.title, error.detail, str(error)]))
+    said = _said(world)
     assert text in said, f"{text!r} is not in: {said}"
+
+
+@then("the refusal names that site")
+def refusal_names_that_site(world: World) -> None:
+    said = _said(world)
+    assert world.site is not None and world.site.name in said, f"no site named in: {said}"
 
 
 @then(parsers.parse('the refusal points at header "{name}"'))

@@ -5,14 +5,17 @@ from __future__ import annotations
 from pytest_bdd import parsers, then, when
 
 from harness.client import EntitlementDetails, Entitlements
+from harness.contracts import roles
+from harness.suite.plan import planned
 from harness.suite.world import World
 
-from .names import PRODUCT_WORD, product_of_type, site
+from .names import product_of_type
 
 
-@when(parsers.parse('I list the entitlements of "{type_label}" on site "{name}"'))
-def list_entitlements(world: World, type_label: str, name: str) -> None:
-    ari = site(world.profile, name).product_ari(product_of_type(type_label))
+@when(parsers.parse('I list the entitlements of "{type_label}" on that site'))
+def list_entitlements(world: World, type_label: str) -> None:
+    assert world.site is not None, "no site yet: a 'Given a site with ...' step is missing"
+    ari = world.site.product_ari(product_of_type(type_label))
     world.entitlements = world.attempt(lambda: world.api.entitlements(ari))
     if isinstance(world.entitlements, Entitlements) and world.entitlements.entitlements:
         world.entitlement_id = world.entitlements.entitlements[0].entitlement_id
@@ -24,10 +27,11 @@ def lists_one_active_entitlement(world: World) -> None:
     assert [e.provisioning_status for e in listed] == ["ACTIVE"]
 
 
-@then(parsers.parse('its metadata names the Jira family container of site "{name}"'))
-def metadata_names_family_container(world: World, name: str) -> None:
+@then("its metadata names the Jira family container of that site")
+def metadata_names_family_container(world: World) -> None:
     listed = world.result(Entitlements)
-    assert listed.family_container_id == site(world.profile, name).family_container
+    assert world.site is not None
+    assert listed.family_container_id == world.site.family_container
 
 
 @when("I get the details of that entitlement")
@@ -48,20 +52,24 @@ def details_of_entitlement(world: World, entitlement_id: str) -> None:
     world.details = world.attempt(lambda: world.api.entitlement_details(entitlement_id))
 
 
-@then(parsers.parse('the details relate it to the Jira family container of site "{name}"'))
-def details_relate_to_family_container(world: World, name: str) -> None:
+@then("the details relate it to the Jira family container of that site")
+def details_relate_to_family_container(world: World) -> None:
     details = world.result(EntitlementDetails)
     # Cookbook, 'Existing sites': "$.relatesFromEntitlements[].entitlementId for type
     # FAMILY_CONTAINER".
     assert details.entitlement_id == world.entitlement_id  # not the sample's (ERR-008)
-    assert details.family_container_id == site(world.profile, name).family_container
+    assert world.site is not None
+    assert details.family_container_id == world.site.family_container
 
 
-@then(parsers.parse('the details relate it to the "{word}" parent enterprise entitlement'))
+_PARENT = parsers.parse('the details relate it to the "{word}" parent enterprise entitlement')
+
+
+@planned(_PARENT, lambda plan, word: plan.need(roles.parent_role(word)))
+@then(_PARENT)
 def details_relate_to_parent(world: World, word: str) -> None:
     details = world.result(EntitlementDetails)
-    parent = world.profile.catalogue.parent_entitlements[PRODUCT_WORD[word]]
-    assert details.enterprise_parent_id == parent
+    assert details.enterprise_parent_id == world.role(roles.parent_role(word))
 
 
 @then("the details give its billing anchor")

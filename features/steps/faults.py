@@ -15,9 +15,11 @@ import pytest
 from pytest_bdd import given, parsers, then, when
 
 from harness.client import ApiError, Exchange, HarnessClientError, TransportError
+from harness.suite.plan import planned
 from harness.suite.world import World
 
-from .names import NAMES, names, offering
+from .names import NAMES, names
+from .provisioning import plan_new_site, provision_products
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -59,20 +61,16 @@ def try_to_get_the_order(world: World) -> None:
     _try(world, lambda: world.api.get_order(order.order_id, order.transaction_account_id))
 
 
-@when(parsers.re(rf'I try to provision (?P<offerings>{NAMES}) on a new site "(?P<site>[^"]+)"'))
-def try_to_provision(world: World, offerings: str, site: str) -> None:
-    ids = [offering(world.profile, name).id for name in names(offerings)]
-    defaults = world.profile.defaults
-    _try(
-        world,
-        lambda: world.api.provision_products(
-            ids,
-            defaults.get("adminEmail", "admin@example.com"),
-            site,
-            timezone=defaults.get("timezone", "Australia/Sydney"),
-            location=defaults.get("location"),
-        ),
-    )
+_TRY_NEW_SITE = parsers.re(
+    rf'I try to provision (?P<offerings>{NAMES}) on a new site "(?P<label>[^"]+)"'
+)
+
+
+@planned(_TRY_NEW_SITE, plan_new_site, converters={"offerings": names})
+@when(_TRY_NEW_SITE, converters={"offerings": names})
+def try_to_provision(world: World, offerings: list[str], label: str) -> None:
+    name = world.new_site_name(label)
+    _try(world, lambda: provision_products(world, offerings, name, True))
 
 
 @then(parsers.re(r"(?P<operation>[a-z.]+) took (?P<count>\d+) attempts?, answered (?P<answers>.+)"))

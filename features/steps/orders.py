@@ -14,43 +14,42 @@ from harness.client import (
     OrderFailed,
     ProvisioningRequest,
     ProvisioningWindowClosed,
-    wait_for_order,
 )
 from harness.client.journeys import place_order_in_window
+from harness.contracts import roles
+from harness.suite.plan import ScenarioPlan, planned
 from harness.suite.world import World
 
-from .names import site
-
-#: The Jira Premium (Open Source) sample's end time and billing anchor ('Place order').
-PREMIUM_ENDS_AT = 1765520321000
 #: Cookbook, 'Place order for apps': the app vendor's code.
 PROMOTION_CODE = "PROMO_CODE"
-#: Poll interval of the waiters, in scenario time (moved, never slept, on the sandbox).
-POLL_SECONDS = 1.0
 
 
 def _builder(world: World) -> OrderBuilder:
     request = world.provisioning
     assert isinstance(request, ProvisioningRequest), f"no provisioning request: {request}"
-    return OrderBuilder.for_profile(world.profile, request, order_id=world.new_id())
+    return OrderBuilder.for_profile(world.profile, request, **world.order_options())
+
+
+def _premium(builder: OrderBuilder, world: World) -> OrderBuilder:
+    # The Jira Premium (Open Source) sample's end time is also its billing anchor.
+    ends_at = roles.premium_ends_at(world.profile)
+    return builder.jira_premium(ends_at=ends_at, billing_anchor=ends_at)
 
 
 #: The order shapes of the cookbook, by the name the features give them.
-SHAPES: dict[str, Callable[[OrderBuilder], OrderBuilder]] = {
-    "Confluence Enterprise": lambda b: b.confluence(),
-    "Jira Enterprise": lambda b: b.jira(),
-    "JSM Enterprise": lambda b: b.jsm(),
-    "all Enterprise products": lambda b: b.confluence().jira().jsm(),
-    "Jira Premium (Open Source)": lambda b: b.jira_premium(
-        ends_at=PREMIUM_ENDS_AT, billing_anchor=PREMIUM_ENDS_AT
-    ),
+SHAPES: dict[str, Callable[[OrderBuilder, World], OrderBuilder]] = {
+    "Confluence Enterprise": lambda b, w: b.confluence(),
+    "Jira Enterprise": lambda b, w: b.jira(),
+    "JSM Enterprise": lambda b, w: b.jsm(),
+    "all Enterprise products": lambda b, w: b.confluence().jira().jsm(),
+    "Jira Premium (Open Source)": _premium,
 }
 
 
 def _shape(world: World, kind: str) -> dict[str, Any]:
     if kind not in SHAPES:
         raise AssertionError(f"no order shape {kind!r}; known: {', '.join(SHAPES)}")
-    return SHAPES[kind](_builder(world)).build()
+    return SHAPES[kind](_builder(world), world).build()
 
 
 def _send(world: World, body: dict[str, Any], *, in_window: bool = True, **kw: Any) -> None:
@@ -73,22 +72,40 @@ def _send(world: World, body: dict[str, Any], *, in_window: bool = True, **kw: A
         world.placed.append(world.outcome)
 
 
-@when(parsers.re(r"I place the (?P<kind>.+?) order for that provisioning request"))
+def _one_order(plan: ScenarioPlan, **_: Any) -> None:
+    plan.order()
+
+
+_PLACE = parsers.re(r"I place the (?P<kind>.+?) order for that provisioning request")
+
+
+@planned(_PLACE, _one_order)
+@when(_PLACE)
 def place_order(world: World, kind: str) -> None:
     _send(world, _shape(world, kind))
 
 
-@when(parsers.re(r"I send the (?P<kind>.+?) order for that provisioning request"))
+_SEND = parsers.re(r"I send the (?P<kind>.+?) order for that provisioning request")
+
+
+@planned(_SEND, _one_order)
+@when(_SEND)
 def send_order(world: World, kind: str) -> None:
     _send(world, _shape(world, kind), in_window=False)
 
 
-@when(
-    parsers.re(
-        r"I place the (?P<kind>.+?) order for that provisioning request, "
-        r"except that (?P<breakage>.+)"
-    )
+_BROKEN = parsers.re(
+    r"I place the (?P<kind>.+?) order for that provisioning request, except that (?P<breakage>.+)"
 )
+
+
+def _plan_broken(plan: ScenarioPlan, breakage: str) -> None:
+    plan.order()
+    plan.need(*BREAKAGE_ROLES.get(breakage, ()))
+
+
+@planned(_BROKEN, _plan_broken)
+@when(_BROKEN)
 def place_broken_order(world: World, kind: str, breakage: str) -> None:
     body = copy.deepcopy(_shape(world, kind))
     if breakage not in BREAKAGES:
@@ -97,25 +114,31 @@ def place_broken_order(world: World, kind: str, breakage: str) -> None:
     _send(world, body)
 
 
-@when(
-    parsers.re(
-        r"I place the (?P<kind>.+?) order naming provisioning request "
-        r'"(?P<request_id>[^"]+)"'
-    )
+_NAMING = parsers.re(
+    r'I place the (?P<kind>.+?) order naming provisioning request "(?P<request_id>[^"]+)"'
 )
+
+
+@planned(_NAMING, _one_order)
+@when(_NAMING)
 def place_order_naming(world: World, kind: str, request_id: str) -> None:
     body = _shape(world, kind)
     body["metadata"]["provisionRequestId"] = request_id
     _send(world, body, in_window=False)
 
 
-@when(parsers.re(r"I place the JSM order onto the site's family container(?P<v1> on the v1 path)?"))
+_ONTO_SITE = parsers.re(
+    r"I place the JSM order onto the site's family container(?P<v1> on the v1 path)?"
+)
+
+
+@planned(_ONTO_SITE, _one_order)
+@when(_ONTO_SITE)
 def place_jsm_on_site(world: World, v1: str | None) -> None:
     # Cookbook, 'Existing sites': the container comes from the entitlement details, or
-    # (when the scenario skipped that step) from the site the request provisioned onto.
-    existing = world.provisioning_site
-    assert existing is not None, "no provisioning request names a site"
-    container = world.details if world.details is not None else site(world.profile, existing)
+    # (when the scenario skipped that step) from the site the role gave the scenario.
+    container = world.details if world.details is not None else world.site
+    assert container is not None, "no site yet: a 'Given a site with ...' step is missing"
     body = _builder(world).on_site(container).jsm().build()
     _send(world, body, api_version="v1" if v1 else "v2")
 
@@ -127,22 +150,37 @@ def _app_order(world: World, **kw: Any) -> dict[str, Any]:
     return _builder(world).app(parent, **kw).build()
 
 
-@when(
+_APP_ORDER = (
     "I place the app order with a promotion code, skipping the trial, billed from the "
     "parent's anchor"
 )
+
+
+@planned(_APP_ORDER, _one_order)
+@when(_APP_ORDER)
 def place_app_order(world: World) -> None:
     _send(world, _app_order(world, promotion_code=PROMOTION_CODE, skip_trial=True))
 
 
-@when(parsers.parse("I place the app order billed from anchor {anchor:d}"))
-def place_app_order_with_anchor(world: World, anchor: int) -> None:
+_OTHER_ANCHOR = "I place the app order billed from another entitlement's anchor"
+
+
+@planned(_OTHER_ANCHOR, _one_order)
+@when(_OTHER_ANCHOR)
+def place_app_order_with_another_anchor(world: World) -> None:
     body = _app_order(world)
-    body["items"][0]["nextBillingAnchorTimestamp"] = anchor
+    item = body["items"][0]
+    item["nextBillingAnchorTimestamp"] = roles.other_billing_anchor(
+        world.profile, item.get("nextBillingAnchorTimestamp")
+    )
     _send(world, body)
 
 
-@when("I place the app order without its APP_DEPENDENCE relationship")
+_NO_DEPENDENCE = "I place the app order without its APP_DEPENDENCE relationship"
+
+
+@planned(_NO_DEPENDENCE, _one_order)
+@when(_NO_DEPENDENCE)
 def place_app_order_without_dependence(world: World) -> None:
     body = _app_order(world)
     body["items"][0]["relatesFromEntitlements"] = []
@@ -155,16 +193,18 @@ def send_same_order_again(world: World) -> None:
     _send(world, copy.deepcopy(world.order_body))
 
 
-@when(parsers.parse("I send the same orderId with {new:d} users instead of {old:d}"))
-def send_conflicting_order(world: World, new: int, old: int) -> None:
+@when("I send the same orderId with twice the users")
+def send_conflicting_order(world: World) -> None:
     body = copy.deepcopy(world.order_body)
     assert body is not None
+    changed = 0
     for item in body["items"]:
         for quantity in (
             item.get("optedUsageOptions", {}).get("chargingDetails", {}).get("chargeQuantities", [])
         ):
-            assert quantity["quantity"] == old
-            quantity["quantity"] = new
+            quantity["quantity"] *= 2
+            changed += 1
+    assert changed, "the order has no charge quantity to change"
     _send(world, body)
 
 
@@ -182,9 +222,14 @@ def get_order_without_header(world: World) -> None:
         world.attempt(lambda: world.api.get_order(order.order_id, ""))
 
 
-@when(parsers.parse('I get the order "{order_id}"'))
+_ACCOUNT = "a transaction account with an invoice group"
+_GET_BY_ID = parsers.parse('I get the order "{order_id}"')
+
+
+@planned(_GET_BY_ID, lambda plan: plan.need(_ACCOUNT))
+@when(_GET_BY_ID)
 def get_order_by_id(world: World, order_id: str) -> None:
-    account = next(iter(world.profile.catalogue.transaction_accounts))
+    account = world.role(_ACCOUNT)[0]
     world.attempt(lambda: world.api.get_order(order_id, account))
 
 
@@ -204,9 +249,7 @@ def order_accepted(world: World) -> None:
 def every_item_succeeds(world: World) -> None:
     order = world.order
     assert isinstance(order, Order), f"no order was placed: {world.outcome}"
-    world.order = wait_for_order(
-        world.api, order, poll_interval=POLL_SECONDS, clock=world.clock.now, sleep=world.clock.sleep
-    )
+    world.order = world.wait_for_order(order)
 
 
 @then("every item of the order has its entitlement")
@@ -224,16 +267,11 @@ def every_item_processing(world: World) -> None:
     )
 
 
-@then(parsers.parse('the order fails at item "{item_id}" with a reason'))
-def order_fails_at_item(world: World, item_id: str) -> None:
+@then(parsers.parse('the order fails at item "{label}" with a reason'))
+def order_fails_at_item(world: World, label: str) -> None:
+    item_id = world.item_id(label)
     try:
-        wait_for_order(
-            world.api,
-            world.order,
-            poll_interval=POLL_SECONDS,
-            clock=world.clock.now,
-            sleep=world.clock.sleep,
-        )
+        world.wait_for_order(world.order)
     except OrderFailed as failed:
         item = failed.order.item(item_id)
         assert item.status == "FAILED" and item.reason, f"{item_id}: {item}"
@@ -278,7 +316,13 @@ def one_order_one_entitlement_each(world: World) -> None:
     page = world.api.query_workspaces(world.provisioning_site)
     jira = next(w for w in page.workspaces if w.type == "Jira Software")
     listed = world.api.entitlements(jira.product_ari)
-    assert [e.entitlement_id for e in listed.entitlements] == [order.item("O2").entitlement_id]
+    offerings = world.profile.catalogue.offerings
+    (jira_item,) = [
+        i["itemId"]
+        for i in world.order_body["items"]
+        if offerings[i["offeringId"]].product == "jira"
+    ]
+    assert [e.entitlement_id for e in listed.entitlements] == [order.item(jira_item).entitlement_id]
 
 
 @then("the order holds exactly one family-container item, related from both Jira and JSM")
@@ -298,8 +342,7 @@ def one_family_container_item(world: World) -> None:
     assert related == {"jira", "jsm"}
 
 
-@then(parsers.parse('the Jira and JSM entitlements of site "{name}" share one family container'))
-def jira_and_jsm_share_container(world: World, name: str) -> None:
+def _share_one_container(world: World, name: str) -> None:
     page = world.api.query_workspaces(name)
     containers = set()
     for workspace in page.workspaces:
@@ -309,19 +352,35 @@ def jira_and_jsm_share_container(world: World, name: str) -> None:
     assert len(containers) == 1 and None not in containers, containers
 
 
+@then(parsers.parse('the Jira and JSM entitlements of site "{label}" share one family container'))
+def jira_and_jsm_of_new_site_share_container(world: World, label: str) -> None:
+    _share_one_container(world, world.site_named(label))
+
+
+@then("the Jira and JSM entitlements of that site share one family container")
+def jira_and_jsm_of_that_site_share_container(world: World) -> None:
+    assert world.site is not None, "no site yet: a 'Given a site with ...' step is missing"
+    _share_one_container(world, world.site.name)
+
+
 # -- breaking one rule ----------------------------------------------------------------
 
 #: Deliberately unknown to every org.
 UNKNOWN_ID = "00000000-0000-4000-8000-00000000c0de"
+_CONTAINER = roles.offering_role("Jira family container")
+_SECOND_ACCOUNT = "a second transaction account with an invoice group"
 
 
 #: One breakage per relationship rule, by the words the rules feature uses.
 BREAKAGES: dict[str, Callable[[World, dict[str, Any]], None]] = {}
+#: The roles a breakage needs beyond the order's own (``plan``).
+BREAKAGE_ROLES: dict[str, tuple[str, ...]] = {}
 
 
-def breakage(words: str) -> Callable[[Callable[[World, dict[str, Any]], None]], Any]:
+def breakage(words: str, *needs: str) -> Callable[[Callable[[World, dict[str, Any]], None]], Any]:
     def register(fn: Callable[[World, dict[str, Any]], None]) -> Any:
         BREAKAGES[words] = fn
+        BREAKAGE_ROLES[words] = needs
         return fn
 
     return register
@@ -351,7 +410,7 @@ def _unknown_offering(world: World, body: dict[str, Any]) -> None:
 
 @breakage("Jira relates to an item the order does not have")  # REL-004
 def _dangling_item(world: World, body: dict[str, Any]) -> None:
-    _relation(body, 1, 0)["itemId"] = "O9"
+    _relation(body, 1, 0)["itemId"] = world.item_id("O9")
 
 
 @breakage("Confluence relates to an entitlement the org lacks")  # REL-005
@@ -364,14 +423,14 @@ def _no_family_container(world: World, body: dict[str, Any]) -> None:
     _items(body, 1)["relatesFromEntitlements"].pop(0)
 
 
-@breakage("the order holds a second family container")  # REL-007
+@breakage("the order holds a second family container", _CONTAINER)  # REL-007
 def _second_container(world: World, body: dict[str, Any]) -> None:
     body["items"].append(_container_item(world, "O5"))
 
 
-@breakage("Jira names the JSM parent entitlement")  # REL-009
+@breakage("Jira names the JSM parent entitlement", roles.parent_role("JSM"))  # REL-009
 def _wrong_parent(world: World, body: dict[str, Any]) -> None:
-    _relation(body, 1, 1)["entitlementId"] = world.profile.catalogue.parent_entitlements["jsm"]
+    _relation(body, 1, 1)["entitlementId"] = world.role(roles.parent_role("JSM"))
 
 
 @breakage("Confluence relates to a family container")  # REL-010
@@ -397,24 +456,23 @@ def _nothing(world: World, body: dict[str, Any]) -> None:
     return None
 
 
-@breakage("Jira Premium names the app's pricing plan")  # REL-017
+@breakage("Jira Premium names the app's pricing plan", "the app")  # REL-017
 def _foreign_plan(world: World, body: dict[str, Any]) -> None:
-    app = world.profile.catalogue.offerings_of("app")[0]
-    _charging(body, 1)["pricingPlanId"] = app.pricing_plans[0]
+    _charging(body, 1)["pricingPlanId"] = world.role("the app").pricing_plans[0]
 
 
-@breakage("the invoice group belongs to another account")  # REL-018
+@breakage("the invoice group belongs to another account", _SECOND_ACCOUNT)  # REL-018
 def _foreign_invoice_group(world: World, body: dict[str, Any]) -> None:
     accounts = world.profile.catalogue.transaction_accounts
-    other = next(a for a in accounts if a != body["transactionAccountId"] and accounts[a])
+    other = next(a for a in world.role(_SECOND_ACCOUNT) if a != body["transactionAccountId"])
     body["invoiceGroupId"] = accounts[other][0]
 
 
-@breakage("Confluence comes with an unused family container")  # REL-019
+@breakage("Confluence comes with an unused family container", _CONTAINER)  # REL-019
 def _unused_container(world: World, body: dict[str, Any]) -> None:
     body["items"].append(_container_item(world, "O2"))
 
 
-def _container_item(world: World, item_id: str) -> dict[str, Any]:
-    container = world.profile.catalogue.offerings_of("family-container")[0]
-    return {"type": "CREATION_ORDER", "itemId": item_id, "offeringId": container.id}
+def _container_item(world: World, label: str) -> dict[str, Any]:
+    container = world.role(_CONTAINER)
+    return {"type": "CREATION_ORDER", "itemId": world.item_id(label), "offeringId": container.id}

@@ -101,7 +101,7 @@ from ._models import (
 )
 from ._next import next_step
 from ._retry import UNSAFE_OPERATIONS, RetryPolicy
-from ._wait import wait_for_order, wait_for_provisioning
+from ._wait import Poll, wait_for_order, wait_for_provisioning
 from .journeys import JourneyError, JourneyResult, place_order_in_window
 from .orders import OrderBuilder, OrderBuildError
 
@@ -131,6 +131,7 @@ __all__ = [
     "OrderFailed",
     "OrderItem",
     "OrgApiKey",
+    "Poll",
     "ProductEntitlement",
     "ProvisioningFailed",
     "ProvisioningRequest",

@@ -4,12 +4,15 @@ Both poll until a final state or a deadline on the client clock, sleeping
 ``poll_interval`` between polls, or longer when the server asks (a ``Retry-After`` on a
 status response, or a 429/503 that outlasted the client's own retries). Clock and
 sleep default to the client's, so a test can drive them without really waiting.
+``on_poll`` is called with a ``Poll`` after every poll (what is awaited, its state, the
+time waited against the deadline): a caller shows progress with it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._errors import (
     OrderFailed,
@@ -26,6 +29,20 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+@dataclass(frozen=True)
+class Poll:
+    """One poll of a wait: ``what`` is awaited (``order <id>``), its ``state`` as answered
+    (``PROCESSING: O1 SUCCESS, O2 PROCESSING``), the poll's ``number``, and ``elapsed``
+    seconds of ``timeout``; ``final`` when the wait ends with this poll."""
+
+    what: str
+    number: int
+    state: str
+    elapsed: float
+    timeout: float
+    final: bool = False
+
+
 def _poll(
     client: Client,
     fetch: Callable[[], T],
@@ -36,22 +53,39 @@ def _poll(
     poll_interval: float,
     clock: Callable[[], float] | None,
     sleep: Callable[[float], None] | None,
+    on_poll: Callable[[Poll], Any] | None = None,
+    state: Callable[[T], str] = str,
 ) -> T:
     clock = clock or client.clock
     sleep = sleep or client.sleep
     start = clock()
     last: T | None = None
+    number = 0
+
+    def report(text: str, final: bool) -> None:
+        if on_poll is not None:
+            on_poll(Poll(what, number, text, clock() - start, timeout, final))
+
     while True:
+        number += 1
         try:
             last = fetch()
-            if done(last):
-                return last
-            asked = getattr(last, "retry_after", None)
         except (RateLimitedError, ServerError) as error:
             # Throttled or unavailable past the client's own retries: wait as asked.
             if isinstance(error, ServerError) and error.status != 503:
                 raise
             asked = error.retry_after
+            report(f"answered {error.status}, asked to wait {asked or poll_interval:g} s", False)
+        else:
+            try:
+                finished = done(last)
+            except Exception:
+                report(state(last), True)
+                raise
+            report(state(last), finished)
+            if finished:
+                return last
+            asked = getattr(last, "retry_after", None)
         waited = clock() - start
         remaining = timeout - waited
         if remaining <= 0 or (asked is not None and asked > remaining):
@@ -68,6 +102,7 @@ def wait_for_provisioning(
     poll_interval: float = 5.0,
     clock: Callable[[], float] | None = None,
     sleep: Callable[[float], None] | None = None,
+    on_poll: Callable[[Poll], Any] | None = None,
 ) -> ProvisioningStatus:
     """Poll the provisioning status until COMPLETED, and return it.
 
@@ -97,6 +132,8 @@ def wait_for_provisioning(
         poll_interval,
         clock,
         sleep,
+        on_poll,
+        lambda status: status.status + (f" ({status.reason})" if status.reason else ""),
     )
 
 
@@ -109,6 +146,7 @@ def wait_for_order(
     poll_interval: float = 3.0,
     clock: Callable[[], float] | None = None,
     sleep: Callable[[float], None] | None = None,
+    on_poll: Callable[[Poll], Any] | None = None,
 ) -> Order:
     """Poll the order until every item reached SUCCESS, and return it (each item's
     ``entitlement_id`` is then set; ``Order.entitlement_ids`` maps itemId to it).
@@ -150,4 +188,9 @@ def wait_for_order(
         poll_interval,
         clock,
         sleep,
+        on_poll,
+        lambda current: (
+            f"{current.status}: "
+            + ", ".join(f"{i.label} {i.status or 'not started'}" for i in current.items)
+        ),
     )

@@ -18,7 +18,7 @@ provisioning process will time out"). The age is measured on the client clock fr
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +36,7 @@ from ._models import (
     ProvisioningStatus,
     Workspace,
 )
-from ._wait import wait_for_order, wait_for_provisioning
+from ._wait import Poll, wait_for_order, wait_for_provisioning
 from .orders import OrderBuilder, Timestamp
 
 
@@ -96,14 +96,16 @@ def _finish(
     builder: OrderBuilder,
     timeout: float,
     poll_interval: float,
+    on_poll: Callable[[Poll], Any] | None,
 ) -> JourneyResult:
     status = client.provisioning_status(request)
     if status.status == FAILED:
         raise ProvisioningFailed(status)
     body = builder.for_request(request).build()
     placed = place_order_in_window(client, request, body)
-    done = wait_for_order(client, placed, timeout=timeout, poll_interval=poll_interval)
-    completed = wait_for_provisioning(client, request, timeout=timeout, poll_interval=poll_interval)
+    waits: dict[str, Any] = {"timeout": timeout, "poll_interval": poll_interval, "on_poll": on_poll}
+    done = wait_for_order(client, placed, **waits)
+    completed = wait_for_provisioning(client, request, **waits)
     return JourneyResult(request, body, done, completed)
 
 
@@ -119,12 +121,15 @@ def new_site(
     quantity: int | None = None,
     timeout: float = 600.0,
     poll_interval: float = 3.0,
+    on_poll: Callable[[Poll], Any] | None = None,
+    order_options: Mapping[str, Any] | None = None,
 ) -> JourneyResult:
     """Provision Enterprise ``products`` on a new site and order them in one order.
     Defaults (site name, admin email, timezone, location, quantity) come from
-    ``profile.defaults``."""
+    ``profile.defaults``; ``order_options`` go to the ``OrderBuilder`` (``order_id``,
+    ``item_id_format``); ``on_poll`` sees every poll of the waits."""
     defaults = profile.defaults
-    builder = OrderBuilder.for_profile(profile, quantity=quantity)
+    builder = OrderBuilder.for_profile(profile, quantity=quantity, **(order_options or {}))
     for product in products:
         builder.product(product)
     request = client.provision_products(
@@ -134,7 +139,7 @@ def new_site(
         timezone=timezone or defaults.get("timezone"),
         location=location or defaults.get("location"),
     )
-    return _finish(client, request, builder, timeout, poll_interval)
+    return _finish(client, request, builder, timeout, poll_interval, on_poll)
 
 
 def jira_family_workspace(client: Client, site_name: str) -> Workspace | None:
@@ -161,6 +166,7 @@ def add_to_existing_site(
     quantity: int | None = None,
     timeout: float = 600.0,
     poll_interval: float = 3.0,
+    on_poll: Callable[[Poll], Any] | None = None,
 ) -> JourneyResult:
     """Add an Enterprise product to an existing site (cookbook, 'Existing sites'): when the
     site has a Jira-family product, the order relates to its family container
@@ -178,7 +184,7 @@ def add_to_existing_site(
         site_name,
         location=location or profile.defaults.get("location"),
     )
-    return _finish(client, request, builder, timeout, poll_interval)
+    return _finish(client, request, builder, timeout, poll_interval, on_poll)
 
 
 def add_app(
@@ -196,6 +202,7 @@ def add_app(
     quantity: int | None = None,
     timeout: float = 600.0,
     poll_interval: float = 3.0,
+    on_poll: Callable[[Poll], Any] | None = None,
 ) -> JourneyResult:
     """Install an app on a site's product and order it (cookbook, 'Provision apps' and
     'Place order for apps'): the workspace id is the product ARI the app is provisioned
@@ -228,4 +235,4 @@ def add_app(
         admin_email or profile.defaults["adminEmail"],
         app_key or (offering.app_key if offering else None) or "",
     )
-    return _finish(client, request, builder, timeout, poll_interval)
+    return _finish(client, request, builder, timeout, poll_interval, on_poll)

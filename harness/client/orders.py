@@ -88,7 +88,8 @@ class OrderBuilder:
     - ``transaction_account_id`` / ``invoice_group_id``: default to the catalogue's
       first account and that account's first invoice group;
     - ``quantity``: the default charge quantity (users or agents) of every item;
-    - ``order_id``, ``item_ids``: fixed ids for deterministic runs.
+    - ``order_id``, ``item_ids``: fixed ids for deterministic runs; ``item_id_format``
+      the generated itemIds' form (default ``O{n}``: O1, O2, ...).
     """
 
     def __init__(
@@ -101,8 +102,10 @@ class OrderBuilder:
         quantity: int | None = None,
         order_id: str | None = None,
         item_ids: Sequence[str] | None = None,
+        item_id_format: str = "O{n}",
     ) -> None:
         self.catalogue = catalogue
+        self._item_id_format = item_id_format
         self.order_id = order_id or str(uuid.uuid4())
         self._item_ids = list(item_ids) if item_ids is not None else None
         self._quantity = quantity
@@ -343,7 +346,9 @@ class OrderBuilder:
         entries: list[_Item | None] = list(self._items)
         if self._container_at is not None:
             entries.insert(self._container_at, None)  # None: the family-container item
-        ids = self._item_ids or [f"O{n}" for n in range(1, len(entries) + 1)]
+        ids = self._item_ids or [
+            self._item_id_format.format(n=n) for n in range(1, len(entries) + 1)
+        ]
         if len(ids) != len(entries) or len(set(ids)) != len(ids):
             raise OrderBuildError(
                 f"item_ids must be {len(entries)} distinct ids, got {list(self._item_ids or [])}"

@@ -3,7 +3,8 @@
 - the OpenAPI 3.1 document and JSON Schema 2020-12 files of ``schemas/``
   (``find_operation``, ``validate_request``, ``validate_response``);
 - the entitlement relationship rules, ``REL-nnn`` (``harness.contracts.rules``);
-- the org profile and its catalogue (``harness.contracts.profile``);
+- the org profile and its catalogue (``harness.contracts.profile``), and the roles the
+  features ask of it (``harness.contracts.roles``);
 - what the harness assumes and where the cookbook errs (``harness.contracts.cookbook``).
 """
 
@@ -11,17 +12,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import cookbook, rules
+from . import cookbook, roles, rules
 from ._json import MAX_FILE_BYTES, MAX_JSON_DEPTH, JsonError, parse_json, read_json_file
 from ._operations import (
     Match,
     Operation,
+    SideEffect,
     bundled_openapi,
     find_operation,
     operation,
     operations,
     path_allows,
     refusal_explains,
+    side_effect,
     validate_request,
     validate_response,
 )
@@ -35,7 +38,9 @@ from .profile import (
     Site,
     load_catalogue,
     load_profile,
+    profile_from_data,
 )
+from .roles import ROLES, MissingRole, Role
 from .rules import RULES, OrderContext, ProvisioningFacts, check_order
 
 ORDER_SCHEMA = schema_uri("order-place.request.json")
@@ -52,16 +57,20 @@ __all__ = [
     "MAX_FILE_BYTES",
     "MAX_JSON_DEPTH",
     "ORDER_SCHEMA",
+    "ROLES",
     "RULES",
     "Catalogue",
     "JsonError",
     "Match",
+    "MissingRole",
     "Offering",
     "Operation",
     "OrderContext",
     "Profile",
     "ProfileError",
     "ProvisioningFacts",
+    "Role",
+    "SideEffect",
     "Site",
     "Violation",
     "bundled_openapi",
@@ -76,12 +85,15 @@ __all__ = [
     "operations",
     "parse_json",
     "path_allows",
+    "profile_from_data",
     "read_json_file",
     "refusal_explains",
+    "roles",
     "rules",
     "schema_files",
     "schema_uri",
     "schemas_dir",
+    "side_effect",
     "validate",
     "validate_order",
     "validate_request",

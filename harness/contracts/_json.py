@@ -1,7 +1,7 @@
 """What counts as a JSON document here, read the same way by the sandbox and the CLI.
 
 Strict where Python's ``json`` is lenient or fails badly, so no input ends in a traceback
-or in a value the rest cannot handle (ASM-029, ASM-033):
+or in a value the rest cannot handle (ASM-029, ASM-036):
 
 - nesting deeper than ``MAX_JSON_DEPTH`` (64; the cookbook's samples nest 7) is refused,
   also where Python would hit its recursion limit;

@@ -7,6 +7,7 @@ import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import IntEnum
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -14,6 +15,33 @@ from . import _schemas
 from ._violation import Violation
 
 _MISSING: Any = object()
+
+
+class SideEffect(IntEnum):
+    """What sending an operation does to the org, in increasing order of consequence
+    (``x-side-effect`` of each operation in ``openapi.yaml``).
+
+    - ``READ_ONLY``: nothing changes (every GET, and the workspaces query, a POST: ASM-033);
+    - ``PROVISIONING``: creates a site, a product instance or an app installation;
+    - ``ORDERS``: places an order: real subscriptions, real money.
+    """
+
+    READ_ONLY = 0
+    PROVISIONING = 1
+    ORDERS = 2
+
+    @property
+    def label(self) -> str:
+        """The name used in ``openapi.yaml``, the Gherkin tags and messages."""
+        return self.name.lower().replace("_", "-")
+
+    @classmethod
+    def of(cls, label: str) -> SideEffect:
+        """The side effect named ``label`` (``read-only``, ``provisioning``, ``orders``)."""
+        for effect in cls:
+            if effect.label == label:
+                return effect
+        raise ValueError(f"unknown side effect {label!r}: one of {', '.join(e.label for e in cls)}")
 
 
 @dataclass(frozen=True)
@@ -32,6 +60,7 @@ class Operation:
 
     ``id`` is the OpenAPI ``operationId`` (``orders.place.v1`` for the v1 path, erratum
     ERR-005); ``name`` is the cookbook README's id, the same for both order paths.
+    ``side_effect`` is what sending it does to the org (``SideEffect``).
     """
 
     id: str
@@ -44,6 +73,7 @@ class Operation:
     request_required: bool = field(repr=False)
     responses: Mapping[str, str | None] = field(repr=False)  # status -> schema URI
     pattern: re.Pattern[str] = field(repr=False)
+    side_effect: SideEffect = SideEffect.ORDERS
 
     @property
     def name(self) -> str:
@@ -102,6 +132,7 @@ def operations() -> tuple[Operation, ...]:
                         for status, response in op.get("responses", {}).items()
                     },
                     pattern=_path_pattern(path),
+                    side_effect=SideEffect.of(op["x-side-effect"]),
                 )
             )
     return tuple(found)
@@ -134,6 +165,19 @@ def find_operation(method: str, url: str) -> Match | None:
         if found:
             return Match(op, {k: unquote(v) for k, v in found.groupdict().items()})
     return None
+
+
+def side_effect(method: str, url: str) -> SideEffect:
+    """What sending ``method url`` would do to the org. A request the contracts do not know
+    counts as a read when it is a GET, HEAD or OPTIONS, and as an order otherwise: what
+    it does is unknown, so it is judged by the worst case."""
+    match = find_operation(method, url)
+    if match is not None:
+        return match.operation.side_effect
+    return SideEffect.READ_ONLY if method.upper() in _READS else SideEffect.ORDERS
+
+
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def path_allows(url: str) -> tuple[str, ...]:

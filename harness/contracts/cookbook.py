@@ -181,19 +181,36 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "ASM-033",
+        "The workspaces query, though a POST, changes nothing: read-only runs and "
+        "`harness profile discover` send it; every other POST provisions or orders.",
+    ),
+    Assumption(
+        "ASM-034",
+        "A site name is the org's for good once provisioned (and held while a new-site "
+        "request waits), and an order id once used: a run against a shared org names every "
+        "new site and order afresh (a run id), never reusing one of an earlier run.",
+    ),
+    Assumption(
+        "ASM-035",
+        "Provisioning may take longer than the order's processing: a request is COMPLETED "
+        "once its order's items all succeeded and its own provisioning time has passed "
+        "(the sandbox's `--provisioning-seconds`, default 0).",
+    ),
+    Assumption(
+        "ASM-036",
         "Nothing ambiguous silently wins: Authorization, Content-Type, Origin or "
         "X-transaction-account sent twice is 400 DUPLICATE_HEADER naming the header, and a "
         "JSON body with a key twice in one object is 400 MALFORMED_BODY naming the key and "
         "its object.",
     ),
     Assumption(
-        "ASM-034",
+        "ASM-037",
         "The parts of an order item that the cookbook's field list details (chargingDetails, "
         "trial, effectiveTime and its endsAt, a promotion and its promotionDefinition) carry "
         "those fields only; optedUsageOptions itself and metadata stay open (ASM-007).",
     ),
     Assumption(
-        "ASM-035",
+        "ASM-038",
         "orderId is the idempotency key of the body, not of the headers: the same body sent "
         "again is judged by its own X-transaction-account, and one naming another account "
         "is refused (REL-018) as the first send would have been.",

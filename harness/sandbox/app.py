@@ -50,7 +50,7 @@ from ..contracts import (
 )
 from . import faults, lifecycle
 from .auth import Principal, admit_control, authenticate, authorize, require_json
-from .clock import ClockRangeError, RealTime, SandboxClock
+from .clock import LATEST, ClockRangeError, RealTime, SandboxClock, iso
 from .errors import ApiError, error
 from .operations import HANDLERS, Call
 from .store import Store, storage_failure
@@ -63,6 +63,8 @@ MAX_BODY_BYTES = 1 << 20
 _DRAIN_LIMIT = 64 << 20
 #: Default delay between placing an order and its items reaching SUCCESS.
 DEFAULT_PROCESSING_DELAY = 3.0
+#: Default least time from a provisioning request to its COMPLETED (ASM-035).
+DEFAULT_PROVISIONING_DELAY = 0.0
 
 _NO_BODY: Any = object()
 
@@ -74,6 +76,7 @@ class Settings:
     processing_delay_seconds: float | None = None
     max_body_bytes: int = MAX_BODY_BYTES
     max_json_depth: int = MAX_JSON_DEPTH
+    provisioning_delay_seconds: float | None = None
 
 
 class Sandbox:
@@ -92,6 +95,12 @@ class Sandbox:
         if delay is None:
             delay = profile.sandbox.get("processingDelaySeconds", DEFAULT_PROCESSING_DELAY)
         self.processing_delay = float(delay)
+        provisioning = self.settings.provisioning_delay_seconds
+        if provisioning is None:
+            provisioning = profile.sandbox.get(
+                "provisioningDelaySeconds", DEFAULT_PROVISIONING_DELAY
+            )
+        self.provisioning_delay = float(provisioning)
         # Without --db: a fresh database in a temporary directory, removed on close().
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         if db_path is None:
@@ -108,13 +117,12 @@ class Sandbox:
         try:
             self.store.open_for(profile, self.clock.now())
             with self.store.transaction() as tx:
-                repaired = self.clock.restore(tx.control("clock_offset", 0.0))
-                if repaired is not None:
+                stored = tx.control("clock_offset", 0.0), tx.control("clock_frozen_at")
+                if self.clock.restore(*stored):
                     # Written before the clock had a range: keep the database usable.
-                    tx.set_control("clock_offset", repaired)
+                    self._save_clock(tx)
                     log.warning(
-                        "%s: the stored clock offset was outside the sandbox's range; "
-                        "the clock is now at %s",
+                        "%s: the stored clock was outside the sandbox's range; it is now at %s",
                         self.db_path,
                         self.clock.describe()["now"],
                     )
@@ -148,10 +156,31 @@ class Sandbox:
             tx.set_control("clock_offset", offset)
             self.clock.set_offset(offset)
 
-    def reset(self) -> None:
-        """The profile's initial state, and the clock back to real time."""
-        self.clock.set_offset(0.0)
+    def set_clock(self, epoch_seconds: float, *, frozen: bool = False) -> None:
+        """Put the clock at ``epoch_seconds``, frozen there or running on (``clock.set``)."""
+        with self.store.transaction() as tx:
+            self.clock.set(epoch_seconds, frozen=frozen)
+            self._save_clock(tx)
+
+    def reset(self, clock: tuple[float, bool] | None = None) -> None:
+        """The profile's initial state; the clock back to real time, or first set to
+        ``clock`` = (epoch seconds, frozen), so the state is seeded at that instant."""
+        if clock is None:
+            self.clock.restore(0.0, None)
+        else:
+            self.clock.set(clock[0], frozen=clock[1])
         self.store.reset(self.profile, self.clock.now())
+        with self.store.transaction() as tx:
+            self._save_clock(tx)
+
+    def _save_clock(self, tx: Any) -> None:
+        tx.set_control("clock_offset", self.clock.offset)
+        tx.set_control("clock_frozen_at", self.clock.frozen_at)
+
+    def _settle(self, tx: Any, now: float) -> None:
+        lifecycle.settle(
+            tx, now, self.profile.catalogue, self.profile.org_id, self.provisioning_delay
+        )
 
     # answering ----------------------------------------------------------------------------
 
@@ -220,7 +249,7 @@ class Sandbox:
         now = self.clock.now()
         with self.store.transaction() as tx:
             fault = faults.take(tx, op.id, op.name)
-            lifecycle.settle(tx, now, self.profile.catalogue, self.profile.org_id)
+            self._settle(tx, now)
         if fault is not None:
             if fault.fault in faults.STATUS_FAULTS:
                 return faults.status_response(fault)
@@ -233,7 +262,7 @@ class Sandbox:
                     return None  # the client gave up first: the request is not acted on
                 now = self.clock.now()
                 with self.store.transaction() as tx:
-                    lifecycle.settle(tx, now, self.profile.catalogue, self.profile.org_id)
+                    self._settle(tx, now)
         if fault is None or fault.fault != "drop-response":
             return self._operate(request, op.name, principal, match.path_params, headers, body, now)
         with contextlib.suppress(ApiError):  # a refusal is lost the same way
@@ -343,9 +372,63 @@ def _advance(sandbox: Sandbox, request: Request, body: Any) -> Response:
     return JSONResponse(sandbox.clock.describe())
 
 
+def _set_clock(sandbox: Sandbox, request: Request, body: Any) -> Response:
+    """``{"epochSeconds": N, "frozen": true|false}``: put the clock at N (0 to year 9999),
+    frozen there until advanced or set again, or running on in real time (the default)."""
+    epoch, frozen = _clock_spec(body, "")
+    sandbox.set_clock(epoch, frozen=frozen)
+    return JSONResponse(sandbox.clock.describe())
+
+
 def _reset(sandbox: Sandbox, request: Request, body: Any) -> Response:
-    sandbox.reset()
+    """The profile's initial state and the clock back to real time; with
+    ``{"clock": {"epochSeconds": N, "frozen": true}}`` the clock is first set as
+    ``/_sandbox/clock/set`` would, and the state seeded at that instant."""
+    clock = None
+    if body is not None:
+        if not isinstance(body, dict) or not set(body) <= {"clock"}:
+            raise error(
+                400,
+                "SCHEMA_VIOLATION",
+                'expected no body, {} or {"clock": {"epochSeconds": N, "frozen": true}}',
+                pointer="",
+            )
+        if "clock" in body:
+            clock = _clock_spec(body["clock"], "/clock")
+    sandbox.reset(clock)
     return JSONResponse({"reset": True, "clock": sandbox.clock.describe()})
+
+
+def _clock_spec(body: Any, at: str) -> tuple[float, bool]:
+    """(epoch seconds, frozen) of ``{"epochSeconds": N, "frozen": bool}``, or 400 naming
+    the field."""
+    if not isinstance(body, dict) or not set(body) <= {"epochSeconds", "frozen"}:
+        raise error(
+            400,
+            "SCHEMA_VIOLATION",
+            'expected {"epochSeconds": N, "frozen": true|false} (frozen is optional)',
+            pointer=at,
+        )
+    epoch = body.get("epochSeconds")
+    if not _finite_number(epoch):
+        raise error(
+            400,
+            "SCHEMA_VIOLATION",
+            "epochSeconds must be a number of seconds since the epoch",
+            pointer=f"{at}/epochSeconds",
+        )
+    if not 0 <= epoch <= LATEST:
+        raise error(
+            400,
+            "CLOCK_OUT_OF_RANGE",
+            f"epochSeconds must be 0 to {LATEST:.0f} (up to {iso(LATEST)}), the times the "
+            "sandbox keeps",
+            pointer=f"{at}/epochSeconds",
+        )
+    frozen = body.get("frozen", False)
+    if not isinstance(frozen, bool):
+        raise error(400, "SCHEMA_VIOLATION", "frozen must be true or false", pointer=f"{at}/frozen")
+    return float(epoch), frozen
 
 
 def _faults(sandbox: Sandbox, request: Request, body: Any) -> Response:
@@ -380,6 +463,7 @@ CONTROL_PREFIX = "/_sandbox"
 CONTROL_ROUTES: tuple[tuple[str, str, ControlHandler], ...] = (
     ("GET", "/_sandbox/clock", _clock),
     ("POST", "/_sandbox/clock/advance", _advance),
+    ("POST", "/_sandbox/clock/set", _set_clock),
     ("POST", "/_sandbox/reset", _reset),
     ("GET", "/_sandbox/faults", _faults),
     ("POST", "/_sandbox/faults", _add_fault),
@@ -430,13 +514,16 @@ def create_app(
     processing_delay_seconds: float | None = None,
     max_body_bytes: int = MAX_BODY_BYTES,
     max_json_depth: int = MAX_JSON_DEPTH,
+    provisioning_delay_seconds: float | None = None,
 ) -> Starlette:
     """A Starlette app serving the sandbox org of ``profile`` (default: the default profile).
 
     ``db_path``: the SQLite file (created and seeded when new; kept across restarts);
     ``None`` uses a fresh temporary file. ``clock``: the real-time source (``time.time``);
-    tests may freeze it. ``app.state.sandbox`` is the ``Sandbox``; whoever creates the app
-    calls ``app.state.sandbox.close()`` when done.
+    tests may freeze it. ``processing_delay_seconds``: order to items' SUCCESS;
+    ``provisioning_delay_seconds``: provisioning request to its earliest COMPLETED (both:
+    default the profile's ``sandbox`` section, else 3 and 0). ``app.state.sandbox`` is the
+    ``Sandbox``; whoever creates the app calls ``app.state.sandbox.close()`` when done.
     """
     if not isinstance(profile, Profile):
         profile = load_profile(profile)
@@ -447,7 +534,9 @@ def create_app(
         profile,
         db_path,
         clock,
-        Settings(processing_delay_seconds, max_body_bytes, max_json_depth),
+        Settings(
+            processing_delay_seconds, max_body_bytes, max_json_depth, provisioning_delay_seconds
+        ),
     )
     app = Starlette(middleware=[Middleware(_Dispatch, sandbox=sandbox)])
     app.state.sandbox = sandbox
@@ -470,7 +559,7 @@ def _base_url(request: Request) -> str:
 
 def _headers(request: Request) -> dict[str, str]:
     """The request's headers by lower-case name; 400 naming a header that may appear once
-    but came twice (the last would silently win, ASM-033)."""
+    but came twice (the last would silently win, ASM-036)."""
     headers: dict[str, str] = {}
     for raw_name, raw_value in request.headers.raw:
         name = raw_name.decode("latin-1").lower()

@@ -43,17 +43,33 @@ _PROFILE_OPTION = click.option(
 )
 @_PROFILE_OPTION
 @click.option(
-    "--processing-delay",
+    "--processing-seconds",
+    "--processing-delay",  # its first name, kept working
+    "processing_delay",
     type=click.FloatRange(0, 3600),
-    help="Seconds before ordered items reach SUCCESS (default: the profile's, else 3).",
+    help="Seconds from an order to its items' SUCCESS (default: the profile's, else 3).",
+)
+@click.option(
+    "--provisioning-seconds",
+    "provisioning_delay",
+    type=click.FloatRange(0, 3600),
+    help="Least seconds from a provisioning request to its COMPLETED (default: the "
+    "profile's, else 0). With --processing-seconds, rehearse a real org's pace.",
 )
 def serve_command(
-    host: str, port: int, db: str | None, profile_path: str | None, processing_delay: float | None
+    host: str,
+    port: int,
+    db: str | None,
+    profile_path: str | None,
+    processing_delay: float | None,
+    provisioning_delay: float | None,
 ) -> None:
     """Serve the sandbox org until Ctrl-C or SIGTERM, printing its base URL.
 
     Point the cookbook's curl commands at the printed URL instead of
     https://api.atlassian.com, with the credentials of `harness sandbox profile`.
+    Its clock is real time until moved: POST /_sandbox/clock/advance {"seconds": N},
+    /_sandbox/clock/set {"epochSeconds": N, "frozen": true}.
     """
     from ..cli import UserError  # here, not at the top: harness.cli imports this module
     from .server import ServeError, serve
@@ -65,6 +81,7 @@ def serve_command(
             port,
             db,
             processing_delay_seconds=processing_delay,
+            provisioning_delay_seconds=provisioning_delay,
             echo=lambda line: click.echo(line),
         )
     except ServeError as exc:

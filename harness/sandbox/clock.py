@@ -1,15 +1,18 @@
-"""The sandbox clock: real time plus an offset that only ever grows.
+"""The sandbox clock: real time (or a frozen instant) plus an offset.
 
 Every state transition of the sandbox (provisioning windows, order processing) is computed
 from this clock, so tests move it (``POST /_sandbox/clock/advance``) instead of sleeping.
-The offset is persisted in the store so that a restart on the same ``--db`` keeps the
-sandbox's notion of "now".
+``POST /_sandbox/clock/set`` puts it at a given instant, frozen there (it then moves only
+when advanced: a recording against ``harness sandbox serve`` repeats to the millisecond)
+or running on in real time. Offset and frozen instant are persisted in the store so that
+a restart on the same ``--db`` keeps the sandbox's notion of "now".
 
 Sandbox time stays between ``EARLIEST`` (the epoch) and ``LATEST`` (9999-01-01T00:00:00Z):
 every time derived from it (a provisioning window, a processing delay of up to an hour, a
 millisecond timestamp under the contracts' maximum, ASM-032) is then representable, so no
-move of the clock can make a later answer fail. A move past the range is refused
-(``ClockRangeError``) before anything changes.
+move of the clock can make a later answer fail. A move or a set past the range is refused
+(``ClockRangeError``) before anything changes; a database holding a clock outside it
+(written before the range existed) is brought into it at start (``restore``).
 """
 
 from __future__ import annotations
@@ -24,31 +27,69 @@ from typing import Any
 #: Source of real time, seconds since the epoch (``time.time``; tests may freeze it).
 RealTime = Callable[[], float]
 
-#: The earliest and latest sandbox time, epoch seconds (1970-01-01, 9999-01-01 UTC).
+#: The earliest and latest sandbox time, epoch seconds (1970-01-01, 9999-01-01 UTC): a year
+#: short of the API's largest timestamp (ASM-032), for the times derived from the clock.
 EARLIEST = 0.0
 LATEST = datetime(9999, 1, 1, tzinfo=UTC).timestamp()
 
 
 class ClockRangeError(ValueError):
-    """A move of the clock that would leave ``EARLIEST``..``LATEST``; says how far it may go."""
+    """A move or a set of the clock that would leave ``EARLIEST``..``LATEST``; says how far
+    it may go."""
 
 
 class SandboxClock:
-    """``now() = real() + offset``. ``advance`` moves the offset forward, never back, and
-    never past ``LATEST``."""
+    """``now() = base + offset``, the base being real time or, once ``set(..., frozen=True)``,
+    a fixed instant. ``advanced`` gives the offset of a move forward, never back; ``set``
+    puts the clock anywhere in [``EARLIEST``, ``LATEST``]; neither past ``LATEST``."""
 
     def __init__(self, real: RealTime | None = None, offset: float = 0.0) -> None:
         self._real = real or time.time
         self._offset = float(offset)
+        self._frozen_at: float | None = None
         self._lock = threading.Lock()
 
     @property
     def offset(self) -> float:
         return self._offset
 
+    @property
+    def frozen_at(self) -> float | None:
+        """The instant the clock was frozen at (before any advance), or None."""
+        return self._frozen_at
+
     def now(self) -> float:
         """Sandbox time, seconds since the epoch."""
-        return self._real() + self._offset
+        base = self._real() if self._frozen_at is None else self._frozen_at
+        return base + self._offset
+
+    def set(self, epoch_seconds: float, *, frozen: bool = False) -> None:
+        """Read ``epoch_seconds`` from now on: frozen there until advanced, or running on.
+        ``ClockRangeError`` outside [``EARLIEST``, ``LATEST``]."""
+        if not math.isfinite(epoch_seconds) or not EARLIEST <= epoch_seconds <= LATEST:
+            raise ClockRangeError(
+                f"the clock can be set to {EARLIEST:.0f}..{LATEST:.0f} seconds since the "
+                f"epoch (up to {iso(LATEST)}), not {epoch_seconds!r}"
+            )
+        with self._lock:
+            if frozen:
+                self._frozen_at, self._offset = float(epoch_seconds), 0.0
+            else:
+                self._frozen_at, self._offset = None, float(epoch_seconds) - self._real()
+
+    def restore(self, offset: Any, frozen_at: Any) -> bool:
+        """Take the state a database holds (at start-up, or ``0, None`` on reset). Values
+        that are no numbers, or put the clock outside [``EARLIEST``, ``LATEST``] (written
+        before the range existed), are brought into range: True when something was."""
+        frozen = _number(frozen_at) if frozen_at is not None else None
+        if frozen is not None:
+            frozen = min(max(frozen, EARLIEST), LATEST)
+        moved = _number(offset) or 0.0
+        base = self._real() if frozen is None else frozen
+        moved = min(max(moved, EARLIEST - base), LATEST - base)
+        with self._lock:
+            self._offset, self._frozen_at = moved, frozen
+        return moved != offset or frozen != frozen_at
 
     def advanced(self, seconds: float) -> float:
         """The offset after moving ``seconds`` (finite, >= 0) forward; changes nothing.
@@ -67,24 +108,9 @@ class SandboxClock:
         return self._offset + seconds
 
     def set_offset(self, offset: float) -> None:
-        """Set the offset (a checked move, a reset to zero)."""
+        """Set the offset (a checked move)."""
         with self._lock:
             self._offset = float(offset)
-
-    def restore(self, stored: Any) -> float | None:
-        """Take the offset a database holds. A value that is no number, or would put the
-        clock outside ``EARLIEST``..``LATEST`` (written before the range existed), is
-        brought into range: returns the offset used then, else None."""
-        if isinstance(stored, bool) or not isinstance(stored, int | float):
-            offset = 0.0
-        elif not math.isfinite(stored):
-            offset = 0.0 if math.isnan(stored) else math.copysign(LATEST, stored)
-        else:
-            offset = float(stored)
-        real = self._real()
-        offset = min(max(offset, EARLIEST - real), LATEST - real)
-        self.set_offset(offset)
-        return None if offset == stored else offset
 
     def describe(self) -> dict[str, Any]:
         """The clock as the control endpoints answer it."""
@@ -93,6 +119,7 @@ class SandboxClock:
             "now": iso(now),
             "epochSeconds": now,
             "offsetSeconds": self._offset,
+            "frozen": self._frozen_at is not None,
         }
 
 
@@ -103,6 +130,15 @@ def iso(seconds: float) -> str:
         .isoformat(timespec="milliseconds")
         .replace("+00:00", "Z")
     )
+
+
+def _number(value: Any) -> float | None:
+    """A stored number as a finite float (an infinite one at the range's end), or None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if math.isnan(value):
+        return None
+    return float(value) if math.isfinite(value) else math.copysign(LATEST, value)
 
 
 def millis(seconds: float) -> int:

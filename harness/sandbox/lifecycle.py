@@ -6,7 +6,8 @@ ASSUMED beyond IN_PROGRESS and SUCCESS: ASM-004, ASM-005).
 - An order's items are ``PROCESSING`` until ``processingDelaySeconds`` after the order;
   then each is ``SUCCESS`` with a new entitlement related as ordered, a new site (for a
   new-site request) exists with its workspaces, and the provisioning request is
-  ``COMPLETED``.
+  ``COMPLETED``, or stays ``IN_PROGRESS`` until ``provisioningDelaySeconds`` after it was
+  made when that is later (ASM-035).
 - Under an injected ``fail-item`` fault (``faults``, ASM-031) one item ends ``FAILED``
   with a ``reasonCode`` and no entitlement (relationships to it are not made), the others
   succeed, and the provisioning request ends ``FAILED`` naming the item.
@@ -36,12 +37,21 @@ NO_ORDER_REASON = (
 )
 
 
-def settle(tx: Tx, now: float, catalogue: Catalogue, org_id: str) -> None:
-    """Apply every transition due by ``now``: finished order items, then lapsed windows."""
+def settle(
+    tx: Tx, now: float, catalogue: Catalogue, org_id: str, provisioning_delay: float = 0.0
+) -> None:
+    """Apply every transition due by ``now``: finished order items, provisioning requests
+    whose own time has come (``provisioning_delay`` seconds after they were made, ASM-035),
+    then lapsed windows."""
     for order_id in tx.orders_with_due_items(now):
         order = tx.order(order_id)
         assert order is not None  # items reference their order
-        _complete(tx, order, catalogue, org_id)
+        _complete(tx, order, catalogue, org_id, now, provisioning_delay)
+    if provisioning_delay > 0:
+        for p, done_at in tx.provisioning_awaiting_completion(now - provisioning_delay):
+            tx.set_provisioning_status(
+                p.id, "COMPLETED", max(done_at, p.created_at + provisioning_delay)
+            )
     for p in tx.waiting_provisioning(created_before=now - PROVISIONING_WINDOW_SECONDS):
         tx.set_provisioning_status(
             p.id, "FAILED", p.created_at + PROVISIONING_WINDOW_SECONDS, NO_ORDER_REASON
@@ -69,8 +79,16 @@ def site_cloud_id(org_id: str, site_name: str) -> str:
     return sandbox_uuid("site", org_id, site_name)
 
 
-def _complete(tx: Tx, order: OrderRow, catalogue: Catalogue, org_id: str) -> None:
-    """Every item of the order succeeds at its ready time, creating its entitlement."""
+def _complete(
+    tx: Tx,
+    order: OrderRow,
+    catalogue: Catalogue,
+    org_id: str,
+    now: float,
+    provisioning_delay: float,
+) -> None:
+    """Every item of the order succeeds at its ready time, creating its entitlement; the
+    provisioning request completes then, or once its provisioning time has passed."""
     items = tx.items(order.order_id)
     p = tx.provisioning(order.provision_request_id)
     assert p is not None  # an order is only accepted for a known request
@@ -133,7 +151,9 @@ def _complete(tx: Tx, order: OrderRow, catalogue: Catalogue, org_id: str) -> Non
             )
         tx.finish_item(order.order_id, item.n, "SUCCESS", item.ready_at, entitlement_id=ent_id)
     if failing is None:
-        tx.set_provisioning_status(p.id, "COMPLETED", at)
+        due = max(at, p.created_at + provisioning_delay)
+        if due <= now:  # else settle() completes it when its time comes
+            tx.set_provisioning_status(p.id, "COMPLETED", due)
     else:
         assert fault is not None
         reason = f"item {failing} of order {order.order_id} FAILED: {fault.reason}"

@@ -256,7 +256,7 @@ def orders_place(call: Call) -> Reply:
                 rule="REL-003",
             )
         # The key covers the body, not the headers: a resend is judged by its own
-        # X-transaction-account (REL-018) as the first send was (ASM-035).
+        # X-transaction-account (REL-018) as the first send was (ASM-038).
         header = OrderContext(call.now, None, call.headers.get("x-transaction-account"))
         refused = check_order(body, call.catalogue, header, only=_RESEND_RULES)
         if refused:

@@ -39,6 +39,15 @@ class RemoteSandbox:
         response.raise_for_status()
         return float(response.json()["epochSeconds"])
 
+    def set_clock(self, epoch_seconds: float, *, frozen: bool = False) -> float:
+        """Put the sandbox clock at ``epoch_seconds`` (``POST /_sandbox/clock/set``), frozen
+        there until advanced or running on; returns the sandbox time."""
+        response = self._client.post(
+            "/_sandbox/clock/set", json={"epochSeconds": epoch_seconds, "frozen": frozen}
+        )
+        response.raise_for_status()
+        return float(response.json()["epochSeconds"])
+
     def now(self) -> float:
         """The sandbox time, epoch seconds."""
         response = self._client.get("/_sandbox/clock")

@@ -30,6 +30,7 @@ def serve(
     db: str | Path | None = None,
     *,
     processing_delay_seconds: float | None = None,
+    provisioning_delay_seconds: float | None = None,
     log_level: str = "info",
     echo: Callable[[str], Any] = print,
 ) -> None:
@@ -42,7 +43,12 @@ def serve(
     from .store import StoreError
 
     try:
-        app = create_app(profile, db, processing_delay_seconds=processing_delay_seconds)
+        app = create_app(
+            profile,
+            db,
+            processing_delay_seconds=processing_delay_seconds,
+            provisioning_delay_seconds=provisioning_delay_seconds,
+        )
     except StoreError as exc:
         raise ServeError(str(exc)) from None
     sandbox = app.state.sandbox
@@ -67,6 +73,11 @@ def serve(
     echo(f"Sandbox org {profile.org_id} listening on {base_url}")
     echo(f"  state:       {sandbox.db_path}{'' if db else ' (temporary)'}")
     echo(f"  credentials: {harness_command('sandbox', 'profile')}")
+    echo(
+        f"  pace:        items SUCCESS {sandbox.processing_delay:g} s after their order, "
+        f"provisioning COMPLETED {sandbox.provisioning_delay:g} s after its request at the "
+        "earliest"
+    )
     echo(f"  contracts:   {base_url}/openapi.json")
     echo("Press Ctrl-C to stop.")
     if not is_loopback_host(host):

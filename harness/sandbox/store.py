@@ -507,6 +507,26 @@ class Tx:
             )
         ]
 
+    def provisioning_awaiting_completion(
+        self, created_before: float
+    ) -> list[tuple[ProvisioningRow, float]]:
+        """Requests still IN_PROGRESS whose order's items all succeeded, made no later than
+        ``created_before``; each with the time its last item succeeded."""
+        rows = self.conn.execute(
+            "SELECT p.*, (SELECT max(i.updated_at) FROM order_items i "
+            "WHERE i.order_id = p.order_id) AS done_at FROM provisioning p "
+            "WHERE p.status='IN_PROGRESS' AND p.order_id IS NOT NULL AND p.created_at <= ? "
+            "AND NOT EXISTS (SELECT 1 FROM order_items i WHERE i.order_id = p.order_id "
+            "AND i.status != 'SUCCESS') ORDER BY p.created_at",
+            (created_before,),
+        ).fetchall()
+        found = []
+        for row in rows:
+            data = dict(row)
+            done_at = data.pop("done_at")
+            found.append((_provisioning_data(data), float(done_at)))
+        return found
+
     def pending_new_site(self, site_name: str) -> ProvisioningRow | None:
         """A new-site request for this name that may still create the site."""
         row = self.conn.execute(
@@ -645,7 +665,10 @@ def _one_line(value: object) -> str:
 
 
 def _provisioning(row: sqlite3.Row) -> ProvisioningRow:
-    data = dict(row)
+    return _provisioning_data(dict(row))
+
+
+def _provisioning_data(data: dict[str, Any]) -> ProvisioningRow:
     data["offerings"] = tuple(json.loads(data["offerings"]))
     data["parameters"] = json.loads(data["parameters"])
     data["new_site"] = bool(data["new_site"])

@@ -115,6 +115,11 @@ class SandboxServer:
         """Restore the profile's initial state and the clock (``POST /_sandbox/reset``)."""
         self._control.reset()
 
+    def set_clock(self, epoch_seconds: float, *, frozen: bool = False) -> float:
+        """Put the sandbox clock at ``epoch_seconds`` (``POST /_sandbox/clock/set``), frozen
+        there until advanced or running on; returns the sandbox time."""
+        return self._control.set_clock(epoch_seconds, frozen=frozen)
+
     def advance(self, seconds: float) -> float:
         """Move the sandbox clock forward; returns the new sandbox time (epoch seconds)."""
         return self._control.advance(seconds)
@@ -135,7 +140,8 @@ def running_sandbox(
     ``profile``: a Profile or a profile file (default: the default profile). ``db``: a
     SQLite file that outlives the server (default: a temporary one). ``settings``:
     ``clock`` (real-time source, e.g. a frozen ``lambda: 1.7e9``),
-    ``processing_delay_seconds``, ``max_body_bytes``, ``max_json_depth``.
+    ``processing_delay_seconds``, ``provisioning_delay_seconds``, ``max_body_bytes``,
+    ``max_json_depth``.
     """
     server = SandboxServer(profile, db, **settings).start()
     try:

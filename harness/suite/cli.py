@@ -46,11 +46,7 @@ def run_suite(args: list[str], *, reports: Path = REPORTS) -> int:
         code = int(
             pytest.main(
                 [
-                    # The features use neither Hypothesis nor schemathesis: their plugins
-                    # cost about 1.5 s of every run (measured by harness bench).
-                    *("-p", "no:hypothesispytest", "-p", "no:schemathesis"),
-                    # In-process: the harness has imported anyio (httpx) before pytest.
-                    *("-W", "ignore::pytest.PytestAssertRewriteWarning"),
+                    *_BASE_ARGS,
                     f"--alluredir={staging.results}",
                     f"--junitxml={final.junit}",
                     *args,
@@ -62,6 +58,15 @@ def run_suite(args: list[str], *, reports: Path = REPORTS) -> int:
         else:
             staging.restore_junit(final)
     return code
+
+
+_BASE_ARGS = (
+    # The features use neither Hypothesis nor schemathesis: their plugins cost about 1.5 s
+    # of every run (measured by harness bench).
+    *("-p", "no:hypothesispytest", "-p", "no:schemathesis"),
+    # In-process: the harness has imported anyio (httpx) before pytest starts.
+    *("-W", "ignore::pytest.PytestAssertRewriteWarning"),
+)
 
 
 @click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
@@ -88,20 +93,32 @@ def run_suite(args: list[str], *, reports: Path = REPORTS) -> int:
     type=click.Path(file_okay=False),
     help="Folder of the results, JUnit XML, HTML report and history.",
 )
+@click.option(
+    "--plan",
+    is_flag=True,
+    help="Print each scenario with its tier and the sites, products and orders it would "
+    "make; send nothing, run nothing.",
+)
 @click.pass_context
 def run(
-    ctx: click.Context, mode: str | None, features: str, report: bool, reports_dir: str
+    ctx: click.Context, mode: str | None, features: str, report: bool, reports_dir: str, plan: bool
 ) -> None:
     """Run the cookbook suite and write reports/allure-results/, reports/junit.xml and the
     HTML report reports/html/index.html.
 
-    Other arguments go to pytest (e.g. --record-mode=none, --base-url URL, --allow-orders,
-    -k window, -x, --lf). The exit code is the suite's: 0 every scenario passed, 1 some
-    failed (the CI gate), 2-5 the suite did not run and reports/ is as it was.
+    Other arguments go to pytest: --record-mode=none, --base-url URL, --allow-provisioning,
+    --allow-orders, --reset-sandbox, --site-prefix P, --run-id ID, --profile FILE,
+    -k window, -x, --lf, -n 4. The exit code is the suite's: 0 every scenario passed, 1
+    some failed (the CI gate), 2-5 the suite did not run and reports/ is as it was.
     """
     folder = _features_dir(features)
-    outputs = RunOutputs(Path(reports_dir))
     args = [str(folder), *([f"--mode={mode}"] if mode else []), *ctx.args]
+    if plan:
+        import pytest
+
+        # A plan writes no results and no report: it runs nothing.
+        sys.exit(int(pytest.main([*_BASE_ARGS, "-q", *args, "--plan"])))
+    outputs = RunOutputs(Path(reports_dir))
     code = run_suite(args, reports=outputs.root)
     if code not in RAN:
         click.echo(

@@ -1,12 +1,15 @@
-"""How a run reaches an org: the four modes, and the guard that keeps orders off real orgs.
+"""How a run reaches an org: the four modes, and what the run allows itself to send.
 
-- ``local`` (default): the embedded sandbox on a free loopback port;
+- ``local`` (default): the embedded sandbox on a free loopback port, reset before each
+  scenario;
 - ``replay``: cassettes only, the network blocked;
-- ``record``: against ``--base-url`` (or the embedded sandbox), writing cassettes;
+- ``record``: against ``--base-url`` (or the embedded sandbox), writing cassettes; an
+  external sandbox is reset before each scenario only with ``--reset-sandbox``;
 - ``live``: a real org from the environment (``ATLASSIAN_*``), no cassettes.
 
-Orders cost real money on a real org: against anything but loopback, no order is sent
-unless the run was started with ``--allow-orders``.
+Against anything but loopback, provisioning needs ``--allow-provisioning`` and orders
+``--allow-orders`` (``tiers``). Where the org is not reset before each scenario, names
+and ids are fresh per run (``fresh``, ``naming``).
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from urllib.parse import urlsplit
 
 from harness._loopback import is_loopback
 
+__all__ = ["Mode", "RunSettings", "is_loopback"]
+
 
 class Mode(StrEnum):
     LOCAL = "local"
@@ -26,21 +31,24 @@ class Mode(StrEnum):
     LIVE = "live"
 
 
-class OrdersNotAllowed(RuntimeError):
-    """An order was about to go to a host that is not loopback without ``--allow-orders``."""
-
-
 @dataclass(frozen=True)
 class RunSettings:
-    """What ``--mode``, ``--base-url``, ``--allow-orders``, ``--profile``,
-    ``--cassette-dir`` and ``--record-mode`` said (``record_mode``: vcrpy's record mode of
-    the cassettes, ``harness.suite.record_mode``; None when none are used)."""
+    """What the suite's command-line options said (``harness.pytest_plugin``)."""
 
     mode: Mode = Mode.LOCAL
     base_url: str | None = None
     allow_orders: bool = False
     profile_path: str | None = None
     cassette_dir: Path = Path("cassettes")
+    allow_provisioning: bool = False
+    #: Reset the external sandbox of ``--base-url`` before each scenario, its clock frozen.
+    reset_sandbox: bool = False
+    #: ``--site-prefix``; None: the profile's ``defaults.sitePrefix``.
+    site_prefix: str | None = None
+    #: The run id of a fresh run (names and ids); None in a deterministic run.
+    run_id: str | None = None
+    #: vcrpy's record mode of the cassettes (``harness.suite.record_mode``); None when
+    #: none are used.
     record_mode: str | None = None
 
     @property
@@ -51,6 +59,22 @@ class RunSettings:
     def embeds_sandbox(self) -> bool:
         """Local mode always, and record mode when no ``--base-url`` is given."""
         return self.mode is Mode.LOCAL or (self.mode is Mode.RECORD and not self.base_url)
+
+    @property
+    def resets_org(self) -> bool:
+        """Whether every scenario starts from the profile's state: the embedded sandbox,
+        replay, or an external sandbox with ``--reset-sandbox``."""
+        return self.embeds_sandbox or self.mode is Mode.REPLAY or self.reset_sandbox
+
+    @property
+    def fresh(self) -> bool:
+        """Whether names and ids must be fresh per run (ASM-034): live mode, and record
+        mode against a host that is not loopback or not reset before each scenario."""
+        if self.mode is Mode.LIVE:
+            return True
+        if self.mode is Mode.RECORD and self.base_url:
+            return not is_loopback(self.base_url) or not self.reset_sandbox
+        return False
 
 
 def base_url_problem(url: str) -> str | None:
@@ -75,18 +99,3 @@ def base_url_problem(url: str) -> str | None:
     if parts.query or parts.fragment:
         return "an API root takes no query or fragment"
     return None
-
-
-def check_order_allowed(settings: RunSettings, base_url: str) -> None:
-    """Raise ``OrdersNotAllowed`` unless an order may be sent to ``base_url``.
-
-    Replay sends nothing; loopback is always allowed; anything else needs
-    ``--allow-orders``.
-    """
-    if settings.mode is Mode.REPLAY or is_loopback(base_url) or settings.allow_orders:
-        return
-    host = urlsplit(base_url).hostname
-    raise OrdersNotAllowed(
-        f"stopped before sending an order to {host}: orders on a real org create real "
-        "subscriptions and cost money. Run with --allow-orders to place them anyway."
-    )

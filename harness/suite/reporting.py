@@ -20,6 +20,11 @@ from harness.contracts import RULES, Catalogue, Violation, check_order, cookbook
 DOCS = "docs"
 
 
+def step(title: str) -> Any:
+    """An Allure step (a context manager) that nests what happens inside it."""
+    return allure.step(title)
+
+
 def label_scenario(section: str | None) -> None:
     """The story (cookbook section) and the links of a scenario: its cookbook section, the
     rule catalogue and the errata."""

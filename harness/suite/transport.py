@@ -1,9 +1,12 @@
 """The HTTP transport under every scenario's client (``World.connect``).
 
-1. **The order guard, at the last moment.** No order request leaves for a host that is
-   not loopback unless the run has ``--allow-orders`` (``modes.check_order_allowed``):
-   ``World.guard_order`` stops the order steps, and this stops every other code path,
-   whatever sends it. The request is refused before any byte is sent.
+1. **The tier guard, at the last moment.** Each request's side effect comes from the
+   contracts (``harness.contracts.side_effect``: provisioning, orders, or read-only); no
+   request leaves for a host that is not loopback unless the run allows its tier
+   (``--allow-provisioning``, ``--allow-orders``), nor one beyond its scenario's tier tag
+   (``tiers.check_allowed``). The order steps ask ``World.guard_order`` first; this stops
+   every other code path, whatever sends it. The request is refused before any byte is
+   sent.
 2. **Transport failures that a cassette can hold.** vcrpy records responses; a dropped
    connection or a timeout has none, so a replay could not show the client's retry.
    Here a failure to get a whole response becomes a marker response (status
@@ -16,7 +19,6 @@
 
 from __future__ import annotations
 
-import re
 import ssl
 from types import TracebackType
 from typing import Any
@@ -24,7 +26,10 @@ from typing import Any
 import httpcore
 import httpx
 
-from .modes import RunSettings, check_order_allowed
+from harness.contracts import SideEffect, find_operation, side_effect
+
+from .modes import RunSettings
+from .tiers import check_allowed
 
 #: Status of the marker response standing for "no response" (not an HTTP status the API uses).
 TRANSPORT_ERROR_STATUS = 599
@@ -59,17 +64,19 @@ _HTTPCORE_ERRORS = (
     httpcore.ProxyError,
     httpcore.UnsupportedProtocol,
 )
-#: An order request: POST (or anything but a read) to /commerce/api/vN/orders.
-_ORDER_PATH = re.compile(r"/commerce/api/v\d+/orders(?:/|$)")
-_READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def is_order_request(request: httpx.Request) -> bool:
-    return request.method.upper() not in _READS and bool(_ORDER_PATH.search(request.url.path))
+def request_effect(request: httpx.Request) -> tuple[SideEffect, str]:
+    """What a request would do to the org, and what to call it in a refusal."""
+    url = str(request.url)
+    match = find_operation(request.method, url)
+    name = match.operation.name if match else f"{request.method} {request.url.path}"
+    return side_effect(request.method, url), name
 
 
 class SuiteTransport(httpx.BaseTransport):
-    """``httpx.HTTPTransport`` with the order guard and recordable transport failures."""
+    """``httpx.HTTPTransport`` with the tier guard and recordable transport failures.
+    ``scenario_tier``: the most the scenario's requests may do (its tier tag)."""
 
     def __init__(
         self,
@@ -77,16 +84,21 @@ class SuiteTransport(httpx.BaseTransport):
         inner: httpx.HTTPTransport | None = None,
         *,
         verify: ssl.SSLContext | bool = True,
+        scenario_tier: SideEffect = SideEffect.ORDERS,
     ) -> None:
         self.settings = settings
+        self.scenario_tier = scenario_tier
         self._inner = inner or httpx.HTTPTransport(verify=verify)
         # httpx has no seam between the socket and vcrpy's patch of handle_request but its
         # connection pool: wrap that, so a failure is recorded as a marker response.
         self._inner._pool = _MarkingPool(self._inner._pool)  # type: ignore[assignment]
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if is_order_request(request):
-            check_order_allowed(self.settings, str(request.url))
+        effect, name = request_effect(request)
+        if effect is not SideEffect.READ_ONLY:
+            check_allowed(
+                self.settings, str(request.url), effect, scenario_tier=self.scenario_tier, what=name
+            )
         response = self._inner.handle_request(request)
         failure = response.headers.get(TRANSPORT_ERROR_HEADER)
         if response.status_code == TRANSPORT_ERROR_STATUS and failure:

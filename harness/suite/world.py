@@ -4,12 +4,17 @@ Step definitions (``features/steps/``) read and write a ``World``; they never ta
 the sandbox's internals. Every HTTP exchange the client makes is checked against the
 contracts here (``World.on_exchange``): a breach fails the step at once, naming the
 operation, the JSON pointer and the field.
+
+The world is where a scenario meets its org: the roles it names are resolved from the
+profile (``role``, ``site_for``), the names it gives new sites and orders come from the
+run's ``Naming`` (fresh per run against a shared org), its requests go through a
+transport that refuses what its tier tag and the run do not allow, and its waits report
+their progress (``wait_for_order``, ``wait_for_provisioning``).
 """
 
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,24 +28,42 @@ from harness.client import (
     ApiError,
     Client,
     Exchange,
+    Order,
     OrgApiKey,
+    ProvisioningFailed,
+    ProvisioningRequest,
+    ProvisioningStatus,
     RetryPolicy,
     SiteAdmin,
+    journeys,
+    wait_for_order,
+    wait_for_provisioning,
 )
 from harness.contracts import (
+    MissingRole,
     Profile,
+    SideEffect,
+    Site,
     Violation,
     refusal_explains,
+    roles,
     validate_request,
     validate_response,
 )
+from harness.contracts.profile import SiteProduct
 
 from . import reporting
-from .modes import RunSettings, check_order_allowed
+from .modes import RunSettings
+from .naming import Naming
+from .progress import WaitProgress
+from .tiers import check_allowed
 from .transport import SuiteTransport
 
 T = TypeVar("T")
-_NAMESPACE = uuid.UUID("b7a1d2c4-6f1e-4f5a-9c3d-2e8b7a6f5d40")
+#: Seconds between polls of a wait: on virtual time (the cassettes hold this pace), and
+#: on a real clock (kinder to a real org, still close behind a sandbox's real pace).
+POLL_SECONDS = 1.0
+REAL_POLL_SECONDS = 2.0
 
 
 class Clock(Protocol):
@@ -80,22 +103,23 @@ class ScenarioClock:
 
 
 class SandboxControl:
-    """The sandbox's control endpoints (never recorded into cassettes). They take the org
-    API key (or the sandbox admin token) as Bearer, and JSON."""
+    """The sandbox's control endpoints (never recorded into cassettes). Every call carries
+    the org API key as Bearer and a JSON body, as the sandbox's control endpoints ask."""
 
-    def __init__(self, base_url: str, token: str | None) -> None:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+    def __init__(self, base_url: str, api_key: str | None = None) -> None:
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self.base_url = base_url
         self._http = httpx.Client(
             base_url=base_url, timeout=10.0, verify=tls_context(), headers=headers
         )
 
     def __repr__(self) -> str:
-        return f"SandboxControl({self._http.base_url})"
+        return f"SandboxControl({self.base_url!r})"
 
     @classmethod
-    def probe(cls, base_url: str, token: str | None) -> SandboxControl | None:
-        """A control for ``base_url`` if it is a harness sandbox taking ``token``, else None."""
-        control = cls(base_url, token)
+    def probe(cls, base_url: str, api_key: str | None = None) -> SandboxControl | None:
+        """A control for ``base_url`` if it is a harness sandbox, else None."""
+        control = cls(base_url, api_key)
         try:
             if control._http.get("/_sandbox/clock").status_code == 200:
                 return control
@@ -104,14 +128,24 @@ class SandboxControl:
         control.close()
         return None
 
-    def reset(self) -> None:
-        self._http.post("/_sandbox/reset", json={}).raise_for_status()
+    def reset(self, frozen_at: float | None = None) -> None:
+        """The profile's state again; with ``frozen_at``, the clock frozen at that instant
+        first (so the state is seeded there and every answer repeats)."""
+        body = {} if frozen_at is None else {"clock": {"epochSeconds": frozen_at, "frozen": True}}
+        self._http.post("/_sandbox/reset", json=body).raise_for_status()
+
+    def set_clock(self, epoch_seconds: float, *, frozen: bool = False) -> None:
+        body = {"epochSeconds": epoch_seconds, "frozen": frozen}
+        self._http.post("/_sandbox/clock/set", json=body).raise_for_status()
 
     def advance(self, seconds: float) -> None:
         self._http.post("/_sandbox/clock/advance", json={"seconds": seconds}).raise_for_status()
 
     def faults(self, spec: dict[str, Any]) -> None:
         self._http.post("/_sandbox/faults", json=spec).raise_for_status()
+
+    def clear_faults(self) -> None:
+        self._http.request("DELETE", "/_sandbox/faults", json={}).raise_for_status()
 
     def close(self) -> None:
         self._http.close()
@@ -164,38 +198,78 @@ class World:
     lenient_requests: bool = False
     #: How long the scenario's clients wait for the network (a step may shorten it).
     timeout: httpx.Timeout = field(default_factory=lambda: DEFAULT_TIMEOUT)
+    #: How the run names new sites, orders and items (fresh per run on a shared org).
+    naming: Naming = field(default_factory=lambda: Naming(roles.DEFAULT_SITE_PREFIX))
+    #: The most the scenario's requests may do (its tier tag).
+    tier: SideEffect = SideEffect.ORDERS
+    #: Whether the scenario changes the sites its roles give it for good (``@consumes``).
+    consumes: bool = False
+    #: Where its waits report progress (None: the report only, through ``WaitProgress``).
+    progress: WaitProgress | None = None
+    #: The site a role gave the scenario ("that site").
+    site: Site | None = None
+    #: The new sites the scenario provisioned, by the label the feature gives them.
+    sites: dict[str, str] = field(default_factory=dict)
+    #: The profile's site admin the scenario authenticated as, if any.
+    admin: Any = None
     _id_count: int = 0
     _clients: list[Client] = field(default_factory=list, repr=False)
 
     def __repr__(self) -> str:  # allure-pytest-bdd records step arguments by repr
         return f"World({self.scenario_key!r}, mode={self.settings.mode.value})"
 
-    # -- ids and clients ----------------------------------------------------------
+    # -- ids, names and clients ------------------------------------------------------
 
     def new_id(self) -> str:
-        """A UUID fixed for this scenario and call count, so replayed bodies match."""
+        """A UUID of this scenario and call count (and of the run, on a shared org), so
+        replayed bodies match and fresh runs never reuse an order id."""
         self._id_count += 1
-        return str(uuid.uuid5(_NAMESPACE, f"{self.scenario_key}#{self._id_count}"))
+        return self.naming.uuid(self.scenario_key, self._id_count)
+
+    def new_site_name(self, label: str) -> str:
+        """The name of the new site the feature calls ``label`` (remembered for later steps)."""
+        name = self.naming.site(label, self.scenario_key)
+        self.sites[label] = name
+        return name
+
+    def site_named(self, label: str) -> str:
+        """The name of a new site this scenario provisioned as ``label``."""
+        if label not in self.sites:
+            made = ", ".join(repr(k) for k in self.sites) or "none"
+            raise AssertionError(
+                f"this scenario provisioned no new site {label!r} (it provisioned: {made})"
+            )
+        return self.sites[label]
+
+    def item_id(self, label: str) -> str:
+        """The itemId the features call ``label`` (``O2``) in this run."""
+        return self.naming.item_id(label)
+
+    def order_options(self) -> dict[str, Any]:
+        """``OrderBuilder`` options: a fresh order id, this run's item ids."""
+        return {"order_id": self.new_id(), "item_id_format": self.naming.item_id_format}
 
     def connect(self, auth: httpx.Auth | None) -> Client:
-        """A client of the scenario's org, authenticated as ``auth``, checked by contract.
+        """A client of the scenario's org, authenticated as ``auth``, checked by contract,
+        used by the steps from now on (``api``)."""
+        self.client = self._new_client(auth)
+        return self.client
 
-        Its transport (``SuiteTransport``) refuses an order for a real org without
-        ``--allow-orders`` whatever sends it, and lets cassettes hold dropped connections.
-        """
+    def _new_client(self, auth: httpx.Auth | None) -> Client:
+        """Its transport (``SuiteTransport``) refuses whatever the run or the scenario's
+        tier does not allow, before sending, and lets cassettes hold dropped connections."""
         client = Client(
             self.base_url,
             org_id=self.profile.org_id,
             auth=auth,  # type: ignore[arg-type]
             timeout=self.timeout,
             retry=self.retry_policy(),
-            transport=SuiteTransport(self.settings, verify=tls_context()),
+            transport=SuiteTransport(self.settings, verify=tls_context(), scenario_tier=self.tier),
             sleep=self.clock.sleep,
             clock=self.clock.now,
             on_exchange=self.on_exchange,
         )
         self._clients.append(client)
-        self.client = client
         return client
 
     def retry_policy(self) -> RetryPolicy:
@@ -211,8 +285,70 @@ class World:
         return OrgApiKey(self.profile.api_key)
 
     def site_admin(self, role_via: str) -> SiteAdmin:
-        admin = self.profile.site_admin(role_via)
-        return SiteAdmin(admin.email, admin.api_token)
+        how = {"direct": "directly", "group": "through a group"}[role_via]
+        self.admin = self.role(f"the site admin who holds the role {how}")
+        return SiteAdmin(self.admin.email, self.admin.api_token)
+
+    # -- roles ------------------------------------------------------------------------
+
+    def role(self, name: str) -> Any:
+        """What plays the role ``name`` in the profile; a role it lacks skips the scenario
+        with the reason (the plugin checks a scenario's roles before it starts, so this
+        is only reached by a role no step declared)."""
+        try:
+            return roles.resolve(self.profile, name)
+        except MissingRole as missing:
+            import pytest
+
+            pytest.skip(str(missing))
+
+    def site_for(self, name: str) -> Site:
+        """The site playing the role ``name`` ("that site" from now on). A scenario that
+        changes it for good (``@consumes``) gets a site made for it when the org is
+        shared (a fresh run): the profile's own sites are never changed there."""
+        role = roles.role(name)
+        if self.consumes and self.naming.fresh and role.made_with:
+            self.site = self._make_site(role)
+        else:
+            self.site = self.role(name)
+        return self.site
+
+    def _make_site(self, role: roles.Role) -> Site:
+        """A new site with ``role.made_with`` (Enterprise), provisioned, ordered and
+        COMPLETED, as the new-site journey does; named for the run and this scenario."""
+        name = self.new_site_name("-".join(role.made_with))
+        for product in role.made_with:
+            self.role(roles.offering_role(roles.ENTERPRISE_WORDS[product]))
+        client = self._new_client(self.org_api_key())
+        progress = self.progress or WaitProgress(self.scenario_key)
+        with reporting.step(f"make {role.name}: new site {name}, for this scenario to change"):
+            done = journeys.new_site(
+                client,
+                self.profile,
+                name,
+                products=role.made_with,
+                admin_email=self.role("the admin e-mail of new products"),
+                timezone=roles.timezone(self.profile),
+                location=self.profile.defaults.get("location"),
+                poll_interval=self.poll_interval,
+                on_poll=progress.on_poll,
+                order_options=self.order_options(),
+            )
+            workspaces = list(client.iter_workspaces(name))
+        if not workspaces:
+            raise AssertionError(f"site {name} was provisioned and ordered, yet has no workspace")
+        ari = workspaces[0].product_ari
+        offerings = self.profile.catalogue.offerings
+        container: str | None = None
+        products: list[SiteProduct] = []
+        for sent in done.order_body["items"]:
+            offering = offerings[sent["offeringId"]]
+            entitlement = done.order.item(sent["itemId"]).entitlement_id or ""
+            if offering.is_family_container:
+                container = entitlement
+            elif offering.is_instance:
+                products.append(SiteProduct(offering.product, offering.id, entitlement))
+        return Site(name, ari.rsplit("/", 1)[-1], container, tuple(products))
 
     @property
     def api(self) -> Client:
@@ -250,8 +386,56 @@ class World:
         return self.outcome
 
     def guard_order(self) -> None:
-        """Stop before an order leaves for a real org without ``--allow-orders``."""
-        check_order_allowed(self.settings, self.base_url)
+        """Stop before an order leaves for a real org without ``--allow-orders``, or from
+        a scenario whose tier tag is lower than ``@orders``."""
+        check_allowed(
+            self.settings,
+            self.base_url,
+            SideEffect.ORDERS,
+            scenario_tier=self.tier,
+            what="orders.place",
+        )
+
+    # -- waits ------------------------------------------------------------------------
+
+    @property
+    def poll_interval(self) -> float:
+        return POLL_SECONDS if isinstance(self.clock, ScenarioClock) else REAL_POLL_SECONDS
+
+    def wait_for_order(self, order: Order) -> Order:
+        """Poll the order until every item is SUCCESS (``OrderFailed`` when one FAILED),
+        reporting each poll."""
+        progress = self.progress or WaitProgress(self.scenario_key)
+        timeout = 600.0
+        with progress.wait(f"order {order.order_id}", timeout) as on_poll:
+            return wait_for_order(
+                self.api,
+                order,
+                timeout=timeout,
+                poll_interval=self.poll_interval,
+                clock=self.clock.now,
+                sleep=self.clock.sleep,
+                on_poll=on_poll,
+            )
+
+    def wait_for_provisioning(self, request: ProvisioningRequest) -> ProvisioningStatus:
+        """Poll the provisioning request until it is final: COMPLETED, or FAILED (returned,
+        not raised), reporting each poll."""
+        progress = self.progress or WaitProgress(self.scenario_key)
+        timeout = 900.0
+        with progress.wait(f"provisioning request {request.request_id}", timeout) as on_poll:
+            try:
+                return wait_for_provisioning(
+                    self.api,
+                    request,
+                    timeout=timeout,
+                    poll_interval=self.poll_interval,
+                    clock=self.clock.now,
+                    sleep=self.clock.sleep,
+                    on_poll=on_poll,
+                )
+            except ProvisioningFailed as failed:
+                return failed.status
 
     @contextmanager
     def breaking_the_request_contract(self) -> Iterator[None]:

@@ -3,7 +3,7 @@ schemathesis draws every operation's requests from ``bundled_openapi()`` (what
 ``GET /openapi.json`` serves) without a failed Hypothesis health check. The product ARI
 travels as one encoded path segment, which schemathesis allows once the parameter shows
 an example holding its slash; order bodies draw fast enough because the parts the
-cookbook details are closed (ASM-034).
+cookbook details are closed (ASM-037).
 
 Only ``too_slow`` is switched off here: it measures this machine's speed, and speed is
 measured by the benchmark, not asserted (the long run, ``longruns/test_schemathesis.py``,

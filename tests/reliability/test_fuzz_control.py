@@ -44,6 +44,7 @@ ERROR_SCHEMA = schema_uri("error.json")
 CONTROL_PATHS = [
     "/_sandbox/clock",
     "/_sandbox/clock/advance",
+    "/_sandbox/clock/set",
     "/_sandbox/reset",
     "/_sandbox/faults",
 ]
@@ -92,8 +93,9 @@ NUMBERS = st.one_of(
 )
 SCALARS = st.one_of(st.none(), st.booleans(), NUMBERS, st.text(max_size=20))
 FIELDS = st.sampled_from(
-    ["seconds", "operation", "fault", "times", "retryAfter", "item", "reason", "x"]
-)
+    ["seconds", "epochSeconds", "frozen", "clock", "operation", "fault", "times", "retryAfter",
+     "item", "reason", "x"]
+)  # fmt: skip
 FAULT_VALUES = st.sampled_from(
     ["orders.get", "orders.place", "orders.process", "workspaces.query", "nope", "503", "429",
      "drop", "drop-response", "delay", "fail-item", "418"]
@@ -119,6 +121,12 @@ FAULT_SPECS = st.fixed_dictionaries(
 BODIES = st.one_of(
     st.none(),
     st.fixed_dictionaries({"seconds": NUMBERS}).map(lambda v: json.dumps(v).encode()),
+    st.fixed_dictionaries({"epochSeconds": NUMBERS}, optional={"frozen": st.booleans()}).map(
+        lambda v: json.dumps(v).encode()
+    ),
+    st.fixed_dictionaries({"clock": st.fixed_dictionaries({"epochSeconds": NUMBERS})}).map(
+        lambda v: json.dumps(v).encode()
+    ),
     FAULT_SPECS.map(lambda v: json.dumps(v).encode()),
     JSON_VALUES.map(lambda v: json.dumps(v).encode()),
     st.sampled_from(

@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from harness.cli import main
+from harness.client import OrderBuilder
 from harness.contracts import load_profile
 
 
@@ -155,3 +157,37 @@ def test_a_second_serve_on_the_same_db_is_refused_naming_the_first(tmp_path: Pat
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert f"pid {process.pid}" in result.stderr and base_url in result.stderr
+
+
+def test_serve_takes_a_real_orgs_pace() -> None:
+    """--processing-seconds and --provisioning-seconds: a live run can be rehearsed at a
+    real org's pace; the banner says it."""
+    args = ("--processing-seconds", "0.4", "--provisioning-seconds", "1.2")
+    with _serve(*args) as (process, base_url, banner):
+        assert "items SUCCESS 0.4 s after their order, provisioning COMPLETED 1.2 s" in banner
+        profile = load_profile()
+        auth = {"Authorization": f"Bearer {profile.api_key}"}
+        org = f"{base_url}/admin/installations/v2/orgs/{profile.org_id}"
+        jira = profile.catalogue.offerings_of("jira", "enterprise")[0].id
+        body = {
+            "offerings": [{"id": jira}],
+            "parameters": {"adminEmail": "a@example.com", "name": "paced", "timezone": "UTC"},
+        }
+        started = time.monotonic()
+        accepted = httpx.post(f"{org}/products", json=body, headers=auth, timeout=10)
+        request_id = accepted.json()["data"]["statusUrl"].rsplit("/", 1)[1]
+        order = OrderBuilder.for_profile(profile, request_id).jira().build()
+        placed = httpx.post(
+            f"{base_url}/commerce/api/v2/orders", json=order, headers=auth, timeout=10
+        )
+        assert placed.status_code == 200, placed.text
+        seen: dict[str, float] = {}
+        # Waiting on the sandbox's real pace (the point of the test), polled briefly.
+        while "COMPLETED" not in seen and time.monotonic() - started < 10:
+            status = httpx.get(f"{org}/products/status/{request_id}", headers=auth, timeout=10)
+            seen.setdefault(status.json()["data"]["status"], time.monotonic() - started)
+            time.sleep(0.05)
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=15)
+    # Never sooner than the provisioning time; IN_PROGRESS until then.
+    assert "IN_PROGRESS" in seen and 1.2 <= seen["COMPLETED"] < 10, seen

@@ -24,6 +24,7 @@ from .support import Api, codes
 ROUTES = [
     ("GET", "/_sandbox/clock", None),
     ("POST", "/_sandbox/clock/advance", {"seconds": 1}),
+    ("POST", "/_sandbox/clock/set", {"epochSeconds": 1_767_225_600, "frozen": True}),
     ("POST", "/_sandbox/reset", {}),
     ("GET", "/_sandbox/faults", None),
     ("POST", "/_sandbox/faults", {"operation": "orders.get", "fault": "503"}),

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tests.pytest_runs import ROOT, run_harness, run_pytest
 
-K = "new_site and Jira and acme-jira"
+K = "new_site and jira-"
 JIRA_NEW_SITE = "test_order_on_a_new_site[Jira Enterprise-"
 #: Every provisioning status of the sandbox loses its required "status" field.
 BREAK = ("-p", "tests.suite.drop_status_plugin")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -127,6 +128,26 @@ def test_a_bad_profile_fails_once_at_start(tmp_path: Path) -> None:
     assert result.returncode == 4, output[-2000:]
     errors = [line for line in output.splitlines() if "ERROR" in line]
     assert len(errors) == 1 and str(profile) in errors[0] and "deeper" in errors[0], output
+
+
+def test_run_plan_prints_the_plan_and_writes_no_report(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "features", tmp_path / "features")
+    shutil.copy(ROOT / "conftest.py", tmp_path / "conftest.py")
+    harness = str(Path(sys.executable).parent / "harness")
+    run = subprocess.run(
+        [harness, "run", "--plan", "-k", "prerequisites"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "read-only     prerequisites: Get the product entitlement ID, then its details" in (
+        run.stdout
+    )
+    assert "harness --plan: 3 scenarios (3 read-only)" in run.stdout
+    assert not (tmp_path / "reports").exists()
 
 
 def test_hints_name_harness_as_it_runs_from_here(

@@ -20,7 +20,7 @@ import pytest
 from harness.suite.outputs import RunOutputs, staged_outputs
 from tests.pytest_runs import HARNESS, ROOT, run_harness
 
-K = "new_site and Jira and acme-jira"
+K = "new_site and jira-"
 
 
 def _env(tmp: Path) -> dict[str, str]:

@@ -9,20 +9,16 @@ from pathlib import Path
 import pytest
 import yaml
 
+from harness.contracts import SideEffect
 from harness.suite.audit import check_cassettes, drift
-from harness.suite.modes import (
-    Mode,
-    OrdersNotAllowed,
-    RunSettings,
-    check_order_allowed,
-    is_loopback,
-)
+from harness.suite.modes import Mode, RunSettings, is_loopback
+from harness.suite.tiers import OrdersNotAllowed, check_allowed
 from tests.pytest_runs import run_pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = "features/new_site.feature"
 #: -k expression of one scenario: "Jira Enterprise on a new site".
-K = "new_site and Jira and acme-jira"
+K = "new_site and jira-"
 
 
 def run_features(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -145,7 +141,8 @@ def test_is_loopback(url: str, loopback: bool) -> None:
 
 
 def test_orders_to_a_real_host_need_allow_orders() -> None:
+    orders = SideEffect.ORDERS
     with pytest.raises(OrdersNotAllowed, match="--allow-orders"):
-        check_order_allowed(RunSettings(Mode.LIVE), "https://api.atlassian.com")
-    check_order_allowed(RunSettings(Mode.LIVE, allow_orders=True), "https://api.atlassian.com")
-    check_order_allowed(RunSettings(Mode.RECORD), "http://127.0.0.1:9")
+        check_allowed(RunSettings(Mode.LIVE), "https://api.atlassian.com", orders)
+    check_allowed(RunSettings(Mode.LIVE, allow_orders=True), "https://api.atlassian.com", orders)
+    check_allowed(RunSettings(Mode.RECORD), "http://127.0.0.1:9", orders)

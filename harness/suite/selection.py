@@ -1,0 +1,152 @@
+"""Which scenarios a run keeps, and why it leaves the others out (one line per reason).
+
+- Against an org that is not a harness sandbox (live mode; record mode against a host
+  without ``/_sandbox/``), scenarios that need the sandbox's clock or faults
+  (``@sandbox-clock``, ``@fault:...``) are left out.
+- Against a host that is not loopback, scenarios whose tier the run does not allow
+  (``@provisioning`` without ``--allow-provisioning``, ``@orders`` without
+  ``--allow-orders``) are left out (``tiers``).
+- A scenario whose roles the profile lacks is kept, and skipped with the reason
+  (``plan``): the report shows it.
+
+Scenarios are read from pytest-bdd's items: their tags (pytest marks) and their steps
+rendered with the example of an outline, background first (through pytest-bdd's registry
+of scenario templates, ``pytest_bdd.scenario.scenario_wrapper_template_registry``, as its
+own ``--generate-missing`` does; pytest-bdd is pinned below 10).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from pytest_bdd.scenario import scenario_wrapper_template_registry
+
+from harness.contracts import Profile, SideEffect
+
+from .modes import RunSettings
+from .naming import Naming
+from .plan import ScenarioPlan, plan_scenario
+from .tiers import TierTagError, allowed, tier_of, why_left_out
+
+#: Tags of scenarios that need a harness sandbox (its clock, its faults).
+SANDBOX_TAGS = ("sandbox-clock", "fault")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A collected Gherkin scenario: where it is, its tags and its steps' texts."""
+
+    feature: str  # the feature file's stem
+    name: str
+    tags: frozenset[str]
+    steps: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        return f"{self.feature}/{self.name}"
+
+    @property
+    def tier(self) -> SideEffect:
+        return tier_of(self.tags, self.key)
+
+    @property
+    def consumes(self) -> bool:
+        return "consumes" in self.tags
+
+
+def scenario_of(item: pytest.Item) -> Scenario | None:
+    """The scenario an item runs, or None for an item that is not a Gherkin scenario."""
+    try:
+        template = scenario_wrapper_template_registry.get(getattr(item, "obj", None))
+    except TypeError:  # an item whose object cannot be a key is no scenario
+        return None
+    if template is None:
+        return None
+    callspec = getattr(item, "callspec", None)
+    example = callspec.params.get("_pytest_bdd_example", {}) if callspec else {}
+    rendered = template.render(example)
+    return Scenario(
+        Path(template.feature.filename).stem,
+        rendered.name,
+        frozenset(mark.name for mark in item.iter_markers()),
+        tuple(step.name for step in rendered.steps),
+    )
+
+
+def plan_of(scenario: Scenario, profile: Profile, naming: Naming) -> ScenarioPlan:
+    return plan_scenario(
+        scenario.feature,
+        scenario.name,
+        scenario.tier,
+        scenario.consumes,
+        scenario.steps,
+        profile,
+        naming,
+    )
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """Scenarios a run leaves out, and the one reason why."""
+
+    items: list[pytest.Item]
+    reason: str
+
+    def line(self) -> str:
+        n = len(self.items)
+        return f"harness: deselected {n} scenario{'' if n == 1 else 's'}: {self.reason}"
+
+
+def select(
+    items: Sequence[pytest.Item],
+    settings: RunSettings,
+    base_url: str | None,
+    has_sandbox: bool,
+) -> tuple[list[pytest.Item], list[LeftOut]]:
+    """The items a run keeps, and what it leaves out, grouped by reason."""
+    kept: list[pytest.Item] = []
+    sandbox_only: list[pytest.Item] = []
+    by_tier: dict[SideEffect, list[pytest.Item]] = {}
+    most = allowed(settings, base_url) if base_url else SideEffect.ORDERS
+    for item in items:
+        scenario = scenario_of(item)
+        if scenario is None:
+            kept.append(item)
+        elif not has_sandbox and any(item.get_closest_marker(t) for t in SANDBOX_TAGS):
+            sandbox_only.append(item)
+        elif scenario.tier > most:
+            by_tier.setdefault(scenario.tier, []).append(item)
+        else:
+            kept.append(item)
+    host = urlsplit(base_url).hostname if base_url else None
+    left_out = []
+    if sandbox_only:
+        where = "a live org" if settings.mode.value == "live" else f"{host}, not a harness sandbox,"
+        left_out.append(
+            LeftOut(
+                sandbox_only,
+                f"they need the sandbox's clock or faults (@sandbox-clock, @fault), which {where} "
+                "does not have",
+            )
+        )
+    for tier in sorted(by_tier):
+        left_out.append(LeftOut(by_tier[tier], why_left_out(tier, host)))
+    return kept, left_out
+
+
+def tier_problems(items: Sequence[pytest.Item]) -> list[str]:
+    """A line per scenario without exactly one tier tag."""
+    problems = []
+    for item in items:
+        scenario = scenario_of(item)
+        if scenario is None:
+            continue
+        try:
+            tier_of(scenario.tags, scenario.key)
+        except TierTagError as exc:
+            problems.append(str(exc))
+    return problems

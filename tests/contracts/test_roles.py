@@ -1,0 +1,124 @@
+"""Roles: what plays each one in a profile, and what a profile without one says."""
+
+from __future__ import annotations
+
+import copy
+import re
+
+import pytest
+
+from harness.contracts import MissingRole, load_profile, roles
+from harness.contracts.profile import profile_from_data
+from tests.other_org import INITECH, UMBRELLA, other_org
+
+DEFAULT = load_profile()
+OTHER = profile_from_data(other_org(), source="other.json")
+
+
+@pytest.mark.parametrize(
+    ("role", "default", "other"),
+    [
+        ("a site with Jira", "acme", INITECH),
+        ("a site with Jira and no JSM", "acme", INITECH),
+        ("a site with Jira and no Confluence", "acme", INITECH),
+        ("a site with JSM", "globex", UMBRELLA),
+        ("a site with Jira that the site admin administers", "acme", INITECH),
+        ("a site with Jira that the site admin does not administer", "globex", UMBRELLA),
+    ],
+)
+def test_site_roles_are_played_by_the_sites_that_fit(role: str, default: str, other: str) -> None:
+    assert roles.resolve(DEFAULT, role).name == default
+    assert roles.resolve(OTHER, role).name == other
+
+
+def test_offerings_are_found_by_product_and_edition_not_by_name() -> None:
+    found = roles.offering(OTHER, "Jira Service Management Enterprise")
+    assert (found.name, found.product, found.edition) == (
+        "Service desk (Enterprise plan)",
+        "jsm",
+        "enterprise",
+    )
+    assert roles.offering(OTHER, "Jira Premium (Open Source)").pricing_plans
+    assert roles.resolve(OTHER, "the app").app_key == "test.initech.helper-app"
+    assert (
+        roles.resolve(OTHER, roles.parent_role_of("jsm"))
+        == OTHER.catalogue.parent_entitlements["jsm"]
+    )
+
+
+def test_a_role_the_profile_lacks_says_which_and_how_to_add_it() -> None:
+    data = copy.deepcopy(other_org())
+    data["catalogue"]["sites"] = [s for s in data["catalogue"]["sites"] if s["name"] == INITECH]
+    data["catalogue"]["offerings"] = [
+        o for o in data["catalogue"]["offerings"] if o["product"] != "app"
+    ]
+    lacking = profile_from_data(data, source="lacking.json")
+    with pytest.raises(MissingRole) as info:
+        roles.resolve(lacking, "a site with JSM")
+    message = str(info.value)
+    assert message.startswith(
+        "the profile (lacking.json) lacks 'a site with JSM': add to catalogue.sites"
+    )
+    assert "include 'jsm'" in message and "harness profile discover" in message
+    missing = roles.missing(
+        lacking, ["a site with JSM", "the app", "a site with JSM", "a site with Jira"]
+    )
+    assert [m.role.name for m in missing] == ["a site with JSM", "the app"]
+
+
+def test_a_jira_site_without_its_family_container_plays_no_jira_role() -> None:
+    data = copy.deepcopy(other_org())
+    for site in data["catalogue"]["sites"]:
+        site["familyContainerEntitlementId"] = None
+    assert roles.missing(profile_from_data(data), ["a site with Jira", "a site with JSM"]) != []
+
+
+def test_site_admin_roles_need_the_admin() -> None:
+    data = copy.deepcopy(other_org())
+    data["siteAdmins"] = [a for a in data["siteAdmins"] if a["roleVia"] == "group"]
+    lacking = profile_from_data(data)
+    names = [
+        "the site admin who holds the role directly",
+        "a site with Jira that the site admin administers",
+        "a site with Jira that the site admin does not administer",
+        "the site admin who holds the role through a group",
+    ]
+    assert [m.role.name for m in roles.missing(lacking, names)] == names[:3]
+
+
+def test_an_unknown_role_lists_the_known_ones() -> None:
+    with pytest.raises(KeyError, match="a site with Jira and no JSM"):
+        roles.role("a site with Bamboo")
+
+
+def test_the_premium_end_is_the_profiles_or_a_year_from_the_run() -> None:
+    assert roles.premium_ends_at(DEFAULT) == 1765520321000
+    data = copy.deepcopy(other_org())
+    del data["defaults"]["premiumEndsAt"]
+    start = 1_767_225_600.5  # 2026-01-01T00:00:00.5Z
+    ends = roles.premium_ends_at(profile_from_data(data), started_at=start)
+    assert ends == 1_767_225_600_000 + 365 * 86_400_000
+
+
+def test_another_anchor_is_another_entitlements_or_a_day_later() -> None:
+    anchors = [p.billing_anchor for s in OTHER.catalogue.sites for p in s.products]
+    assert roles.other_billing_anchor(OTHER, anchors[0]) == anchors[1]
+    assert roles.other_billing_anchor(OTHER, anchors[1]) == anchors[0]
+    data = copy.deepcopy(other_org())
+    data["catalogue"]["sites"] = []
+    assert roles.other_billing_anchor(profile_from_data(data), 5) == 5 + 86_400_000
+
+
+def test_every_role_says_where_in_the_profile_it_comes_from() -> None:
+    for role in roles.ROLES.values():
+        assert re.search(r"siteAdmins|catalogue\.|defaults\.", role.how_to_add), role.name
+
+
+def test_the_admin_email_is_the_profiles_or_the_direct_site_admins() -> None:
+    data = copy.deepcopy(other_org())
+    del data["defaults"]["adminEmail"]
+    assert roles.resolve(profile_from_data(data), "the admin e-mail of new products") == (
+        "pat.lead@initech.test"
+    )
+    data["siteAdmins"] = []
+    assert roles.missing(profile_from_data(data), ["the admin e-mail of new products"]) != []
