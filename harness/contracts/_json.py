@@ -57,33 +57,22 @@ class JsonError(ValueError):
 
 
 def parse_json(text: str | bytes, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
-    """The JSON value of ``text`` (bytes must be UTF-8), or ``JsonError``."""
+    """The JSON value of ``text`` (bytes must be UTF-8), or ``JsonError``.
+
+    The common case costs one parse (each object checked for a key twice as it is made)
+    and one walk of the value; only a key twice has the text parsed again, to name the key
+    and its object.
+    """
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise JsonError(f"not UTF-8 text (byte {exc.start})") from None
-    duplicates: list[tuple[dict[str, Any], str]] = []
-
-    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        obj = dict(items)
-        if len(obj) != len(items) and not duplicates:  # rare: find the key, once
-            seen: set[str] = set()
-            for key, _ in items:
-                if key in seen:
-                    duplicates.append((obj, key))
-                    break
-                seen.add(key)
-        return obj
-
     try:
-        value = json.loads(
-            text,
-            object_pairs_hook=pairs,
-            parse_int=_integer,
-            parse_float=_double,
-            parse_constant=_constant,
-        )
+        value = json.loads(text, object_pairs_hook=_unique, parse_constant=_constant)
+    except _Duplicate:
+        key, where = _first_duplicate(text)
+        raise JsonError(f"has the key {key[:80]!r} twice in the object at {where or '/'}") from None
     except RecursionError:
         raise JsonError(f"nests deeper than {max_depth} levels") from None
     except json.JSONDecodeError as exc:
@@ -92,17 +81,58 @@ def parse_json(text: str | bytes, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
         raise JsonError(f"not JSON: {exc.msg}", exc.lineno, exc.colno) from None
     except _Refused as exc:
         raise JsonError(exc.problem, *_line_column(text, exc.found)) from None
-    if _depth(value) > max_depth:
+    except ValueError:  # an integer of more digits than Python converts
+        digits = max(_DIGITS.findall(text), key=len, default="")
+        limit = sys.get_int_max_str_digits()
+        raise JsonError(
+            f"holds an integer of {len(digits)} digits (at most {limit} are read)",
+            *_line_column(text, digits),
+        ) from None
+    depth, big = _walk(value)
+    if depth > max_depth:
         raise JsonError(f"nests deeper than {max_depth} levels")
-    if duplicates:
-        obj, key = duplicates[0]
-        where = _pointer_of(value, obj)
-        raise JsonError(f"has the key {key[:80]!r} twice in the object at {where or '/'}")
+    if big:
+        literal = next((n for n in _EXPONENTS.findall(text) if math.isinf(float(n))), "")
+        raise JsonError(
+            f"holds a number too large for a double ({literal[:20]})",
+            *_line_column(text, literal),
+        )
     if "\\u" in text and _has_lone_surrogate(value):
         raise JsonError(
             "holds a lone UTF-16 surrogate escape (\\ud800-\\udfff), which is not Unicode text"
         )
     return value
+
+
+class _Duplicate(Exception):
+    """An object with a key twice (``_first_duplicate`` names it)."""
+
+
+def _unique(items: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(items)
+    if len(obj) != len(items):
+        raise _Duplicate
+    return obj
+
+
+def _first_duplicate(text: str) -> tuple[str, str]:
+    """The first key written twice in one object, and that object's pointer."""
+    duplicates: list[tuple[dict[str, Any], str]] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(items)
+        if len(obj) != len(items) and not duplicates:
+            seen: set[str] = set()
+            for key, _ in items:
+                if key in seen:
+                    duplicates.append((obj, key))
+                    break
+                seen.add(key)
+        return obj
+
+    value = json.loads(text, object_pairs_hook=pairs)
+    obj, key = duplicates[0]
+    return key, _pointer_of(value, obj)
 
 
 def read_json_file(
@@ -149,21 +179,6 @@ class _Refused(Exception):
         self.found = found
 
 
-def _integer(text: str) -> int:
-    digits = len(text.lstrip("-"))
-    limit = sys.get_int_max_str_digits() or digits
-    if digits > limit:
-        raise _Refused(f"holds an integer of {digits} digits (at most {limit} are read)", text)
-    return int(text)
-
-
-def _double(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise _Refused(f"holds a number too large for a double ({text[:20]})", text)
-    return value
-
-
 def _constant(name: str) -> Any:
     raise _Refused(f"holds {name}, which is not JSON (no NaN or Infinity)", name)
 
@@ -179,17 +194,26 @@ def _line_column(text: str, found: str) -> tuple[int | None, int | None]:
 # -- walks (iterative: deep input must not recurse) --------------------------------------
 
 
-def _depth(value: Any) -> int:
-    """How deeply arrays and objects nest."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, dict | list):
-            deepest = max(deepest, depth)
-            children = node.values() if isinstance(node, dict) else node
-            stack.extend((child, depth + 1) for child in children)
-    return deepest
+def _walk(value: Any) -> tuple[int, bool]:
+    """How deeply arrays and objects nest, and whether a number is too large for a double
+    (the parser reads ``1e999`` as infinity). Level by level: deep input must not recurse."""
+    level, depth, big = [value], 0, False
+    while level:
+        below: list[Any] = []
+        containers = False
+        for node in level:
+            kind = type(node)
+            if kind is dict:
+                containers = True
+                below.extend(node.values())
+            elif kind is list:
+                containers = True
+                below.extend(node)
+            elif kind is float and not math.isfinite(node):
+                big = True
+        depth += containers
+        level = below
+    return depth, big
 
 
 def _pointer_of(value: Any, target: Any) -> str:
@@ -227,6 +251,9 @@ def _has_lone_surrogate(value: Any) -> bool:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+#: A run of digits, and a number with an exponent.
+_DIGITS = re.compile(r"\d+")
+_EXPONENTS = re.compile(r"-?\d+(?:\.\d+)?[eE][+-]?\d+")
 
 
 def _size(n: int) -> str:
