@@ -92,31 +92,23 @@ def validate_order_command(file: str, catalogue_path: str | None, allow_comments
 
 
 def read_json(file: str, *, allow_comments: bool = False) -> Any:
-    """Parse FILE (or stdin for ``-``) as JSON, or raise a UserError naming file and line."""
+    """Parse FILE (or stdin for ``-``) as JSON, read bounded and strictly
+    (``harness.contracts.read_json_file``), or raise a UserError naming file and line."""
+    from .contracts import JsonError, read_json_file
     from .jsonc import strip_comments
 
-    name = "<stdin>" if file == "-" else file
+    seen: list[str] = []
+
+    def keep(text: str) -> str:  # the text as read, for the hint below
+        seen.append(text)
+        return strip_comments(text) if allow_comments else text
+
     try:
-        raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"{name}: no such file") from None
-    except OSError as exc:
-        raise UserError(f"{name}: cannot read: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise UserError(f"{name}: not UTF-8 text (byte {exc.start})") from None
-    if allow_comments:
-        text = strip_comments(text)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        hint = (
-            " (it has // comments: add --allow-comments)"
-            if (not allow_comments and "//" in text)
-            else ""
-        )
-        raise UserError(f"{name}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}{hint}") from None
+        return read_json_file(file, strip=keep)
+    except JsonError as exc:
+        comments = not allow_comments and seen and "//" in seen[0] and ": not JSON:" in str(exc)
+        hint = " (it has // comments: add --allow-comments)" if comments else ""
+        raise UserError(f"{exc}{hint}") from None
 
 
 @main.group("profile")

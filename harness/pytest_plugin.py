@@ -32,7 +32,7 @@ from harness.contracts import Profile, ProfileError, load_profile, roles
 from harness.suite import assumptions, record_mode, reporting
 from harness.suite.cassettes import RECORDED_BASE_URL, cassette_path, make_vcr
 from harness.suite.failures import StepFailure
-from harness.suite.modes import Mode, RunSettings
+from harness.suite.modes import Mode, RunSettings, base_url_problem
 from harness.suite.naming import Naming, NamingError, check_prefix, check_run_id, new_run_id
 from harness.suite.plan import summary
 from harness.suite.progress import WaitProgress
@@ -161,6 +161,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    """Register the marks; refuse, once and before any scenario, a run that cannot work:
+    live mode without its variables, a base URL that is none, a profile that is unusable."""
     for name, text in MARKS.items():
         config.addinivalue_line("markers", f"{name}: {text}")
     settings = _settings(config)
@@ -168,6 +170,13 @@ def pytest_configure(config: pytest.Config) -> None:
         missing = [n for n in ("ATLASSIAN_ORG_ID", "ATLASSIAN_API_KEY") if not os.environ.get(n)]
         if missing:
             raise pytest.UsageError(f"--mode live needs {' and '.join(missing)} in the environment")
+    urls = {"--base-url": settings.base_url}
+    if settings.mode is Mode.LIVE and not settings.base_url:
+        urls["ATLASSIAN_BASE_URL"] = os.environ.get("ATLASSIAN_BASE_URL")
+    for name, url in urls.items():
+        problem = base_url_problem(url) if url is not None else None
+        if problem:
+            raise pytest.UsageError(f"{name} {url[:200]!r}: {problem}")
     if settings.reset_sandbox and not (settings.mode is Mode.RECORD and settings.base_url):
         raise pytest.UsageError(
             "--reset-sandbox resets the harness sandbox of --mode record --base-url URL; "
@@ -424,7 +433,7 @@ def world(
     base_url = RECORDED_BASE_URL if mode is Mode.REPLAY else journey_target.base_url
     control = None
     if mode in (Mode.LOCAL, Mode.RECORD):
-        control = SandboxControl.probe(base_url, journey_target.profile.api_key)
+        control = SandboxControl.probe(base_url, journey_target.profile.control_token)
     clock = (
         ScenarioClock(control.advance if control else None)
         if (control or mode is Mode.REPLAY)
@@ -544,7 +553,7 @@ def _has_sandbox(run: _Run) -> bool:
 
 
 def _probe(base_url: str, profile: Profile) -> bool:
-    control = SandboxControl.probe(base_url, profile.api_key)
+    control = SandboxControl.probe(base_url, profile.control_token)
     if control is None:
         return False
     control.close()
@@ -634,8 +643,7 @@ def _number(text: str) -> Any:
 
 
 def _secrets(profile: Profile) -> list[str]:
-    found = [profile.api_key or ""]
-    found += [admin.api_token for admin in profile.site_admins]
+    found = list(profile.credentials())
     found += [
         os.environ.get(name, "") for name in ("ATLASSIAN_API_KEY", "ATLASSIAN_SITE_ADMIN_TOKEN")
     ]

@@ -253,10 +253,11 @@ def _orders(
     return [work.order(rid, str(uuid.uuid4())) for rid in _request_ids(made["bodies"])]
 
 
-def _reset(server: Server) -> None:
-    import httpx
+def _reset(server: Server, profile: Profile) -> None:
+    from harness.sandbox.remote import RemoteSandbox
 
-    httpx.post(f"http://127.0.0.1:{server.port}/_sandbox/reset", timeout=30).raise_for_status()
+    with RemoteSandbox(f"http://127.0.0.1:{server.port}", profile, timeout=30) as sandbox:
+        sandbox.reset()
 
 
 def measure(
@@ -271,7 +272,7 @@ def measure(
         bare_requests = [raw_request("GET", BARE_PATH, {}, port=bare.port)]
         for r in range(settings.rounds):
             for c in settings.concurrency:
-                _reset(sandbox)
+                _reset(sandbox, profile)
                 setup = _orders(work, sandbox.port, 1, f"{r}-{c}-get", processes)[0]
                 placed = run_load(sandbox.port, [work.place(setup)], concurrency=1, collect=True)
                 if placed["statuses"] != {"200": 1}:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import cookbook, roles, rules
+from ._json import MAX_FILE_BYTES, MAX_JSON_DEPTH, JsonError, parse_json, read_json_file
 from ._operations import (
     Match,
     Operation,
@@ -65,10 +66,13 @@ def validate_order(
 
 
 __all__ = [
+    "MAX_FILE_BYTES",
+    "MAX_JSON_DEPTH",
     "ORDER_SCHEMA",
     "ROLES",
     "RULES",
     "Catalogue",
+    "JsonError",
     "Match",
     "MissingRole",
     "Offering",
@@ -93,8 +97,10 @@ __all__ = [
     "load_profile",
     "operation",
     "operations",
+    "parse_json",
     "path_allows",
     "profile_from_data",
+    "read_json_file",
     "refusal_explains",
     "resolve_pointer",
     "roles",

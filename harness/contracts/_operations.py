@@ -153,9 +153,11 @@ def find_operation(method: str, url: str) -> Match | None:
 
     Path parameters are matched on the raw, percent-encoded path, so a product ARI
     (``ari%3Acloud%3Ajira-software%3A%3Asite%2F...``) is one segment, and are returned
-    decoded.
+    decoded. A URL that does not parse matches nothing.
     """
-    raw_path = urlsplit(url).path if "://" in url else url.split("?", 1)[0]
+    raw_path = _raw_path(url)
+    if raw_path is None:
+        return None
     method = method.upper()
     for op in operations():
         if op.method != method:
@@ -181,8 +183,20 @@ _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 def path_allows(url: str) -> tuple[str, ...]:
     """The methods the contracts define for a URL's path (empty when the path is unknown)."""
-    raw_path = urlsplit(url).path if "://" in url else url.split("?", 1)[0]
+    raw_path = _raw_path(url)
+    if raw_path is None:
+        return ()
     return tuple(op.method for op in operations() if op.pattern.fullmatch(raw_path))
+
+
+def _raw_path(url: str) -> str | None:
+    """The percent-encoded path of a URL or path; None when the URL does not parse."""
+    if "://" not in url:
+        return url.split("?", 1)[0]
+    try:
+        return urlsplit(url).path
+    except ValueError:  # e.g. "[" in the host
+        return None
 
 
 def validate_request(
@@ -408,7 +422,7 @@ def _path_pattern(path: str) -> re.Pattern[str]:
 def _query(url: str) -> dict[str, str]:
     from urllib.parse import parse_qsl
 
-    return dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+    return dict(parse_qsl(url.partition("?")[2].partition("#")[0], keep_blank_values=True))
 
 
 def _is_json(content_type: str) -> bool:

@@ -254,7 +254,8 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
     Assumption(
         "ASM-026",
         "An orgId other than the credentials' org is 404 ORG_NOT_FOUND; an order asked for "
-        "with another account in X-transaction-account is 404 ORDER_NOT_FOUND.",
+        "with another account in X-transaction-account is 404 ORDER_NOT_FOUND, the very "
+        "answer an order that does not exist gets (it tells nothing of other accounts).",
     ),
     Assumption(
         "ASM-027",
@@ -272,7 +273,8 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "ASM-029",
         "Transport errors use the envelope too: unknown path 404 NOT_FOUND, another method "
         "405 METHOD_NOT_ALLOWED with Allow, a body above 1 MiB 413 PAYLOAD_TOO_LARGE, a body "
-        "that is not UTF-8 JSON (or nests deeper than 64) 400 MALFORMED_BODY; 401 carries "
+        "that is not UTF-8 JSON (or nests deeper than 64, holds NaN, Infinity, a number beyond "
+        "a double or an integer of more than 4300 digits) 400 MALFORMED_BODY; 401 carries "
         "WWW-Authenticate for Bearer and Basic.",
     ),
     Assumption(
@@ -308,6 +310,25 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "Provisioning may take longer than the order's processing: a request is COMPLETED "
         "once its order's items all succeeded and its own provisioning time has passed "
         "(the sandbox's `--provisioning-seconds`, default 0).",
+    ),
+    Assumption(
+        "ASM-036",
+        "Nothing ambiguous silently wins: Authorization, Content-Type, Origin or "
+        "X-transaction-account sent twice is 400 DUPLICATE_HEADER naming the header, and a "
+        "JSON body with a key twice in one object is 400 MALFORMED_BODY naming the key and "
+        "its object.",
+    ),
+    Assumption(
+        "ASM-037",
+        "The parts of an order item that the cookbook's field list details (chargingDetails, "
+        "trial, effectiveTime and its endsAt, a promotion and its promotionDefinition) carry "
+        "those fields only; optedUsageOptions itself and metadata stay open (ASM-007).",
+    ),
+    Assumption(
+        "ASM-038",
+        "orderId is the idempotency key of the body, not of the headers: the same body sent "
+        "again is judged by its own X-transaction-account, and one naming another account "
+        "is refused (REL-018) as the first send would have been.",
     ),
     Assumption(
         "ASM-040",

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from . import _schemas
+from ._json import JsonError, read_json_file
 from .cookbook import Readings
 
 Product = Literal["family-container", "confluence", "jira", "jsm", "app"]
@@ -215,6 +216,24 @@ class Profile:
         (``sandbox.readings``; the harness's reading of each one not named)."""
         return Readings.of(self.sandbox.get("readings"))
 
+    @property
+    def admin_token(self) -> str | None:
+        """The sandbox admin token (``sandbox.adminToken``): the sandbox's control endpoints
+        take it as well as the org API key; the cookbook's API does not."""
+        token = self.sandbox.get("adminToken")
+        return token if isinstance(token, str) and token else None
+
+    @property
+    def control_token(self) -> str | None:
+        """What to send as Bearer to the sandbox's control endpoints: the org API key, else
+        the sandbox admin token."""
+        return self.api_key or self.admin_token
+
+    def credentials(self) -> tuple[str, ...]:
+        """Every secret the profile holds: never in a cassette, a report or a log."""
+        found = (self.api_key, self.admin_token, *(a.api_token for a in self.site_admins))
+        return tuple(s for s in found if s)
+
     def site_admin(self, role_via: str = "direct") -> SiteAdmin:
         for admin in self.site_admins:
             if admin.role_via == role_via:
@@ -275,15 +294,9 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
 
 def _read_json(path: Path) -> Any:
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ProfileError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ProfileError(f"{path}: cannot read: {exc}") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ProfileError(f"{path}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
+        return read_json_file(path)
+    except JsonError as exc:
+        raise ProfileError(str(exc)) from None
 
 
 def _describe(source: Path, problems: list[Any]) -> str:

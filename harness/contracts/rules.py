@@ -12,7 +12,7 @@ it also evaluates the rules that need it. The sandbox enforces REL-003 in its or
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
@@ -142,11 +142,10 @@ class OrderFacts:
         ]
 
     def target_item(self, rel: Mapping[str, Any]) -> dict[str, Any] | None:
-        return (
-            self.by_item_id.get(rel.get("itemId"))
-            if rel.get("referenceType") == "ORDER_ITEM"
-            else None
-        )
+        item_id = rel.get("itemId")
+        if rel.get("referenceType") != "ORDER_ITEM" or not isinstance(item_id, str):
+            return None  # the schema names what is wrong with the reference itself
+        return self.by_item_id.get(item_id)
 
     def existing_site(self) -> Any:
         """The existing site the provisioning request names, if any."""
@@ -163,6 +162,20 @@ class OrderFacts:
                 if site.product_ari(product.product) == p.product_ari:
                     return site, product.product
         return None
+
+
+def _dig(value: Any, *keys: str) -> Any:
+    """``value[k1][k2]...``, or None where a step is missing or not an object."""
+    for key in keys:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def _text(value: Any) -> str | None:
+    """The value when it is a string (the rules key on strings; the schema names the rest)."""
+    return value if isinstance(value, str) else None
 
 
 def _label(offering: Offering | None) -> str:
@@ -474,13 +487,7 @@ def _charge_element(facts: OrderFacts) -> Iterator[Finding]:
         if offering is None or offering.charge_element is None:
             continue
         base = f"/items/{i}/optedUsageOptions/chargingDetails/chargeQuantities"
-        quantities = (
-            ((item.get("optedUsageOptions") or {}).get("chargingDetails") or {}).get(
-                "chargeQuantities"
-            )
-            if isinstance(item.get("optedUsageOptions"), dict)
-            else None
-        )
+        quantities = _dig(item, "optedUsageOptions", "chargingDetails", "chargeQuantities")
         if not quantities:
             if offering.is_enterprise_instance and facts.readings.reads_alternative("ASM-043"):
                 continue  # 'For Enterprise instances, this limit is not enforced', read wide
@@ -655,11 +662,7 @@ def _provisioning_window(facts: OrderFacts) -> Iterator[Finding]:
     assert facts.context is not None
     pointer = "/metadata/provisionRequestId"
     p = facts.context.provisioning
-    named = (
-        (facts.order.get("metadata") or {}).get("provisionRequestId")
-        if isinstance(facts.order.get("metadata"), dict)
-        else None
-    )
+    named = _dig(facts.order, "metadata", "provisionRequestId")
     if not isinstance(named, str):
         return
     if p is None:
@@ -698,7 +701,7 @@ def _ordered_what_was_provisioned(facts: OrderFacts) -> Iterator[Finding]:
     p = facts.context.provisioning if facts.context else None
     if p is None:
         return
-    ordered = {item.get("offeringId") for _, item in facts.items}
+    ordered = {o for _, item in facts.items if isinstance(o := item.get("offeringId"), str)}
     for offering_id in p.offerings:
         if offering_id not in ordered:
             name = _label(facts.catalogue.offering(offering_id))
@@ -723,9 +726,7 @@ def _pricing_plan(facts: OrderFacts) -> Iterator[Finding]:
     """A pricingPlanId, when given, is one of the item offering's pricing plans."""
     for i, item in facts.items:
         offering = facts.offering(item)
-        options = item.get("optedUsageOptions")
-        details = options.get("chargingDetails") if isinstance(options, dict) else None
-        plan = details.get("pricingPlanId") if isinstance(details, dict) else None
+        plan = _dig(item, "optedUsageOptions", "chargingDetails", "pricingPlanId")
         if offering and isinstance(plan, str) and plan not in offering.pricing_plans:
             yield Finding(
                 f"/items/{i}/optedUsageOptions/chargingDetails/pricingPlanId",
@@ -789,12 +790,12 @@ def _container_is_used(facts: OrderFacts) -> Iterator[Finding]:
             return
         for _, rel in rels:
             if rel.get("referenceType") == "ORDER_ITEM":
-                if rel.get("itemId") not in facts.by_item_id:
+                if facts.target_item(rel) is None:
                     return
-                used.add(rel.get("itemId"))
+                used.add(rel["itemId"])
     for i, item in facts.items:
         if (facts.offering(item) or _NONE).is_family_container:
-            if item.get("itemId") not in used:
+            if _text(item.get("itemId")) not in used:
                 yield Finding(
                     f"/items/{i}",
                     "no Jira or JSM item of this order relates to this family container",
@@ -863,8 +864,10 @@ def check_order(
     context: OrderContext | None = None,
     *,
     readings: Readings | None = None,
+    only: Collection[str] | None = None,
 ) -> list[Violation]:
-    """Every relationship rule violation of an order, in rule order.
+    """Every relationship rule violation of an order, in rule order (``only``: of these
+    rule ids).
 
     Without ``context`` the rules that need one (REL-008, REL-015, REL-016) are not
     evaluated; REL-003 is enforced by the sandbox's order store. ``readings``: how the
@@ -876,6 +879,8 @@ def check_order(
     found = []
     for item in RULES:
         if item.check is None or (item.needs == "context" and context is None):
+            continue
+        if only is not None and item.id not in only:
             continue
         for finding in item.check(facts):
             found.append(

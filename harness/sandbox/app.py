@@ -21,10 +21,8 @@ Nothing is ever answered with a 500 unless the sandbox itself has a bug.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import math
-import re
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -39,27 +37,28 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..contracts import (
+    MAX_JSON_DEPTH,
+    JsonError,
     Profile,
     bundled_openapi,
     find_operation,
     load_profile,
     operations,
+    parse_json,
     path_allows,
     validate_request,
 )
 from . import faults, lifecycle
-from .auth import Principal, authenticate, authorize
-from .clock import LATEST_EPOCH, RealTime, SandboxClock
+from .auth import Principal, admit_control, authenticate, authorize, require_json
+from .clock import LATEST, ClockRangeError, RealTime, SandboxClock, iso
 from .errors import ApiError, error
 from .operations import HANDLERS, Call
-from .store import Store
+from .store import Store, storage_failure
 
 log = logging.getLogger("harness.sandbox")
 
 #: Bodies above this size are refused with 413 (1 MiB; the cookbook's largest is ~3 KiB).
 MAX_BODY_BYTES = 1 << 20
-#: JSON nested deeper than this is refused with 400 (the cookbook's nests 7 levels).
-MAX_JSON_DEPTH = 64
 #: An oversized body is read and dropped up to this size, so the client sees the 413.
 _DRAIN_LIMIT = 64 << 20
 #: Default delay between placing an order and its items reaching SUCCESS.
@@ -108,6 +107,7 @@ class Sandbox:
             self._tmp = tempfile.TemporaryDirectory(prefix="harness-sandbox-")
             db_path = Path(self._tmp.name) / "sandbox.db"
         self.db_path = Path(db_path)
+        self._routes = _route_table()
         self.clock = SandboxClock(clock)
         try:
             self.store = Store(self.db_path)
@@ -117,13 +117,25 @@ class Sandbox:
         try:
             self.store.open_for(profile, self.clock.now())
             with self.store.transaction() as tx:
-                self.clock.restore(tx.control("clock_offset", 0.0), tx.control("clock_frozen_at"))
+                stored = tx.control("clock_offset", 0.0), tx.control("clock_frozen_at")
+                if self.clock.restore(*stored):
+                    # Written before the clock had a range: keep the database usable.
+                    self._save_clock(tx)
+                    log.warning(
+                        "%s: the stored clock was outside the sandbox's range; it is now at %s",
+                        self.db_path,
+                        self.clock.describe()["now"],
+                    )
         except BaseException:
             self.close()
             raise
 
     def __repr__(self) -> str:
         return f"Sandbox(org={self.profile.org_id!r}, db={str(self.db_path)!r})"
+
+    def announce(self, base_url: str) -> None:
+        """Say where this sandbox listens: a second one started on its database is told."""
+        self.store.announce(base_url)
 
     def close(self) -> None:
         """Close the database (and remove it when it was a temporary one). Idempotent."""
@@ -138,9 +150,11 @@ class Sandbox:
     # control --------------------------------------------------------------------------
 
     def advance(self, seconds: float) -> None:
+        """Move the clock forward; ``ClockRangeError`` (nothing stored) past its range."""
         with self.store.transaction() as tx:
-            offset = self.clock.advance(seconds)
+            offset = self.clock.advanced(seconds)
             tx.set_control("clock_offset", offset)
+            self.clock.set_offset(offset)
 
     def set_clock(self, epoch_seconds: float, *, frozen: bool = False) -> None:
         """Put the clock at ``epoch_seconds``, frozen there or running on (``clock.set``)."""
@@ -177,20 +191,38 @@ class Sandbox:
             return await self._respond(request)
         except ApiError as exc:
             return JSONResponse(exc.body, exc.status, headers=exc.headers)
-        except Exception:
-            # Log the path only: headers may hold credentials.
-            log.exception("sandbox bug answering %s %s", request.method, request.url.path)
-            failure = error(500, "INTERNAL_ERROR", "the sandbox failed; see its log")
+        except Exception as exc:
+            storage = storage_failure(exc)
+            if storage is not None:
+                # The file or the disk failed under a running server: say so, not "a bug".
+                log.error("database %s failed: %s", self.db_path, exc)
+                failure = error(
+                    503,
+                    "UNAVAILABLE",
+                    f"the sandbox's database failed ({storage}); restart the sandbox "
+                    "(a damaged --db file is refused at start)",
+                )
+            else:
+                # Log the path only: headers may hold credentials.
+                log.exception("sandbox bug answering %s %s", request.method, request.url.path)
+                failure = error(500, "INTERNAL_ERROR", "the sandbox failed; see its log")
             return JSONResponse(failure.body, failure.status)
 
     async def _respond(self, request: Request) -> Response | None:
         path = _raw_path(request.scope)
         method = request.method.upper()
-        control = _CONTROL.get(path)
-        if control is not None:
-            handler = control.get(method)
+        headers = _headers(request)
+        control = path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")
+        if control:
+            # Admitted before routing: every route under the prefix, unknown paths too.
+            admit_control(headers, _base_url(request), self.profile)
+        own = self._routes.get(path)
+        if own is not None:
+            handler = own.get(method)
             if handler is None:
-                raise _not_allowed(method, path, tuple(control))
+                raise _not_allowed(method, path, tuple(own))
+            if control:
+                require_json(method, headers)
             body = self._parse(await self._read(request))
             return handler(self, request, None if body is _NO_BODY else body)
 
@@ -201,7 +233,6 @@ class Sandbox:
                 raise _not_allowed(method, path, allowed)
             raise error(404, "NOT_FOUND", f"no such path: {path[:200]}")
         op = match.operation
-        headers = {k.lower(): v for k, v in request.headers.items()}
         principal = authenticate(headers, self.profile, op.name)
         authorize(op, principal, self.profile.readings)
         body = self._parse(await self._read(request))
@@ -264,7 +295,8 @@ class Sandbox:
                 processing_delay=self.processing_delay,
             )
             status, payload = HANDLERS[name](call)
-        return JSONResponse(payload, status)
+            # Encoded before the commit: an answer that cannot be sent stores nothing.
+            return JSONResponse(payload, status)
 
     async def _read(self, request: Request) -> bytes:
         limit = self.settings.max_body_bytes
@@ -291,50 +323,20 @@ class Sandbox:
         return b"".join(chunks)
 
     def _parse(self, raw: bytes) -> Any:
-        """The JSON body, or _NO_BODY for an empty one; 400 for anything else."""
+        """The JSON body, or _NO_BODY for an empty one; 400 for anything else, read as the
+        contracts read JSON (``parse_json``: depth, duplicate keys, numbers, surrogates)."""
         if not raw.strip():
             return _NO_BODY
         try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise error(
-                400, "MALFORMED_BODY", f"the body is not UTF-8 (byte {exc.start})", pointer=""
-            ) from None
-        try:
-            value = json.loads(text, parse_constant=_no_constant)
-        except RecursionError:
-            value = None
-            depth_exceeded = True
-        except ValueError as exc:
+            return parse_json(raw, max_depth=self.settings.max_json_depth)
+        except JsonError as exc:
             # The cookbook's samples carry // comments (ERR-003) and elide with ... (ERR-020).
-            erratum = "ERR-003" if "//" in text else "ERR-020" if "..." in text else None
+            erratum = None
+            if exc.problem.startswith("not JSON"):
+                erratum = "ERR-003" if b"//" in raw else "ERR-020" if b"..." in raw else None
             raise error(
-                400,
-                "MALFORMED_BODY",
-                f"the body is not JSON: {exc}",
-                pointer="",
-                erratum=erratum,
+                400, "MALFORMED_BODY", exc.about("the body"), pointer="", erratum=erratum
             ) from None
-        else:
-            depth_exceeded = _depth(value) > self.settings.max_json_depth
-            # A \uD800-style escape decodes to a lone surrogate: not Unicode text, and no
-            # answer that echoed it could be encoded. Only escapes make one.
-            if not depth_exceeded and "\\u" in text and _has_lone_surrogate(value):
-                raise error(
-                    400,
-                    "MALFORMED_BODY",
-                    "the body holds a lone UTF-16 surrogate escape (\\ud800-\\udfff), "
-                    "which is not Unicode text",
-                    pointer="",
-                )
-        if depth_exceeded:
-            raise error(
-                400,
-                "MALFORMED_BODY",
-                f"the body nests deeper than {self.settings.max_json_depth} levels",
-                pointer="",
-            )
-        return value
 
 
 # -- control endpoints ----------------------------------------------------------------
@@ -366,7 +368,10 @@ def _advance(sandbox: Sandbox, request: Request, body: Any) -> Response:
             'expected {"seconds": N} with N a number >= 0: the clock only moves forward',
             pointer="/seconds" if isinstance(body, dict) else "",
         )
-    sandbox.advance(float(seconds))
+    try:
+        sandbox.advance(float(seconds))
+    except ClockRangeError as exc:
+        raise error(400, "CLOCK_OUT_OF_RANGE", str(exc), pointer="/seconds") from None
     return JSONResponse(sandbox.clock.describe())
 
 
@@ -408,11 +413,19 @@ def _clock_spec(body: Any, at: str) -> tuple[float, bool]:
             pointer=at,
         )
     epoch = body.get("epochSeconds")
-    if not _finite_number(epoch) or not 0 <= epoch <= LATEST_EPOCH:
+    if not _finite_number(epoch):
         raise error(
             400,
             "SCHEMA_VIOLATION",
-            f"epochSeconds must be a number of seconds since the epoch, 0 to {LATEST_EPOCH:.0f}",
+            "epochSeconds must be a number of seconds since the epoch",
+            pointer=f"{at}/epochSeconds",
+        )
+    if not 0 <= epoch <= LATEST:
+        raise error(
+            400,
+            "CLOCK_OUT_OF_RANGE",
+            f"epochSeconds must be 0 to {LATEST:.0f} (up to {iso(LATEST)}), the times the "
+            "sandbox keeps",
             pointer=f"{at}/epochSeconds",
         )
     frozen = body.get("frozen", False)
@@ -440,9 +453,17 @@ def _clear_faults(sandbox: Sandbox, request: Request, body: Any) -> Response:
     return JSONResponse({"data": []})
 
 
-#: The sandbox's own endpoints (not the cookbook's), top to bottom.
+#: The sandbox's own public endpoint: the contracts, for the tools users point at it.
+PUBLIC_ROUTES: tuple[tuple[str, str, ControlHandler], ...] = (("GET", "/openapi.json", _openapi),)
+
+#: Every path under this prefix is a control endpoint: ``auth.admit_control`` admits a
+#: call (org API key or sandbox admin token, same origin) before it is routed, and
+#: ``auth.require_json`` wants JSON for any method but GET.
+CONTROL_PREFIX = "/_sandbox"
+
+#: The sandbox's control endpoints (not the cookbook's), top to bottom; each path is
+#: under ``CONTROL_PREFIX``, and so guarded, whoever adds it.
 CONTROL_ROUTES: tuple[tuple[str, str, ControlHandler], ...] = (
-    ("GET", "/openapi.json", _openapi),
     ("GET", "/_sandbox/clock", _clock),
     ("POST", "/_sandbox/clock/advance", _advance),
     ("POST", "/_sandbox/clock/set", _set_clock),
@@ -452,9 +473,16 @@ CONTROL_ROUTES: tuple[tuple[str, str, ControlHandler], ...] = (
     ("DELETE", "/_sandbox/faults", _clear_faults),
 )
 
-_CONTROL: dict[str, dict[str, ControlHandler]] = {}
-for _method, _path, _handler in CONTROL_ROUTES:
-    _CONTROL.setdefault(_path, {})[_method] = _handler
+
+def _route_table() -> dict[str, dict[str, ControlHandler]]:
+    """path -> method -> handler of the sandbox's own routes, as the tables are now."""
+    table: dict[str, dict[str, ControlHandler]] = {}
+    control = {path for _, path, _ in CONTROL_ROUTES}
+    for method, path, handler in (*PUBLIC_ROUTES, *CONTROL_ROUTES):
+        if (path in control) != path.startswith(CONTROL_PREFIX + "/"):
+            raise RuntimeError(f"{path}: only control routes are under {CONTROL_PREFIX}/")
+        table.setdefault(path, {})[method] = handler
+    return table
 
 
 # -- the app --------------------------------------------------------------------------
@@ -532,6 +560,34 @@ def _base_url(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
+def _headers(request: Request) -> dict[str, str]:
+    """The request's headers by lower-case name; 400 naming a header that may appear once
+    but came twice (the last would silently win, ASM-036)."""
+    headers: dict[str, str] = {}
+    for raw_name, raw_value in request.headers.raw:
+        name = raw_name.decode("latin-1").lower()
+        if name in headers and name in _SINGLE_HEADERS:
+            shown = _SINGLE_HEADERS[name]
+            raise error(
+                400,
+                "DUPLICATE_HEADER",
+                f"the {shown} header came more than once; send it once",
+                header=shown,
+            )
+        headers[name] = raw_value.decode("latin-1")
+    return headers
+
+
+#: Headers that may appear once (lower-case name -> as shown): credentials, the body's
+#: media type and origin, and every header parameter of the contracts.
+_SINGLE_HEADERS: dict[str, str] = {
+    "authorization": "Authorization",
+    "content-type": "Content-Type",
+    "origin": "Origin",
+    **{p.name.lower(): p.name for op in operations() for p in op.parameters if p.where == "header"},
+}
+
+
 def _not_allowed(method: str, path: str, allowed: tuple[str, ...]) -> ApiError:
     methods = ", ".join(sorted(set(allowed)))
     return error(
@@ -550,39 +606,3 @@ def _finite_number(value: Any) -> bool:
         return math.isfinite(float(value))
     except OverflowError:
         return False
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _has_lone_surrogate(value: Any) -> bool:
-    """True when a string (or key) anywhere in the value holds a surrogate code point."""
-    stack = [value]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, str):
-            if _SURROGATE.search(node):
-                return True
-        elif isinstance(node, dict):
-            stack.extend(node.keys())
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    return False
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _depth(value: Any) -> int:
-    """How deeply arrays and objects nest (iteratively: deep input must not recurse)."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, dict | list):
-            deepest = max(deepest, depth)
-            children = node.values() if isinstance(node, dict) else node
-            stack.extend((child, depth + 1) for child in children)
-    return deepest

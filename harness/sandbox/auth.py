@@ -11,6 +11,13 @@
 401: no credentials, or ones the org does not know (with a hint for the cookbook's
 ``Authentication`` header, erratum ERR-001). 403: known credentials, not allowed here.
 Credentials never appear in an error, a repr or a log line.
+
+The sandbox's control endpoints (``/_sandbox/...``: clock, reset, faults) are reached only
+by the org's own tools (``admit_control``, ``require_json``): ``Bearer`` with the org API key or the
+profile's sandbox admin token (``sandbox.adminToken``), never a site admin; a body, on
+anything but GET, only as ``application/json``; and no browser on another origin
+(``Origin`` or ``Sec-Fetch-Site`` say so). A web page can then neither send them as a
+"simple" cross-site request nor pass a CORS preflight (which is refused too).
 """
 
 from __future__ import annotations
@@ -138,3 +145,60 @@ def _same(given: str, expected: str) -> bool:
 
 def _unknown(detail: str) -> ApiError:
     return error(401, "UNAUTHENTICATED", detail, header="Authorization", headers=_CHALLENGE)
+
+
+def admit_control(headers: Mapping[str, str], own_origin: str, profile: Profile) -> None:
+    """Refuse a control call from a browser on another origin (403), or without the org
+    API key or sandbox admin token (401; a site admin's 403). Lower-case header names."""
+    origin = headers.get("origin")
+    site = headers.get("sec-fetch-site", "same-origin").lower()
+    if (origin is not None and origin.rstrip("/").lower() != own_origin.lower()) or site not in (
+        "same-origin",
+        "none",
+    ):
+        raise error(
+            403,
+            "FORBIDDEN",
+            "the sandbox's control endpoints answer no web page of another origin "
+            f"(Origin: {(origin or site)[:100]!r})",
+            header="Origin",
+        )
+    value = headers.get("authorization", "")
+    scheme, _, credentials = value.strip().partition(" ")
+    credentials = credentials.strip()
+    keys = [k for k in (profile.api_key, profile.admin_token) if k]
+    if scheme.lower() == "bearer" and any(_same(credentials, k) for k in keys if credentials):
+        pass
+    elif scheme.lower() == "basic":
+        raise error(
+            403,
+            "FORBIDDEN",
+            "the control endpoints take the org API key or the sandbox admin token "
+            "(Bearer), not a site admin's Basic credentials",
+            header="Authorization",
+        )
+    else:
+        raise error(
+            401,
+            "UNAUTHENTICATED",
+            "the control endpoints take 'Authorization: Bearer <org API key>' or the sandbox "
+            "admin token (both printed by harness sandbox profile)",
+            header="Authorization",
+            headers={"WWW-Authenticate": 'Bearer realm="sandbox"'},
+        )
+
+
+def require_json(method: str, headers: Mapping[str, str]) -> None:
+    """A control call that may change state (any method but GET) comes as
+    ``application/json``, which no cross-site "simple" request can be (415)."""
+    if method in ("GET", "HEAD"):
+        return
+    media = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media != "application/json":
+        raise error(
+            415,
+            "UNSUPPORTED_MEDIA_TYPE",
+            f"a {method[:10]} to a control endpoint takes 'Content-Type: application/json' "
+            f"(got {media[:60]!r}); send {{}} when there is nothing to say",
+            header="Content-Type",
+        )

@@ -6,6 +6,13 @@ from this clock, so tests move it (``POST /_sandbox/clock/advance``) instead of 
 when advanced: a recording against ``harness sandbox serve`` repeats to the millisecond)
 or running on in real time. Offset and frozen instant are persisted in the store so that
 a restart on the same ``--db`` keeps the sandbox's notion of "now".
+
+Sandbox time stays between ``EARLIEST`` (the epoch) and ``LATEST`` (9999-01-01T00:00:00Z):
+every time derived from it (a provisioning window, a processing delay of up to an hour, a
+millisecond timestamp under the contracts' maximum, ASM-032) is then representable, so no
+move of the clock can make a later answer fail. A move or a set past the range is refused
+(``ClockRangeError``) before anything changes; a database holding a clock outside it
+(written before the range existed) is brought into it at start (``restore``).
 """
 
 from __future__ import annotations
@@ -19,14 +26,22 @@ from typing import Any
 
 #: Source of real time, seconds since the epoch (``time.time``; tests may freeze it).
 RealTime = Callable[[], float]
-#: The latest instant the clock may be set to: the API's largest timestamp (ASM-032).
-LATEST_EPOCH = 253402300799.0
+
+#: The earliest and latest sandbox time, epoch seconds (1970-01-01, 9999-01-01 UTC): a year
+#: short of the API's largest timestamp (ASM-032), for the times derived from the clock.
+EARLIEST = 0.0
+LATEST = datetime(9999, 1, 1, tzinfo=UTC).timestamp()
+
+
+class ClockRangeError(ValueError):
+    """A move or a set of the clock that would leave ``EARLIEST``..``LATEST``; says how far
+    it may go."""
 
 
 class SandboxClock:
     """``now() = base + offset``, the base being real time or, once ``set(..., frozen=True)``,
-    a fixed instant. ``advance`` moves the offset forward, never back; ``set`` puts the
-    clock anywhere in [0, ``LATEST_EPOCH``]."""
+    a fixed instant. ``advanced`` gives the offset of a move forward, never back; ``set``
+    puts the clock anywhere in [``EARLIEST``, ``LATEST``]; neither past ``LATEST``."""
 
     def __init__(self, real: RealTime | None = None, offset: float = 0.0) -> None:
         self._real = real or time.time
@@ -49,11 +64,12 @@ class SandboxClock:
         return base + self._offset
 
     def set(self, epoch_seconds: float, *, frozen: bool = False) -> None:
-        """Read ``epoch_seconds`` from now on: frozen there until advanced, or running on."""
-        if not math.isfinite(epoch_seconds) or not 0 <= epoch_seconds <= LATEST_EPOCH:
-            raise ValueError(
-                f"the clock can be set to 0..{LATEST_EPOCH:.0f} seconds since the epoch, "
-                f"not {epoch_seconds!r}"
+        """Read ``epoch_seconds`` from now on: frozen there until advanced, or running on.
+        ``ClockRangeError`` outside [``EARLIEST``, ``LATEST``]."""
+        if not math.isfinite(epoch_seconds) or not EARLIEST <= epoch_seconds <= LATEST:
+            raise ClockRangeError(
+                f"the clock can be set to {EARLIEST:.0f}..{LATEST:.0f} seconds since the "
+                f"epoch (up to {iso(LATEST)}), not {epoch_seconds!r}"
             )
         with self._lock:
             if frozen:
@@ -61,22 +77,38 @@ class SandboxClock:
             else:
                 self._frozen_at, self._offset = None, float(epoch_seconds) - self._real()
 
-    def restore(self, offset: float, frozen_at: float | None) -> None:
-        """Restore a persisted state (at start-up)."""
+    def restore(self, offset: Any, frozen_at: Any) -> bool:
+        """Take the state a database holds (at start-up, or ``0, None`` on reset). Values
+        that are no numbers, or put the clock outside [``EARLIEST``, ``LATEST``] (written
+        before the range existed), are brought into range: True when something was."""
+        frozen = _number(frozen_at) if frozen_at is not None else None
+        if frozen is not None:
+            frozen = min(max(frozen, EARLIEST), LATEST)
+        moved = _number(offset) or 0.0
+        base = self._real() if frozen is None else frozen
+        moved = min(max(moved, EARLIEST - base), LATEST - base)
         with self._lock:
-            self._offset = float(offset)
-            self._frozen_at = None if frozen_at is None else float(frozen_at)
+            self._offset, self._frozen_at = moved, frozen
+        return moved != offset or frozen != frozen_at
 
-    def advance(self, seconds: float) -> float:
-        """Move the clock ``seconds`` forward (finite, >= 0); returns the new offset."""
+    def advanced(self, seconds: float) -> float:
+        """The offset after moving ``seconds`` (finite, >= 0) forward; changes nothing.
+
+        ``ClockRangeError`` when that would pass ``LATEST``, naming how far it may go.
+        """
         if not math.isfinite(seconds) or seconds < 0:
             raise ValueError(f"the clock moves forward only, by a finite amount: {seconds!r}")
-        with self._lock:
-            self._offset += seconds
-            return self._offset
+        now = self.now()
+        if seconds > LATEST - now:
+            raise ClockRangeError(
+                f"moving the clock {seconds:g} s would pass {iso(LATEST)}, the latest time "
+                f"the sandbox keeps; at most {max(0.0, LATEST - now):.0f} s are left "
+                "(reset to start again from real time)"
+            )
+        return self._offset + seconds
 
     def set_offset(self, offset: float) -> None:
-        """Restore a persisted offset (at start-up) or zero it (on reset)."""
+        """Set the offset (a checked move)."""
         with self._lock:
             self._offset = float(offset)
 
@@ -98,6 +130,15 @@ def iso(seconds: float) -> str:
         .isoformat(timespec="milliseconds")
         .replace("+00:00", "Z")
     )
+
+
+def _number(value: Any) -> float | None:
+    """A stored number as a finite float (an infinite one at the range's end), or None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if math.isnan(value):
+        return None
+    return float(value) if math.isfinite(value) else math.copysign(LATEST, value)
 
 
 def millis(seconds: float) -> int:

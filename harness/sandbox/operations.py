@@ -18,7 +18,15 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..contracts import Catalogue, Offering, OrderContext, Profile, cookbook, validate_order
+from ..contracts import (
+    Catalogue,
+    Offering,
+    OrderContext,
+    Profile,
+    check_order,
+    cookbook,
+    validate_order,
+)
 from ..contracts.profile import ARI_PRODUCT
 from . import lifecycle, views
 from .auth import Principal
@@ -28,6 +36,9 @@ from .store import ItemRow, OrderRow, ProvisioningRow, SiteRow, Tx, canonical_js
 #: Product of a product ARI's product part (``jira-software`` -> ``jira``).
 PRODUCT_OF_ARI = {part: product for product, part in ARI_PRODUCT.items()}
 _ARI = re.compile(r"ari:cloud:(?P<part>[a-z0-9-]+)::site/(?P<cloud_id>[A-Za-z0-9-]+)")
+#: Rules that judge what an order request carries besides its body: checked again on an
+#: idempotent resend (the header is not part of the idempotency key).
+_RESEND_RULES = frozenset({"REL-018"})
 #: Order of products within a site in workspace listings.
 _PRODUCT_ORDER = {"jira": 0, "jsm": 1, "confluence": 2}
 
@@ -289,6 +300,12 @@ def orders_place(call: Call) -> Reply:
                 rule="REL-003",
                 erratum=cookbook.erratum_of("orderId", order_id),  # ERR-014: the samples' id
             )
+        # The key covers the body, not the headers: a resend is judged by its own
+        # X-transaction-account (REL-018) as the first send was (ASM-038).
+        header = OrderContext(call.now, None, call.headers.get("x-transaction-account"))
+        refused = check_order(body, call.catalogue, header, only=_RESEND_RULES)
+        if refused:
+            raise ApiError.of(refused)
         return 200, views.order_placed(existing, call.tx.items(order_id))
 
     request_id = body["metadata"]["provisionRequestId"]
@@ -337,19 +354,18 @@ def orders_place(call: Call) -> Reply:
 
 def orders_get(call: Call) -> Reply:
     """An order with each item's processing status, for its transaction account: another
-    account in X-transaction-account finds no such order (ASM-026)."""
+    account in X-transaction-account finds no such order, with the very answer an order
+    that does not exist gets, so it tells nothing of other accounts' orders (ASM-026)."""
     order_id = call.params["orderId"]
     account = call.headers["x-transaction-account"]
     order = call.tx.order(order_id)
-    if order is None:
-        raise error(404, "ORDER_NOT_FOUND", f"no order {order_id}", parameter="orderId")
-    if order.transaction_account_id != account:
+    if order is None or order.transaction_account_id != account:
         raise error(
             404,
             "ORDER_NOT_FOUND",
-            f"no order {order_id} in transaction account {account} "
-            "(the X-transaction-account header names the order's account)",
-            header="X-transaction-account",
+            f"no order {order_id} in transaction account {account} (the "
+            "X-transaction-account header names the order's account)",
+            parameter="orderId",
         )
     _require_order_site(call, order)
     return 200, views.order(order, call.tx.items(order_id), call.profile.catalogue)

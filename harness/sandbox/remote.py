@@ -24,7 +24,8 @@ class RemoteSandbox:
     def __init__(self, base_url: str, profile: Profile, timeout: float = 10.0) -> None:
         self.base_url = base_url.rstrip("/")
         self.profile = profile
-        headers = {"Authorization": f"Bearer {profile.api_key}"} if profile.api_key else {}
+        token = profile.control_token  # the org API key, else the sandbox admin token
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._client = httpx.Client(
             base_url=self.base_url, headers=headers, timeout=timeout, verify=tls_context()
         )

@@ -58,6 +58,18 @@ def serve(
         sandbox.close()
         raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     base_url = _base_url(host, sock.getsockname()[1])
+    sandbox.announce(base_url)
+    # h11, letting injected faults close a connection (harness.sandbox.faults).
+    config = uvicorn.Config(app, log_level=log_level, http=DroppableH11Protocol, lifespan="off")
+    server = uvicorn.Server(config)
+
+    def stop(signum: int, frame: Any) -> None:
+        # Before uvicorn takes the signals over (a stop right after the banner still shuts
+        # down cleanly), and after it re-raises the one that stopped it (exit 0, not death
+        # by SIGTERM).
+        server.should_exit = True
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     echo(f"Sandbox org {profile.org_id} listening on {base_url}")
     echo(f"  state:       {sandbox.db_path}{'' if db else ' (temporary)'}")
     echo(f"  credentials: {harness_command('sandbox', 'profile')}")
@@ -73,12 +85,6 @@ def serve(
             f"warning: {host} is not loopback; the sandbox's credentials are public",
             file=sys.stderr,
         )
-    # h11, letting injected faults close a connection (harness.sandbox.faults).
-    config = uvicorn.Config(app, log_level=log_level, http=DroppableH11Protocol, lifespan="off")
-    server = uvicorn.Server(config)
-    # uvicorn re-raises the signal that stopped it once it has shut down; a no-op handler
-    # turns that into a normal return (exit 0) instead of death by SIGTERM.
-    previous = {sig: signal.signal(sig, _ignore) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         server.run(sockets=[sock])
     finally:
@@ -107,7 +113,3 @@ def _listen(host: str, port: int) -> socket.socket:
 def _base_url(host: str, port: int) -> str:
     shown = f"[{host}]" if ":" in host else host
     return f"http://{shown}:{port}"
-
-
-def _ignore(signum: int, frame: Any) -> None:
-    """Swallow uvicorn's re-raised stop signal."""

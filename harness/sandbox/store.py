@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..contracts.profile import ARI_PRODUCT, Catalogue, Profile, Site, SiteProduct
+from .owner import DbInUse, DbOwner
 
 #: Bump when the tables change; a database of another version is refused, not migrated.
 SCHEMA_VERSION = 1
@@ -105,7 +106,30 @@ CREATE INDEX order_items_due ON order_items(status, ready_at);
 
 
 class StoreError(RuntimeError):
-    """A database the sandbox cannot use (another schema version, another profile)."""
+    """A database the sandbox cannot use (damaged, empty, another schema or profile, in use
+    by another sandbox): one line naming the file and what to do."""
+
+
+#: SQLite result codes (primary) that mean the file or the disk failed, not the sandbox.
+_STORAGE_FAILURES = {
+    5: "busy",
+    6: "locked",
+    8: "read-only",
+    10: "disk I/O error",
+    11: "damaged",
+    13: "disk full",
+    14: "cannot open",
+    26: "not a database",
+}
+
+
+def storage_failure(exc: BaseException) -> str | None:
+    """What went wrong with the database file, when ``exc`` says the file or the disk
+    failed (None: anything else, a sandbox bug)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if not isinstance(exc, sqlite3.DatabaseError) or not isinstance(code, int):
+        return None
+    return _STORAGE_FAILURES.get(code & 0xFF)
 
 
 def sandbox_uuid(*parts: str) -> str:
@@ -228,6 +252,20 @@ class Store:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._lock = threading.RLock()
+        if self.path.is_file() and self.path.stat().st_size == 0:
+            # Maybe a database that lost its content: seeding it would hide that.
+            raise StoreError(
+                f"{self.path}: an empty file (0 bytes), not a sandbox database; remove it, "
+                "or name a file that does not exist yet"
+            )
+        try:
+            self._owner = DbOwner(self.path)
+        except DbInUse as exc:
+            raise StoreError(str(exc)) from None
+        except OSError as exc:
+            raise StoreError(
+                f"{self.path}: not a usable sandbox database: cannot lock it: {exc.strerror or exc}"
+            ) from None
         try:
             # One connection shared by the server's threads, serialised by a lock: the
             # sandbox is a test double, and serial transactions keep every answer consistent.
@@ -240,41 +278,74 @@ class Store:
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.execute("PRAGMA foreign_keys=ON")
         except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: not a usable sandbox database: {exc}") from None
+            self._owner.release()
+            raise StoreError(
+                f"{self.path}: not a usable sandbox database: {_one_line(exc)}"
+            ) from None
 
-    @property
-    def is_new(self) -> bool:
-        """True when the file has no sandbox tables yet."""
-        row = self._conn.execute(
-            "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='control'"
-        ).fetchone()
-        return row[0] == 0
+    def announce(self, url: str) -> None:
+        """Say which URL serves this database (a second sandbox on it is told)."""
+        self._owner.announce(url)
 
     def open_for(self, profile: Profile, now: float) -> None:
-        """Create and seed a new database, or check that an existing one is this profile's."""
+        """Create and seed a new database, or check an existing one before serving it:
+        intact (SQLite's quick check), this version's tables, this profile's org, readable
+        control values. ``StoreError`` (one line) otherwise; nothing is written then."""
         with self._lock:
-            if self.is_new:
+            try:
+                self._check_intact()
+                if not _schema_of(self._conn):
+                    self._create(profile, now)
+                    return
+                self._check_schema()
                 with self.transaction() as tx:
-                    # executescript would COMMIT first: run the statements in this transaction.
-                    for statement in _SCHEMA.split(";"):
-                        if statement.strip():
-                            tx.conn.execute(statement)
-                    self._conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-                    tx.set_control("profile", profile_fingerprint(profile))
-                    seed(tx, profile, now)
-                return
-            version = self._conn.execute("PRAGMA user_version").fetchone()[0]
-            if version != SCHEMA_VERSION:
-                raise StoreError(
-                    f"{self.path}: sandbox database version {version}, this sandbox needs "
-                    f"{SCHEMA_VERSION}; start on a new --db file"
-                )
-            with self.transaction() as tx:
-                if tx.control("profile") != profile_fingerprint(profile):
-                    raise StoreError(
-                        f"{self.path}: this database holds another profile's org; start on a "
-                        "new --db file or with the profile it was made from"
-                    )
+                    if tx.control("profile") != profile_fingerprint(profile):
+                        raise StoreError(
+                            f"{self.path}: this database holds another profile's org; start "
+                            "on a new --db file or with the profile it was made from"
+                        )
+                    for key in tx.control_keys():
+                        tx.control(key)  # each value must decode
+            except sqlite3.Error as exc:
+                raise StoreError(self._damaged(_one_line(exc))) from None
+            except ValueError as exc:  # a control value that is not JSON
+                raise StoreError(self._damaged(f"a control value: {_one_line(exc)}")) from None
+
+    def _create(self, profile: Profile, now: float) -> None:
+        with self.transaction() as tx:
+            # executescript would COMMIT first: run the statements in this transaction.
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    tx.conn.execute(statement)
+            self._conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            tx.set_control("profile", profile_fingerprint(profile))
+            seed(tx, profile, now)
+
+    def _check_intact(self) -> None:
+        row = self._conn.execute("PRAGMA quick_check(1)").fetchone()
+        if row is None or row[0] != "ok":
+            raise StoreError(self._damaged(_one_line(row[0] if row else "no answer")))
+
+    def _check_schema(self) -> None:
+        version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+        if version not in (0, SCHEMA_VERSION):
+            raise StoreError(
+                f"{self.path}: sandbox database version {version}, this sandbox needs "
+                f"{SCHEMA_VERSION}; start on a new --db file"
+            )
+        have, want = _schema_of(self._conn), _expected_schema()
+        if have != want or version != SCHEMA_VERSION:
+            differs = sorted({name for name, _ in have ^ want}) or ["user_version"]
+            raise StoreError(
+                f"{self.path}: not a sandbox database of this version (differs in: "
+                f"{', '.join(differs[:5])}); start on a new --db file"
+            )
+
+    def _damaged(self, detail: str) -> str:
+        return (
+            f"{self.path}: the database is damaged ({detail[:160]}); start on a new --db "
+            "file, or restore a copy"
+        )
 
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
@@ -306,6 +377,7 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+            self._owner.release()
 
 
 class Tx:
@@ -319,6 +391,9 @@ class Tx:
     def control(self, key: str, default: Any = None) -> Any:
         row = self.conn.execute("SELECT value FROM control WHERE key=?", (key,)).fetchone()
         return json.loads(row["value"]) if row else default
+
+    def control_keys(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT key FROM control ORDER BY key")]
 
     def set_control(self, key: str, value: Any) -> None:
         self.conn.execute(
@@ -568,6 +643,25 @@ class Tx:
             "WHERE order_id=? AND n=?",
             (status, entitlement_id, reason_code, at, order_id, n),
         )
+
+
+def _schema_of(conn: sqlite3.Connection) -> set[tuple[str, str | None]]:
+    """The database's tables and indexes, as (name, SQL) pairs."""
+    return {(r[0], r[1]) for r in conn.execute("SELECT name, sql FROM sqlite_master")}
+
+
+@functools.cache
+def _expected_schema() -> frozenset[tuple[str, str | None]]:
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.executescript(_SCHEMA)
+        return frozenset(_schema_of(conn))
+    finally:
+        conn.close()
+
+
+def _one_line(value: object) -> str:
+    return " ".join(str(value).split())
 
 
 def _provisioning(row: sqlite3.Row) -> ProvisioningRow:

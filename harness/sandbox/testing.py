@@ -2,9 +2,9 @@
 on a free loopback port.
 
     with running_sandbox() as sandbox:
-        httpx.get(sandbox.base_url + "/_sandbox/clock")
         sandbox.advance(600)   # move the sandbox clock; never sleep
         sandbox.reset()        # the profile's initial state again
+        sandbox.now()          # GET /_sandbox/clock (with the org API key, as it needs)
 
 The pytest fixtures ``sandbox_server`` (one per session) and ``sandbox`` (reset for each
 test) in ``tests/conftest.py`` are built on it.
@@ -61,6 +61,7 @@ class SandboxServer:
         self._socket.bind(("127.0.0.1", 0))
         self.port: int = self._socket.getsockname()[1]
         self.base_url = f"http://127.0.0.1:{self.port}"
+        self.sandbox.announce(self.base_url)
         config = uvicorn.Config(
             self.app,
             log_level="warning",

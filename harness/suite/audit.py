@@ -7,7 +7,6 @@ And does re-recording reproduce them (drift)?
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,19 +21,9 @@ from harness.contracts import (
     validate_response,
 )
 
-from .cassettes import RECORDED_BASE_URL, REDACTED_EMAIL, load_interactions
+from .cassettes import RECORDED_BASE_URL, REDACTED_EMAIL, load_interactions, read_cassette
+from .secret_scan import find_credentials
 from .transport import TRANSPORT_ERROR_HEADER, TRANSPORT_ERROR_STATUS, TRANSPORT_ERRORS
-
-#: Credential shapes that must never be in a cassette, whatever the profile says.
-_CREDENTIAL_PATTERNS = (
-    re.compile(r"(?im)^\s*-?\s*(authorization|authentication|cookie)\s*:\s*$"),
-    re.compile(
-        r"(?i)\b(authorization|authentication)\b['\"]?\s*[:=]\s*\[?['\"]?\s*(bearer|basic)\s+"
-        r"(?!\*\*\*)[A-Za-z0-9+/=._-]{6,}"
-    ),
-    re.compile(r"(?i)\b(bearer|basic)\s+(?!\*\*\*)[A-Za-z0-9+/=._-]{16,}"),
-)
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 
 
 @dataclass(frozen=True)
@@ -51,7 +40,8 @@ class Problem:
 
 
 def cassette_files(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*.yaml") if p.is_file())
+    """Every cassette under ``root``: ``*.yaml`` and ``*.yml``."""
+    return sorted(p for pattern in ("*.yaml", "*.yml") for p in root.rglob(pattern) if p.is_file())
 
 
 def check_cassettes(paths: Iterable[Path], secrets: Iterable[str] = ()) -> list[Problem]:
@@ -64,42 +54,35 @@ def check_cassettes(paths: Iterable[Path], secrets: Iterable[str] = ()) -> list[
 
 
 def check_cassette(path: Path, secrets: tuple[str, ...] = ()) -> Iterator[Problem]:
+    """A cassette's problems: it does not parse (bounded, no aliases, not too deep), it
+    holds a credential (``secret_scan``), an interaction breaks the contracts."""
     try:
-        text = path.read_text(encoding="utf-8")
-        interactions = load_interactions(path)
+        text, interactions = read_cassette(path)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        yield Problem(path, 0, f"does not parse: {where}{_one_line(exc.problem or exc)}")
+        return
     except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError) as exc:
         yield Problem(path, 0, f"does not parse: {_one_line(exc)}")
         return
+    for finding in find_credentials(
+        path, text, interactions, secrets, allowed_emails=(REDACTED_EMAIL,)
+    ):
+        yield Problem(path, finding.interaction, finding.message)
     for number, interaction in enumerate(interactions, start=1):
-        for message in _credentials(yaml.safe_dump(interaction), secrets):
-            yield Problem(path, number, message)
         for message in _check_interaction(interaction):
             yield Problem(path, number, message)
-    if not interactions:
-        for message in _credentials(text, secrets):
-            yield Problem(path, 0, message)
-
-
-def _credentials(text: str, secrets: tuple[str, ...]) -> Iterator[str]:
-    """What in ``text`` looks like a credential or a personal e-mail address."""
-    for secret in secrets:
-        if secret in text:
-            yield "holds a credential of the profile or environment"
-    for pattern in _CREDENTIAL_PATTERNS:
-        for match in pattern.finditer(text):
-            yield f"holds a credential: {match.group(0).strip()[:24]}..."
-    for email in sorted(set(_EMAIL.findall(text)) - {REDACTED_EMAIL}):
-        yield f"holds an e-mail address: {email}"
 
 
 def _check_interaction(interaction: Any) -> Iterator[str]:
-    try:
-        request, response = interaction["request"], interaction["response"]
-        method, uri = request["method"], request["uri"]
-        status = int(response["status"]["code"])
-    except (KeyError, TypeError, ValueError):
-        yield "is not a request/response pair"
+    shape = _pair_problem(interaction)
+    if shape:
+        yield f"is not a request/response pair: {shape}"
         return
+    request, response = interaction["request"], interaction["response"]
+    method, uri = request["method"], request["uri"]
+    status = int(response["status"]["code"])
     if not uri.startswith(RECORDED_BASE_URL):
         yield f"names host {uri.split('/')[2] if '//' in uri else uri!r}, not {RECORDED_BASE_URL}"
     match = find_operation(method, uri)
@@ -190,10 +173,32 @@ def _differences(a: Any, b: Any, pointer: str = "") -> Iterator[tuple[str, str, 
 _NONE: Any = type("_Absent", (), {"__repr__": lambda self: "(absent)"})()
 
 
+def _pair_problem(interaction: Any) -> str | None:
+    """What keeps an interaction from being vcrpy's request/response pair, or None."""
+    if not isinstance(interaction, dict):
+        return "not a mapping"
+    request, response = interaction.get("request"), interaction.get("response")
+    if not isinstance(request, dict) or not isinstance(response, dict):
+        return "no request or no response mapping"
+    if not isinstance(request.get("method"), str) or not isinstance(request.get("uri"), str):
+        return "the request has no method or uri text"
+    status = response.get("status")
+    code = status.get("code") if isinstance(status, dict) else None
+    if isinstance(code, bool) or not isinstance(code, int) or not 100 <= code <= 599:
+        return "the response has no status code"
+    if not isinstance(response.get("body") or {}, dict):
+        return "the response body is not a mapping"
+    for side in (request, response):
+        headers = side.get("headers")
+        if headers is not None and not isinstance(headers, dict):
+            return "headers are not a mapping"
+    return None
+
+
 def _headers(raw: Any) -> dict[str, str]:
     if not isinstance(raw, dict):
         return {}
-    return {k: (v[0] if isinstance(v, list) and v else str(v)) for k, v in raw.items()}
+    return {str(k): (str(v[0]) if isinstance(v, list) and v else str(v)) for k, v in raw.items()}
 
 
 def _json(raw: Any) -> Any:

@@ -4,8 +4,10 @@ What goes into a cassette is scrubbed on the way in (and the same scrubbing is a
 live requests before matching, so replay matches what was recorded):
 
 - the base URL (its host and ephemeral port) becomes ``http://sandbox.invalid``;
-- ``Authorization`` and ``Cookie`` headers are dropped, e-mail addresses in headers and
-  bodies become ``redacted@example.invalid``, and any known secret becomes ``***``;
+- every header named like a credential (``Authorization``, ``Cookie``, ``Set-Cookie``,
+  ``X-Api-Key``, ...: ``CREDENTIAL_NAME``) is dropped, a query parameter named like one
+  keeps ``***`` as its value, e-mail addresses in headers and bodies become
+  ``redacted@example.invalid``, and any known secret becomes ``***``;
 - volatile response headers (``date``, ``server``) are dropped.
 
 Requests match on method, path, query and JSON body; identical requests (status polls)
@@ -20,8 +22,10 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import vcr
+import yaml
 from vcr.request import Request
 
 #: The base URL every cassette is recorded against, whatever host and port served it.
@@ -39,6 +43,17 @@ _DROPPED_REQUEST_HEADERS = (
     "accept-encoding",
 )
 _DROPPED_RESPONSE_HEADERS = ("date", "server", "set-cookie")
+#: A header or query parameter name that says it carries a credential (``*key*``,
+#: ``*token*``, ``*secret*``, ``*auth*``, cookies, sessions, passwords).
+CREDENTIAL_NAME = re.compile(r"(?i)key|token|secret|auth|cookie|session|passw|credential")
+#: Names that match but carry no credential: a 401's challenge names schemes and a realm.
+HARMLESS_NAMES = frozenset({"www-authenticate"})
+
+
+def names_a_credential(name: str) -> bool:
+    return bool(CREDENTIAL_NAME.search(name)) and name.lower() not in HARMLESS_NAMES
+
+
 #: Paths that are never recorded: the sandbox's own control endpoints.
 CONTROL_PREFIX = "/_sandbox/"
 
@@ -63,9 +78,9 @@ class Scrubber:
         if CONTROL_PREFIX in request.path:
             return None
         request = copy.deepcopy(request)
-        request.uri = self.text(request.uri)
+        request.uri = _scrub_query(self.text(request.uri))
         for name in list(request.headers):
-            if name.lower() in _DROPPED_REQUEST_HEADERS:
+            if name.lower() in _DROPPED_REQUEST_HEADERS or names_a_credential(name):
                 del request.headers[name]
             else:
                 request.headers[name] = self.text(str(request.headers[name]))
@@ -77,7 +92,7 @@ class Scrubber:
         response = copy.deepcopy(response)
         headers = response.get("headers", {})
         for name in list(headers):
-            if name.lower() in _DROPPED_RESPONSE_HEADERS:
+            if name.lower() in _DROPPED_RESPONSE_HEADERS or names_a_credential(name):
                 del headers[name]
             else:
                 headers[name] = [self.text(str(v)) for v in headers[name]]
@@ -122,14 +137,81 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:120]
 
 
-def load_interactions(path: Path) -> list[dict[str, Any]]:
-    """The interactions of a cassette file (vcrpy's YAML format)."""
-    import yaml
+#: The largest cassette file read (the committed ones are a few KiB; a scenario's is well
+#: under a MiB).
+MAX_CASSETTE_BYTES = 8 << 20
 
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+
+def read_cassette(path: Path) -> tuple[str, list[dict[str, Any]]]:
+    """The text and interactions of a cassette file (vcrpy's YAML format), read bounded
+    and safely (``load_yaml_safely``); ``ValueError`` or ``yaml.YAMLError`` saying why not."""
+    with path.open("rb") as file:
+        raw = file.read(MAX_CASSETTE_BYTES + 1)
+    if len(raw) > MAX_CASSETTE_BYTES:
+        raise ValueError(f"larger than {MAX_CASSETTE_BYTES >> 20} MiB")
+    text = raw.decode("utf-8")
+    data = load_yaml_safely(text)
     if not isinstance(data, dict) or not isinstance(data.get("interactions"), list):
         raise ValueError("not a vcrpy cassette (no 'interactions' list)")
-    return data["interactions"]
+    return text, data["interactions"]
+
+
+def load_interactions(path: Path) -> list[dict[str, Any]]:
+    """The interactions of a cassette file (``read_cassette``)."""
+    return read_cassette(path)[1]
+
+
+def load_yaml_safely(text: str, *, max_depth: int = 64) -> Any:
+    """YAML as ``yaml.safe_load`` reads it, refusing aliases (a 'billion laughs' file
+    expands on use) and nesting deeper than ``max_depth`` (PyYAML composes recursively):
+    ``yaml.YAMLError`` saying which."""
+    loader = _BoundedLoader(text)
+    loader.max_depth = max_depth
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses aliases and counts how deep it composes."""
+
+    max_depth = 64
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "holds a YAML alias (cassettes have none)", event.start_mark
+            )
+        self._depth += 1
+        try:
+            if self._depth > self.max_depth:
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"nests deeper than {self.max_depth} levels",
+                    self.peek_event().start_mark,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _scrub_query(uri: str) -> str:
+    """The URI with the value of each query parameter named like a credential as ``***``."""
+    try:
+        parts = urlsplit(uri)
+    except ValueError:  # not a URL httpx would have sent; nothing to scrub
+        return uri
+    if not parts.query:
+        return uri
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    if not any(names_a_credential(name) for name, _ in pairs):
+        return uri
+    query = urlencode([(n, "***" if names_a_credential(n) else v) for n, v in pairs], safe="*")
+    return urlunsplit(parts._replace(query=query))
 
 
 def _as_text(body: Any) -> str:

@@ -244,7 +244,7 @@ def check(folder: str, profile: str | None) -> None:
         loaded = load_profile(profile)
     except ProfileError as exc:
         raise _usage(str(exc)) from None
-    secrets = [loaded.api_key or "", *(a.api_token for a in loaded.site_admins)]
+    secrets = list(loaded.credentials())
     secrets += [os.environ.get(n, "") for n in ("ATLASSIAN_API_KEY", "ATLASSIAN_SITE_ADMIN_TOKEN")]
     files = cassette_files(root)
     problems = check_cassettes(files, secrets)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from harness._loopback import is_loopback
 
@@ -74,3 +75,27 @@ class RunSettings:
         if self.mode is Mode.RECORD and self.base_url:
             return not is_loopback(self.base_url) or not self.reset_sandbox
         return False
+
+
+def base_url_problem(url: str) -> str | None:
+    """What is wrong with an API root URL, or None: an http(s) URL with a host, a valid
+    port, no credentials (they would travel into logs and reports), no query or fragment."""
+    import httpx
+
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises ValueError for a port that is not one
+        httpx.URL(url)
+    except (ValueError, httpx.InvalidURL) as exc:
+        return f"not a URL ({exc})"
+    if any(c.isspace() or ord(c) < 32 for c in url):
+        return "not a URL (it holds a space or a control character)"
+    if parts.scheme not in ("http", "https"):
+        return "not an http:// or https:// URL"
+    if not parts.hostname:
+        return "no host"
+    if parts.username is not None or parts.password is not None:
+        return "holds credentials: give them as ATLASSIAN_API_KEY, never in the URL"
+    if parts.query or parts.fragment:
+        return "an API root takes no query or fragment"
+    return None

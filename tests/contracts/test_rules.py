@@ -425,3 +425,35 @@ def test_every_rule_is_documented_and_covered_here() -> None:
     covered = {b[0] for b in BROKEN} | {"REL-003", "REL-008", "REL-015", "REL-016"}
     assert covered == set(ids)
     assert rules.rule("REL-003").needs == "store"
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        set_at("/items/2/relatesFromEntitlements/0/itemId", ["O2"]),
+        set_at("/items/0/itemId", {"O": 1}),
+        set_at("/items/1/itemId", ["O2"]),
+        set_at("/items/0/offeringId", [JIRA]),
+        set_at("/items/0/optedUsageOptions/chargingDetails", True),
+        set_at("/items/0/optedUsageOptions", [1]),
+        set_at("/metadata", ["x"]),
+        set_at("/items/0/relatesFromEntitlements", {"a": 1}),
+    ],
+    ids=[
+        "list-as-reference",
+        "object-as-itemId",
+        "list-as-container-itemId",
+        "list-as-offeringId",
+        "true-as-chargingDetails",
+        "list-as-usage-options",
+        "list-as-metadata",
+        "object-as-relationships",
+    ],
+)
+def test_the_rules_judge_any_shape_without_raising(edit: Edit) -> None:
+    """Found by fuzzing (issue 13): wrong-typed values made the rules raise, and
+    ``harness validate order`` end in a traceback. The schema names them; the rules pass."""
+    broken = order("all-enterprise")
+    edit(broken)
+    context = provisioning([CONFLUENCE, JIRA, JSM])
+    assert isinstance(check_order(broken, CATALOGUE, context), list)

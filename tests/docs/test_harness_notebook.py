@@ -60,7 +60,8 @@ def test_it_starts_the_sandbox_and_jupyterlab_on_the_notebook(
     assert found, sandbox_line
     org, sandbox = found.groups()
     assert org == load_profile().org_id
-    assert httpx.get(f"{sandbox}/_sandbox/clock", timeout=10).status_code == 200
+    key = {"Authorization": f"Bearer {load_profile().api_key}"}
+    assert httpx.get(f"{sandbox}/_sandbox/clock", headers=key, timeout=10).status_code == 200
     assert httpx.get(f"{sandbox}/openapi.json", timeout=10).json()["servers"][0]["url"] == sandbox
     lab = re.fullmatch(
         r"JupyterLab: (http://127\.0\.0\.1:\d+)/lab/tree/notebooks/cookbook\.ipynb\?token=(\S+)",

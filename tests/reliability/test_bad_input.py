@@ -474,8 +474,8 @@ def test_a_body_that_is_no_json_object_is_a_4xx_envelope(
 def test_a_valid_json_body_under_another_media_type_is_refused(
     http: httpx.Client, path: str
 ) -> None:
-    """The API's operations take application/json only (the control endpoints, test
-    tooling, read any body as JSON)."""
+    """The API's operations take application/json only (the control endpoints too, with
+    415: ``tests/sandbox/test_control.py``)."""
     response = http.post(
         OPERATION_PATHS[path], content=b"{}", headers={"Content-Type": "text/plain"}
     )

@@ -73,7 +73,8 @@ def _place_once(server: SandboxServer, faults: list[str], stats: Counter[str]) -
         sleep=lambda seconds: None,  # backoff and Retry-After are the client's business
         on_exchange=exchanges.append,
     )
-    with patient, client, httpx.Client(base_url=server.base_url) as control:
+    key = {"Authorization": f"Bearer {server.profile.api_key}"}
+    with patient, client, httpx.Client(base_url=server.base_url, headers=key) as control:
         builder = OrderBuilder.for_profile(server.profile).jira()
         request = patient.provision_products(
             builder.offerings_to_provision(), "admin@example.com", "acme-idem", timezone="UTC"

@@ -1,9 +1,9 @@
 """Secrets: a run with canary credentials leaves them nowhere a person or CI keeps.
 
-A copy of the profile gets unique canary strings as its org API key and site-admin
-tokens. The suite then runs in record mode and in local mode (the local run made to fail,
-with ``--showlocals``, so tracebacks and exception text are in its output), at DEBUG log
-level into a log file, with Allure results and JUnit XML (captured logs included). No
+A copy of the profile gets unique canary strings as its org API key, sandbox admin token
+and site-admin tokens. The suite then runs in record mode and in local mode (the local run
+made to fail, with ``--showlocals``, so tracebacks and exception text are in its output),
+at DEBUG log level into a log file, with Allure results and JUnit XML (captured logs included). No
 canary, nor the Basic credentials built from one, may appear in any of it: cassettes,
 Allure results, the HTML report (when the Allure CLI is installed), JUnit XML, the log
 file, or the runs' output. And ``harness cassettes check`` catches a planted one.
@@ -41,6 +41,8 @@ class Canaries:
         data = json.loads(DEFAULT_PROFILE.read_text(encoding="utf-8"))
         self.org_key = f"CANARY-ORG-KEY-{tag}"
         data["org"]["apiKey"] = self.org_key
+        self.sandbox_token = f"CANARY-SANDBOX-TOKEN-{tag}"
+        data["sandbox"]["adminToken"] = self.sandbox_token
         self.basic: list[str] = []
         for n, admin in enumerate(data["siteAdmins"]):
             admin["apiToken"] = f"CANARY-ADMIN-TOKEN-{n}-{tag}"
@@ -53,7 +55,7 @@ class Canaries:
     @property
     def strings(self) -> list[str]:
         """Each canary, and each as it travels (Basic: base64 of email:token)."""
-        return [self.org_key, *self.tokens, *self.basic]
+        return [self.org_key, self.sandbox_token, *self.tokens, *self.basic]
 
     def found_in(self, text: str) -> list[str]:
         return [s for s in self.strings if s in text]

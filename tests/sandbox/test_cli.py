@@ -67,7 +67,8 @@ def test_serve_runs_until_signalled_and_stops_cleanly(stop: signal.Signals) -> N
     with _serve() as (process, base_url, banner):
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+", base_url)
         profile = load_profile()
-        clock = httpx.get(f"{base_url}/_sandbox/clock", timeout=10)
+        auth = {"Authorization": f"Bearer {profile.api_key}"}
+        clock = httpx.get(f"{base_url}/_sandbox/clock", headers=auth, timeout=10)
         assert clock.status_code == 200
         workspaces = httpx.post(
             f"{base_url}/admin/v2/orgs/{profile.org_id}/workspaces",
@@ -93,7 +94,9 @@ def test_serve_keeps_state_in_db(tmp_path: Path) -> None:
     profile = load_profile()
     auth = {"Authorization": f"Bearer {profile.api_key}"}
     with _serve("--db", str(db)) as (process, base_url, _):
-        moved = httpx.post(f"{base_url}/_sandbox/clock/advance", json={"seconds": 42}, timeout=10)
+        moved = httpx.post(
+            f"{base_url}/_sandbox/clock/advance", headers=auth, json={"seconds": 42}, timeout=10
+        )
         assert moved.status_code == 200
         process.send_signal(signal.SIGTERM)
         process.communicate(timeout=15)
@@ -118,6 +121,42 @@ def test_serve_on_a_taken_port_is_a_usage_error() -> None:
         )
     assert result.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+def _serve_refused(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "harness.cli", "sandbox", "serve", "--port", "0", *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+
+def test_serve_on_a_damaged_db_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    db = tmp_path / "org.db"
+    with _serve("--db", str(db)) as (process, _, _):
+        process.send_signal(signal.SIGTERM)  # at once: the shutdown must still be clean
+        process.communicate(timeout=15)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["org.db"]
+    data = bytearray(db.read_bytes())
+    data[4096:] = bytes((i * 37 + 11) % 256 for i in range(len(data) - 4096))
+    db.write_bytes(bytes(data))
+    result = _serve_refused("--db", str(db))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert str(db) in result.stderr and "damaged" in result.stderr
+
+
+def test_a_second_serve_on_the_same_db_is_refused_naming_the_first(tmp_path: Path) -> None:
+    db = tmp_path / "org.db"
+    with _serve("--db", str(db)) as (process, base_url, _):
+        result = _serve_refused("--db", str(db))
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=15)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert f"pid {process.pid}" in result.stderr and base_url in result.stderr
 
 
 def test_serve_takes_a_real_orgs_pace() -> None:

@@ -17,7 +17,7 @@ EPOCH = 1_767_225_600.0
 
 
 def test_a_frozen_clock_reads_the_instant_until_advanced(api: Api) -> None:
-    response = api.client.post("/_sandbox/clock/set", json={"epochSeconds": EPOCH, "frozen": True})
+    response = api.control("POST", "/_sandbox/clock/set", {"epochSeconds": EPOCH, "frozen": True})
     assert response.status_code == 200, response.text
     assert response.json() == {
         "now": "2026-01-01T00:00:00.000Z",
@@ -26,14 +26,14 @@ def test_a_frozen_clock_reads_the_instant_until_advanced(api: Api) -> None:
         "frozen": True,
     }
     time.sleep(0.05)
-    assert api.client.get("/_sandbox/clock").json()["epochSeconds"] == EPOCH
-    moved = api.client.post("/_sandbox/clock/advance", json={"seconds": 601}).json()
+    assert api.control("GET", "/_sandbox/clock").json()["epochSeconds"] == EPOCH
+    moved = api.control("POST", "/_sandbox/clock/advance", {"seconds": 601}).json()
     assert moved["epochSeconds"] == EPOCH + 601 and moved["frozen"] is True
 
 
 def test_a_clock_set_back_in_time_runs_on_from_there(api: Api) -> None:
     body = {"epochSeconds": 1_000_000_000}
-    clock = api.client.post("/_sandbox/clock/set", json=body).json()
+    clock = api.control("POST", "/_sandbox/clock/set", body).json()
     assert clock["frozen"] is False
     assert 1_000_000_000 <= clock["epochSeconds"] < 1_000_000_000 + 5
     # An order placed now is stamped in that past.
@@ -44,9 +44,9 @@ def test_a_clock_set_back_in_time_runs_on_from_there(api: Api) -> None:
 
 
 def test_a_reset_can_seed_the_state_at_a_frozen_instant(api: Api) -> None:
-    api.client.post("/_sandbox/clock/advance", json={"seconds": 99})
+    api.control("POST", "/_sandbox/clock/advance", {"seconds": 99})
     body = {"clock": {"epochSeconds": EPOCH, "frozen": True}}
-    response = api.client.post("/_sandbox/reset", json=body)
+    response = api.control("POST", "/_sandbox/reset", body)
     assert response.status_code == 200, response.text
     assert response.json()["clock"]["epochSeconds"] == EPOCH
     order = cookbook_order("jira-enterprise", api.provisioned([JIRA]))
@@ -54,7 +54,7 @@ def test_a_reset_can_seed_the_state_at_a_frozen_instant(api: Api) -> None:
     tracked = api.order(order["orderId"], order["transactionAccountId"]).json()
     assert tracked["createdDate"] == int(EPOCH * 1000)
     # A plain reset goes back to real time.
-    plain = api.client.post("/_sandbox/reset", json={}).json()["clock"]
+    plain = api.control("POST", "/_sandbox/reset", {}).json()["clock"]
     assert plain["frozen"] is False and abs(plain["epochSeconds"] - time.time()) < 60
 
 
@@ -77,11 +77,11 @@ def test_a_reset_can_seed_the_state_at_a_frozen_instant(api: Api) -> None:
 def test_a_bad_clock_is_refused_naming_the_field(
     api: Api, path: str, body: object, pointer: str
 ) -> None:
-    before = api.client.get("/_sandbox/clock").json()
-    response = api.client.post(path, json=body)
+    before = api.control("GET", "/_sandbox/clock").json()
+    response = api.control("POST", path, body)
     assert response.status_code == 400, response.text
     assert response.json()["errors"][0]["source"]["pointer"] == pointer
-    after = api.client.get("/_sandbox/clock").json()
+    after = api.control("GET", "/_sandbox/clock").json()
     assert after["offsetSeconds"] == before["offsetSeconds"] and not after["frozen"]
 
 

@@ -20,13 +20,13 @@ FAULTS = "/_sandbox/faults"
 
 
 def add(api: Api, **spec: Any) -> dict[str, Any]:
-    response = api.client.post(FAULTS, json=spec)
+    response = api.control("POST", FAULTS, spec)
     assert response.status_code == 201, response.text
     return dict(response.json()["data"])
 
 
 def listed(api: Api) -> list[dict[str, Any]]:
-    return list(api.client.get(FAULTS).json()["data"])
+    return list(api.control("GET", FAULTS).json()["data"])
 
 
 def order_for(api: Api) -> dict[str, Any]:
@@ -53,10 +53,10 @@ def test_faults_are_listed_cleared_and_reset(api: Api) -> None:
         "remaining": 2,
     }
     assert [f["id"] for f in listed(api)] == [first["id"], second["id"]]
-    assert api.client.delete(FAULTS).json() == {"data": []}
+    assert api.control("DELETE", FAULTS).json() == {"data": []}
     assert listed(api) == []
     add(api, operation="orders.get", fault="500")
-    assert api.client.post("/_sandbox/reset").status_code == 200
+    assert api.control("POST", "/_sandbox/reset").status_code == 200
     assert listed(api) == []
 
 
@@ -79,7 +79,7 @@ def test_faults_are_listed_cleared_and_reset(api: Api) -> None:
     ],
 )
 def test_a_wrong_fault_spec_is_400_naming_the_field(api: Api, spec: Any, pointer: str) -> None:
-    response = api.client.post(FAULTS, json=spec)
+    response = api.control("POST", FAULTS, spec)
     assert response.status_code == 400
     assert errors(response)[0]["source"] == {"pointer": pointer}
     assert listed(api) == []
@@ -148,7 +148,7 @@ def test_a_fault_for_every_time_stays_until_cleared(api: Api, raw: httpx.Client)
     headers = {"X-transaction-account": order["transactionAccountId"]}
     assert [raw.get(path, headers=headers).status_code for _ in range(5)] == [502] * 5
     assert api.place(order).status_code == 200  # orders.place is not hit
-    api.client.delete(FAULTS)
+    api.control("DELETE", FAULTS)
     assert raw.get(path, headers=headers).status_code == 200
 
 
@@ -225,7 +225,10 @@ def test_a_server_that_cannot_drop_refuses_drop_faults() -> None:
 
     async def post(spec: dict[str, Any]) -> httpx.Response:
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://sandbox") as client:
+        key = {"Authorization": f"Bearer {app.state.sandbox.profile.api_key}"}
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://sandbox", headers=key
+        ) as client:
             return await client.post(FAULTS, json=spec)
 
     try:

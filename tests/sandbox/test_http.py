@@ -4,6 +4,7 @@ Every refusal is a 4xx in the error envelope, never a 500 (the ``Api`` hook chec
 from __future__ import annotations
 
 import json
+import sqlite3
 import uuid
 from typing import NoReturn
 from urllib.parse import quote
@@ -94,7 +95,7 @@ ORDERS = "/commerce/api/v2/orders"
         (b'{"orderId": NaN}', "not JSON"),
         (b"[" * 100_000 + b"]" * 100_000, "deeper"),
         (b"[" * 65 + b"]" * 65, "deeper"),
-        (b"1" * 5000, "not JSON"),
+        (b"1" * 5000, "5000 digits"),
     ],
     ids=["truncated", "utf8", "nan", "very-deep", "deep", "huge-int"],
 )
@@ -371,21 +372,21 @@ def test_workspaces_filter_only_on_the_site_name(api: Api) -> None:
     [{"seconds": -1}, {"seconds": True}, {"seconds": "5"}, {}, [], {"seconds": 1, "x": 2}],
 )
 def test_the_clock_moves_forward_only(api: Api, body: object) -> None:
-    response = api.client.post("/_sandbox/clock/advance", json=body)
+    response = api.control("POST", "/_sandbox/clock/advance", body)
     assert response.status_code == 400
 
 
 def test_the_clock_is_readable_and_movable(api: Api) -> None:
-    before = api.client.get("/_sandbox/clock").json()
-    after = api.client.post("/_sandbox/clock/advance", json={"seconds": 3600}).json()
+    before = api.control("GET", "/_sandbox/clock").json()
+    after = api.control("POST", "/_sandbox/clock/advance", {"seconds": 3600}).json()
     assert after["offsetSeconds"] == before["offsetSeconds"] + 3600
     assert after["epochSeconds"] >= before["epochSeconds"] + 3600
     assert after["now"].endswith("Z")
 
 
-def test_control_endpoints_need_no_credentials_and_the_api_does(api: Api) -> None:
+def test_control_endpoints_and_the_api_need_credentials(api: Api) -> None:
     with httpx.Client(base_url=api.base_url) as anonymous:
-        assert anonymous.get("/_sandbox/clock").status_code == 200
+        assert anonymous.get("/_sandbox/clock").status_code == 401
         assert anonymous.post(f"/admin/v2/orgs/{quote(api.org)}/workspaces").status_code == 401
 
 
@@ -417,3 +418,97 @@ def test_a_sandbox_bug_is_a_500_envelope_without_details(
     assert "a sandbox bug" not in response.text
     assert key and key not in caplog.text
     assert "a sandbox bug" in caplog.text
+
+
+def test_a_database_failing_under_a_running_sandbox_is_a_503_not_a_bug(
+    sandbox_server: SandboxServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The file or the disk failing (damaged, full, I/O) is no sandbox bug: 503 saying so."""
+
+    def damaged(call: object) -> NoReturn:
+        failure = sqlite3.DatabaseError("database disk image is malformed")
+        failure.sqlite_errorcode = 11  # type: ignore[attr-defined]
+        raise failure
+
+    monkeypatch.setitem(HANDLERS, "entitlements.details", damaged)
+    response = httpx.get(
+        f"{sandbox_server.base_url}/commerce/api/v2/entitlements/{uuid.uuid4()}/details",
+        headers={"Authorization": f"Bearer {sandbox_server.profile.api_key}"},
+    )
+    assert response.status_code == 503
+    assert not validate(schema_uri("error.json"), response.json())
+    assert "database failed (damaged)" in errors(response)[0]["detail"]
+    assert "sandbox bug" not in caplog.text
+
+
+# -- ambiguity: nothing silently wins (issue 13, attack 8) -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "first", "second"),
+    [
+        ("Authorization", "Bearer wrong-key-000000", None),
+        ("X-transaction-account", "6d9cfcbc-0103-4c21-aa8b-462e1ef2d74e", None),
+        ("Content-Type", "text/plain", "application/json"),
+    ],
+)
+def test_a_header_sent_twice_is_refused_naming_it(
+    api: Api, name: str, first: str, second: str | None
+) -> None:
+    order = cookbook_order("confluence-enterprise", api.provisioned([CONFLUENCE]))
+    proper = {
+        "Authorization": api.bearer["Authorization"],
+        "X-transaction-account": order["transactionAccountId"],
+        "Content-Type": "application/json",
+    }
+    headers = [(k, v) for k, v in proper.items() if k != name]
+    headers += [(name, first), (name, second or proper[name])]
+    response = api.client.post(ORDERS, headers=headers, content=json.dumps(order))
+    assert response.status_code == 400, response.text
+    assert codes(response) == {"DUPLICATE_HEADER"}
+    assert errors(response)[0]["source"] == {"header": name}
+    assert api.order(order["orderId"], order["transactionAccountId"]).status_code == 404
+
+
+def test_a_duplicate_authorization_reaches_no_control_endpoint(api: Api) -> None:
+    headers = [("Authorization", "Bearer nothing"), *api.bearer.items()]
+    response = api.client.post("/_sandbox/reset", headers=headers, json={})
+    assert response.status_code == 400
+    assert codes(response) == {"DUPLICATE_HEADER"}
+
+
+@pytest.mark.parametrize(
+    ("twice", "key", "pointer"),
+    [
+        (("{", '{"orderId": "0aed15e5-3d09-4319-800d-d65a5e73f783", '), "orderId", "/"),
+        (('"itemId": "O1"', '"itemId": "O1", "itemId": "O2"'), "itemId", "/items/0"),
+    ],
+    ids=["top-level", "nested"],
+)
+def test_a_key_twice_in_a_json_object_is_refused_naming_it(
+    api: Api, twice: tuple[str, str], key: str, pointer: str
+) -> None:
+    order = cookbook_order("confluence-enterprise", api.provisioned([CONFLUENCE]))
+    text = json.dumps(order).replace(*twice, 1)
+    response = api.request(
+        "POST",
+        ORDERS,
+        content=text.encode(),
+        headers={
+            "Content-Type": "application/json",
+            "X-transaction-account": order["transactionAccountId"],
+        },
+    )
+    assert response.status_code == 400, response.text
+    detail = errors(response)[0]["detail"]
+    assert f"the key {key!r} twice in the object at {pointer}" in detail
+
+
+def test_a_key_twice_reaches_no_control_endpoint(api: Api) -> None:
+    response = api.client.post(
+        "/_sandbox/clock/advance",
+        headers={**api.bearer, "Content-Type": "application/json"},
+        content=b'{"seconds": 1, "seconds": 1e308}',
+    )
+    assert response.status_code == 400
+    assert "'seconds' twice" in errors(response)[0]["detail"]

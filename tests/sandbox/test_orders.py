@@ -6,6 +6,7 @@ edge of exactly 600 s is exactly 600 s.
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -88,6 +89,38 @@ def test_transaction_account_header_must_match_the_body(api: Api) -> None:
     assert api.place(order, account_header=False).status_code == 200
 
 
+def test_a_refused_account_header_stays_refused_when_the_body_is_sent_again(api: Api) -> None:
+    """Issue 13, attack 7: idempotency (REL-003) must not let a resend skip the header check
+    (REL-018), neither for a refused order nor for one already placed."""
+    order = cookbook_order("confluence-enterprise", api.provisioned([CONFLUENCE]))
+    wrong = {"X-transaction-account": "6d9cfcbc-0103-4c21-aa8b-462e1ef2d74e"}
+    for _ in range(3):
+        refused = api.place(order, headers=wrong)
+        assert refused.status_code == 422, refused.text
+        assert rule_ids(refused) == {"REL-018"}
+    assert api.order(order["orderId"], order["transactionAccountId"]).status_code == 404
+    assert api.place(order).status_code == 200
+    again = api.place(order, headers=wrong)
+    assert again.status_code == 422, again.text
+    assert again.json() == refused.json()  # the same refusal as before it was placed
+    assert api.place(order).status_code == 200  # the right header still gets the order
+
+
+def test_another_accounts_order_is_the_same_404_as_no_order(api: Api) -> None:
+    """Issue 13, attack 8: the answer must not tell that an order exists elsewhere."""
+    order = cookbook_order("confluence-enterprise", api.provisioned([CONFLUENCE]))
+    assert api.place(order).status_code == 200
+    other = "6d9cfcbc-0103-4c21-aa8b-462e1ef2d74e"
+    unknown = str(uuid.uuid4())
+    for auth in (api.bearer, api.basic()):
+        elsewhere = api.order(order["orderId"], other, auth=auth)
+        missing = api.order(unknown, other, auth=auth)
+        assert elsewhere.status_code == missing.status_code == 404
+        assert json.loads(elsewhere.text.replace(order["orderId"], "<id>")) == json.loads(
+            missing.text.replace(unknown, "<id>")
+        )
+
+
 def test_tracking_needs_the_orders_transaction_account(api: Api) -> None:
     request_id = api.provisioned([CONFLUENCE])
     order = cookbook_order("confluence-enterprise", request_id)
@@ -168,8 +201,8 @@ def test_reset_restores_the_profile_and_the_clock(frozen: Api) -> None:
     request_id = frozen.provisioned([CONFLUENCE])
     frozen.place(cookbook_order("confluence-enterprise", request_id))
     frozen.advance(1000)
-    assert frozen.client.post("/_sandbox/reset").status_code == 200
-    clock = frozen.client.get("/_sandbox/clock").json()
+    assert frozen.control("POST", "/_sandbox/reset").status_code == 200
+    clock = frozen.control("GET", "/_sandbox/clock").json()
     assert clock["offsetSeconds"] == 0
     assert frozen.workspaces(["acme-2"]).json()["data"] == []
     assert frozen.status(request_id).status_code == 404

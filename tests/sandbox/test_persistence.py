@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
 
@@ -32,13 +33,14 @@ def test_a_restart_on_the_same_db_keeps_every_order(tmp_path: Path) -> None:
             o["orderId"]: api.order(o["orderId"], o["transactionAccountId"]).json()
             for o in (done, pending)
         }
-        clock = api.client.get("/_sandbox/clock").json()
+        clock = api.control("GET", "/_sandbox/clock").json()
         api.close()
     assert db.exists()
 
     with running_sandbox(db=db) as second:
         api = Api(second.base_url, second.profile)
-        assert api.client.get("/_sandbox/clock").json()["offsetSeconds"] == clock["offsetSeconds"]
+        restored = api.control("GET", "/_sandbox/clock").json()
+        assert restored["offsetSeconds"] == clock["offsetSeconds"]
         after = {
             o["orderId"]: api.order(o["orderId"], o["transactionAccountId"]).json()
             for o in (done, pending)
@@ -113,3 +115,82 @@ def test_a_failed_write_leaves_nothing_behind(tmp_path: Path) -> None:
             assert tx.control("probe") is None
     finally:
         app.state.sandbox.close()
+
+
+# -- a database the sandbox must not start on (issue 13, attacks 3 and 4) --------------
+
+
+def _made(tmp_path: Path) -> Path:
+    db = tmp_path / "org.db"
+    create_app(db_path=db).state.sandbox.close()
+    return db
+
+
+def _overwrite_table_pages(db: Path, table: str) -> None:
+    """Garbage over a table's root page, the file's size unchanged."""
+    with sqlite3.connect(db) as conn:
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name=?", (table,)).fetchone()
+    size = db.stat().st_size
+    with db.open("r+b") as file:
+        file.seek((root[0] - 1) * page_size)
+        file.write(bytes((i * 37 + 11) % 256 for i in range(page_size)))
+    assert db.stat().st_size == size
+
+
+@pytest.mark.parametrize("table", ["control", "sites", "orders", "order_items"])
+def test_a_db_with_damaged_pages_is_refused_at_start(tmp_path: Path, table: str) -> None:
+    db = _made(tmp_path)
+    _overwrite_table_pages(db, table)
+    with pytest.raises(StoreError, match="damaged") as refused:
+        create_app(db_path=db)
+    assert "\n" not in str(refused.value)
+
+
+def test_an_empty_db_file_is_refused_not_seeded(tmp_path: Path) -> None:
+    db = tmp_path / "org.db"
+    db.touch()
+    with pytest.raises(StoreError, match="empty file"):
+        create_app(db_path=db)
+    assert db.stat().st_size == 0
+
+
+@pytest.mark.parametrize("change", ["foreign-app", "dropped-column", "extra-table"])
+def test_a_db_of_another_schema_is_refused(tmp_path: Path, change: str) -> None:
+    if change == "foreign-app":
+        db = tmp_path / "org.db"
+        with sqlite3.connect(db) as conn:
+            conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)")
+            conn.execute("INSERT INTO notes(text) VALUES ('keep me')")
+    else:
+        db = _made(tmp_path)
+        with sqlite3.connect(db) as conn:
+            if change == "dropped-column":
+                conn.execute("ALTER TABLE orders DROP COLUMN slug")
+            else:
+                conn.execute("CREATE TABLE extra (x)")
+    with pytest.raises(StoreError, match="not a sandbox database of this version"):
+        create_app(db_path=db)
+    if change == "foreign-app":  # nothing was written into someone else's database
+        with sqlite3.connect(db) as conn:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        assert tables == {"notes"}
+
+
+def test_a_second_sandbox_on_the_same_db_is_refused_naming_the_first(tmp_path: Path) -> None:
+    db = tmp_path / "org.db"
+    with running_sandbox(db=db) as first:
+        with pytest.raises(StoreError, match="in use by another sandbox") as refused:
+            create_app(db_path=db)
+        assert f"pid {os.getpid()}" in str(refused.value)
+        assert first.base_url in str(refused.value)
+        # the first one is untouched
+        api = Api(first.base_url, first.profile)
+        api.advance(5)
+        assert api.control("GET", "/_sandbox/clock").json()["offsetSeconds"] == 5
+        api.close()
+    # free again once the first has stopped
+    with running_sandbox(db=db) as second:
+        api = Api(second.base_url, second.profile)
+        assert api.control("GET", "/_sandbox/clock").json()["offsetSeconds"] == 5
+        api.close()

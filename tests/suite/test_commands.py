@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from harness._command import harness_command
 from harness.cli import main
+from harness.suite.modes import base_url_problem
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -66,6 +67,67 @@ def test_cassettes_check_names_a_file_that_does_not_parse(tmp_path: Path) -> Non
 def test_the_committed_cassettes_pass_the_check() -> None:
     result = CliRunner().invoke(main, ["cassettes", "check", "--dir", str(ROOT / "cassettes")])
     assert result.exit_code == 0, result.output
+
+
+def _suite(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "harness.cli", "run", "--no-report", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+#: Base URLs that are none: each is refused with its reason (``base_url_problem``).
+BAD_URLS = [
+    "not a url",
+    "api.atlassian.com",
+    "ftp://api.atlassian.com",
+    "https://",
+    "https://api.atlassian.com:99999",
+    "https://user:secret@api.atlassian.com",
+    "https://api.atlassian.com/?x=1",
+    "https://exa mple.com",
+]
+
+
+@pytest.mark.parametrize("url", BAD_URLS)
+def test_an_invalid_base_url_has_a_reason(url: str) -> None:
+    assert base_url_problem(url)
+
+
+@pytest.mark.parametrize("url", ["https://api.atlassian.com", "http://127.0.0.1:8080/api/"])
+def test_a_base_url_is_accepted(url: str) -> None:
+    assert base_url_problem(url) is None
+
+
+def test_an_invalid_base_url_fails_once_at_start(tmp_path: Path) -> None:
+    """Issue 13, attack 8: not once per scenario, and before anything is sent."""
+    url = "not a url"
+    env = {"ATLASSIAN_BASE_URL": url, "ATLASSIAN_ORG_ID": "o", "ATLASSIAN_API_KEY": "k" * 12}
+    live = _suite("--mode", "live", env=env)
+    record = _suite("--mode", "record", "--base-url", url, f"--cassette-dir={tmp_path}")
+    for result, name in ((live, "ATLASSIAN_BASE_URL"), (record, "--base-url")):
+        output = result.stdout + result.stderr
+        assert result.returncode == 4, output[-2000:]  # pytest's usage error
+        errors = [line for line in output.splitlines() if "ERROR" in line]
+        assert len(errors) == 1, output[-2000:]
+        assert name in errors[0] and "Traceback" not in output
+        assert " passed" not in output and " failed" not in output
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_bad_profile_fails_once_at_start(tmp_path: Path) -> None:
+    profile = tmp_path / "deep.json"
+    profile.write_text("[" * 100_000 + "]" * 100_000)
+    result = _suite(f"--profile={profile}")
+    output = result.stdout + result.stderr
+    assert result.returncode == 4, output[-2000:]
+    errors = [line for line in output.splitlines() if "ERROR" in line]
+    assert len(errors) == 1 and str(profile) in errors[0] and "deeper" in errors[0], output
 
 
 def test_run_plan_prints_the_plan_and_writes_no_report(tmp_path: Path) -> None:

@@ -1,0 +1,260 @@
+"""What counts as a JSON document here, read the same way by the sandbox and the CLI.
+
+Strict where Python's ``json`` is lenient or fails badly, so no input ends in a traceback
+or in a value the rest cannot handle (ASM-029, ASM-036):
+
+- nesting deeper than ``MAX_JSON_DEPTH`` (64; the cookbook's samples nest 7) is refused,
+  also where Python would hit its recursion limit;
+- a key twice in one object is refused, naming the key and its object's pointer (Python
+  keeps the last silently);
+- ``NaN``, ``Infinity``, numbers too large for a double (``1e999``) and integers of more
+  digits than Python converts (4300) are refused;
+- a ``\\ud800``-style escape that decodes to a lone UTF-16 surrogate is refused: it is not
+  Unicode text, and no answer that echoed it could be encoded.
+
+``read_json_file`` reads at most ``MAX_FILE_BYTES`` (8 MiB) of a file or stdin, so an
+endless input (``/dev/zero``) stops at once. ``JsonError`` says what is wrong, with line
+and column where the text has them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+#: Deepest nesting of arrays and objects accepted (the cookbook's samples nest 7 levels).
+MAX_JSON_DEPTH = 64
+#: Largest JSON file the CLI reads (the cookbook's largest sample is ~3 KiB, the default
+#: profile ~9 KiB: room for an org with thousands of offerings and sites).
+MAX_FILE_BYTES = 8 << 20
+
+
+class JsonError(ValueError):
+    """Why a text is no JSON document we accept. ``problem`` follows a file name ("not
+    JSON: ...", "nests deeper than 64 levels"); ``line`` and ``column`` (1-based) say
+    where, when the text shows it."""
+
+    def __init__(self, problem: str, line: int | None = None, column: int | None = None) -> None:
+        self.problem = problem
+        self.line = line
+        self.column = column
+        super().__init__(self.problem)
+
+    def at(self, name: str) -> str:
+        """``name:line:column: problem`` (line and column when known)."""
+        parts = [name] + ([str(self.line), str(self.column)] if self.line else [])
+        return f"{':'.join(parts)}: {self.problem}"
+
+    def about(self, subject: str) -> str:
+        """A sentence: ``the body is not JSON: ... (line 1, column 5)``."""
+        verb = " is " if self.problem.startswith("not ") else " "
+        where = f" (line {self.line}, column {self.column})" if self.line else ""
+        return f"{subject}{verb}{self.problem}{where}"
+
+
+def parse_json(text: str | bytes, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """The JSON value of ``text`` (bytes must be UTF-8), or ``JsonError``.
+
+    The common case costs one parse (each object checked for a key twice as it is made)
+    and one walk of the value; only a key twice has the text parsed again, to name the key
+    and its object.
+    """
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise JsonError(f"not UTF-8 text (byte {exc.start})") from None
+    try:
+        value = json.loads(text, object_pairs_hook=_unique, parse_constant=_constant)
+    except _Duplicate:
+        key, where = _first_duplicate(text)
+        raise JsonError(f"has the key {key[:80]!r} twice in the object at {where or '/'}") from None
+    except RecursionError:
+        raise JsonError(f"nests deeper than {max_depth} levels") from None
+    except json.JSONDecodeError as exc:
+        if exc.msg.startswith("Unexpected UTF-8 BOM"):
+            raise JsonError("starts with a byte order mark (BOM): JSON has none") from None
+        raise JsonError(f"not JSON: {exc.msg}", exc.lineno, exc.colno) from None
+    except _Refused as exc:
+        raise JsonError(exc.problem, *_line_column(text, exc.found)) from None
+    except ValueError:  # an integer of more digits than Python converts
+        digits = max(_DIGITS.findall(text), key=len, default="")
+        limit = sys.get_int_max_str_digits()
+        raise JsonError(
+            f"holds an integer of {len(digits)} digits (at most {limit} are read)",
+            *_line_column(text, digits),
+        ) from None
+    depth, big = _walk(value)
+    if depth > max_depth:
+        raise JsonError(f"nests deeper than {max_depth} levels")
+    if big:
+        literal = next((n for n in _EXPONENTS.findall(text) if math.isinf(float(n))), "")
+        raise JsonError(
+            f"holds a number too large for a double ({literal[:20]})",
+            *_line_column(text, literal),
+        )
+    if "\\u" in text and _has_lone_surrogate(value):
+        raise JsonError(
+            "holds a lone UTF-16 surrogate escape (\\ud800-\\udfff), which is not Unicode text"
+        )
+    return value
+
+
+class _Duplicate(Exception):
+    """An object with a key twice (``_first_duplicate`` names it)."""
+
+
+def _unique(items: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(items)
+    if len(obj) != len(items):
+        raise _Duplicate
+    return obj
+
+
+def _first_duplicate(text: str) -> tuple[str, str]:
+    """The first key written twice in one object, and that object's pointer."""
+    duplicates: list[tuple[dict[str, Any], str]] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(items)
+        if len(obj) != len(items) and not duplicates:
+            seen: set[str] = set()
+            for key, _ in items:
+                if key in seen:
+                    duplicates.append((obj, key))
+                    break
+                seen.add(key)
+        return obj
+
+    value = json.loads(text, object_pairs_hook=pairs)
+    obj, key = duplicates[0]
+    return key, _pointer_of(value, obj)
+
+
+def read_json_file(
+    file: str | Path,
+    *,
+    max_bytes: int = MAX_FILE_BYTES,
+    max_depth: int = MAX_JSON_DEPTH,
+    strip: Any = None,
+) -> Any:
+    """The JSON value of ``file`` (``-``: stdin), read bounded. ``JsonError`` naming the
+    file (``<stdin>``) for anything unreadable; ``strip`` may rewrite the text first
+    (``jsonc.strip_comments``)."""
+    name = "<stdin>" if str(file) == "-" else str(file)
+    try:
+        if str(file) == "-":
+            raw = sys.stdin.buffer.read(max_bytes + 1)
+        else:
+            with open(file, "rb") as handle:
+                raw = handle.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise JsonError(f"{name}: no such file") from None
+    except IsADirectoryError:
+        raise JsonError(f"{name}: a directory, not a file") from None
+    except OSError as exc:
+        raise JsonError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    if len(raw) > max_bytes:
+        raise JsonError(f"{name}: larger than {_size(max_bytes)}, the limit of a JSON input")
+    try:
+        text = raw.decode("utf-8")
+        return parse_json(strip(text) if strip else text, max_depth=max_depth)
+    except UnicodeDecodeError as exc:
+        raise JsonError(f"{name}: not UTF-8 text (byte {exc.start})") from None
+    except JsonError as exc:
+        raise JsonError(exc.at(name)) from None
+
+
+# -- the parser's hooks ----------------------------------------------------------------
+
+
+class _Refused(Exception):
+    def __init__(self, problem: str, found: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.found = found
+
+
+def _constant(name: str) -> Any:
+    raise _Refused(f"holds {name}, which is not JSON (no NaN or Infinity)", name)
+
+
+def _line_column(text: str, found: str) -> tuple[int | None, int | None]:
+    at = text.find(found)
+    if at < 0:
+        return None, None
+    line = text.count("\n", 0, at) + 1
+    return line, at - (text.rfind("\n", 0, at) + 1) + 1
+
+
+# -- walks (iterative: deep input must not recurse) --------------------------------------
+
+
+def _walk(value: Any) -> tuple[int, bool]:
+    """How deeply arrays and objects nest, and whether a number is too large for a double
+    (the parser reads ``1e999`` as infinity). Level by level: deep input must not recurse."""
+    level, depth, big = [value], 0, False
+    while level:
+        below: list[Any] = []
+        containers = False
+        for node in level:
+            kind = type(node)
+            if kind is dict:
+                containers = True
+                below.extend(node.values())
+            elif kind is list:
+                containers = True
+                below.extend(node)
+            elif kind is float and not math.isfinite(node):
+                big = True
+        depth += containers
+        level = below
+    return depth, big
+
+
+def _pointer_of(value: Any, target: Any) -> str:
+    """The JSON pointer of the node that *is* ``target`` (identity), or ""."""
+    stack: list[tuple[Any, str]] = [(value, "")]
+    while stack:
+        node, pointer = stack.pop()
+        if node is target:
+            return pointer
+        if isinstance(node, dict):
+            stack.extend((v, f"{pointer}/{_escape(k)}") for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((v, f"{pointer}/{i}") for i, v in enumerate(node))
+    return ""
+
+
+def _escape(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    """True when a string (or key) anywhere in the value holds a surrogate code point."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            if _SURROGATE.search(node):
+                return True
+        elif isinstance(node, dict):
+            stack.extend(node.keys())
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: A run of digits, and a number with an exponent.
+_DIGITS = re.compile(r"\d+")
+_EXPONENTS = re.compile(r"-?\d+(?:\.\d+)?[eE][+-]?\d+")
+
+
+def _size(n: int) -> str:
+    return f"{n >> 20} MiB" if n % (1 << 20) == 0 else f"{n} bytes"

@@ -1,0 +1,178 @@
+"""``harness cassettes check`` finds a credential wherever a cassette can hold one (issue 13,
+attack 6): headers named like one (request and response, cookies too), query parameters,
+YAML comments, body text in Atlassian's token shapes, in every ``*.yaml`` and ``*.yml``;
+and a cassette it cannot read is a one-line problem, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from harness.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCE = (
+    ROOT / "cassettes" / "prerequisites" / "get-the-product-entitlement-id-then-its-details.yaml"
+)
+#: Looks like a credential, and is none of the profile's (the check must not need to know it).
+TOKEN = "q8Zr2LmV9xTn4Kp7Wd3Hs6Jc1Fb5Ny0GaUe"
+ATLASSIAN_TOKEN = "ATATT3xFfGF0" + "Tz9Lq4Wm2Xc7Vb1Nk8Hs5Jd3Fg6Pr0Ye" * 4 + "=A1B2C3D4"
+REQUEST_HEADERS = "    headers:\n      accept:\n"
+RESPONSE_HEADERS = "    headers:\n      content-length:\n"
+
+#: name -> (text to find in the source cassette, what to put there, interaction named)
+PLANTED: dict[str, tuple[str, str, int]] = {
+    "x-api-key": (
+        REQUEST_HEADERS,
+        f"    headers:\n      X-Api-Key:\n      - {TOKEN}\n      accept:\n",
+        1,
+    ),
+    "x-atlassian-token": (
+        REQUEST_HEADERS,
+        f"    headers:\n      X-Atlassian-Token:\n      - {TOKEN}\n      accept:\n",
+        1,
+    ),
+    "proxy-authorization": (
+        REQUEST_HEADERS,
+        f"    headers:\n      Proxy-Authorization:\n      - Basic {TOKEN}\n      accept:\n",
+        1,
+    ),
+    "client-secret": (
+        REQUEST_HEADERS,
+        f"    headers:\n      x-client-secret:\n      - {TOKEN}\n      accept:\n",
+        1,
+    ),
+    "cookie": (
+        REQUEST_HEADERS,
+        f"    headers:\n      Cookie:\n      - sid={TOKEN}\n      accept:\n",
+        1,
+    ),
+    "set-cookie": (
+        RESPONSE_HEADERS,
+        f"    headers:\n      Set-Cookie:\n      - session={TOKEN}; HttpOnly\n"
+        "      content-length:\n",
+        1,
+    ),
+    "api-key-in-query": ("/entitlements\n", f"/entitlements?api_key={TOKEN}\n", 1),
+    "short-token-in-query": ("/details\n", "/details?access_token=abc123\n", 2),
+    "comment": ("interactions:\n", f"# token: {TOKEN}\ninteractions:\n", 0),
+    "atlassian-token-in-comment": ("version: 1", f"version: 1\n# {ATLASSIAN_TOKEN}", 0),
+    "atlassian-token-in-a-body": (
+        '"can_reactivate":false',
+        f'"can_reactivate":false,"note":"{ATLASSIAN_TOKEN}"',
+        1,
+    ),
+    "atlassian-token-under-a-neutral-header": (
+        RESPONSE_HEADERS,
+        f"    headers:\n      x-request-note:\n      - {ATLASSIAN_TOKEN}\n      content-length:\n",
+        1,
+    ),
+}
+
+
+def check(folder: Path) -> tuple[int, list[str]]:
+    result = CliRunner().invoke(main, ["cassettes", "check", "--dir", str(folder)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, result.output.splitlines()
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".yml"])
+@pytest.mark.parametrize("name", sorted(PLANTED))
+def test_a_planted_credential_is_found_naming_file_and_interaction(
+    tmp_path: Path, name: str, suffix: str
+) -> None:
+    find, replace, interaction = PLANTED[name]
+    text = SOURCE.read_text(encoding="utf-8")
+    assert find in text
+    planted = tmp_path / "sub" / f"planted{suffix}"
+    planted.parent.mkdir()
+    planted.write_text(text.replace(find, replace, 1), encoding="utf-8")
+    code, lines = check(tmp_path)
+    assert code == 1, lines
+    where = f"{planted} interaction {interaction}:" if interaction else f"{planted}:"
+    found = [line for line in lines if line.startswith(where)]
+    assert found, lines
+    assert all(TOKEN not in line and ATLASSIAN_TOKEN[12:] not in line for line in lines)
+
+
+def test_a_5000_deep_yaml_is_one_problem_not_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "deep.yaml").write_text("interactions:\n" + "- " * 5000 + "x\n")
+    (tmp_path / "deep-flow.yml").write_text("interactions: " + "[" * 5000 + "]" * 5000 + "\n")
+    code, lines = check(tmp_path)
+    assert code == 1
+    assert any(line.startswith(f"{tmp_path / 'deep.yaml'}: does not parse") for line in lines)
+    assert any(line.startswith(f"{tmp_path / 'deep-flow.yml'}: does not parse") for line in lines)
+
+
+def test_yaml_aliases_are_refused_before_they_expand(tmp_path: Path) -> None:
+    """A 'billion laughs' cassette would eat the memory of whatever dumps it."""
+    laughs = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    for n in "bcdefghi":
+        previous = chr(ord(n) - 1)
+        laughs += f"{n}: &{n} [*{previous},*{previous},*{previous},*{previous},*{previous}]\n"
+    (tmp_path / "laughs.yaml").write_text(laughs + "interactions: [*i]\n")
+    code, lines = check(tmp_path)
+    assert code == 1
+    assert any("alias" in line for line in lines), lines
+
+
+def test_the_committed_cassettes_hold_nothing_that_looks_like_a_credential() -> None:
+    code, lines = check(ROOT / "cassettes")
+    assert code == 0, lines
+    assert lines[-1].startswith("OK:")
+
+
+def test_recording_drops_what_the_check_refuses() -> None:
+    """The scrubber and the check share the rule: a header or query parameter named like
+    a credential never reaches a cassette, so recording cannot write one the check fails."""
+    from vcr.request import Request
+
+    from harness.suite.cassettes import Scrubber
+
+    scrubber = Scrubber("http://127.0.0.1:9")
+    request = Request(
+        "GET",
+        f"http://127.0.0.1:9/commerce/api/v2/orders/x?api_key={TOKEN}&limit=2",
+        b"",
+        {"X-Api-Key": TOKEN, "Proxy-Authorization": f"Basic {TOKEN}", "Accept": "*/*"},
+    )
+    kept = scrubber.request(request)
+    assert kept is not None
+    assert TOKEN not in kept.uri and "api_key=***" in kept.uri and "limit=2" in kept.uri
+    assert set(kept.headers) == {"Accept"}
+    response = scrubber.response(
+        {
+            "status": {"code": 401, "message": "Unauthorized"},
+            "headers": {
+                "Set-Cookie": [f"s={TOKEN}"],
+                "X-Atlassian-Token": [TOKEN],
+                "WWW-Authenticate": ['Bearer realm="x"'],
+            },
+            "body": {"string": ""},
+        }
+    )
+    assert set(response["headers"]) == {"WWW-Authenticate"}
+
+
+@pytest.mark.parametrize(
+    ("find", "replace", "says"),
+    [
+        ("- request:\n    body: ''", "- request: just text\n  x:\n    body: ''", "pair"),
+        (REQUEST_HEADERS, "    headers: [1, 2]\n    h:\n      accept:\n", "pair"),
+        ("      code: 200\n", "      code: '200'\n", "pair"),
+        ("http://sandbox.invalid/", "http://sandbox.invalid[/", "no operation"),
+    ],
+    ids=["request-is-text", "headers-are-a-list", "status-is-text", "uri-does-not-parse"],
+)
+def test_an_interaction_of_another_shape_is_a_problem_not_an_exception(
+    tmp_path: Path, find: str, replace: str, says: str
+) -> None:
+    """Found by fuzzing (issue 13): these ended in AttributeError or ValueError."""
+    text = SOURCE.read_text(encoding="utf-8")
+    assert find in text
+    (tmp_path / "odd.yaml").write_text(text.replace(find, replace, 1), encoding="utf-8")
+    code, lines = check(tmp_path)
+    assert code == 1, lines
+    assert any(says in line for line in lines), lines
