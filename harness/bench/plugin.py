@@ -1,15 +1,16 @@
 """A pytest plugin for the benchmark only: ``-p harness.bench.plugin``. Normal runs never
-load it, so nothing here can weaken them.
+load it, so nothing here can weaken them. It changes the run through its settings
+(``harness.suite.extensions``), never by rebinding code.
 
 ``--bench-validation=off`` turns off the suite's per-exchange contract checks
-(``World.on_exchange``: ``validate_request`` and ``validate_response`` find nothing), to
-measure the suite without them. The sandbox still validates every request it answers:
-its 400s are behaviour that scenarios test, not a check that can be skipped.
+(``World.on_exchange``: ``Checks`` that find nothing), to measure the suite without them.
+The sandbox still validates every request it answers: its 400s are behaviour that
+scenarios test, not a check that can be skipped.
 
 ``--bench-validation=timed`` keeps every check and adds up the time spent in them, on the
-suite's side (``World.on_exchange``) and on the sandbox's (``validate_request`` before
-each operation, ``validate_order`` in orders.place), and writes the totals as JSON to
-``--bench-timing-file`` when the run ends.
+suite's side (``World.on_exchange``) and on the embedded sandbox's (its ``Checks``: the
+request before each operation, the order's rules in orders.place), and writes the totals
+as JSON to ``--bench-timing-file`` when the run ends.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from typing import Any
 
 import pytest
 
+from harness.suite.extensions import Checks, extend, extensions
+
 _totals: dict[str, float] = {}
 _lock = threading.Lock()
 
@@ -35,20 +38,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     mode = config.getoption("--bench-validation")
-    if mode == "on":
-        return
-    from harness.suite import world
-
     if mode == "off":
-        world.validate_request = _nothing  # type: ignore[assignment]
-        world.validate_response = _nothing  # type: ignore[assignment]
-        return
-    from harness.sandbox import app, operations
+        extend(config, checks=Checks(request=_nothing, response=_nothing))
+    elif mode == "timed":
+        from harness.sandbox.app import Checks as SandboxChecks
 
-    _wrap(world, "validate_request", "suite")
-    _wrap(world, "validate_response", "suite")
-    _wrap(app, "validate_request", "sandbox")
-    _wrap(operations, "validate_order", "sandbox")
+        suite, sandbox = Checks(), SandboxChecks()
+        extend(
+            config,
+            checks=Checks(_timed(suite.request, "suite"), _timed(suite.response, "suite")),
+            sandbox={
+                **extensions(config).sandbox,
+                "checks": SandboxChecks(
+                    _timed(sandbox.request, "sandbox"), _timed(sandbox.order, "sandbox")
+                ),
+            },
+        )
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -61,9 +66,7 @@ def _nothing(*args: Any, **kwargs: Any) -> list[Any]:
     return []
 
 
-def _wrap(module: Any, name: str, side: str) -> None:
-    inner: Callable[..., Any] = getattr(module, name)
-
+def _timed(inner: Callable[..., Any], side: str) -> Callable[..., Any]:
     def timed(*args: Any, **kwargs: Any) -> Any:
         start = time.perf_counter()
         try:
@@ -74,4 +77,4 @@ def _wrap(module: Any, name: str, side: str) -> None:
                 _totals[f"{side}_s"] = _totals.get(f"{side}_s", 0.0) + spent
                 _totals[f"{side}_n"] = _totals.get(f"{side}_n", 0) + 1
 
-    setattr(module, name, timed)
+    return timed

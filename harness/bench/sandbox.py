@@ -254,9 +254,9 @@ def _orders(
 
 
 def _reset(server: Server, profile: Profile) -> None:
-    from harness.sandbox.remote import RemoteSandbox
+    from harness.sandbox.control import SandboxControl
 
-    with RemoteSandbox(f"http://127.0.0.1:{server.port}", profile, timeout=30) as sandbox:
+    with SandboxControl(f"http://127.0.0.1:{server.port}", profile, timeout=30) as sandbox:
         sandbox.reset()
 
 

@@ -2,26 +2,25 @@
 
 ``KIND`` is ``sandbox`` (the sandbox org of the default profile, its clock frozen so that
 nothing settles behind the measurement's back) or ``bare`` (the ceiling: a minimal
-Starlette app with one JSON route). Both run under the same uvicorn settings as
-``harness.sandbox.testing.SandboxServer`` (h11, no lifespan, no access log, a loopback
-socket made with ``IPPROTO_TCP`` so asyncio sets ``TCP_NODELAY``), in the main thread of
-their own process, so no client shares their GIL.
+Starlette app with one JSON route). Both are served as every harness server is
+(``harness.serving``: h11, no lifespan, no access log, ``TCP_NODELAY``), in the main
+thread of their own process, so no client shares their GIL.
 
 The process prints ``PORT <n>`` once it listens and serves until stdin closes.
 """
 
 from __future__ import annotations
 
-import socket
 import sys
 import threading
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+
+from harness.serving import listen, make_server
 
 #: The sandbox's frozen time (the cookbook suite's: 2026-01-01T00:00:00Z).
 FROZEN_EPOCH = 1_767_225_600.0
@@ -46,11 +45,8 @@ def sandbox_app() -> Starlette:
 
 def serve(kind: str) -> None:
     app: Any = bare_app() if kind == "bare" else sandbox_app()
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", http="h11")
-    server = uvicorn.Server(config)
+    sock = listen()
+    server = make_server(app)
     # The parent closes our stdin to stop us (or dies, which closes it too).
     threading.Thread(target=_stop_on_eof, args=(server,), daemon=True).start()
     print(f"PORT {sock.getsockname()[1]}", flush=True)
@@ -63,7 +59,7 @@ def serve(kind: str) -> None:
             sandbox.close()
 
 
-def _stop_on_eof(server: uvicorn.Server) -> None:
+def _stop_on_eof(server: Any) -> None:
     sys.stdin.read()
     server.should_exit = True
 

@@ -2,8 +2,9 @@
 
 ``create_app`` (``app``) builds the ASGI app; ``harness sandbox serve`` (``server``) runs it;
 ``running_sandbox`` (``testing``) runs it in a background thread for tests;
-``RemoteSandbox`` (``remote``) drives one that runs elsewhere. The names are
-imported lazily so that ``harness --help`` does not load the web stack.
+``SandboxControl`` (``control``; also called ``RemoteSandbox``) drives any running one
+through its control endpoints. The names are imported lazily so that ``harness --help``
+does not load the web stack.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .app import create_app
-    from .remote import RemoteSandbox
+    from .control import RemoteSandbox, SandboxControl
     from .testing import SandboxServer, running_sandbox
 
-__all__ = ["RemoteSandbox", "SandboxServer", "create_app", "running_sandbox"]
+__all__ = ["RemoteSandbox", "SandboxControl", "SandboxServer", "create_app", "running_sandbox"]
 
 
 def __getattr__(name: str) -> Any:
@@ -23,10 +24,10 @@ def __getattr__(name: str) -> Any:
         from .app import create_app
 
         return create_app
-    if name == "RemoteSandbox":
-        from .remote import RemoteSandbox
+    if name in ("SandboxControl", "RemoteSandbox"):
+        from . import control
 
-        return RemoteSandbox
+        return getattr(control, name)
     if name in ("SandboxServer", "running_sandbox"):
         from . import testing
 

@@ -20,12 +20,11 @@ Nothing is ever answered with a 500 unless the sandbox itself has a bug.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import math
 import tempfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -46,13 +45,14 @@ from ..contracts import (
     operations,
     parse_json,
     path_allows,
+    validate_order,
     validate_request,
 )
 from . import faults, lifecycle
 from .auth import Principal, admit_control, authenticate, authorize, require_json
 from .clock import LATEST, ClockRangeError, RealTime, SandboxClock, iso
 from .errors import ApiError, error
-from .operations import HANDLERS, Call
+from .operations import HANDLERS, Call, Handler
 from .store import Store, storage_failure
 
 log = logging.getLogger("harness.sandbox")
@@ -70,13 +70,29 @@ _NO_BODY: Any = object()
 
 
 @dataclass(frozen=True)
+class Checks:
+    """The contract checks the sandbox makes: of every request before its operation
+    (``request``, 400 on a breach) and of an order's relationship rules in orders.place
+    (``order``, 422). A benchmark may time them; they are behaviour, never switched off."""
+
+    request: Callable[..., list[Any]] = validate_request
+    order: Callable[..., list[Any]] = validate_order
+
+
+@dataclass(frozen=True)
 class Settings:
-    """Knobs of one sandbox server. ``None`` means: the profile's ``sandbox`` section."""
+    """Knobs of one sandbox server. ``None`` means: the profile's ``sandbox`` section
+    (delays), ``operations.HANDLERS`` (handlers), ``CONTROL_ROUTES`` (control routes)."""
 
     processing_delay_seconds: float | None = None
     max_body_bytes: int = MAX_BODY_BYTES
     max_json_depth: int = MAX_JSON_DEPTH
     provisioning_delay_seconds: float | None = None
+    checks: Checks = field(default_factory=Checks)
+    #: Operation name -> handler, to answer an operation another way (tests).
+    handlers: Mapping[str, Handler] | None = None
+    #: The control endpoints; each path must be under ``CONTROL_PREFIX``.
+    control_routes: tuple[tuple[str, str, ControlHandler], ...] | None = None
 
 
 class Sandbox:
@@ -107,7 +123,8 @@ class Sandbox:
             self._tmp = tempfile.TemporaryDirectory(prefix="harness-sandbox-")
             db_path = Path(self._tmp.name) / "sandbox.db"
         self.db_path = Path(db_path)
-        self._routes = _route_table()
+        self._routes = _route_table(self.settings.control_routes or CONTROL_ROUTES)
+        self._handlers = {**HANDLERS, **(self.settings.handlers or {})}
         self.clock = SandboxClock(clock)
         try:
             self.store = Store(self.db_path)
@@ -209,6 +226,8 @@ class Sandbox:
             return JSONResponse(failure.body, failure.status)
 
     async def _respond(self, request: Request) -> Response | None:
+        """Route a request: the sandbox's own routes, else an operation of the contracts
+        (404 for an unknown path, 405 for a known path with another method)."""
         path = _raw_path(request.scope)
         method = request.method.upper()
         headers = _headers(request)
@@ -225,50 +244,48 @@ class Sandbox:
                 require_json(method, headers)
             body = self._parse(await self._read(request))
             return handler(self, request, None if body is _NO_BODY else body)
-
         match = find_operation(method, path)
         if match is None:
             allowed = path_allows(path)
             if allowed:
                 raise _not_allowed(method, path, allowed)
             raise error(404, "NOT_FOUND", f"no such path: {path[:200]}")
+        return await self._answer(request, match, path, headers)
+
+    async def _answer(
+        self, request: Request, match: Any, path: str, headers: dict[str, str]
+    ) -> Response | None:
+        """Answer an operation: authenticate and authorize, read and check the body, settle
+        the state (taking an injected fault, if one is registered), then operate."""
         op = match.operation
         principal = authenticate(headers, self.profile, op.name)
         authorize(op, principal, self.profile.readings)
         body = self._parse(await self._read(request))
         query = request.scope.get("query_string", b"").decode("latin-1")
         url = f"{path}?{query}" if query else path
-        if body is _NO_BODY:
-            violations = validate_request(method, url, headers)
-        else:
-            violations = validate_request(method, url, headers, body)
+        sent = () if body is _NO_BODY else (body,)
+        violations = self.settings.checks.request(request.method.upper(), url, headers, *sent)
         if violations:
             raise ApiError.of(violations)
-        # An injected fault (``faults``) is taken in the settling transaction: no extra
-        # transaction per request when there is none.
+        # A fault is taken in the settling transaction: no extra transaction per request.
         now = self.clock.now()
         with self.store.transaction() as tx:
             fault = faults.take(tx, op.id, op.name)
             self._settle(tx, now)
-        if fault is not None:
-            if fault.fault in faults.STATUS_FAULTS:
-                return faults.status_response(fault)
-            if fault.fault == "drop":
-                await faults.drop(request)
-                return None
-            if fault.fault == "delay":
-                assert fault.seconds is not None
-                if not await faults.delay(request, fault.seconds):
-                    return None  # the client gave up first: the request is not acted on
-                now = self.clock.now()
-                with self.store.transaction() as tx:
-                    self._settle(tx, now)
-        if fault is None or fault.fault != "drop-response":
-            return self._operate(request, op.name, principal, match.path_params, headers, body, now)
-        with contextlib.suppress(ApiError):  # a refusal is lost the same way
-            self._operate(request, op.name, principal, match.path_params, headers, body, now)
-        await faults.drop(request)  # acted on and committed; the answer is lost
-        return None
+
+        def operate(at: float) -> Response:
+            return self._operate(request, op.name, principal, match.path_params, headers, body, at)
+
+        if fault is None:
+            return operate(now)
+        return await faults.act_out(fault, request, now, operate, self._settle_now)
+
+    def _settle_now(self) -> float:
+        """Settle the state to the sandbox clock's time now; that time."""
+        now = self.clock.now()
+        with self.store.transaction() as tx:
+            self._settle(tx, now)
+        return now
 
     def _operate(
         self,
@@ -293,8 +310,9 @@ class Sandbox:
                 base_url=_base_url(request),
                 now=now,
                 processing_delay=self.processing_delay,
+                check_order=self.settings.checks.order,
             )
-            status, payload = HANDLERS[name](call)
+            status, payload = self._handlers[name](call)
             # Encoded before the commit: an answer that cannot be sent stores nothing.
             return JSONResponse(payload, status)
 
@@ -474,11 +492,13 @@ CONTROL_ROUTES: tuple[tuple[str, str, ControlHandler], ...] = (
 )
 
 
-def _route_table() -> dict[str, dict[str, ControlHandler]]:
-    """path -> method -> handler of the sandbox's own routes, as the tables are now."""
+def _route_table(
+    control_routes: tuple[tuple[str, str, ControlHandler], ...],
+) -> dict[str, dict[str, ControlHandler]]:
+    """path -> method -> handler of the sandbox's own routes."""
     table: dict[str, dict[str, ControlHandler]] = {}
-    control = {path for _, path, _ in CONTROL_ROUTES}
-    for method, path, handler in (*PUBLIC_ROUTES, *CONTROL_ROUTES):
+    control = {path for _, path, _ in control_routes}
+    for method, path, handler in (*PUBLIC_ROUTES, *control_routes):
         if (path in control) != path.startswith(CONTROL_PREFIX + "/"):
             raise RuntimeError(f"{path}: only control routes are under {CONTROL_PREFIX}/")
         table.setdefault(path, {})[method] = handler
@@ -518,6 +538,9 @@ def create_app(
     max_body_bytes: int = MAX_BODY_BYTES,
     max_json_depth: int = MAX_JSON_DEPTH,
     provisioning_delay_seconds: float | None = None,
+    checks: Checks | None = None,
+    handlers: Mapping[str, Handler] | None = None,
+    control_routes: tuple[tuple[str, str, ControlHandler], ...] | None = None,
 ) -> Starlette:
     """A Starlette app serving the sandbox org of ``profile`` (default: the default profile).
 
@@ -525,12 +548,13 @@ def create_app(
     ``None`` uses a fresh temporary file. ``clock``: the real-time source (``time.time``);
     tests may freeze it. ``processing_delay_seconds``: order to items' SUCCESS;
     ``provisioning_delay_seconds``: provisioning request to its earliest COMPLETED (both:
-    default the profile's ``sandbox`` section, else 3 and 0). ``app.state.sandbox`` is the
-    ``Sandbox``; whoever creates the app calls ``app.state.sandbox.close()`` when done.
+    default the profile's ``sandbox`` section, else 3 and 0). ``checks``, ``handlers``,
+    ``control_routes``: see ``Settings``. ``app.state.sandbox`` is the ``Sandbox``; whoever
+    creates the app calls ``app.state.sandbox.close()`` when done.
     """
     if not isinstance(profile, Profile):
         profile = load_profile(profile)
-    missing = {op.name for op in operations()} - set(HANDLERS)
+    missing = {op.name for op in operations()} - set(HANDLERS) - set(handlers or {})
     if missing:  # a new operation in the contracts needs a handler before it is served
         raise RuntimeError(f"no sandbox handler for {', '.join(sorted(missing))}")
     sandbox = Sandbox(
@@ -538,7 +562,13 @@ def create_app(
         db_path,
         clock,
         Settings(
-            processing_delay_seconds, max_body_bytes, max_json_depth, provisioning_delay_seconds
+            processing_delay_seconds,
+            max_body_bytes,
+            max_json_depth,
+            provisioning_delay_seconds,
+            checks or Checks(),
+            handlers,
+            control_routes,
         ),
     )
     app = Starlette(middleware=[Middleware(_Dispatch, sandbox=sandbox)])

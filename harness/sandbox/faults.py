@@ -35,30 +35,30 @@ times, so tests can prove how the client and the suite recover.
   other make a sequence.
 
 Faults live in the store's ``control`` table (key ``faults``), so a fault is taken in a
-transaction and ``reset`` clears them with the rest of the state. Closing a connection
-needs the server's help: ``DroppableH11Protocol`` puts an ``abort`` of each connection into
-the request's ASGI state; a server without it refuses ``drop`` faults (400).
+transaction and ``reset`` clears them with the rest of the state. ``act_out`` answers a
+request a fault hit. Closing a connection needs the server's help
+(``harness._compat.uvicorn``, which every harness server uses: ``harness.serving``); a
+server without it refuses ``drop``, ``drop-response`` and ``delay`` faults (400).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from .._compat.uvicorn import abort_of
 from ..contracts import operations
 from .errors import ApiError, error
 from .store import Tx
 
 #: The pseudo-operation of processing an order's items (settled with the clock).
 PROCESSING = "orders.process"
-#: ASGI state key of the per-connection abort (see ``DroppableH11Protocol``).
-ABORT_KEY = "harness.abort_connection"
 
 STATUS_FAULTS: dict[str, tuple[int, str, str]] = {
     "429": (429, "RATE_LIMITED", "too many requests: retry after the Retry-After seconds"),
@@ -166,7 +166,7 @@ def _parse(spec: Any, *, can_drop: bool) -> Fault:
         raise _bad(
             "/fault",
             "this server cannot close connections on purpose: serve the "
-            "sandbox with harness.sandbox.faults.DroppableH11Protocol",
+            "sandbox with harness.serving (harness sandbox serve does)",
         )
     times = spec.get("times", 1)
     if times is not None and not _whole(times, 1, MAX_TIMES):
@@ -219,13 +219,14 @@ def status_response(fault: Fault) -> Response:
 
 
 def can_drop(request: Request) -> bool:
-    return callable(request.scope.get("state", {}).get(ABORT_KEY))
+    return abort_of(request.scope) is not None
 
 
 async def drop(request: Request) -> None:
     """Close the request's connection without a response, and wait until the server has
     seen it closed (so it does not answer in its place)."""
-    abort: Callable[[], None] = request.scope["state"][ABORT_KEY]
+    abort = abort_of(request.scope)
+    assert abort is not None, "a drop fault was registered on a server that cannot drop"
     abort()
     await _disconnected(request)
 
@@ -252,14 +253,33 @@ def failing_item(fault: Fault, item_ids: list[str]) -> str | None:
     return fault.item if fault.item in item_ids else None
 
 
-# -- the server side of dropping --------------------------------------------------------------
+#: Runs the operation at a sandbox time (epoch seconds): its answer, or ``ApiError``.
+Operate = Callable[[float], Response]
 
 
-class DroppableH11Protocol(H11Protocol):
-    """uvicorn's h11 protocol, giving each request an ``abort`` of its own connection (in
-    the ASGI ``state``) so that ``drop`` faults close it without a response."""
-
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        # app_state is copied into every request's scope["state"] on this connection.
-        self.app_state = {**self.app_state, ABORT_KEY: transport.abort}
+async def act_out(
+    fault: Fault,
+    request: Request,
+    now: float,
+    operate: Operate,
+    settle: Callable[[], float],
+) -> Response | None:
+    """The answer to a request that ``fault`` hit (None: the connection was closed, nothing
+    is answered). ``operate(now)`` acts on the request; ``settle()`` brings the state to
+    the sandbox clock again and returns its time (after a delay)."""
+    if fault.fault in STATUS_FAULTS:
+        return status_response(fault)  # not acted on
+    if fault.fault == "drop":
+        await drop(request)  # not acted on
+        return None
+    if fault.fault == "delay":
+        assert fault.seconds is not None
+        if not await delay(request, fault.seconds):
+            return None  # the client gave up first: the request is not acted on
+        return operate(settle())
+    if fault.fault == "drop-response":
+        with contextlib.suppress(ApiError):  # a refusal is lost the same way
+            operate(now)
+        await drop(request)  # acted on and committed; the answer is lost
+        return None
+    return operate(now)

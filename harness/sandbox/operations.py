@@ -57,6 +57,8 @@ class Call:
     base_url: str
     now: float
     processing_delay: float
+    #: The order's relationship rules (``Checks.order`` of the sandbox's settings).
+    check_order: Callable[..., list[Any]] = validate_order
 
     @property
     def catalogue(self) -> Catalogue:
@@ -318,7 +320,7 @@ def orders_place(call: Call) -> Reply:
         transaction_account_header=call.headers.get("x-transaction-account"),
         readings=call.profile.readings,
     )
-    violations = validate_order(body, call.catalogue, context)
+    violations = call.check_order(body, call.catalogue, context)
     if violations:
         raise ApiError.of(violations)
 

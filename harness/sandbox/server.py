@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import signal
-import socket
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import uvicorn
-
 from harness._command import harness_command
+from harness.serving import base_url as url_of
+from harness.serving import listen, make_server
 
 from .._loopback import is_loopback_host
 from ..contracts import Profile
 from .app import create_app
-from .faults import DroppableH11Protocol
 
 
 class ServeError(Exception):
@@ -53,15 +51,13 @@ def serve(
         raise ServeError(str(exc)) from None
     sandbox = app.state.sandbox
     try:
-        sock = _listen(host, port)
+        sock = listen(host, port)
     except OSError as exc:
         sandbox.close()
         raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    base_url = _base_url(host, sock.getsockname()[1])
+    base_url = url_of(host, sock.getsockname()[1])
     sandbox.announce(base_url)
-    # h11, letting injected faults close a connection (harness.sandbox.faults).
-    config = uvicorn.Config(app, log_level=log_level, http=DroppableH11Protocol, lifespan="off")
-    server = uvicorn.Server(config)
+    server = make_server(app, log_level=log_level, access_log=True, own_process=True)
 
     def stop(signum: int, frame: Any) -> None:
         # Before uvicorn takes the signals over (a stop right after the banner still shuts
@@ -93,23 +89,3 @@ def serve(
         sock.close()
         sandbox.close()
     echo("Sandbox stopped.")
-
-
-def _listen(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # IPPROTO_TCP explicitly, so that asyncio sets TCP_NODELAY on accepted connections.
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-        sock.listen(128)
-    except OSError:
-        sock.close()
-        raise
-    sock.set_inheritable(True)
-    return sock
-
-
-def _base_url(host: str, port: int) -> str:
-    shown = f"[{host}]" if ":" in host else host
-    return f"http://{shown}:{port}"

@@ -7,7 +7,9 @@ Trend and Environment, Categories, Behaviors by feature and cookbook section, Gr
 Timeline) as one file that opens from disk. Every report made from new results appends one
 entry to ``reports/history.jsonl``, so the Trend chart and each scenario's History tab
 (and its flaky mark) cover the runs before it; making the report again from the same
-results (``harness report``) does not append twice.
+results (``harness report``) does not append twice. What a run writes into the results
+besides its scenarios (environment, categories) is ``results``; what the report shows of
+each scenario, ``attachments``.
 """
 
 from __future__ import annotations
@@ -17,18 +19,12 @@ import hashlib
 import http.server
 import json
 import os
-import platform
-import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Mapping
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from harness._command import harness_command
-
-from .modes import RunSettings, is_loopback
 
 REPO = Path(__file__).resolve().parents[2]
 #: The Allure Report 3 CLI that scripts/setup installs from package-lock.json (npm allure).
@@ -37,69 +33,9 @@ ALLURE_CLI = REPO / "node_modules" / ".bin" / "allure"
 HISTORY_LIMIT = 100
 REPORT_NAME = "Cookbook suite"
 
-#: What a failure is, told apart by its message (Allure "categories").
-CATEGORIES = [
-    {
-        "name": "Contract violations",
-        "matchedStatuses": ["failed", "broken"],
-        "messageRegex": ".*breaks the contract.*",
-    },
-    {
-        "name": "Rule refusals",
-        "matchedStatuses": ["failed", "broken"],
-        "messageRegex": ".*(REL-\\d{3}|PROVISIONING_[A-Z_]+|HTTP 4\\d\\d).*",
-    },
-    {
-        "name": "Timeouts",
-        "matchedStatuses": ["failed", "broken"],
-        "messageRegex": ".*(WaitTimeout|timed out|Timeout).*",
-    },
-    {
-        "name": "Transport errors",
-        "matchedStatuses": ["failed", "broken"],
-        "messageRegex": ".*(TransportError|ConnectError|network blocked|"
-        "CannotOverwriteExistingCassette|no cassette).*",
-    },
-]
-
 
 class ReportError(RuntimeError):
     """The HTML report cannot be made; the message says what to do."""
-
-
-def write_run_metadata(results: Path, settings: RunSettings, base_url: str | None) -> None:
-    """``environment.properties`` (mode, where, versions; never a credential) and
-    ``categories.json`` into the results folder.
-
-    No ``executor.json``: the allure2 report would label the current run of its Trend by
-    the executor's build number instead of counting the runs in the history."""
-    results.mkdir(parents=True, exist_ok=True)
-    where = base_url or "(none)"
-    if settings.mode.value == "replay":
-        where = "cassettes (network blocked)"
-    elif base_url and is_loopback(base_url):
-        where = f"{base_url} (local sandbox)"
-    env: dict[str, str] = {
-        "Mode": settings.mode.value,
-        **({"Record mode": settings.record_mode} if settings.record_mode else {}),
-        "Base URL": where,
-        "Orders allowed off loopback": str(settings.allow_orders).lower(),
-        "Profile": settings.profile_path or "harness/data/profile.json (sandbox default)",
-        "Python": platform.python_version(),
-    }
-    for package in (
-        "provisioning-harness",
-        "pytest",
-        "pytest-bdd",
-        "httpx",
-        "vcrpy",
-        "jsonschema",
-        "allure-pytest-bdd",
-    ):
-        env[package] = _version(package)
-    lines = [f"{_escape_key(k)}={v.replace(chr(92), chr(92) * 2)}" for k, v in env.items()]
-    (results / "environment.properties").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (results / "categories.json").write_text(json.dumps(CATEGORIES, indent=2), encoding="utf-8")
 
 
 def generate(results: Path, out: Path, history: Path | None = None) -> Path:
@@ -212,24 +148,3 @@ def serve(folder: Path, port: int = 0) -> http.server.ThreadingHTTPServer:
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         return
-
-
-def _version(package: str) -> str:
-    try:
-        return version(package)
-    except PackageNotFoundError:
-        return "not installed"
-
-
-def _escape_key(key: str) -> str:
-    # .properties: a key ends at the first unescaped space, '=' or ':'.
-    return key.replace(" ", "\\ ").replace("=", "\\=").replace(":", "\\:")
-
-
-def read_environment(results: Path) -> Mapping[str, str]:
-    """The environment.properties of a results folder, unescaped (for tests and tools)."""
-    found = {}
-    for line in (results / "environment.properties").read_text(encoding="utf-8").splitlines():
-        key, value = re.split(r"(?<!\\)=", line, maxsplit=1)
-        found[re.sub(r"\\(.)", r"\1", key)] = value.replace("\\\\", "\\")
-    return found

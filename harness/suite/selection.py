@@ -106,12 +106,16 @@ def select(
     settings: RunSettings,
     base_url: str | None,
     has_sandbox: bool,
+    *,
+    by_tier: bool = True,
 ) -> tuple[list[pytest.Item], list[LeftOut]]:
-    """The items a run keeps, and what it leaves out, grouped by reason."""
+    """The items a run keeps, and what it leaves out, grouped by reason. ``by_tier``
+    False keeps the scenarios whose tier the run does not allow (a test's way to prove
+    that the guards behind this one stop them: ``extensions.Guards``)."""
     kept: list[pytest.Item] = []
     sandbox_only: list[pytest.Item] = []
-    by_tier: dict[SideEffect, list[pytest.Item]] = {}
-    most = allowed(settings, base_url) if base_url else SideEffect.ORDERS
+    beyond: dict[SideEffect, list[pytest.Item]] = {}
+    most = allowed(settings, base_url) if base_url and by_tier else SideEffect.ORDERS
     for item in items:
         scenario = scenario_of(item)
         if scenario is None:
@@ -119,7 +123,7 @@ def select(
         elif not has_sandbox and any(item.get_closest_marker(t) for t in SANDBOX_TAGS):
             sandbox_only.append(item)
         elif scenario.tier > most:
-            by_tier.setdefault(scenario.tier, []).append(item)
+            beyond.setdefault(scenario.tier, []).append(item)
         else:
             kept.append(item)
     host = urlsplit(base_url).hostname if base_url else None
@@ -133,8 +137,8 @@ def select(
                 "does not have",
             )
         )
-    for tier in sorted(by_tier):
-        left_out.append(LeftOut(by_tier[tier], why_left_out(tier, host)))
+    for tier in sorted(beyond):
+        left_out.append(LeftOut(beyond[tier], why_left_out(tier, host)))
     return kept, left_out
 
 

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import httpx
 
@@ -47,17 +47,19 @@ from harness.contracts import (
     Violation,
     refusal_explains,
     roles,
-    validate_request,
-    validate_response,
 )
 from harness.contracts.profile import SiteProduct
 
-from . import reporting
+from . import attachments
+from .extensions import Checks, Guards
 from .modes import RunSettings
 from .naming import Naming
 from .progress import WaitProgress
 from .tiers import check_allowed
-from .transport import SuiteTransport
+from .transport import Resolver, SuiteTransport
+
+if TYPE_CHECKING:
+    from harness.sandbox import SandboxControl
 
 T = TypeVar("T")
 #: Seconds between polls of a wait: on virtual time (the cassettes hold this pace), and
@@ -100,55 +102,6 @@ class ScenarioClock:
         self._now += seconds
         if self._on_advance is not None:
             self._on_advance(seconds)
-
-
-class SandboxControl:
-    """The sandbox's control endpoints (never recorded into cassettes). Every call carries
-    the org API key as Bearer and a JSON body, as the sandbox's control endpoints ask."""
-
-    def __init__(self, base_url: str, api_key: str | None = None) -> None:
-        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self.base_url = base_url
-        self._http = httpx.Client(
-            base_url=base_url, timeout=10.0, verify=tls_context(), headers=headers
-        )
-
-    def __repr__(self) -> str:
-        return f"SandboxControl({self.base_url!r})"
-
-    @classmethod
-    def probe(cls, base_url: str, api_key: str | None = None) -> SandboxControl | None:
-        """A control for ``base_url`` if it is a harness sandbox, else None."""
-        control = cls(base_url, api_key)
-        try:
-            if control._http.get("/_sandbox/clock").status_code == 200:
-                return control
-        except httpx.HTTPError:
-            pass
-        control.close()
-        return None
-
-    def reset(self, frozen_at: float | None = None) -> None:
-        """The profile's state again; with ``frozen_at``, the clock frozen at that instant
-        first (so the state is seeded there and every answer repeats)."""
-        body = {} if frozen_at is None else {"clock": {"epochSeconds": frozen_at, "frozen": True}}
-        self._http.post("/_sandbox/reset", json=body).raise_for_status()
-
-    def set_clock(self, epoch_seconds: float, *, frozen: bool = False) -> None:
-        body = {"epochSeconds": epoch_seconds, "frozen": frozen}
-        self._http.post("/_sandbox/clock/set", json=body).raise_for_status()
-
-    def advance(self, seconds: float) -> None:
-        self._http.post("/_sandbox/clock/advance", json={"seconds": seconds}).raise_for_status()
-
-    def faults(self, spec: dict[str, Any]) -> None:
-        self._http.post("/_sandbox/faults", json=spec).raise_for_status()
-
-    def clear_faults(self) -> None:
-        self._http.request("DELETE", "/_sandbox/faults", json={}).raise_for_status()
-
-    def close(self) -> None:
-        self._http.close()
 
 
 class ContractBreach(AssertionError):
@@ -212,6 +165,12 @@ class World:
     sites: dict[str, str] = field(default_factory=dict)
     #: The profile's site admin the scenario authenticated as, if any.
     admin: Any = None
+    #: The contract checks of each exchange (``extensions.Checks``).
+    checks: Checks = field(default_factory=Checks)
+    #: Which of the suite's guards are on (``extensions.Guards``).
+    guards: Guards = field(default_factory=Guards)
+    #: Host name -> address for every connection (None: the system's resolver).
+    resolve: Resolver | None = None
     _id_count: int = 0
     _clients: list[Client] = field(default_factory=list, repr=False)
 
@@ -264,7 +223,9 @@ class World:
             auth=auth,  # type: ignore[arg-type]
             timeout=self.timeout,
             retry=self.retry_policy(),
-            transport=SuiteTransport(self.settings, verify=tls_context(), scenario_tier=self.tier),
+            transport=SuiteTransport(
+                self.settings, verify=tls_context(), scenario_tier=self.tier, resolve=self.resolve
+            ),
             sleep=self.clock.sleep,
             clock=self.clock.now,
             on_exchange=self.on_exchange,
@@ -321,7 +282,7 @@ class World:
             self.role(roles.offering_role(roles.ENTERPRISE_WORDS[product]))
         client = self._new_client(self.org_api_key())
         progress = self.progress or WaitProgress(self.scenario_key)
-        with reporting.step(f"make {role.name}: new site {name}, for this scenario to change"):
+        with attachments.step(f"make {role.name}: new site {name}, for this scenario to change"):
             done = journeys.new_site(
                 client,
                 self.profile,
@@ -387,7 +348,10 @@ class World:
 
     def guard_order(self) -> None:
         """Stop before an order leaves for a real org without ``--allow-orders``, or from
-        a scenario whose tier tag is lower than ``@orders``."""
+        a scenario whose tier tag is lower than ``@orders`` (unless a test switched this
+        guard off to prove the transport's: ``Guards.order_steps``)."""
+        if not self.guards.order_steps:
+            return
         check_allowed(
             self.settings,
             self.base_url,
@@ -457,15 +421,15 @@ class World:
         response_problems: list[Violation] = []
         if not self.lenient_requests:
             body = () if exchange.request_json is None else (exchange.request_json,)
-            request_problems = validate_request(
+            request_problems = self.checks.request(
                 exchange.method, exchange.url, exchange.request_headers, *body
             )
         if exchange.status is not None:
             body = () if exchange.response_json is None else (exchange.response_json,)
-            response_problems = validate_response(
+            response_problems = self.checks.response(
                 exchange.method, exchange.url, exchange.status, exchange.response_headers, *body
             )
-        reporting.attach_exchange(
+        attachments.attach_exchange(
             exchange, request_problems + response_problems, self.profile.catalogue, self.base_url
         )
         refused = exchange.status is not None and refusal_explains(

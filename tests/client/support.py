@@ -12,20 +12,18 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-import threading
-import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from harness.client import Client, Exchange
 from harness.contracts import Site, load_profile
+from harness.serving import BackgroundServer
 
 
 class FakeTime:
@@ -106,28 +104,16 @@ class FaultServer:
     def __init__(self) -> None:
         self.script: deque[Action] = deque()
         self.received: list[Received] = []
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._socket.bind(("127.0.0.1", 0))
-        self.base_url = f"http://127.0.0.1:{self._socket.getsockname()[1]}"
         app = Starlette(routes=[Route("/{path:path}", _Asgi(self))])
-        config = uvicorn.Config(app, log_level="critical", access_log=False, lifespan="off")
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True
-        )
+        self._server = BackgroundServer(app, log_level="critical")
+        self.base_url = self._server.base_url
 
     def start(self) -> FaultServer:
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:  # waiting for the listener, not for state
-            assert time.monotonic() < deadline, "fault server did not start"
-            time.sleep(0.005)
+        self._server.start()
         return self
 
     def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(10)
-        self._socket.close()
+        self._server.stop()
 
     def then(self, *actions: Action) -> FaultServer:
         self.script.extend(actions)

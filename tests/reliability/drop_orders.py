@@ -10,10 +10,12 @@ import pytest
 
 from harness.suite.world import World
 
+_DROPPING = pytest.StashKey[bool]()
+
 
 @pytest.hookimpl(trylast=True)
 def pytest_bdd_before_step(request: pytest.FixtureRequest, **_: Any) -> None:
     world: World = request.getfixturevalue("world")
-    if world.control is not None and not getattr(world, "_orders_dropped", False):
-        world.control.faults({"operation": "orders.get", "fault": "drop", "times": None})
-        world._orders_dropped = True  # type: ignore[attr-defined]
+    if world.control is not None and not request.node.stash.get(_DROPPING, False):
+        world.control.add_fault({"operation": "orders.get", "fault": "drop", "times": None})
+        request.node.stash[_DROPPING] = True

@@ -1,15 +1,16 @@
-"""A pytest plugin for the live-safety tests: the suite deselects no scenario for its tier,
-so the scenarios a run does not allow do run, and only the order steps' guard and the
-suite's transport stand between them and a real org."""
+"""A pytest plugin for the live-safety tests: the suite deselects no scenario for its tier
+(``Guards.deselect_by_tier`` off), so the scenarios a run does not allow do run, and only
+the order steps' guard and the suite's transport stand between them and a real org."""
 
 from __future__ import annotations
 
-from harness.contracts import SideEffect
-from harness.suite import selection
+from dataclasses import replace
+
+import pytest
+
+from harness.suite.extensions import extend, extensions
 
 
-def _everything(settings: object, base_url: str) -> SideEffect:
-    return SideEffect.ORDERS
-
-
-selection.allowed = _everything  # type: ignore[assignment]
+def pytest_configure(config: pytest.Config) -> None:
+    guards = replace(extensions(config).guards, deselect_by_tier=False)
+    extend(config, guards=guards)

@@ -7,18 +7,14 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-import uvicorn
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from harness.sandbox.app import create_app
-from harness.sandbox.faults import DroppableH11Protocol
+from harness.serving import BackgroundServer
 
 from .fake_dns import REMOTE_HOST
 
@@ -51,30 +47,10 @@ class _Recorder:
 def posing_remote() -> Iterator[Remote]:
     # Items succeed at once: a live run polls in real time.
     app = create_app(processing_delay_seconds=0)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    remote = Remote(sock.getsockname()[1])
-    config = uvicorn.Config(
-        _Recorder(app, remote),
-        log_level="warning",
-        access_log=False,
-        log_config=None,  # no dictConfig: it would close the test run's log handlers
-        lifespan="off",
-        http=DroppableH11Protocol,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    # Waiting for the server thread to listen, not for sandbox state.
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the remote did not start"
-        time.sleep(0.005)
+    remote = Remote(0)
     try:
-        yield remote
+        with BackgroundServer(_Recorder(app, remote)) as server:
+            remote.port = server.port
+            yield remote
     finally:
-        server.should_exit = True
-        thread.join(15)
-        sock.close()
         app.state.sandbox.close()

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
-from harness.pytest_plugin import _fault_spec
 from harness.suite.audit import check_cassettes
+from harness.suite.fault_tags import fault_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 LOST = ROOT / "cassettes/faults/an-order-whose-response-is-lost-is-sent-again-and-placed-once.yaml"
@@ -42,7 +42,7 @@ LOST = ROOT / "cassettes/faults/an-order-whose-response-is-lost-is-sent-again-an
     ],
 )
 def test_a_fault_tag_is_the_sandboxs_spec(tag: str, spec: dict[str, Any]) -> None:
-    assert _fault_spec(tag) == spec
+    assert fault_spec(tag) == spec
 
 
 def test_the_no_response_marker_is_audited(tmp_path: Path) -> None:

@@ -9,8 +9,8 @@ allow, whatever the mode and whichever guard is asked first.
 - ``--plan`` sends nothing at all.
 
 A sandbox posing as the remote API listens on 127.0.0.1 and records every request; the
-suite reaches it as ``http://api.atlassian.test:PORT`` (``fake_dns`` resolves the name to
-loopback inside the suite's process), so the suite's guards judge it a real host.
+suite reaches it as ``http://api.atlassian.test:PORT`` (``fake_dns`` has every connection
+of the suite resolve the name to loopback), so the suite's guards judge it a real host.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from harness.suite.tiers import OrdersNotAllowed, ProvisioningNotAllowed
 from harness.suite.world import RealClock, World
 from tests.pytest_runs import ledger_option, run_pytest
 
-from . import fake_dns  # noqa: F401 (resolves api.atlassian.test here too)
+from .fake_dns import resolve
 from .remote import Remote, posing_remote
 
 PROFILE = load_profile()
@@ -165,6 +165,7 @@ def test_no_client_of_a_scenario_can_send_an_order(remote: Remote, mode: Mode) -
         remote.base_url,
         RealClock(),
         "live-safety/direct",
+        resolve=resolve,
     )
     try:
         client = world.connect(OrgApiKey(PROFILE.api_key or ""))

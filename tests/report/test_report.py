@@ -17,9 +17,10 @@ from typing import Any
 
 import pytest
 
-from harness.pytest_plugin import FROZEN_EPOCH
 from harness.sandbox.testing import running_sandbox
-from harness.suite.report import generate, read_environment
+from harness.suite.report import generate
+from harness.suite.results import read_environment
+from harness.suite.run import FROZEN_EPOCH
 from tests.pytest_runs import run_harness, run_pytest
 
 ROOT = Path(__file__).resolve().parents[2]

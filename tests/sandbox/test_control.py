@@ -155,16 +155,17 @@ def test_the_sandbox_admin_token_of_the_profile_is_let_through(
     assert workspaces.status_code == 401
 
 
-def test_a_control_route_added_later_is_guarded_too(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_control_route_added_later_is_guarded_too() -> None:
     """The guard belongs to the /_sandbox prefix, not to each handler."""
 
     def shout(sandbox: Any, request: Request, body: Any) -> Response:
         return JSONResponse({"shouted": body})
 
-    monkeypatch.setattr(
-        sandbox_app, "CONTROL_ROUTES", (*sandbox_app.CONTROL_ROUTES, ("POST", "/_sandbox/x", shout))
-    )
-    with running_sandbox() as server, httpx.Client(base_url=server.base_url) as client:
+    routes = (*sandbox_app.CONTROL_ROUTES, ("POST", "/_sandbox/x", shout))
+    with (
+        running_sandbox(control_routes=routes) as server,
+        httpx.Client(base_url=server.base_url) as client,
+    ):
         key = {"Authorization": f"Bearer {server.profile.api_key}"}
         assert client.post("/_sandbox/x", json={"a": 1}).status_code == 401
         assert client.post("/_sandbox/x", headers=key, content=b"{}").status_code == 415

@@ -220,7 +220,7 @@ def test_fail_item_defaults_to_the_last_item_and_hits_times_orders(frozen: Api) 
 
 
 def test_a_server_that_cannot_drop_refuses_drop_faults() -> None:
-    """Served without DroppableH11Protocol (here: in-process ASGI), drop faults are 400."""
+    """Served without harness.serving (here: in-process ASGI), drop faults are 400."""
     app = create_app()
 
     async def post(spec: dict[str, Any]) -> httpx.Response:
@@ -234,7 +234,7 @@ def test_a_server_that_cannot_drop_refuses_drop_faults() -> None:
     try:
         refused = asyncio.run(post({"operation": "orders.get", "fault": "drop"}))
         assert refused.status_code == 400
-        assert "DroppableH11Protocol" in refused.json()["errors"][0]["detail"]
+        assert "harness.serving" in refused.json()["errors"][0]["detail"]
         added = asyncio.run(post({"operation": "orders.get", "fault": "503"}))
         assert added.status_code == 201
     finally:

@@ -15,8 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from harness.contracts import operations, schema_uri, validate
-from harness.sandbox.operations import HANDLERS
-from harness.sandbox.testing import SandboxServer
+from harness.sandbox.testing import running_sandbox
 
 from .support import (
     ACME_CLOUD_ID,
@@ -398,7 +397,7 @@ def test_a_product_ari_of_jsm_is_its_servicedesk_ari(api: Api) -> None:
 
 
 def test_a_sandbox_bug_is_a_500_envelope_without_details(
-    sandbox_server: SandboxServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """The one 500: a bug in the sandbox itself, logged by path only, answered in the
     envelope with nothing of the request in it."""
@@ -406,12 +405,12 @@ def test_a_sandbox_bug_is_a_500_envelope_without_details(
     def broken(call: object) -> NoReturn:
         raise RuntimeError("a sandbox bug")
 
-    monkeypatch.setitem(HANDLERS, "entitlements.details", broken)
-    key = sandbox_server.profile.api_key
-    response = httpx.get(
-        f"{sandbox_server.base_url}/commerce/api/v2/entitlements/{uuid.uuid4()}/details",
-        headers={"Authorization": f"Bearer {key}"},
-    )
+    with running_sandbox(handlers={"entitlements.details": broken}) as server:
+        key = server.profile.api_key
+        response = httpx.get(
+            f"{server.base_url}/commerce/api/v2/entitlements/{uuid.uuid4()}/details",
+            headers={"Authorization": f"Bearer {key}"},
+        )
     assert response.status_code == 500
     assert not validate(schema_uri("error.json"), response.json())
     assert codes(response) == {"INTERNAL_ERROR"}
@@ -421,7 +420,7 @@ def test_a_sandbox_bug_is_a_500_envelope_without_details(
 
 
 def test_a_database_failing_under_a_running_sandbox_is_a_503_not_a_bug(
-    sandbox_server: SandboxServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """The file or the disk failing (damaged, full, I/O) is no sandbox bug: 503 saying so."""
 
@@ -430,11 +429,11 @@ def test_a_database_failing_under_a_running_sandbox_is_a_503_not_a_bug(
         failure.sqlite_errorcode = 11  # type: ignore[attr-defined]
         raise failure
 
-    monkeypatch.setitem(HANDLERS, "entitlements.details", damaged)
-    response = httpx.get(
-        f"{sandbox_server.base_url}/commerce/api/v2/entitlements/{uuid.uuid4()}/details",
-        headers={"Authorization": f"Bearer {sandbox_server.profile.api_key}"},
-    )
+    with running_sandbox(handlers={"entitlements.details": damaged}) as server:
+        response = httpx.get(
+            f"{server.base_url}/commerce/api/v2/entitlements/{uuid.uuid4()}/details",
+            headers={"Authorization": f"Bearer {server.profile.api_key}"},
+        )
     assert response.status_code == 503
     assert not validate(schema_uri("error.json"), response.json())
     assert "database failed (damaged)" in errors(response)[0]["detail"]

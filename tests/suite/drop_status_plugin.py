@@ -1,14 +1,23 @@
-"""A pytest plugin for one test: the sandbox's provisioning status loses its ``status``."""
+"""A pytest plugin for tests: the embedded sandbox's provisioning status loses its
+``status`` (a handler of its own, given as a sandbox setting: nothing is patched)."""
 
-from harness.sandbox import views
+from __future__ import annotations
 
-_original = views.provisioning_status
+from typing import Any
+
+import pytest
+
+from harness.sandbox.operations import HANDLERS, Call, Reply
+from harness.suite.extensions import extend, extensions
 
 
-def _without_status(p):  # type: ignore[no-untyped-def]
-    body = _original(p)
+def _without_status(call: Call) -> Reply:
+    status, body = HANDLERS["provisioning.status"](call)
     del body["data"]["status"]
-    return body
+    return status, body
 
 
-views.provisioning_status = _without_status
+def pytest_configure(config: pytest.Config) -> None:
+    sandbox: dict[str, Any] = dict(extensions(config).sandbox)
+    sandbox["handlers"] = {"provisioning.status": _without_status}
+    extend(config, sandbox=sandbox)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from harness.pytest_plugin import _RUN
+from harness.pytest_plugin import RUN
 from harness.suite.selection import plan_of, scenario_of
 from harness.suite.world import World
 
@@ -19,7 +19,7 @@ from harness.suite.world import World
 @pytest.hookimpl(trylast=True)
 def pytest_bdd_after_scenario(request: pytest.FixtureRequest, **_: Any) -> None:
     world: World = request.getfixturevalue("world")
-    run = request.config.stash[_RUN]
+    run = request.config.stash[RUN]
     scenario = scenario_of(request.node)
     assert scenario is not None
     plan = plan_of(scenario, run.profile, run.naming)

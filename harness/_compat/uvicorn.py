@@ -1,0 +1,62 @@
+"""uvicorn: close a request's connection without a response (the sandbox's ``drop`` faults).
+
+ASGI has no message for "drop the connection", and uvicorn has no public hook for it. What
+is public: ``uvicorn.Config(http=...)`` takes an asyncio protocol class, and the ASGI scope
+names the connection's two ends (``scope["server"]``, ``scope["client"]``). So
+``AbortableH11Protocol``, uvicorn's h11 protocol with nothing changed but asyncio's own
+``connection_made`` / ``connection_lost``, keeps each open connection's
+``transport.abort`` by those two addresses, and ``abort_connection(scope)`` calls it.
+
+Relies on: ``uvicorn.protocols.http.h11_impl.H11Protocol`` (a module uvicorn does not
+document) and on uvicorn filling ``scope["server"]`` / ``scope["client"]`` from the
+socket's own addresses (``proxy_headers`` off: ``harness.serving`` turns it off).
+``tests/compat/test_uvicorn.py`` checks both against the installed uvicorn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+Address = tuple[str, int]
+#: (server address, client address) -> abort of that open connection, process-wide.
+_OPEN: dict[tuple[Address, Address], Callable[[], None]] = {}
+
+
+def _address(found: Any) -> Address | None:
+    if isinstance(found, list | tuple) and len(found) >= 2 and isinstance(found[1], int):
+        return str(found[0]), found[1]
+    return None
+
+
+def _key(transport: asyncio.BaseTransport) -> tuple[Address, Address] | None:
+    server = _address(transport.get_extra_info("sockname"))
+    client = _address(transport.get_extra_info("peername"))
+    return (server, client) if server and client else None
+
+
+class AbortableH11Protocol(H11Protocol):
+    """uvicorn's h11 protocol whose connections ``abort_connection`` can close."""
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        key = _key(transport)
+        if key is not None:
+            _OPEN[key] = transport.abort
+            self._harness_key = key
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        _OPEN.pop(getattr(self, "_harness_key", None), None)  # type: ignore[arg-type]
+        super().connection_lost(exc)
+
+
+def abort_of(scope: dict[str, Any]) -> Callable[[], None] | None:
+    """The abort of the connection a request came on; None when its server cannot close
+    connections on purpose (not served with ``AbortableH11Protocol``)."""
+    server, client = _address(scope.get("server")), _address(scope.get("client"))
+    if server is None or client is None:
+        return None
+    return _OPEN.get((server, client))

@@ -1,0 +1,141 @@
+"""One scenario from start to end: its world, its cassette, its sandbox state and faults.
+
+``open_scenario`` is what the plugin's ``world`` fixture does: the scenario's settings
+(``--record-mode=once`` replays a scenario whose cassette exists), a control of the
+sandbox when there is one (reset before the scenario, the ``@fault`` tag registered),
+the clock (virtual against a sandbox or a cassette, real against an org), its cassette
+(replay and record; replay with every socket refused) and, in a run that keeps an
+assumption ledger, what its exchanges say of the assumptions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import pytest_socket
+
+from harness._command import harness_command
+
+from . import assumptions, attachments
+from .cassettes import RECORDED_BASE_URL, cassette_path, make_vcr
+from .extensions import Extensions
+from .fault_tags import fault_spec
+from .modes import Mode
+from .progress import Echo, WaitProgress
+from .record_mode import RecordMode
+from .run import FROZEN_EPOCH, Run, scenario_settings
+from .target import JourneyTarget, control, secrets
+from .tiers import tier_of
+from .world import RealClock, ScenarioClock, World
+
+
+@dataclass(frozen=True)
+class ScenarioInfo:
+    """What the plugin knows of a scenario: its feature file, name and tags' marks."""
+
+    feature_file: str
+    name: str
+    tags: Collection[str]
+    #: The text of its ``@fault`` tag (after ``@fault:``), if any.
+    fault: str | None = None
+    #: Its cookbook section (``@cookbook:...``), if any.
+    section: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{Path(self.feature_file).stem}/{self.name}"
+
+
+@contextmanager
+def open_scenario(
+    info: ScenarioInfo,
+    run: Run,
+    target: JourneyTarget,
+    extensions: Extensions,
+    *,
+    ledger: assumptions.Ledger | None = None,
+    echo: Echo | None = None,
+) -> Iterator[World]:
+    """The scenario's world, with its cassette and the sandbox's state ready; closed,
+    and its evidence added to ``ledger``, when the block ends. ``echo``: where a wait
+    on a real clock reports its polls."""
+    path = cassette_path(run.settings.cassette_dir, info.feature_file, info.name)
+    settings = scenario_settings(run.settings, path)
+    mode = settings.mode
+    base_url = RECORDED_BASE_URL if mode is Mode.REPLAY else target.base_url
+    sandbox = None
+    if mode in (Mode.LOCAL, Mode.RECORD):
+        sandbox = control(base_url, target.profile, extensions.resolve)
+    clock = (
+        ScenarioClock(sandbox.advance if sandbox else None)
+        if (sandbox or mode is Mode.REPLAY)
+        else RealClock()
+    )
+    world = World(
+        settings,
+        target.profile,
+        base_url,
+        clock,
+        info.key,
+        sandbox,
+        naming=run.naming,
+        tier=tier_of(info.tags, info.key),
+        consumes="consumes" in info.tags,
+        progress=WaitProgress(info.key, echo if isinstance(clock, RealClock) else None),
+        checks=extensions.checks,
+        guards=extensions.guards,
+        resolve=extensions.resolve,
+    )
+    attachments.label_scenario(info.section)
+    with ExitStack() as stack:
+        stack.callback(world.close)
+        if ledger is not None:  # what the scenario's exchanges say of the assumptions
+            stack.callback(
+                lambda: ledger.add(
+                    assumptions.observe(info.key, world.exchanges, world.profile, world.admin)
+                )
+            )
+        if sandbox is not None:
+            if settings.resets_org:
+                sandbox.reset(frozen_at=FROZEN_EPOCH)
+            if info.fault:
+                sandbox.add_fault(fault_spec(info.fault))
+                if not settings.resets_org:  # leave a shared sandbox as it was
+                    stack.callback(sandbox.clear_faults)
+        if settings.uses_cassettes:
+            _use_cassette(stack, settings.record_mode, mode, path, info.name, base_url, target)
+        yield world
+
+
+def _use_cassette(
+    stack: ExitStack,
+    record_mode: str | None,
+    mode: Mode,
+    path: Path,
+    name: str,
+    base_url: str,
+    target: JourneyTarget,
+) -> None:
+    """Replay or record the scenario's cassette until the stack closes."""
+    if mode is Mode.REPLAY and not path.is_file():
+        pytest.fail(
+            f"no cassette for scenario {name!r}: {path} is missing "
+            f"(record it: {harness_command('run', '--record-mode=once')})",
+            pytrace=False,
+        )
+    if record_mode == RecordMode.ALL:
+        # vcrpy's `all` keeps old interactions no new request matched: a request whose
+        # body changed would leave its old one behind. Record afresh.
+        path.unlink(missing_ok=True)
+    recorder = make_vcr(
+        record_mode=record_mode or "none", base_url=base_url, secrets=secrets(target.profile)
+    )
+    stack.enter_context(recorder.use_cassette(str(path)))
+    if mode is Mode.REPLAY:
+        # Replay needs no server: pytest-socket refuses every socket until the end.
+        pytest_socket.disable_socket(allow_unix_socket=True)
+        stack.callback(pytest_socket.enable_socket)
