@@ -15,35 +15,85 @@ import click
 
 from . import __version__
 from ._command import harness_command
-from .bench.cli import bench as bench_command
-from .notebook import notebook as notebook_command
-from .sandbox.cli import sandbox as sandbox_commands
-from .suite.cli import cassettes as cassettes_commands
-from .suite.cli import report as report_command
-from .suite.cli import run as run_command
+from ._usage import UserError
+
+#: The commands that live in other modules: (name, "module:attribute", short help). Each
+#: module is imported only when its command runs, so that ``harness --help`` loads neither
+#: the web stack, pytest nor the benchmark.
+LAZY_COMMANDS: tuple[tuple[str, str, str], ...] = (
+    (
+        "sandbox",
+        "harness.sandbox.cli:sandbox",
+        "The local sandbox org: a server that behaves like the cookbook's API.",
+    ),
+    (
+        "run",
+        "harness.suite.cli:run",
+        "Run the cookbook suite and write reports/allure-results/, "
+        "reports/junit.xml and the HTML report reports/html/index.html.",
+    ),
+    ("cassettes", "harness.suite.cli:cassettes", "Audit the committed cassettes."),
+    (
+        "report",
+        "harness.suite.cli:report",
+        "Make the HTML report of the last run (one file: reports/html/index.html).",
+    ),
+    (
+        "bench",
+        "harness.bench.cli:bench",
+        "Measure the suite (replay, local, xdist, collection "
+        "floor), the sandbox under load next to a bare JSON endpoint, and contract validation; "
+        "print a table, write OUTPUT.",
+    ),
+    (
+        "notebook",
+        "harness.notebook:notebook",
+        "Start the embedded sandbox and open the cookbook notebook in JupyterLab against it.",
+    ),
+)
 
 
-class UserError(click.ClickException):
-    """A mistake in what the user gave: printed as one line, exit 2, no traceback."""
+class _LazyGroup(click.Group):
+    """A group whose ``LAZY_COMMANDS`` are imported when run (click's lazy-loading recipe);
+    its command list shows their one-line help without importing them."""
 
-    exit_code = 2
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *(name for name, _, _ in LAZY_COMMANDS)})
 
-    def format_message(self) -> str:
-        return self.message
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        for name, target, _ in LAZY_COMMANDS:
+            if name == cmd_name:
+                return _load(target)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        lazy = {name: short for name, _, short in LAZY_COMMANDS}
+        rows = []
+        for name in self.list_commands(ctx):
+            if name in lazy:
+                limit = formatter.width - 6 - len(name)
+                rows.append((name, click.Command(name, help=lazy[name]).get_short_help_str(limit)))
+                continue
+            command = super().get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(formatter.width - 6 - len(name))))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _load(target: str) -> click.Command:
+    import importlib
+
+    module, _, name = target.partition(":")
+    command: click.Command = getattr(importlib.import_module(module), name)
+    return command
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="harness")
 def main() -> None:
     """Contract and sandbox test harness for the 'add a new Enterprise product' cookbook."""
-
-
-main.add_command(sandbox_commands)
-main.add_command(run_command)
-main.add_command(cassettes_commands)
-main.add_command(report_command)
-main.add_command(bench_command)
-main.add_command(notebook_command)
 
 
 @main.group()

@@ -78,7 +78,7 @@ def notebook(no_browser: bool, port: int, profile_path: str | None, notebook_pat
     if not (REPO / notebook_path).is_file():
         raise NotebookError(f"{notebook_path}: no such notebook under {REPO}")
     from .contracts import ProfileError, load_profile
-    from .sandbox.testing import SandboxServer
+    from .sandbox import SandboxServer
 
     try:
         profile = load_profile(profile_path)

@@ -41,7 +41,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if mode == "off":
         extend(config, checks=Checks(request=_nothing, response=_nothing))
     elif mode == "timed":
-        from harness.sandbox.app import Checks as SandboxChecks
+        from harness.sandbox import SandboxChecks
 
         suite, sandbox = Checks(), SandboxChecks()
         extend(

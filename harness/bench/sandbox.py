@@ -254,7 +254,7 @@ def _orders(
 
 
 def _reset(server: Server, profile: Profile) -> None:
-    from harness.sandbox.control import SandboxControl
+    from harness.sandbox import SandboxControl
 
     with SandboxControl(f"http://127.0.0.1:{server.port}", profile, timeout=30) as sandbox:
         sandbox.reset()

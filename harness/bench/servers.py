@@ -38,7 +38,7 @@ def bare_app() -> Starlette:
 
 
 def sandbox_app() -> Starlette:
-    from harness.sandbox.app import create_app
+    from harness.sandbox import create_app
 
     return create_app(None, None, lambda: FROZEN_EPOCH)
 

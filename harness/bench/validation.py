@@ -68,7 +68,7 @@ def measure(repeats: int = 7, batch: int = 200) -> dict[str, Any]:
     # For comparison: the Python validator alone, as every message was checked before
     # jsonschema-rs gave the verdict (it now runs for messages that break a contract).
     from harness.contracts import operation
-    from harness.contracts._schemas import validator
+    from harness.contracts import schema_validator as validator
 
     slow_request = validator(operation("orders.place").request_schema or "")
     slow_response = validator(operation("orders.get").response_schema(200) or "")

@@ -31,6 +31,7 @@ from ._operations import (
 from ._pointer import expand as expand_pointer
 from ._pointer import resolve as resolve_pointer
 from ._schemas import schema_files, schema_uri, schemas_dir, validate
+from ._schemas import validator as schema_validator
 from ._violation import Violation, envelope, envelope_status
 from .cookbook import Readings
 from .profile import (
@@ -107,6 +108,7 @@ __all__ = [
     "rules",
     "schema_files",
     "schema_uri",
+    "schema_validator",
     "schemas_dir",
     "side_effect",
     "validate",

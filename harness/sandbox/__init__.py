@@ -2,6 +2,7 @@
 
 ``create_app`` (``app``) builds the ASGI app; ``harness sandbox serve`` (``server``) runs it;
 ``running_sandbox`` (``testing``) runs it in a background thread for tests;
+``SandboxChecks`` (``app.Checks``) are its contract checks, a setting of ``create_app``;
 ``SandboxControl`` (``control``; also called ``RemoteSandbox``) drives any running one
 through its control endpoints. The names are imported lazily so that ``harness --help``
 does not load the web stack.
@@ -12,18 +13,26 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .app import Checks as SandboxChecks
     from .app import create_app
     from .control import RemoteSandbox, SandboxControl
     from .testing import SandboxServer, running_sandbox
 
-__all__ = ["RemoteSandbox", "SandboxControl", "SandboxServer", "create_app", "running_sandbox"]
+__all__ = [
+    "RemoteSandbox",
+    "SandboxChecks",
+    "SandboxControl",
+    "SandboxServer",
+    "create_app",
+    "running_sandbox",
+]
 
 
 def __getattr__(name: str) -> Any:
-    if name == "create_app":
-        from .app import create_app
+    if name in ("create_app", "SandboxChecks"):
+        from . import app
 
-        return create_app
+        return app.create_app if name == "create_app" else app.Checks
     if name in ("SandboxControl", "RemoteSandbox"):
         from . import control
 

@@ -71,7 +71,7 @@ def serve_command(
     Its clock is real time until moved: POST /_sandbox/clock/advance {"seconds": N},
     /_sandbox/clock/set {"epochSeconds": N, "frozen": true}.
     """
-    from ..cli import UserError  # here, not at the top: harness.cli imports this module
+    from .._usage import UserError
     from .server import ServeError, serve
 
     try:
@@ -96,7 +96,7 @@ def profile_command(profile_path: str | None) -> None:
 
 
 def _profile(path: str | None) -> Profile:
-    from ..cli import UserError
+    from .._usage import UserError
     from ..contracts import ProfileError, load_profile
 
     try:

@@ -10,9 +10,8 @@
   (``plan``): the report shows it.
 
 Scenarios are read from pytest-bdd's items: their tags (pytest marks) and their steps
-rendered with the example of an outline, background first (through pytest-bdd's registry
-of scenario templates, ``pytest_bdd.scenario.scenario_wrapper_template_registry``, as its
-own ``--generate-missing`` does; pytest-bdd is pinned below 10).
+rendered with the example of an outline, background first
+(``harness._compat.pytest_bdd``: pytest-bdd has no public API for it).
 """
 
 from __future__ import annotations
@@ -23,8 +22,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from pytest_bdd.scenario import scenario_wrapper_template_registry
 
+from harness._compat.pytest_bdd import collected_scenario
 from harness.contracts import Profile, SideEffect
 
 from .modes import RunSettings
@@ -60,20 +59,14 @@ class Scenario:
 
 def scenario_of(item: pytest.Item) -> Scenario | None:
     """The scenario an item runs, or None for an item that is not a Gherkin scenario."""
-    try:
-        template = scenario_wrapper_template_registry.get(getattr(item, "obj", None))
-    except TypeError:  # an item whose object cannot be a key is no scenario
+    found = collected_scenario(item)
+    if found is None:
         return None
-    if template is None:
-        return None
-    callspec = getattr(item, "callspec", None)
-    example = callspec.params.get("_pytest_bdd_example", {}) if callspec else {}
-    rendered = template.render(example)
     return Scenario(
-        Path(template.feature.filename).stem,
-        rendered.name,
+        Path(found.feature_file).stem,
+        found.name,
         frozenset(mark.name for mark in item.iter_markers()),
-        tuple(step.name for step in rendered.steps),
+        found.steps,
     )
 
 

@@ -1,0 +1,250 @@
+"""The harness's own map: its packages, what each may import, and the import graph as the
+code has it (read with ``ast``, nothing imported). ``tests/test_architecture.py`` holds the
+code to these rules; ``harness docs`` draws ``docs/architecture.md`` from them.
+
+The one direction: ``contracts`` (with ``schemas/``) is the single source of truth and
+imports nothing of ours; ``client`` and ``sandbox`` build on it and never on each other;
+``suite`` drives the client against a sandbox's public names; the front doors (the
+command line, the pytest plugin, the benchmark) sit on top.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent
+#: Small modules any part may use (``harness._command``, ``_tls``, ``_loopback``...).
+SHARED = "shared"
+
+
+@dataclass(frozen=True)
+class Part:
+    """A part of the package: its modules' prefix, what it is for, what it may import."""
+
+    name: str
+    prefix: str
+    purpose: str
+    may_import: tuple[str, ...]
+
+
+#: Bottom to top. ``may_import``: other parts' names (their public modules only).
+PARTS: tuple[Part, ...] = (
+    Part(
+        SHARED,
+        "harness._",
+        "one-job helpers: command spelling, TLS, loopback, usage "
+        "errors, and `_compat`, the only place another library's private names appear",
+        (),
+    ),
+    Part(
+        "contracts",
+        "harness.contracts",
+        "the single source of truth: schemas, operations, "
+        "relationship rules, profile and roles, the cookbook's errata and assumptions",
+        (),
+    ),
+    Part(
+        "serving",
+        "harness.serving",
+        "an ASGI app under uvicorn on a socket (one helper for every server)",
+        (SHARED,),
+    ),
+    Part(
+        "client",
+        "harness.client",
+        "the API client: one method per endpoint, retries, waits, journeys, the order builder",
+        (SHARED, "contracts"),
+    ),
+    Part(
+        "sandbox",
+        "harness.sandbox",
+        "the sandbox org: routing, auth, operations, state, clock, faults, its control client",
+        (SHARED, "contracts", "serving"),
+    ),
+    Part(
+        "suite",
+        "harness.suite",
+        "the cookbook suite's logic: the run, its target, a "
+        "scenario's world, cassettes, tiers, plans, the report",
+        (SHARED, "contracts", "client", "sandbox"),
+    ),
+    Part(
+        "plugin",
+        "harness.pytest_plugin",
+        "pytest's door to the suite: options, hooks, fixtures",
+        (SHARED, "suite"),
+    ),
+    Part(
+        "tools",
+        "harness.discovery",
+        "profile discovery of a real org",
+        (SHARED, "contracts", "client"),
+    ),
+    Part(
+        "docs",
+        "harness.docs",
+        "docs/ generated from the code",
+        (SHARED, "contracts", "suite", "architecture"),
+    ),
+    Part("architecture", "harness.architecture", "this map, and the import graph", ()),
+    Part(
+        "notebook",
+        "harness.notebook",
+        "`harness notebook`: JupyterLab against a sandbox",
+        (SHARED, "contracts", "sandbox"),
+    ),
+    Part(
+        "bench",
+        "harness.bench",
+        "`harness bench`: the benchmark (loaded only when run)",
+        (SHARED, "contracts", "client", "sandbox", "serving", "suite"),
+    ),
+    Part(
+        "cli",
+        "harness.cli",
+        "the `harness` command: thin commands over the parts, each loaded when it runs",
+        (
+            SHARED,
+            "contracts",
+            "client",
+            "suite",
+            "tools",
+            "docs",
+            "sandbox",
+            "notebook",
+            "bench",
+            "jsonc",
+        ),
+    ),
+    Part("jsonc", "harness.jsonc", "// comments out of pasted JSON", ()),
+)
+
+
+def modules(root: Path = PACKAGE) -> dict[str, Path]:
+    """Every module of the package by dotted name."""
+    found = {}
+    for path in sorted(root.rglob("*.py")):
+        parts = path.relative_to(root.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        found[name] = path
+    return found
+
+
+def part_of(module: str) -> Part:
+    """The part a module belongs to (the longest prefix that names it)."""
+    if module == "harness":
+        return PARTS[0]
+    for part in sorted(PARTS, key=lambda p: -len(p.prefix)):
+        if module == part.prefix or module.startswith(
+            part.prefix + ("" if part.prefix.endswith("_") else ".")
+        ):
+            return part
+    raise LookupError(f"{module}: no part of the package's map (harness.architecture.PARTS)")
+
+
+@dataclass(frozen=True)
+class Import:
+    """``importer`` imports ``imported`` (a module of ours) at ``line``."""
+
+    importer: str
+    imported: str
+    line: int
+    names: tuple[str, ...] = ()
+
+
+def imports(found: dict[str, Path] | None = None) -> Iterator[Import]:
+    """Every import of a module of ours by a module of ours, at any depth of the code
+    (inside functions too: a lazy import is still a dependency)."""
+    found = modules() if found is None else found
+    for name, path in found.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.name in found:
+                        yield Import(name, alias.name, node.lineno)
+            elif isinstance(node, ast.ImportFrom):
+                target = _absolute(package, node)
+                if not target.startswith("harness"):
+                    continue
+                for alias in node.names:
+                    full = f"{target}.{alias.name}"
+                    if full in found:
+                        yield Import(name, full, node.lineno)
+                    elif target in found:
+                        yield Import(name, target, node.lineno, (alias.name,))
+
+
+def _absolute(package: str, node: ast.ImportFrom) -> str:
+    if not node.level:
+        return node.module or ""
+    parts = package.split(".")
+    base = parts[: len(parts) - (node.level - 1)]
+    return ".".join([*base, *([node.module] if node.module else [])])
+
+
+def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """The import cycles (strongly connected groups of more than one module)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for other in sorted(edges.get(node, ())):
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in on_stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                other = stack.pop()
+                on_stack.discard(other)
+                group.append(other)
+                if other == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in sorted(edges):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def problems(found: dict[str, Path] | None = None) -> list[str]:
+    """Every import against the map: a part importing one it may not, a module importing
+    another part's private module (``harness.contracts._schemas``) or a sandbox module
+    other than the package itself from outside, and every cycle."""
+    found = modules() if found is None else found
+    out = []
+    edges: dict[str, set[str]] = {}
+    for imp in imports(found):
+        if imp.imported == imp.importer:
+            continue
+        edges.setdefault(imp.importer, set()).add(imp.imported)
+        source, target = part_of(imp.importer), part_of(imp.imported)
+        if source == target:
+            continue
+        where = f"{imp.importer} (line {imp.line}) imports {imp.imported}"
+        if target.name not in source.may_import:
+            out.append(f"{where}: {source.name} may not depend on {target.name}")
+        elif target.name != SHARED and _private(imp.imported):
+            out.append(f"{where}: a private module of {target.name}; import its public names")
+        elif target.name == "sandbox" and imp.imported != "harness.sandbox":
+            out.append(f"{where}: only the sandbox's public names (from harness.sandbox)")
+    out += [f"import cycle: {' -> '.join(group)}" for group in cycles(edges)]
+    return out
+
+
+def _private(module: str) -> bool:
+    return any(part.startswith("_") for part in module.split(".")[2:])
