@@ -73,6 +73,21 @@ class _Reply:
     retry_after: float | None
 
 
+@dataclass(frozen=True)
+class _Call:
+    """One operation's request, as every attempt of it sends it."""
+
+    op_id: str
+    method: str
+    url: str
+    headers: dict[str, str]
+    body_text: str | None
+
+    @property
+    def content(self) -> bytes | None:
+        return None if self.body_text is None else self.body_text.encode("utf-8")
+
+
 class Client:
     """A client for the provisioning and commerce APIs of the cookbook.
 
@@ -205,10 +220,6 @@ class Client:
 
     def __repr__(self) -> str:
         return f"Client({self.base_url!r}, org_id={self.org_id!r}, auth={self.auth!r})"
-
-    def add_exchange_listener(self, listener: ExchangeListener) -> None:
-        """Also call ``listener(exchange)`` for every HTTP attempt from now on."""
-        self.exchange_listeners.append(listener)
 
     # -- prerequisites --------------------------------------------------------------
 
@@ -416,84 +427,68 @@ class Client:
         headers: Mapping[str, str] | None = None,
         query: Mapping[str, Any] | None = None,
     ) -> _Reply:
+        """Send one operation (checked first when ``validate_contracts``), with retries."""
+        call = self._prepare(op_id, path_params, body, headers, query)
+        if self.validate_contracts:
+            shown = {**call.headers, "Authorization": self.auth.masked()}
+            sent = () if body is _NO_BODY else (body,)
+            found = validate_request(call.method, call.url, shown, *sent)
+            if found:
+                raise ContractViolationError(op_id, "request", found, None)
+        return run_with_retries(
+            self.retry,
+            op_id,
+            lambda number: self._attempt(call, number),
+            sleep=self.sleep,
+            clock=self.clock,
+        )
+
+    def _prepare(
+        self,
+        op_id: str,
+        path_params: Mapping[str, str],
+        body: Any,
+        headers: Mapping[str, str] | None,
+        query: Mapping[str, Any] | None,
+    ) -> _Call:
+        """The request of an operation: its URL from the contracts, headers, JSON body."""
         op = operation(op_id)
         url = op.url(self.base_url, **path_params)
         if query:
             url += "?" + urlencode(query)
         send_headers = {"Accept": "application/json", **(headers or {})}
-        content: bytes | None = None
-        body_text: str | None = None
+        body_text = None
         if body is not _NO_BODY:
             body_text = dump_body(body)
-            content = body_text.encode("utf-8")
             send_headers["Content-Type"] = "application/json"
-        if self.validate_contracts:
-            shown = {**send_headers, "Authorization": self.auth.masked()}
-            found = validate_request(op.method, url, shown, *(() if body is _NO_BODY else (body,)))
-            if found:
-                raise ContractViolationError(op_id, "request", found, None)
+        return _Call(op_id, op.method, url, send_headers, body_text)
 
-        def attempt(number: int) -> _Reply:
-            return self._attempt(op_id, op.method, url, send_headers, body_text, content, number)
-
-        return run_with_retries(self.retry, op_id, attempt, sleep=self.sleep, clock=self.clock)
-
-    def _attempt(
-        self,
-        op_id: str,
-        method: str,
-        url: str,
-        headers: Mapping[str, str],
-        body_text: str | None,
-        content: bytes | None,
-        number: int,
-    ) -> _Reply:
-        request = self._http.build_request(method, url, headers=headers, content=content)
+    def _attempt(self, call: _Call, number: int) -> _Reply:
+        """One HTTP attempt: send, record it as an ``Exchange``, then judge the answer."""
+        request = self._http.build_request(
+            call.method, call.url, headers=call.headers, content=call.content
+        )
+        shown = self._shown_headers(request)
         if log.isEnabledFor(logging.DEBUG):
+            sent = self._mask(call.body_text) if call.body_text is not None else "-"
             log.debug(
-                "-> %s %s %s headers=%s body=%s",
-                op_id,
-                method,
-                url,
-                self._shown_headers(request),
-                self._mask(body_text) if body_text is not None else "-",
+                "-> %s %s %s headers=%s body=%s", call.op_id, call.method, call.url, shown, sent
             )
         # What every record of this attempt says of the request, response or not.
         record = functools.partial(
             Exchange,
-            operation=op_id,
-            method=method,
-            url=url,
-            request_headers=self._shown_headers(request),
-            request_json=None if body_text is None else json.loads(body_text),
-            request_body=body_text,
+            operation=call.op_id,
+            method=call.method,
+            url=call.url,
+            request_headers=shown,
+            request_json=None if call.body_text is None else json.loads(call.body_text),
+            request_body=call.body_text,
             attempt=number,
             auth_curl_header=self.auth.curl_header(),
         )
-        started = time.perf_counter()  # a measurement for the record, not a decision
-        try:
-            response = self._http.send(request)
-        except httpx.TransportError as exc:
-            elapsed = time.perf_counter() - started
-            cause = self._mask(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
-            sent = False if isinstance(exc, _NOT_SENT) else None
-            self._record(
-                record(
-                    status=None,
-                    response_headers={},
-                    response_json=None,
-                    response_text=None,
-                    elapsed=elapsed,
-                    error=cause,
-                )
-            )
-            log.debug("<- %s no response after %.3f s: %s", op_id, elapsed, cause)
-            # Not chained: the httpx error holds the request, Authorization and all.
-            raise TransportError(op_id, method, url, cause, sent=sent) from None
-        elapsed = time.perf_counter() - started
+        response, elapsed = self._send(call, request, record)
         text = self._mask(response.text) if response.content else ""
         parsed, problem = _parse_json(text)
-        retry_after = parse_retry_after(response.headers.get("retry-after"))
         self._record(
             record(
                 status=response.status_code,
@@ -504,26 +499,46 @@ class Client:
             )
         )
         log.debug(
-            "<- %s %s in %.3f s body=%s", op_id, response.status_code, elapsed, text[:2000] or "-"
+            "<- %s %s in %.3f s body=%s",
+            call.op_id,
+            response.status_code,
+            elapsed,
+            text[:2000] or "-",
         )
         if self.validate_contracts:
             args = () if problem is not None else (parsed,)
-            found = validate_response(method, url, response.status_code, response.headers, *args)
-            if found:
-                raise ContractViolationError(op_id, "response", found, response.status_code)
-        if response.status_code >= 300 or response.status_code < 200:
-            entries, envelope_problem = _envelope(parsed, problem)
-            raise api_error_class(response.status_code)(
-                op_id,
-                response.status_code,
-                entries,
-                body=text,
-                retry_after=retry_after,
-                envelope_problem=envelope_problem,
+            found = validate_response(
+                call.method, call.url, response.status_code, response.headers, *args
             )
-        if problem is not None:
-            raise ResponseFormatError(op_id, response.status_code, f"body is {problem}", text)
-        return _Reply(response.status_code, response.headers, parsed, retry_after)
+            if found:
+                raise ContractViolationError(call.op_id, "response", found, response.status_code)
+        return _judge(call.op_id, response, text, parsed, problem)
+
+    def _send(
+        self, call: _Call, request: httpx.Request, record: Callable[..., Exchange]
+    ) -> tuple[httpx.Response, float]:
+        """The response and how long it took; no response is recorded and raised as the
+        client's ``TransportError`` (credentials masked, the httpx error not chained)."""
+        started = time.perf_counter()  # a measurement for the record, not a decision
+        try:
+            return self._http.send(request), time.perf_counter() - started
+        except httpx.TransportError as exc:
+            elapsed = time.perf_counter() - started
+            cause = self._mask(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+            self._record(
+                record(
+                    status=None,
+                    response_headers={},
+                    response_json=None,
+                    response_text=None,
+                    elapsed=elapsed,
+                    error=cause,
+                )
+            )
+            log.debug("<- %s no response after %.3f s: %s", call.op_id, elapsed, cause)
+            sent = False if isinstance(exc, _NOT_SENT) else None
+            # Not chained: the httpx error holds the request, Authorization and all.
+            raise TransportError(call.op_id, call.method, call.url, cause, sent=sent) from None
 
     def _record(self, exchange: Exchange) -> None:
         for listener in list(self.exchange_listeners):
@@ -541,6 +556,28 @@ class Client:
         # The auth flow adds the header when sending; show it, masked, either way.
         shown["Authorization"] = self.auth.masked()
         return {k: self._mask(v) for k, v in shown.items()}
+
+
+def _judge(
+    op_id: str, response: httpx.Response, text: str, parsed: Any, problem: str | None
+) -> _Reply:
+    """The reply of a success; an ``ApiError`` subclass for an error status, a
+    ``ResponseFormatError`` for a success whose body is not JSON."""
+    retry_after = parse_retry_after(response.headers.get("retry-after"))
+    status = response.status_code
+    if status >= 300 or status < 200:
+        entries, envelope_problem = _envelope(parsed, problem)
+        raise api_error_class(status)(
+            op_id,
+            status,
+            entries,
+            body=text,
+            retry_after=retry_after,
+            envelope_problem=envelope_problem,
+        )
+    if problem is not None:
+        raise ResponseFormatError(op_id, status, f"body is {problem}", text)
+    return _Reply(status, response.headers, parsed, retry_after)
 
 
 # A connect that never succeeded: the request did not reach the server.

@@ -53,10 +53,6 @@ class Exchange:
     error: str | None = None
     auth_curl_header: str | None = field(default=None, repr=False)
 
-    @property
-    def has_json_response(self) -> bool:
-        return self.response_json is not None
-
     def as_curl(self) -> str:
         """The request as a curl command, one option a line.
 

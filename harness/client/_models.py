@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from harness.contracts import resolve_pointer
 from harness.contracts.rules import PROVISIONING_WINDOW_SECONDS
 
 #: Item and order states (cookbook, 'Track the order'; ASM-005).
@@ -30,13 +31,12 @@ class ShapeError(ValueError):
 
 
 def _get(raw: Any, pointer: str, kind: type | tuple[type, ...] = str, required: bool = True) -> Any:
-    node = raw
-    for part in pointer.strip("/").split("/"):
-        if not isinstance(node, dict) or node.get(part) is None:
-            if required:
-                raise ShapeError(pointer, "missing field")
-            return None
-        node = node[part]
+    """The value at ``pointer`` (a JSON null counts as missing), of type ``kind``."""
+    found, node = resolve_pointer(raw, pointer)
+    if not found or node is None:
+        if required:
+            raise ShapeError(pointer, "missing field")
+        return None
     if not isinstance(node, kind):
         raise ShapeError(pointer, f"unexpected {type(node).__name__}")
     return node

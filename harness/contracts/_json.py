@@ -26,6 +26,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ._pointer import join
+
 #: Deepest nesting of arrays and objects accepted (the cookbook's samples nest 7 levels).
 MAX_JSON_DEPTH = 64
 #: Largest JSON file the CLI reads (the cookbook's largest sample is ~3 KiB, the default
@@ -224,14 +226,10 @@ def _pointer_of(value: Any, target: Any) -> str:
         if node is target:
             return pointer
         if isinstance(node, dict):
-            stack.extend((v, f"{pointer}/{_escape(k)}") for k, v in node.items())
+            stack.extend((v, join(pointer, k)) for k, v in node.items())
         elif isinstance(node, list):
             stack.extend((v, f"{pointer}/{i}") for i, v in enumerate(node))
     return ""
-
-
-def _escape(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
 
 
 def _has_lone_surrogate(value: Any) -> bool:

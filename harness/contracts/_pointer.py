@@ -1,9 +1,20 @@
-"""JSON pointers (RFC 6901) into a parsed document, and patterns of them with ``*``."""
+"""JSON pointers (RFC 6901): the one place the harness makes, escapes and follows them,
+and patterns of them with ``*``."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+
+
+def escape(token: Any) -> str:
+    """One reference token: ``~`` as ``~0``, ``/`` as ``~1``."""
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def join(pointer: str, *tokens: Any) -> str:
+    """``pointer`` with ``tokens`` (keys or indices) appended, each escaped."""
+    return pointer + "".join("/" + escape(token) for token in tokens)
 
 
 def resolve(document: Any, pointer: str) -> tuple[bool, Any]:
@@ -43,7 +54,7 @@ def expand(document: Any, pattern: str) -> Iterator[tuple[str, bool, Any]]:
                 else []
             )
             for key in keys:
-                yield from walk(value[key], f"{at}/{key}", tail)
+                yield from walk(value[key], join(at, key), tail)
             return
         found, child = resolve(value, "/" + head)
         if found:

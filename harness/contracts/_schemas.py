@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +25,10 @@ import yaml
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from ._pointer import escape, join
 from ._violation import Violation
+
+log = logging.getLogger("harness.contracts")
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator, ValidationError
@@ -96,7 +100,7 @@ def validate_inline(schema: dict[str, Any], instance: Any) -> list[Violation]:
     if _is_valid(_fast_inline_validator(key), instance):
         return []
     check = _inline_validator(key)
-    return [Violation(_pointer(e.absolute_path), _message(e)) for e in check.iter_errors(instance)]
+    return [Violation(join("", *e.absolute_path), _message(e)) for e in check.iter_errors(instance)]
 
 
 # -- the fast verdict ---------------------------------------------------------------------
@@ -149,10 +153,13 @@ def _fast_inline_validator(key: str) -> jsonschema_rs.Draft202012Validator:
 
 
 def _is_valid(check: jsonschema_rs.Draft202012Validator, instance: Any) -> bool:
-    """The fast verdict; anything it cannot take (a huge integer...) goes the slow way."""
+    """The fast verdict. A value jsonschema-rs refuses to take (it raises ``ValueError``
+    for a type JSON has not, such as bytes or a non-string key) goes the slow way, said in
+    the log; any other failure of jsonschema-rs is a bug to see, not a verdict."""
     try:
         return bool(check.is_valid(instance))
-    except Exception:
+    except (ValueError, TypeError, OverflowError) as exc:
+        log.debug("jsonschema-rs could not take the value (%s): the Python validator judges", exc)
         return False
 
 
@@ -179,12 +186,12 @@ def _violations(error: ValidationError, uri: str, where: str) -> Iterator[Violat
     while error.context:
         error = best_match(error.context)
     location = _schema_location(uri, error)
-    pointer = _pointer(error.absolute_path)
+    pointer = join("", *error.absolute_path)
     if error.validator == "additionalProperties":
         allowed = set(error.schema.get("properties", {}))
         for name in sorted(set(error.instance) - allowed):
             yield Violation(
-                _join(pointer, name),
+                join(pointer, name),
                 f"unexpected field '{name}'",
                 schema_location=location,
                 where=where,  # type: ignore[arg-type]
@@ -193,7 +200,7 @@ def _violations(error: ValidationError, uri: str, where: str) -> Iterator[Violat
     if error.validator == "required":
         missing = error.message.split("'")[1] if "'" in error.message else "?"
         yield Violation(
-            _join(pointer, missing),
+            join(pointer, missing),
             f"missing required field '{missing}'",
             schema_location=location,
             where=where,  # type: ignore[arg-type]
@@ -255,16 +262,8 @@ def _schema_location(uri: str, error: ValidationError) -> str:
             node = resolver.lookup(target).contents
         if isinstance(node, dict) or (isinstance(node, list) and isinstance(part, int)):
             node = node[part]
-        pointer.append(str(part).replace("~", "~0").replace("/", "~1"))
+        pointer.append(escape(part))
     return f"{current.removeprefix(BASE_URI)}#/{'/'.join(pointer)}"
-
-
-def _pointer(path: Any) -> str:
-    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
-
-
-def _join(pointer: str, name: str) -> str:
-    return f"{pointer}/{name.replace('~', '~0').replace('/', '~1')}"
 
 
 def _show(value: Any) -> str:

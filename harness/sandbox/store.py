@@ -7,10 +7,8 @@ is in WAL mode so a ``--db`` file survives restarts consistently.
 The store knows tables, not the cookbook: ``lifecycle`` decides what the state becomes,
 ``operations`` what a request may do. ``seed`` writes a profile's initial state.
 
-Seam for fault injection (a later issue): sandbox controls live as JSON values in the
-``control`` table (``Tx.control`` / ``Tx.set_control``); the clock offset is one of them.
-A ``faults`` control, read by the app's single dispatch point before each operation,
-needs no new table.
+Sandbox controls live as JSON values in the ``control`` table (``Tx.control`` /
+``Tx.set_control``): the clock's offset, the registered faults (``faults``), sequences.
 """
 
 from __future__ import annotations

@@ -191,3 +191,21 @@ def test_inline_parameter_schemas_get_the_same_verdict(value: Any) -> None:
             fast = _schemas._is_valid(_schemas._fast_inline_validator(key), value)
             slow = list(_schemas._inline_validator(key).iter_errors(value))
             assert fast == (not slow), (param.name, value)
+
+
+def test_a_value_the_fast_validator_cannot_take_goes_the_slow_way_and_says_so(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    uri = contracts.schema_uri("error.json")
+    with caplog.at_level("DEBUG", logger="harness.contracts"):
+        assert _schemas._is_valid(_schemas.fast_validator(uri), {"errors": b"bytes"}) is False
+    assert "jsonschema-rs could not take the value" in caplog.text
+
+
+def test_a_failure_of_the_fast_validator_itself_is_not_taken_for_a_verdict() -> None:
+    class Broken:
+        def is_valid(self, instance: Any) -> bool:
+            raise RuntimeError("jsonschema-rs broke")
+
+    with pytest.raises(RuntimeError, match="broke"):
+        _schemas._is_valid(Broken(), {})  # type: ignore[arg-type]
