@@ -16,8 +16,9 @@ Feature: Track the order until every item succeeds
     And every item of the order reaches SUCCESS
     And every item of the order has its entitlement
 
-  @orders @fault:orders.process:fail-item
+  @orders @sandbox-faults
   Scenario: An item that fails is reported with its reason
+    Given the sandbox fails item "O2" of the next order it processes
     When I place the Jira Enterprise order for that provisioning request
     Then the order fails at item "O2" with a reason
 

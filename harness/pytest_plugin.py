@@ -2,7 +2,7 @@
 
 The logic lives in ``harness.suite``: the run (``run``: settings, profile, naming, what
 it refuses), where it goes (``target``), one scenario's world and cassette
-(``scenario``), the fault tags (``fault_tags``), which scenarios it keeps (``selection``,
+(``scenario``), which scenarios it keeps (``selection``,
 ``tiers``, ``plan``), the terminal lines (``terminal``), failures, reporting and the
 assumption ledger. What other plugins may change of a run: ``harness.suite.extensions``.
 
@@ -50,8 +50,8 @@ MARKS = {
     "rules": "order relationship rules",
     "faults": "transient and permanent faults of the sandbox",
     "sandbox-clock": "needs a sandbox whose clock can be moved (not live)",
+    "sandbox-faults": "makes the sandbox misbehave on purpose (not live)",
     "cookbook(section)": "the cookbook section a feature covers",
-    "fault(spec)": "a sandbox fault injected for the scenario (harness.suite.fault_tags)",
     "read-only": "tier: reads only; runs against any org",
     "provisioning": "tier: creates sites or apps (--allow-provisioning off loopback)",
     "orders": "tier: places orders, which cost money (--allow-orders off loopback)",
@@ -349,13 +349,11 @@ def world(
     run = config.stash[RUN]
     if run_settings is not run.settings:  # the fixture was overridden from code
         run = Run(run_settings, run.profile, run.naming, run.plan, run.has_sandbox)
-    fault = request.node.get_closest_marker("fault")
     section = request.node.get_closest_marker("cookbook")
     info = ScenarioInfo(
         feature_file=named[0],
         name=named[1],
         tags=frozenset(mark.name for mark in request.node.iter_markers()),
-        fault=fault.args[0] if fault else None,
         section=section.args[0] if section else None,
     )
     with open_scenario(

@@ -17,6 +17,7 @@ from harness.client import (
 )
 from harness.client.journeys import place_order_in_window
 from harness.contracts import roles
+from harness.contracts.profile import WORKSPACE_TYPE
 from harness.suite.plan import ScenarioPlan, planned
 from harness.suite.world import World
 
@@ -310,19 +311,33 @@ def both_answers_same(world: World) -> None:
 
 @then("the org has exactly one order with that orderId and one entitlement per item")
 def one_order_one_entitlement_each(world: World) -> None:
-    order = world.api.get_order(world.order.order_id, world.order.transaction_account_id)
-    assert len(order.items) == len(world.order_body["items"])
-    # The new site holds one Jira entitlement: the resend created nothing.
-    page = world.api.query_workspaces(world.provisioning_site)
-    jira = next(w for w in page.workspaces if w.type == "Jira Software")
-    listed = world.api.entitlements(jira.product_ari)
+    """The order read back holds every item sent, once, each with an entitlement of its
+    own; and every product the order added to the site lists that item's entitlement and
+    no other (a resend created nothing)."""
+    placed = world.order
+    order = world.api.get_order(placed.order_id, placed.transaction_account_id)
+    sent = world.order_body["items"]
+    assert [i.item_id for i in order.items] == [i["itemId"] for i in sent], (
+        f"the org's order holds {[i.item_id for i in order.items]}, the order sent "
+        f"{[i['itemId'] for i in sent]}"
+    )
+    entitlements = {item.item_id: item.entitlement_id for item in order.items}
+    assert all(entitlements.values()), f"items without an entitlement: {entitlements}"
+    assert len(set(entitlements.values())) == len(entitlements), f"shared: {entitlements}"
     offerings = world.profile.catalogue.offerings
-    (jira_item,) = [
-        i["itemId"]
-        for i in world.order_body["items"]
-        if offerings[i["offeringId"]].product == "jira"
-    ]
-    assert [e.entitlement_id for e in listed.entitlements] == [order.item(jira_item).entitlement_id]
+    workspaces = list(world.api.iter_workspaces(world.provisioning_site))
+    for item in sent:
+        offering = offerings[item["offeringId"]]
+        if not offering.is_instance:
+            continue  # a family container has no workspace of its own
+        kind = WORKSPACE_TYPE[offering.product]
+        found = [w for w in workspaces if w.type == kind]
+        assert len(found) == 1, f"{world.provisioning_site}: {len(found)} {kind} workspaces"
+        listed = world.api.entitlements(found[0].product_ari).entitlements
+        assert [e.entitlement_id for e in listed] == [entitlements[item["itemId"]]], (
+            f"{kind} on {world.provisioning_site} lists {[e.entitlement_id for e in listed]}, "
+            f"the order's item {item['itemId']} has {entitlements[item['itemId']]}"
+        )
 
 
 @then("the order holds exactly one family-container item, related from both Jira and JSM")

@@ -1,8 +1,8 @@
-"""One scenario from start to end: its world, its cassette, its sandbox state and faults.
+"""One scenario from start to end: its world, its cassette, its sandbox state.
 
 ``open_scenario`` is what the plugin's ``world`` fixture does: the scenario's settings
 (``--record-mode=once`` replays a scenario whose cassette exists), a control of the
-sandbox when there is one (reset before the scenario, the ``@fault`` tag registered),
+sandbox when there is one (reset before the scenario; its steps may inject faults),
 the clock (virtual against a sandbox or a cassette, real against an org), its cassette
 (replay and record; replay with every socket refused) and, in a run that keeps an
 assumption ledger, what its exchanges say of the assumptions.
@@ -23,7 +23,6 @@ from harness._command import harness_command
 from . import assumptions, attachments
 from .cassettes import RECORDED_BASE_URL, cassette_path, make_vcr
 from .extensions import Extensions
-from .fault_tags import fault_spec
 from .modes import Mode
 from .progress import Echo, WaitProgress
 from .record_mode import RecordMode
@@ -40,8 +39,6 @@ class ScenarioInfo:
     feature_file: str
     name: str
     tags: Collection[str]
-    #: The text of its ``@fault`` tag (after ``@fault:``), if any.
-    fault: str | None = None
     #: Its cookbook section (``@cookbook:...``), if any.
     section: str | None = None
 
@@ -99,13 +96,8 @@ def open_scenario(
                     assumptions.observe(info.key, world.exchanges, world.profile, world.admin)
                 )
             )
-        if sandbox is not None:
-            if settings.resets_org:
-                sandbox.reset(frozen_at=FROZEN_EPOCH)
-            if info.fault:
-                sandbox.add_fault(fault_spec(info.fault))
-                if not settings.resets_org:  # leave a shared sandbox as it was
-                    stack.callback(sandbox.clear_faults)
+        if sandbox is not None and settings.resets_org:
+            sandbox.reset(frozen_at=FROZEN_EPOCH)
         if settings.uses_cassettes:
             _use_cassette(stack, settings.record_mode, mode, path, info.name, base_url, target)
         yield world

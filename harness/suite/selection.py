@@ -2,7 +2,7 @@
 
 - Against an org that is not a harness sandbox (live mode; record mode against a host
   without ``/_sandbox/``), scenarios that need the sandbox's clock or faults
-  (``@sandbox-clock``, ``@fault:...``) are left out.
+  (``@sandbox-clock``, ``@sandbox-faults``) are left out.
 - Against a host that is not loopback, scenarios whose tier the run does not allow
   (``@provisioning`` without ``--allow-provisioning``, ``@orders`` without
   ``--allow-orders``) are left out (``tiers``).
@@ -32,7 +32,7 @@ from .plan import ScenarioPlan, plan_scenario
 from .tiers import TierTagError, allowed, tier_of, why_left_out
 
 #: Tags of scenarios that need a harness sandbox (its clock, its faults).
-SANDBOX_TAGS = ("sandbox-clock", "fault")
+SANDBOX_TAGS = ("sandbox-clock", "sandbox-faults")
 
 
 @dataclass(frozen=True)
@@ -126,8 +126,8 @@ def select(
         left_out.append(
             LeftOut(
                 sandbox_only,
-                f"they need the sandbox's clock or faults (@sandbox-clock, @fault), which {where} "
-                "does not have",
+                "they need the sandbox's clock or faults (@sandbox-clock, @sandbox-faults), "
+                f"which {where} does not have",
             )
         )
     for tier in sorted(beyond):

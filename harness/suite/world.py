@@ -52,7 +52,7 @@ from harness.contracts.profile import SiteProduct
 
 from . import attachments
 from .extensions import Checks, Guards
-from .modes import RunSettings
+from .modes import Mode, RunSettings
 from .naming import Naming
 from .progress import WaitProgress
 from .tiers import check_allowed
@@ -172,6 +172,7 @@ class World:
     #: Host name -> address for every connection (None: the system's resolver).
     resolve: Resolver | None = None
     _id_count: int = 0
+    _faults_to_clear: bool = False
     _clients: list[Client] = field(default_factory=list, repr=False)
 
     def __repr__(self) -> str:  # allure-pytest-bdd records step arguments by repr
@@ -321,7 +322,24 @@ class World:
         for client in self._clients:
             client.close()
         if self.control is not None:
+            if self._faults_to_clear:  # leave a shared sandbox as it was
+                self.control.clear_faults()
             self.control.close()
+
+    def inject_fault(self, spec: dict[str, Any]) -> None:
+        """Make the sandbox misbehave as ``spec`` says (``POST /_sandbox/faults``,
+        ``harness.sandbox.faults``). A sandbox that is not reset before each scenario has
+        its faults cleared when the scenario ends. In replay the cassette holds what the
+        fault did, so nothing is sent; an org that is no harness sandbox cannot do it."""
+        if self.settings.mode is Mode.REPLAY:
+            return
+        if self.control is None:
+            raise AssertionError(
+                f"{self.base_url} is not a harness sandbox: it cannot be made to misbehave "
+                "(tag the scenario @sandbox-faults, so that such a run leaves it out)"
+            )
+        self.control.add_fault(spec)
+        self._faults_to_clear = not self.settings.resets_org
 
     # -- calls ----------------------------------------------------------------------
 

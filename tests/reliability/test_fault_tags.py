@@ -1,5 +1,5 @@
-"""Fault tags become the sandbox's fault specs; a cassette's no-response marker is known to
-the audit, and an unknown one is named."""
+"""The fault steps' words become the sandbox's fault specs; a cassette's no-response marker
+is known to the audit, and an unknown one is named."""
 
 from __future__ import annotations
 
@@ -9,40 +9,53 @@ from typing import Any
 import pytest
 import yaml
 
+from features.steps.faults import FAULTS, fault_of
+from harness.sandbox.faults import FAULTS as SANDBOX_FAULTS
 from harness.suite.audit import check_cassettes
-from harness.suite.fault_tags import fault_spec
 
 ROOT = Path(__file__).resolve().parents[2]
-LOST = ROOT / "cassettes/faults/an-order-whose-response-is-lost-is-sent-again-and-placed-once.yaml"
+LOST = ROOT / "cassettes/faults/an-order-whose-answer-is-lost-is-sent-again-and-placed-once.yaml"
 
 
 @pytest.mark.parametrize(
-    ("tag", "spec"),
+    ("words", "spec"),
     [
-        ("orders.process:fail-item", {"operation": "orders.process", "fault": "fail-item"}),
-        ("orders.get:503:times=2", {"operation": "orders.get", "fault": "503", "times": 2}),
-        ("orders.get:503:times=always", {"operation": "orders.get", "fault": "503", "times": None}),
         (
-            "orders.get:429:retry-after=120",
+            "the API throttles the next order status request, asking to retry after 120 seconds",
             {"operation": "orders.get", "fault": "429", "retryAfter": 120},
         ),
         (
-            "provisioning.status:delay=0.5",
-            {"operation": "provisioning.status", "fault": "delay", "seconds": 0.5},
+            "the API is unavailable for the next 2 order status requests",
+            {"operation": "orders.get", "fault": "503", "times": 2},
         ),
         (
-            "orders.process:fail-item:item=O1:reason=NO_CAPACITY",
-            {
-                "operation": "orders.process",
-                "fault": "fail-item",
-                "item": "O1",
-                "reason": "NO_CAPACITY",
-            },
+            "the API is unavailable for every order status request",
+            {"operation": "orders.get", "fault": "503", "times": None},
+        ),
+        (
+            "the API answers the next provisioning status request 5 seconds late",
+            {"operation": "provisioning.status", "fault": "delay", "seconds": 5},
+        ),
+        (
+            "the connection drops after the next provisioning request is acted on, losing its "
+            "answer",
+            {"operation": "products.provision", "fault": "drop-response"},
+        ),
+        (
+            "the connection drops on every order status request",
+            {"operation": "orders.get", "fault": "drop", "times": None},
         ),
     ],
 )
-def test_a_fault_tag_is_the_sandboxs_spec(tag: str, spec: dict[str, Any]) -> None:
-    assert fault_spec(tag) == spec
+def test_a_fault_step_is_the_sandboxs_spec(words: str, spec: dict[str, Any]) -> None:
+    assert fault_of(words) == spec
+
+
+def test_every_fault_step_names_a_fault_the_sandbox_has() -> None:
+    kinds = {spec({"seconds": "1", "count": "1"})["fault"] for spec in FAULTS.values()}
+    assert kinds <= set(SANDBOX_FAULTS)
+    with pytest.raises(ValueError, match="no fault step says"):
+        fault_of("the API is moody")
 
 
 def test_the_no_response_marker_is_audited(tmp_path: Path) -> None:
