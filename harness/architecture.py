@@ -1,11 +1,12 @@
-"""The harness's own map: its packages, what each may import, and the import graph as the
-code has it (read with ``ast``, nothing imported). ``tests/test_architecture.py`` holds the
-code to these rules; ``harness docs`` draws ``docs/architecture.md`` from them.
+"""The harness's own map: its parts, what each may import, and the import graph as the code
+has it (read with ``ast``, nothing imported). One direction: ``contracts`` (with
+``schemas/``) is the single source of truth and imports nothing of ours; ``client`` and
+``sandbox`` build on it and never on each other; ``suite`` drives the client against a
+sandbox through its public names; the front doors (the command line, the pytest plugin,
+the benchmark) sit on top.
 
-The one direction: ``contracts`` (with ``schemas/``) is the single source of truth and
-imports nothing of ours; ``client`` and ``sandbox`` build on it and never on each other;
-``suite`` drives the client against a sandbox's public names; the front doors (the
-command line, the pytest plugin, the benchmark) sit on top.
+``tests/test_architecture.py`` holds the code to these rules; ``harness docs`` draws
+``docs/architecture.md`` from them.
 """
 
 from __future__ import annotations
@@ -248,3 +249,77 @@ def problems(found: dict[str, Path] | None = None) -> list[str]:
 
 def _private(module: str) -> bool:
     return any(part.startswith("_") for part in module.split(".")[2:])
+
+
+#: Where to add each kind of thing, step by step (``docs/architecture.md``). Each step
+#: names the file and what the tests then hold it to.
+RECIPES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "an endpoint",
+        (
+            "`schemas/openapi.yaml`: the path and method with its `operationId` "
+            "(`area.verb`, e.g. `orders.get`), `x-side-effect` (`read-only`, `provisioning` "
+            "or `orders`: the suite's tier guard reads it), `security`, its parameters, and "
+            "its responses: `200` with a response schema, `400`, `401`, `403`, `404` (the "
+            "`Error` response) and `429`, `503` (`RetryableError`); a `requestBody` for a POST.",
+            "`schemas/<operation>.request.json` / `.response.json`: the JSON Schemas, with an "
+            "absolute `$id` like the others (every schema file must be used, "
+            "`tests/contracts/test_schemas.py`, which also lists the cookbook's endpoints: add "
+            "yours to its table).",
+            "`tests/fixtures/cookbook/samples.yaml`: a sample request and a sample response of "
+            "the operation (the cookbook's own, when it prints one), each judged by the "
+            "contracts in `tests/contracts/test_samples.py`.",
+            "`harness/sandbox/views.py`: the response body as a function of the stored rows; "
+            "`harness/sandbox/operations.py`: a handler `def name(call: Call) -> Reply` and "
+            "its line in `HANDLERS` (the sandbox refuses to start while an operation of the "
+            "contracts has no handler). Routing, authentication, body limits and request "
+            "validation come from the contracts: nothing to add.",
+            '`harness/client/_client.py`: a method calling `self._call("<operationId>", '
+            "path_params, body=..., query=...)` and reading the answer with "
+            "`self._model(...)` into a model of `harness/client/_models.py`; re-export new "
+            "names in `harness/client/__init__.py`. An operation that must not be sent twice "
+            "goes into `UNSAFE_OPERATIONS` (`harness/client/_retry.py`).",
+            "A step in `features/steps/<area>.py` and a scenario in `features/<area>.feature` "
+            "with its tier tag; then `harness run --mode record --no-report` records its "
+            "cassette, and `harness cassettes check` and `harness cassettes drift` pass.",
+            "What the cookbook leaves open is an assumption (`ASM-nnn`) in "
+            "`harness/contracts/cookbook.py`; `harness docs` writes `docs/` again.",
+        ),
+    ),
+    (
+        "a relationship rule",
+        (
+            '`harness/contracts/rules.py`: a function decorated `@_rule("REL-nnn", title, '
+            "section=..., quote=...)` yielding a `Finding` per breach; the client "
+            "(`harness validate order`, `OrderBuilder.build`) and the sandbox (422 naming "
+            "the rule) both judge by it.",
+            "`features/order_rules.feature`: a row of the rules outline, and in "
+            '`features/steps/orders.py` a `breakage("<words>")` that breaks the rule in a '
+            "valid order; `harness docs` adds the rule to `docs/rules.md`.",
+        ),
+    ),
+    (
+        "a step",
+        (
+            "`features/steps/<area>.py`: a function decorated with pytest-bdd's `given`, "
+            "`when` or `then`; it talks to the org through `World` (`world.api` is the "
+            "client, `world.role(...)` and `world.site_for(...)` find what the profile "
+            "gives), never to the sandbox's internals. Words name roles, not a profile's "
+            "values.",
+            "A step that makes a site, provisions or orders also declares it to the plan "
+            "(`@planned(parser, effects)`, `harness.suite.plan`), so `harness run --plan` and "
+            "the tier checks know it.",
+            "A new module of steps goes into the root `conftest.py`'s `pytest_plugins`.",
+        ),
+    ),
+    (
+        "a fault",
+        (
+            "`harness/sandbox/faults.py`: its name in `STATUS_FAULTS`, `CONNECTION_FAULTS` "
+            "or `ITEM_FAULTS`, the spec check in `_parse`, and what it does in `act_out`.",
+            "`features/steps/faults.py`: the words a scenario says it with, in `FAULTS` "
+            "(words -> spec); the scenario carries `@sandbox-faults`, so that a run against "
+            "a real org leaves it out.",
+        ),
+    ),
+)
