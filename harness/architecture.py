@@ -266,9 +266,12 @@ RECIPES: tuple[tuple[str, tuple[str, ...]], ...] = (
             "absolute `$id` like the others (every schema file must be used, "
             "`tests/contracts/test_schemas.py`, which also lists the cookbook's endpoints: add "
             "yours to its table).",
-            "`tests/fixtures/cookbook/samples.yaml`: a sample request and a sample response of "
-            "the operation (the cookbook's own, when it prints one), each judged by the "
-            "contracts in `tests/contracts/test_samples.py`.",
+            "`tests/fixtures/cookbook/samples.yaml`: a sample request (with `answers:` naming "
+            "its response sample) and a sample response of the operation (the cookbook's "
+            "own, when it prints one; the body in a file beside it), each judged by the "
+            "contracts in `tests/contracts/test_samples.py`; a journey of "
+            "`tests/sandbox/test_cookbook_samples.py` (`JOURNEYS`) sends the request to a "
+            "sandbox and compares the answer with the response sample.",
             "`harness/sandbox/views.py`: the response body as a function of the stored rows; "
             "`harness/sandbox/operations.py`: a handler `def name(call: Call) -> Reply` and "
             "its line in `HANDLERS` (the sandbox refuses to start while an operation of the "
@@ -281,7 +284,9 @@ RECIPES: tuple[tuple[str, tuple[str, ...]], ...] = (
             "goes into `UNSAFE_OPERATIONS` (`harness/client/_retry.py`).",
             "A step in `features/steps/<area>.py` and a scenario in `features/<area>.feature` "
             "with its tier tag; then `harness run --mode record --no-report` records its "
-            "cassette, and `harness cassettes check` and `harness cassettes drift` pass.",
+            "cassette, and `harness cassettes check` and `harness cassettes drift` pass. "
+            "Tests that count the scenarios of a run (`tests/suite`, `tests/reliability`: "
+            "'66 passed', the plan's summary) then count one more.",
             "What the cookbook leaves open is an assumption (`ASM-nnn`) in "
             "`harness/contracts/cookbook.py`; `harness docs` writes `docs/` again.",
         ),
