@@ -312,7 +312,8 @@ def assumptions_command(reports: str, as_json: bool) -> None:
     """The assumption ledger of the last live run in REPORTS (reports/assumptions.json):
     each assumption it observed, whether the org's answers agreed with the harness's
     reading, and the exchange that shows it. Exit 1 when the org contradicted one."""
-    from harness.suite.assumptions import LEDGER_FILE, read, table
+    from harness.suite.assumptions import LEDGER_FILE
+    from harness.suite.ledger_report import read, table
 
     try:
         data = read(Path(reports) / LEDGER_FILE)

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from harness.suite import assumptions
+from harness.suite import assumptions, ledger_report
 from harness.suite.extensions import extensions
 from harness.suite.failures import StepFailure
 from harness.suite.modes import RunSettings
@@ -208,7 +208,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         "runId": settings.run_id,
         "finishedAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
-    data = assumptions.publish(ledger, path, Path(results) if results else None, run)
+    data = ledger_report.publish(ledger, path, Path(results) if results else None, run)
     published = config.getoption("--assumptions-ledger-published")
     config.stash[LEDGER_WRITTEN] = (Path(published) if published else path, data)
 
@@ -216,7 +216,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     written = config.stash.get(LEDGER_WRITTEN, None)
     if written is not None:
-        terminalreporter.write_line(assumptions.summary_line(*written))
+        terminalreporter.write_line(ledger_report.summary_line(*written))
 
 
 # -- collection -----------------------------------------------------------------------------

@@ -7,26 +7,24 @@ contradicts looks like. This module only reads those declarations: ``observe`` h
 exchange a scenario's ``World`` recorded against them, ``Ledger`` adds the evidence up, and
 a run in live mode (or record mode against a host that is not loopback) writes it as
 ``reports/assumptions.json`` and as an Allure result, "Assumption ledger";
-``harness assumptions reports/`` prints it as a table.
+``harness assumptions reports/`` prints it as a table (``ledger_report``).
 
 A selector (``SELECTORS``) looks at one exchange and the scenario it belongs to
 (``Scene``: the profile, the exchanges before it, the site admin who called) and yields
 one context per thing that counts (``{"item": 2}``: the order's third item), which an
-``Answer`` may name (``at="/items/{item}/..."``).
+``Answer`` may name (``at="/items/{item}/..."``). How the ledger is written and shown:
+``ledger_report``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from harness._command import harness_command
 from harness._loopback import is_loopback
 from harness.client import Exchange
 from harness.contracts import (
@@ -403,155 +401,3 @@ def _first(found: Sequence[Evidence]) -> dict[str, Any] | None:
         return None
     first = found[0]
     return {"scenario": first.scenario, **first.exchange}
-
-
-def read(path: Path) -> dict[str, Any]:
-    """A ledger file; ValueError saying what is wrong with it."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ValueError(
-            f"{path}: no ledger here: a run in live mode (or record mode against a host that "
-            "is not loopback) writes it"
-        ) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path}: not a ledger: {exc}") from None
-    if not isinstance(data, dict) or not isinstance(data.get("assumptions"), list):
-        raise ValueError(f"{path}: not a ledger: no 'assumptions' list")
-    return data
-
-
-def table(data: Mapping[str, Any]) -> str:
-    """The ledger as a table: one row per exercised assumption, with the scenario and the
-    exchange that shows the verdict."""
-    rows = [("assumption", "verdict", "agreed", "contradicted", "shown by")]
-    for entry in data["assumptions"]:
-        side = AGREED if entry["verdict"] == AGREED else CONTRADICTED
-        shown = entry["evidence"][side] or {}
-        rows.append(
-            (
-                entry["id"],
-                entry["verdict"],
-                str(entry["agreed"]),
-                str(entry["contradicted"]),
-                f"{shown.get('scenario', '')}: {shown.get('summary', '')}",
-            )
-        )
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines = [
-        "  ".join(cell.ljust(w) for cell, w in zip(row[:4], widths, strict=True)) + "  " + row[4]
-        for row in rows
-    ]
-    run = data.get("run", {})
-    lines.append("")
-    contradicted = data.get("contradicted", [])
-    lines.append(
-        f"{len(data['assumptions'])} assumption(s) observed against {run.get('baseUrl', '?')} "
-        f"({run.get('mode', '?')} run {run.get('runId') or ''}): "
-        + (f"contradicted: {', '.join(contradicted)}" if contradicted else "none contradicted")
-    )
-    if data.get("notExercised"):
-        lines.append(f"not exercised by this run: {', '.join(data['notExercised'])}")
-    return "\n".join(line.rstrip() for line in lines)
-
-
-def write_allure_result(results: Path, data: Mapping[str, Any]) -> None:
-    """The ledger as one Allure result, "Assumption ledger": a step per assumption with the
-    exchange that shows its verdict, the whole ledger attached; failed when the org
-    contradicted one."""
-    from allure_commons.logger import AllureFileLogger
-    from allure_commons.model2 import (
-        Attachment,
-        Label,
-        Status,
-        StatusDetails,
-        TestResult,
-        TestStepResult,
-    )
-
-    writer = AllureFileLogger(results)
-
-    def attach(name: str, body: str, kind: str, extension: str) -> Attachment:
-        source = f"{hashlib.sha1(f'{name}{body}'.encode()).hexdigest()}-attachment.{extension}"
-        writer.report_attached_data(body, source)
-        return Attachment(name=name, source=source, type=kind)
-
-    now = int(time.time() * 1000)
-    steps = []
-    for entry in data["assumptions"]:
-        side = AGREED if entry["verdict"] == AGREED else CONTRADICTED
-        shown = entry["evidence"][side] or {}
-        steps.append(
-            TestStepResult(
-                name=f"{entry['id']} {entry['verdict']}: {entry['observed']}",
-                status=Status.PASSED if entry["verdict"] == AGREED else Status.FAILED,
-                stage="finished",
-                start=now,
-                stop=now,
-                attachments=[
-                    attach("curl", shown.get("curl", ""), "text/plain", "txt"),
-                    attach(
-                        f"exchange ({shown.get('scenario', '')})",
-                        json.dumps(shown, indent=2, ensure_ascii=False),
-                        "application/json",
-                        "json",
-                    ),
-                ],
-            )
-        )
-    contradicted = data.get("contradicted", [])
-    message = (
-        f"the org contradicted {', '.join(contradicted)}: see each assumption's alternative "
-        "reading in docs/errata.md"
-        if contradicted
-        else "the org's answers agreed with every assumption the run observed"
-    )
-    result = TestResult(
-        uuid=hashlib.sha1(b"harness assumption ledger" + str(now).encode()).hexdigest(),
-        historyId=hashlib.md5(b"harness assumption ledger").hexdigest(),
-        fullName="harness.assumptions.ledger",
-        name=f"Assumption ledger: {len(contradicted)} of {len(data['assumptions'])} contradicted",
-        status=Status.FAILED if contradicted else Status.PASSED,
-        statusDetails=StatusDetails(message=message),
-        stage="finished",
-        start=now,
-        stop=now,
-        description=table(data),
-        labels=[
-            Label("feature", "Assumption ledger"),
-            Label("suite", "Assumption ledger"),
-            Label("tag", "assumptions"),
-        ],
-        steps=steps,
-        attachments=[
-            attach(
-                "assumptions.json",
-                json.dumps(data, indent=2, ensure_ascii=False),
-                "application/json",
-                "json",
-            ),
-            attach("ledger", table(data), "text/plain", "txt"),
-        ],
-    )
-    writer.report_result(result)
-
-
-def publish(
-    ledger: Ledger, path: Path, results: Path | None, run: Mapping[str, Any]
-) -> dict[str, Any]:
-    """Write the ledger to ``path`` (``reports/assumptions.json``) and, with Allure
-    results, its Allure result; returns the ledger's data."""
-    data = ledger.write(path, run)
-    if results is not None:
-        write_allure_result(results, data)
-    return data
-
-
-def summary_line(path: Path, data: Mapping[str, Any]) -> str:
-    """What a run prints of its ledger."""
-    contradicted = data.get("contradicted", [])
-    verdict = f"contradicted: {', '.join(contradicted)}" if contradicted else "none contradicted"
-    return (
-        f"harness: assumption ledger {path} ({len(data['assumptions'])} observed, {verdict}); "
-        f"print it: {harness_command('assumptions', str(path.parent))}"
-    )

@@ -1,0 +1,150 @@
+"""The run's set-up as public functions (``harness.suite.run``, ``target``, ``terminal``,
+``extensions``): what a run refuses before it starts, what it tells, where it goes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.contracts import load_profile
+from harness.suite import run as run_setup
+from harness.suite.extensions import KEY, Checks, Extensions, Guards, extend, extensions
+from harness.suite.modes import Mode, RunSettings
+from harness.suite.target import live_profile, secrets
+from harness.suite.terminal import _own_line
+
+DEFAULTS: dict[str, Any] = {
+    "--mode": None,
+    "--record-mode": None,
+    "--base-url": None,
+    "--allow-orders": False,
+    "--allow-provisioning": False,
+    "--profile": None,
+    "--cassette-dir": "cassettes",
+    "--reset-sandbox": False,
+    "--site-prefix": None,
+    "--run-id": None,
+    "--plan": False,
+}
+
+
+def options(**given: Any) -> Any:
+    values = {**DEFAULTS, **{f"--{k.replace('_', '-')}": v for k, v in given.items()}}
+    return values.__getitem__
+
+
+def test_a_local_run_is_deterministic_and_needs_nothing() -> None:
+    run = run_setup.prepare(options(), environ={})
+    assert run.settings.mode is Mode.LOCAL and run.settings.run_id is None
+    assert not run.naming.fresh and run_setup.notices(run) == []
+    assert run_setup.base_url(run.settings, {}) is None
+
+
+@pytest.mark.parametrize(
+    ("given", "environ", "says"),
+    [
+        ({"mode": "live"}, {}, "--mode live needs ATLASSIAN_ORG_ID and ATLASSIAN_API_KEY"),
+        ({"base_url": "ftp://x"}, {}, "--base-url 'ftp://x': not an http:// or https:// URL"),
+        ({"reset_sandbox": True}, {}, "--reset-sandbox resets the harness sandbox of"),
+        ({"mode": "local", "record_mode": "once"}, {}, "--mode local does not"),
+        ({"profile": "/nowhere/profile.json"}, {}, "/nowhere/profile.json"),
+        ({"site_prefix": "Not A Prefix"}, {}, "site prefix"),
+    ],
+)
+def test_a_run_that_cannot_work_is_refused_in_one_line(
+    given: dict[str, Any], environ: dict[str, str], says: str
+) -> None:
+    with pytest.raises(run_setup.RunError, match=None) as refused:
+        run_setup.prepare(options(**given), environ=environ)
+    assert says.lower() in str(refused.value).lower() and "\n" not in str(refused.value)
+
+
+def test_reset_sandbox_with_several_processes_is_refused() -> None:
+    given = options(mode="record", base_url="http://127.0.0.1:9", reset_sandbox=True)
+    with pytest.raises(run_setup.RunError, match="-n"):
+        run_setup.prepare(given, environ={}, processes=2)
+
+
+def test_a_live_run_is_fresh_and_says_how_it_names_things() -> None:
+    env = {"ATLASSIAN_ORG_ID": "org", "ATLASSIAN_API_KEY": "key"}
+    run = run_setup.prepare(options(mode="live"), environ=env, given_run_id="k3x9q2ab")
+    assert run.settings.run_id == "k3x9q2ab" and run.naming.fresh
+    assert run_setup.notices(run) == [
+        f"harness: run k3x9q2ab: new sites are named {run.naming.prefix}-k3x9q2ab-<label>-"
+        "<hash>; order and item ids carry the run id"
+    ]
+    assert run_setup.base_url(run.settings, env) == run_setup.LIVE_BASE_URL
+    assert run_setup.has_sandbox(run, lambda url, profile: True) is False  # never probed
+
+
+def test_a_record_run_asks_once_whether_its_host_is_a_sandbox() -> None:
+    run = run_setup.prepare(options(mode="record", base_url="http://127.0.0.1:9"), environ={})
+    asked: list[str] = []
+
+    def probe(url: str, profile: Any) -> bool:
+        asked.append(url)
+        return True
+
+    assert run_setup.has_sandbox(run, probe) and run_setup.has_sandbox(run, probe)
+    assert asked == ["http://127.0.0.1:9"]
+    planned = replace(run, plan=True, has_sandbox=None)
+    assert run_setup.has_sandbox(planned, probe) is True and len(asked) == 1  # unasked
+
+
+def test_record_mode_once_replays_a_scenario_whose_cassette_exists(tmp_path: Path) -> None:
+    settings = RunSettings(Mode.RECORD, record_mode="once")
+    cassette = tmp_path / "c.yaml"
+    assert run_setup.scenario_settings(settings, cassette).mode is Mode.RECORD
+    cassette.write_text("interactions: []\n")
+    assert run_setup.scenario_settings(settings, cassette).mode is Mode.REPLAY
+
+
+def test_a_live_profile_takes_the_org_and_key_from_the_environment_only() -> None:
+    profile = load_profile()
+    live = live_profile(profile, {"ATLASSIAN_ORG_ID": "o-1", "ATLASSIAN_API_KEY": "k-1"})
+    assert (live.org_id, live.api_key) == ("o-1", "k-1")
+    found = secrets(profile, {"ATLASSIAN_SITE_ADMIN_TOKEN": "t-1"})
+    assert "t-1" in found and profile.api_key in found and "" not in found
+
+
+def test_extensions_change_only_what_a_plugin_says(pytestconfig: pytest.Config) -> None:
+    before = pytestconfig.stash.get(KEY, None)
+    try:
+        pytestconfig.stash[KEY] = Extensions()
+        extend(pytestconfig, guards=Guards(order_steps=False))
+        extend(pytestconfig, resolve=str.lower)
+        added = extensions(pytestconfig)
+        assert added.guards == Guards(order_steps=False) and added.resolve is str.lower
+        assert added.checks == Checks() and added.sandbox == {}
+    finally:
+        if before is None:
+            del pytestconfig.stash[KEY]
+        else:
+            pytestconfig.stash[KEY] = before
+
+
+class _Reporter:
+    def __init__(self, verbosity: int) -> None:
+        self.verbosity = verbosity
+        self.reported_progress = 0
+        self.written: list[str] = []
+
+    def write(self, text: str) -> None:
+        self.written.append(text)
+
+
+def test_a_line_after_a_row_of_quiet_dots_starts_a_line_of_its_own() -> None:
+    quiet, seen = _Reporter(-1), {"progress": 0}
+    _own_line(quiet, seen)
+    assert quiet.written == []  # nothing reported yet: at a line's start
+    quiet.reported_progress = 3  # three dots since
+    _own_line(quiet, seen)
+    _own_line(quiet, seen)  # no dot since our last line
+    assert quiet.written == ["\n"]
+    normal = _Reporter(0)
+    normal.reported_progress = 3
+    _own_line(normal, {"progress": 0})
+    assert normal.written == []  # pytest's write_line starts the line itself
