@@ -131,6 +131,14 @@ def products_provision(call: Call) -> Reply:
     body = call.body
     name = body["parameters"]["name"]
     site = call.tx.site(name)
+    _check_products(call, site)
+    if site is None:
+        _check_new_site(call, name, body["parameters"])
+    return _start_provisioning(call, "products", name, site is None, None, body)
+
+
+def _check_products(call: Call, site: SiteRow | None) -> None:
+    """422 for a product asked twice, one the site has, or a family container alone."""
     seen: dict[str, int] = {}
     for i, pointer, offering in _requested_offerings(call, apps=False):
         if offering.product in seen:
@@ -148,7 +156,7 @@ def products_provision(call: Call) -> Reply:
             raise error(
                 422,
                 "PRODUCT_ALREADY_ON_SITE",
-                f"site {name!r} already has {offering.product}",
+                f"site {site.name!r} already has {offering.product}",
                 pointer=pointer,
             )
     if set(seen) == {"family-container"}:
@@ -159,32 +167,34 @@ def products_provision(call: Call) -> Reply:
             "order could relate a Jira-family item to it (ASM-049)",
             pointer="/offerings",
         )
-    if site is None:
-        timezone = body["parameters"].get("timezone")
-        if timezone is not None and timezone not in _time_zones():
-            raise error(
-                422,
-                "TIMEZONE_UNKNOWN",
-                f"{timezone!r} is not an IANA time-zone name such as 'Australia/Sydney' (ASM-046)",
-                pointer="/parameters/timezone",
-            )
-        if "timezone" not in body["parameters"]:
-            raise error(
-                422,
-                "TIMEZONE_REQUIRED",
-                f"there is no site {name!r}: a new site needs parameters.timezone "
-                "('Add a timezone parameter for the new site')",
-                pointer="/parameters/timezone",
-            )
-        pending = call.tx.pending_new_site(name)
-        if pending is not None:
-            raise error(
-                422,
-                "SITE_NAME_PENDING",
-                f"provisioning request {pending.id} is already creating site {name!r}",
-                pointer="/parameters/name",
-            )
-    return _start_provisioning(call, "products", name, site is None, None, body)
+
+
+def _check_new_site(call: Call, name: str, parameters: dict[str, Any]) -> None:
+    """422 for a new site without a known time zone, or one another request is making."""
+    timezone = parameters.get("timezone")
+    if timezone is not None and timezone not in _time_zones():
+        raise error(
+            422,
+            "TIMEZONE_UNKNOWN",
+            f"{timezone!r} is not an IANA time-zone name such as 'Australia/Sydney' (ASM-046)",
+            pointer="/parameters/timezone",
+        )
+    if "timezone" not in parameters:
+        raise error(
+            422,
+            "TIMEZONE_REQUIRED",
+            f"there is no site {name!r}: a new site needs parameters.timezone "
+            "('Add a timezone parameter for the new site')",
+            pointer="/parameters/timezone",
+        )
+    pending = call.tx.pending_new_site(name)
+    if pending is not None:
+        raise error(
+            422,
+            "SITE_NAME_PENDING",
+            f"provisioning request {pending.id} is already creating site {name!r}",
+            pointer="/parameters/name",
+        )
 
 
 def apps_provision(call: Call) -> Reply:
@@ -288,28 +298,9 @@ def orders_place(call: Call) -> Reply:
     Otherwise every relationship rule is checked against the provisioning request the
     order names (``OrderContext``) and the org's entitlements as they are now."""
     body = call.body
-    order_id = body["orderId"]
-    existing = call.tx.order(order_id)
+    existing = call.tx.order(body["orderId"])
     if existing is not None:
-        _require_order_site(call, existing)
-        if existing.canonical_body != canonical_json(body):
-            raise error(
-                409,
-                "ORDER_CONFLICT",
-                f"orderId {order_id} was already used with a different body; an orderId is "
-                "the idempotency key: send the same body again, or a new orderId",
-                pointer="/orderId",
-                rule="REL-003",
-                erratum=cookbook.erratum_of("orderId", order_id),  # ERR-014: the samples' id
-            )
-        # The key covers the body, not the headers: a resend is judged by its own
-        # X-transaction-account (REL-018) as the first send was (ASM-038).
-        header = OrderContext(call.now, None, call.headers.get("x-transaction-account"))
-        refused = check_order(body, call.catalogue, header, only=_RESEND_RULES)
-        if refused:
-            raise ApiError.of(refused)
-        return 200, views.order_placed(existing, call.tx.items(order_id))
-
+        return _resent_order(call, existing)
     request_id = body["metadata"]["provisionRequestId"]
     p = call.tx.provisioning(request_id)
     if p is not None:
@@ -323,13 +314,44 @@ def orders_place(call: Call) -> Reply:
     violations = call.check_order(body, call.catalogue, context)
     if violations:
         raise ApiError.of(violations)
+    order, items = _order_rows(call, body)
+    call.tx.insert_order(order, items)
+    call.tx.set_provisioning_order(request_id, order.order_id)
+    return 200, views.order_placed(order, items)
 
+
+def _resent_order(call: Call, existing: OrderRow) -> Reply:
+    """An orderId already used: the same order again (same body), else 409."""
+    body = call.body
+    _require_order_site(call, existing)
+    if existing.canonical_body != canonical_json(body):
+        raise error(
+            409,
+            "ORDER_CONFLICT",
+            f"orderId {existing.order_id} was already used with a different body; an orderId "
+            "is the idempotency key: send the same body again, or a new orderId",
+            pointer="/orderId",
+            rule="REL-003",
+            erratum=cookbook.erratum_of("orderId", existing.order_id),  # ERR-014: the samples'
+        )
+    # The key covers the body, not the headers: a resend is judged by its own
+    # X-transaction-account (REL-018) as the first send was (ASM-038).
+    header = OrderContext(call.now, None, call.headers.get("x-transaction-account"))
+    refused = check_order(body, call.catalogue, header, only=_RESEND_RULES)
+    if refused:
+        raise ApiError.of(refused)
+    return 200, views.order_placed(existing, call.tx.items(existing.order_id))
+
+
+def _order_rows(call: Call, body: dict[str, Any]) -> tuple[OrderRow, list[ItemRow]]:
+    """A new order and its items, PROCESSING until ``processing_delay`` has passed."""
+    order_id = body["orderId"]
     order = OrderRow(
         order_id=order_id,
         canonical_body=canonical_json(body),
         transaction_account_id=body["transactionAccountId"],
         invoice_group_id=body["invoiceGroupId"],
-        provision_request_id=request_id,
+        provision_request_id=body["metadata"]["provisionRequestId"],
         slug=views.slug(order_id),
         created_at=call.now,
     )
@@ -349,9 +371,7 @@ def orders_place(call: Call) -> Reply:
         )
         for n, item in enumerate(body["items"], start=1)
     ]
-    call.tx.insert_order(order, items)
-    call.tx.set_provisioning_order(request_id, order_id)
-    return 200, views.order_placed(order, items)
+    return order, items
 
 
 def orders_get(call: Call) -> Reply:
