@@ -311,16 +311,7 @@ class OrderBuilder:
         offering = self._app_offering(offering_id, app_key)
         product_id = parent.entitlement_id if isinstance(parent, EntitlementDetails) else parent
         known = self.catalogue.entitlement(product_id)
-        anchor: Timestamp | None = billing_anchor
-        if anchor is None and isinstance(parent, EntitlementDetails):
-            anchor = parent.billing_anchor
-        if anchor is None and known is not None:
-            anchor = known.billing_anchor
-        if anchor is None:
-            raise OrderBuildError(
-                f"the billing anchor of parent entitlement {product_id} is unknown: give its "
-                "EntitlementDetails or billing_anchor"
-            )
+        anchor = self._anchor_of(parent, known, product_id, billing_anchor)
         product = self._product_of(parent, known)
         container = (
             parent.family_container_id
@@ -351,6 +342,24 @@ class OrderBuilder:
             self._known.append((container, SiteProduct(product, "", product_id, to_millis(anchor))))
         self._items.append(item)
         return self
+
+    @staticmethod
+    def _anchor_of(
+        parent: EntitlementDetails | str, known: Any, product_id: str, given: Timestamp | None
+    ) -> Timestamp:
+        """The billing anchor an app bills from: given, else the parent's details', else
+        the catalogue's; ``OrderBuildError`` when none says."""
+        anchor = given
+        if anchor is None and isinstance(parent, EntitlementDetails):
+            anchor = parent.billing_anchor
+        if anchor is None and known is not None:
+            anchor = known.billing_anchor
+        if anchor is None:
+            raise OrderBuildError(
+                f"the billing anchor of parent entitlement {product_id} is unknown: give its "
+                "EntitlementDetails or billing_anchor"
+            )
+        return anchor
 
     def _product_of(self, parent: EntitlementDetails | str, known: Any) -> str:
         """The product an app's parent entitlement is of (Jira when nothing says)."""
