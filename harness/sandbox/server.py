@@ -66,16 +66,8 @@ def serve(
         server.should_exit = True
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    echo(f"Sandbox org {profile.org_id} listening on {base_url}")
-    echo(f"  state:       {sandbox.db_path}{'' if db else ' (temporary)'}")
-    echo(f"  credentials: {harness_command('sandbox', 'profile')}")
-    echo(
-        f"  pace:        items SUCCESS {sandbox.processing_delay:g} s after their order, "
-        f"provisioning COMPLETED {sandbox.provisioning_delay:g} s after its request at the "
-        "earliest"
-    )
-    echo(f"  contracts:   {base_url}/openapi.json")
-    echo("Press Ctrl-C to stop.")
+    for line in banner(profile, sandbox, base_url, temporary=db is None):
+        echo(line)
     if not is_loopback_host(host):
         print(
             f"warning: {host} is not loopback; the sandbox's credentials are public",
@@ -89,3 +81,18 @@ def serve(
         sock.close()
         sandbox.close()
     echo("Sandbox stopped.")
+
+
+def banner(profile: Profile, sandbox: Any, base_url: str, *, temporary: bool) -> list[str]:
+    """What ``harness sandbox serve`` says once it listens: where, its state, its
+    credentials, its pace, its contracts."""
+    return [
+        f"Sandbox org {profile.org_id} listening on {base_url}",
+        f"  state:       {sandbox.db_path}{' (temporary)' if temporary else ''}",
+        f"  credentials: {harness_command('sandbox', 'profile')}",
+        f"  pace:        items SUCCESS {sandbox.processing_delay:g} s after their order, "
+        f"provisioning COMPLETED {sandbox.provisioning_delay:g} s after its request at the "
+        "earliest",
+        f"  contracts:   {base_url}/openapi.json",
+        "Press Ctrl-C to stop.",
+    ]
