@@ -23,6 +23,18 @@ class Served:
     base_url: str
     log: Path
 
+    def live_env(self, profile: dict[str, object]) -> dict[str, str]:
+        """The environment of a live run against this server as the org of ``profile``
+        (a profile's data: its org id and API key)."""
+        org = profile["org"]
+        assert isinstance(org, dict)
+        return {
+            **os.environ,
+            "ATLASSIAN_BASE_URL": self.base_url,
+            "ATLASSIAN_ORG_ID": org["id"],
+            "ATLASSIAN_API_KEY": org["apiKey"],
+        }
+
     def kill(self) -> None:
         """SIGKILL: no shutdown, no flush, no closing of the database."""
         self.process.send_signal(signal.SIGKILL)

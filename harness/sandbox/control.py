@@ -10,7 +10,6 @@ expects. Only httpx is imported: a control is cheap to load.
 
 from __future__ import annotations
 
-from types import TracebackType
 from typing import Any
 
 import httpx
@@ -110,12 +109,7 @@ class SandboxControl:
     def __enter__(self) -> SandboxControl:
         return self
 
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     @staticmethod

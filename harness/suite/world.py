@@ -387,37 +387,31 @@ class World:
     def wait_for_order(self, order: Order) -> Order:
         """Poll the order until every item is SUCCESS (``OrderFailed`` when one FAILED),
         reporting each poll."""
-        progress = self.progress or WaitProgress(self.scenario_key)
-        timeout = 600.0
-        with progress.wait(f"order {order.order_id}", timeout) as on_poll:
-            return wait_for_order(
-                self.api,
-                order,
-                timeout=timeout,
-                poll_interval=self.poll_interval,
-                clock=self.clock.now,
-                sleep=self.clock.sleep,
-                on_poll=on_poll,
-            )
+        with self._waiting(f"order {order.order_id}", 600.0) as pace:
+            return wait_for_order(self.api, order, **pace)
 
     def wait_for_provisioning(self, request: ProvisioningRequest) -> ProvisioningStatus:
         """Poll the provisioning request until it is final: COMPLETED, or FAILED (returned,
         not raised), reporting each poll."""
-        progress = self.progress or WaitProgress(self.scenario_key)
-        timeout = 900.0
-        with progress.wait(f"provisioning request {request.request_id}", timeout) as on_poll:
+        with self._waiting(f"provisioning request {request.request_id}", 900.0) as pace:
             try:
-                return wait_for_provisioning(
-                    self.api,
-                    request,
-                    timeout=timeout,
-                    poll_interval=self.poll_interval,
-                    clock=self.clock.now,
-                    sleep=self.clock.sleep,
-                    on_poll=on_poll,
-                )
+                return wait_for_provisioning(self.api, request, **pace)
             except ProvisioningFailed as failed:
                 return failed.status
+
+    @contextmanager
+    def _waiting(self, what: str, timeout: float) -> Iterator[dict[str, Any]]:
+        """A wait reported as progress; yields the waiter's pace: its deadline, polls on
+        the scenario's clock, and where each poll is reported."""
+        progress = self.progress or WaitProgress(self.scenario_key)
+        with progress.wait(what, timeout) as on_poll:
+            yield {
+                "timeout": timeout,
+                "poll_interval": self.poll_interval,
+                "clock": self.clock.now,
+                "sleep": self.clock.sleep,
+                "on_poll": on_poll,
+            }
 
     @contextmanager
     def breaking_the_request_contract(self) -> Iterator[None]:

@@ -167,11 +167,7 @@ def test_another_org_passes_the_live_suite_twice_in_a_row_with_no_reset(tmp_path
     with served(
         tmp_path / "serve.log", "--profile", str(profile), "--processing-seconds", "1"
     ) as server:
-        env = {
-            "ATLASSIAN_BASE_URL": server.base_url,
-            "ATLASSIAN_ORG_ID": data["org"]["id"],
-            "ATLASSIAN_API_KEY": data["org"]["apiKey"],
-        }
+        env = server.live_env(data)
         common = ("--mode=live", f"--profile={profile}", "-p", "tests.suite.plan_check_plugin")
         first = run_features(*common, f"--junitxml={tmp_path / 'first.xml'}", env=env)
         assert first.returncode == 0, first.stdout[-5000:]

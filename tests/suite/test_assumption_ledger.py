@@ -44,12 +44,7 @@ def _live_run(
     with served(
         tmp_path / "serve.log", "--profile", str(profile), "--processing-seconds", "1"
     ) as server:
-        env = {
-            **os.environ,
-            "ATLASSIAN_BASE_URL": server.base_url,
-            "ATLASSIAN_ORG_ID": data["org"]["id"],
-            "ATLASSIAN_API_KEY": data["org"]["apiKey"],
-        }
+        env = server.live_env(data)
         run = run_pytest(
             *PLUGINS,
             "features",
@@ -147,12 +142,7 @@ def test_harness_run_publishes_the_ledger_with_its_results(tmp_path: Path) -> No
     profile.write_text(json.dumps(data))
     reports = tmp_path / "reports"
     with served(tmp_path / "serve.log", "--profile", str(profile)) as server:
-        env = {
-            **os.environ,
-            "ATLASSIAN_BASE_URL": server.base_url,
-            "ATLASSIAN_ORG_ID": data["org"]["id"],
-            "ATLASSIAN_API_KEY": data["org"]["apiKey"],
-        }
+        env = server.live_env(data)
         run = run_harness(
             "run",
             "--mode",
