@@ -17,7 +17,6 @@ send their requests) and ``world`` (one per scenario).
 from __future__ import annotations
 
 import argparse
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -198,19 +197,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         config.workeroutput["harness_assumptions"] = ledger.parts()
         return
     results = config.getoption("allure_report_dir", None)
-    given = config.getoption("--assumptions-ledger")
-    folder = Path(results).parent if results else config.rootpath / "reports"
-    path = Path(given) if given else folder / assumptions.LEDGER_FILE
-    settings = config.stash[RUN].settings
-    run = {
-        "mode": settings.mode.value,
-        "baseUrl": base_url(settings),
-        "runId": settings.run_id,
-        "finishedAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-    }
-    data = ledger_report.publish(ledger, path, Path(results) if results else None, run)
+    written = ledger_report.publish_run(
+        ledger,
+        config.stash[RUN].settings,
+        given=config.getoption("--assumptions-ledger"),
+        results=Path(results) if results else None,
+        root=config.rootpath,
+    )
     published = config.getoption("--assumptions-ledger-published")
-    config.stash[LEDGER_WRITTEN] = (Path(published) if published else path, data)
+    config.stash[LEDGER_WRITTEN] = (Path(published) if published else written[0], written[1])
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

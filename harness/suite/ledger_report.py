@@ -16,7 +16,9 @@ from typing import Any
 
 from harness._command import harness_command
 
-from .assumptions import AGREED, CONTRADICTED, Ledger
+from .assumptions import AGREED, CONTRADICTED, LEDGER_FILE, Ledger
+from .modes import RunSettings
+from .run import base_url
 
 
 def read(path: Path) -> dict[str, Any]:
@@ -150,6 +152,28 @@ def _step(entry: Mapping[str, Any], attach: Any, now: int) -> Any:
             ),
         ],
     )
+
+
+def publish_run(
+    ledger: Ledger,
+    settings: RunSettings,
+    *,
+    given: str | None,
+    results: Path | None,
+    root: Path,
+) -> tuple[Path, dict[str, Any]]:
+    """At the end of a run: the ledger written where ``--assumptions-ledger`` says (``given``),
+    else as ``assumptions.json`` beside the Allure results' folder, else in
+    ``<root>/reports/``; with Allure results, its Allure result too. Where, and its data."""
+    folder = results.parent if results else root / "reports"
+    path = Path(given) if given else folder / LEDGER_FILE
+    run = {
+        "mode": settings.mode.value,
+        "baseUrl": base_url(settings),
+        "runId": settings.run_id,
+        "finishedAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    return path, publish(ledger, path, results, run)
 
 
 def publish(
