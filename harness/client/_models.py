@@ -18,7 +18,7 @@ from harness.contracts.rules import PROVISIONING_WINDOW_SECONDS
 #: Item and order states (cookbook, 'Track the order'; ASM-005).
 SUCCESS, FAILED, PROCESSING = "SUCCESS", "FAILED", "PROCESSING"
 #: Provisioning states (cookbook, 'Check provisioning status'; ASM-004).
-IN_PROGRESS, COMPLETED = "IN_PROGRESS", "COMPLETED"
+COMPLETED = "COMPLETED"
 
 
 class ShapeError(ValueError):

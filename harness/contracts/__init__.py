@@ -29,6 +29,7 @@ from ._operations import (
     validate_response,
 )
 from ._pointer import expand as expand_pointer
+from ._pointer import join as join_pointer
 from ._pointer import resolve as resolve_pointer
 from ._schemas import schema_files, schema_uri, schemas_dir, validate
 from ._schemas import validator as schema_validator
@@ -94,6 +95,7 @@ __all__ = [
     "envelope_status",
     "expand_pointer",
     "find_operation",
+    "join_pointer",
     "load_catalogue",
     "load_profile",
     "operation",

@@ -16,6 +16,7 @@ import yaml
 
 from harness.contracts import (
     find_operation,
+    join_pointer,
     refusal_explains,
     validate_request,
     validate_response,
@@ -160,10 +161,11 @@ def _comparable(interaction: dict[str, Any]) -> dict[str, Any]:
 def _differences(a: Any, b: Any, pointer: str = "") -> Iterator[tuple[str, str, str]]:
     if isinstance(a, dict) and isinstance(b, dict):
         for key in sorted(a.keys() | b.keys(), key=str):
-            yield from _differences(a.get(key, _NONE), b.get(key, _NONE), f"{pointer}/{key}")
+            at = join_pointer(pointer, key)
+            yield from _differences(a.get(key, _NONE), b.get(key, _NONE), at)
     elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
         for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            yield from _differences(x, y, f"{pointer}/{i}")
+            yield from _differences(x, y, join_pointer(pointer, i))
     elif a != b:
         yield pointer or "/", _show(a), _show(b)
 
