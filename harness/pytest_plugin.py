@@ -297,7 +297,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         return report
     config = item.config
     if config.option.tbstyle == "auto" and config.get_verbosity() <= 0:
-        report.longrepr = failure.summary(call.excinfo.value)
+        report.longrepr = failure.report(call.excinfo.value)
     else:
         report.sections.append(("Gherkin step that failed", failure.headline))
     return report

@@ -85,6 +85,44 @@ class StepFailure:
         ]
         return "\n".join(lines)
 
+    def report(self, error: BaseException) -> FailureRepr:
+        """pytest's ``longrepr`` for the failed step: ``summary()`` where pytest prints a
+        failure, the step and the error's type in the one-line short summary."""
+        return FailureRepr(
+            text=self.summary(error),
+            reprcrash=Crash(
+                message=f"{self.headline}: {type(error).__name__}",
+                path=self.feature_file,
+                lineno=self.step_line,
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class Crash:
+    """Where and why, in one line (what pytest reads as ``longrepr.reprcrash``)."""
+
+    message: str
+    path: str
+    lineno: int
+
+
+@dataclass(frozen=True)
+class FailureRepr:
+    """A failed step as pytest prints it. A plain string ``longrepr`` would be repeated in
+    full in the short test summary when pytest runs on CI (``CI`` set: no trimming to the
+    terminal's width); the short summary takes ``reprcrash.message``, one line."""
+
+    text: str
+    reprcrash: Crash
+
+    def toterminal(self, tw: Any) -> None:
+        for line in self.text.splitlines():
+            tw.line(line)
+
+    def __str__(self) -> str:
+        return self.text
+
 
 def describe(error: BaseException) -> list[str]:
     """What went wrong, in a few lines: a contract breach field by field, anything else

@@ -3,6 +3,7 @@ and the breach; -v and --tb=long keep pytest's full traceback."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from types import SimpleNamespace
@@ -15,6 +16,7 @@ from tests.pytest_runs import ROOT, run_pytest
 
 K = "new_site and jira-"
 STEP = "When I place the Jira Enterprise order for that provisioning request"
+STEP_OUTLINE = "When I place the <order> order for that provisioning request"
 CASSETTE = Path("new_site") / "jira-enterprise-on-a-new-site.yaml"
 FEATURE = ROOT / "features" / "new_site.feature"
 
@@ -36,13 +38,25 @@ def broken(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def test_a_broken_cassette_fails_in_at_most_15_lines_naming_the_step(broken: Path) -> None:
-    done = run_pytest("-q", "features", "--record-mode=none", f"--cassette-dir={broken}", "-k", K)
+@pytest.mark.parametrize("on_ci", [False, True], ids=["terminal", "CI"])
+def test_a_broken_cassette_fails_in_at_most_15_lines_naming_the_step(
+    broken: Path, on_ci: bool
+) -> None:
+    # pytest trims the short summary to the terminal's width, except on CI (CI=... set).
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "BUILD_NUMBER")}
+    if on_ci:
+        env["CI"] = "true"
+    args = ("-q", "features", "--record-mode=none", f"--cassette-dir={broken}", "-k", K)
+    done = run_pytest(*args, env=env)
     assert done.returncode == 1
     lines = done.stdout.splitlines()
     assert len(lines) <= 15, done.stdout
+    summary = next(line for line in lines if line.startswith("FAILED "))
+    if on_ci:  # untrimmed: the step and the error's type, on one line
+        where = f"(features/new_site.feature:{line_of(STEP_OUTLINE)})"
+        assert summary.endswith(f"{STEP}  {where}: CannotOverwriteExistingCassetteException")
     text = done.stdout
-    step_line = line_of("When I place the <order> order for that provisioning request")
+    step_line = line_of(STEP_OUTLINE)
     assert f"Failed:   {STEP}  (features/new_site.feature:{step_line})" in text
     outline = line_of("Scenario Outline: <order> on a new site")
     assert f"Scenario: Jira Enterprise on a new site  (features/new_site.feature:{outline})" in text
