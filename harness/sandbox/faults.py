@@ -48,10 +48,11 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from ..contracts import operations
+from .encoding import JSONResponse
 from .errors import ApiError, error
 from .store import Tx
 

@@ -274,6 +274,7 @@ def _start_provisioning(
             updated_at=call.now,
         )
     )
+    lifecycle.provisioning_made(call.tx, call.now)
     return 200, views.status_url(call.base_url, call.profile.org_id, request_id)
 
 
@@ -348,6 +349,7 @@ def orders_place(call: Call) -> Reply:
         for n, item in enumerate(body["items"], start=1)
     ]
     call.tx.insert_order(order, items)
+    lifecycle.order_made(call.tx, ready_at)
     call.tx.set_provisioning_order(request_id, order_id)
     return 200, views.order_placed(order, items)
 
