@@ -126,7 +126,8 @@ TARGETS: tuple[tuple[str, str, Callable[[dict[str, Any]], float | None], str, fl
     "--pytest-arg",
     "pytest_args",
     multiple=True,
-    help="One more argument for every suite run (repeat it), e.g. --pytest-arg=-kwindow.",
+    help="One more argument for every suite run (repeat it), e.g. --pytest-arg=-kwindow; "
+    "not for the live runs, whose journeys are chosen.",
 )
 @click.option(
     "--skip",
@@ -223,7 +224,6 @@ def bench(
             processing_seconds=live_processing_seconds,
             journeys=live_journeys,
             features=features,
-            pytest_args=pytest_args,
         )
         data["live"] = live_bench.measure(live_settings, progress)
     data["machine"]["load_average_end"] = _load_average()
