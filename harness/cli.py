@@ -41,9 +41,9 @@ LAZY_COMMANDS: tuple[tuple[str, str, str], ...] = (
     (
         "bench",
         "harness.bench.cli:bench",
-        "Measure the suite (replay, local, xdist, collection "
-        "floor), the sandbox under load next to a bare JSON endpoint, and contract validation; "
-        "print a table, write OUTPUT.",
+        "Measure the suite (replay, local, xdist, collection floor), the sandbox under load "
+        "next to a bare JSON endpoint, contract validation, and live runs at a real org's "
+        "pace; print a table, write OUTPUT.",
     ),
     (
         "notebook",

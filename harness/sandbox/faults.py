@@ -50,10 +50,11 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from .._compat.uvicorn import abort_of
 from ..contracts import operations
+from .encoding import JSONResponse
 from .errors import ApiError, error
 from .store import Tx
 

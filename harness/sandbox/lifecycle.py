@@ -20,10 +20,16 @@ Nothing runs in the background: ``settle(tx, now)`` applies every transition due
 ``now`` and is called before each request is answered, so state follows the clock and a
 test moves the clock instead of sleeping. Transitions are stamped with the time they were
 due, not the time they were noticed.
+
+``settle`` also works out when the next transition can be due (``Tx.settled_until``) and
+does nothing before then, so a request costs no settling queries while nothing is due.
+Whatever starts a clock says when it may run out: ``provisioning_made`` (the window) and
+``order_made`` (the items' processing), called by the operations that make them.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ..contracts import Catalogue, ProvisioningFacts
@@ -43,7 +49,9 @@ def settle(
 ) -> None:
     """Apply every transition due by ``now``: finished order items, provisioning requests
     whose own time has come (``provisioning_delay`` seconds after they were made, ASM-035),
-    then lapsed windows."""
+    then lapsed windows; nothing when none can be due yet."""
+    if tx.next_due is not None and now < tx.next_due:
+        return
     for order_id in tx.orders_with_due_items(now):
         order = tx.order(order_id)
         assert order is not None  # items reference their order
@@ -57,6 +65,31 @@ def settle(
         tx.set_provisioning_status(
             p.id, "FAILED", p.created_at + PROVISIONING_WINDOW_SECONDS, NO_ORDER_REASON
         )
+    tx.settled_until(_next_due(tx, provisioning_delay))
+
+
+def provisioning_made(tx: Tx, created_at: float) -> None:
+    """A provisioning request was made at ``created_at``: its window lapses 10 minutes on,
+    unless an order names it first (its completion then follows the order's items)."""
+    tx.due(created_at + PROVISIONING_WINDOW_SECONDS)
+
+
+def order_made(tx: Tx, ready_at: float) -> None:
+    """An order's items were placed to finish processing at ``ready_at``."""
+    tx.due(ready_at)
+
+
+def _next_due(tx: Tx, provisioning_delay: float) -> float:
+    """The earliest time a transition can be due, as the state is now (inf: none)."""
+    times = [tx.earliest_processing(), tx.earliest_waiting_provisioning()]
+    if times[1] is not None:
+        times[1] += PROVISIONING_WINDOW_SECONDS
+    if provisioning_delay > 0:
+        times += [
+            max(done_at, p.created_at + provisioning_delay)
+            for p, done_at in tx.provisioning_awaiting_completion(math.inf)
+        ]
+    return min((t for t in times if t is not None), default=math.inf)
 
 
 def facts(tx: Tx, request_id: str) -> ProvisioningFacts | None:

@@ -286,6 +286,7 @@ def _start_provisioning(
             updated_at=call.now,
         )
     )
+    lifecycle.provisioning_made(call.tx, call.now)
     return 200, views.status_url(call.base_url, call.profile.org_id, request_id)
 
 
@@ -316,6 +317,7 @@ def orders_place(call: Call) -> Reply:
         raise ApiError.of(violations)
     order, items = _order_rows(call, body)
     call.tx.insert_order(order, items)
+    lifecycle.order_made(call.tx, call.now + call.processing_delay)
     call.tx.set_provisioning_order(request_id, order.order_id)
     return 200, views.order_placed(order, items)
 

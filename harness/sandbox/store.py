@@ -4,6 +4,12 @@ One ``Store`` per server. Every request runs inside ``store.transaction()`` (``B
 IMMEDIATE`` ... ``COMMIT``), so a crash never leaves half an order behind; the database
 is in WAL mode so a ``--db`` file survives restarts consistently.
 
+SQLite is the durable log; what a transaction reads is also kept in memory (``_Memo``),
+since one server owns its file (``owner``): a read of a row read before, and not written
+since, costs a dict lookup instead of a query and a decode. A write forgets what it
+touches at once (later reads in the same transaction see it); a rollback forgets what the
+transaction wrote; a commit by another connection (``PRAGMA data_version``) forgets all.
+
 The store knows tables, not the cookbook: ``lifecycle`` decides what the state becomes,
 ``operations`` what a request may do. ``seed`` writes a profile's initial state.
 
@@ -19,7 +25,7 @@ import json
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -250,6 +256,12 @@ class Store:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._lock = threading.RLock()
+        self._memo = _Memo()
+        self._data_version: int | None = None
+        #: The earliest sandbox time at which the state may change by itself (an item's
+        #: processing, a provisioning request's time or window; ``lifecycle``), or None when
+        #: not known. ``Tx.due`` brings it forward; ``lifecycle.settle`` works it out.
+        self.next_due: float | None = None
         if self.path.is_file() and self.path.stat().st_size == 0:
             # Maybe a database that lost its content: seeding it would hide that.
             raise StoreError(
@@ -350,12 +362,27 @@ class Store:
         """One atomic unit of work: committed when the block ends, rolled back on error."""
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
+            tx = Tx(self._conn, self._memo)
             try:
-                yield Tx(self._conn)
+                version = self._conn.execute("PRAGMA data_version").fetchone()[0]
+                if version != self._data_version:
+                    # Another connection committed (or this is the first transaction):
+                    # nothing remembered is known to be so.
+                    self._memo.forget_all()
+                    self.next_due = None
+                    self._data_version = version
+                tx.next_due = self.next_due
+                yield tx
             except BaseException:
                 self._conn.execute("ROLLBACK")
+                self._memo.forget(tx.written)
                 raise
-            self._conn.execute("COMMIT")
+            try:
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._memo.forget(tx.written)
+                raise
+            self.next_due = tx.next_due
 
     def reset(self, profile: Profile, now: float) -> None:
         """Forget everything and restore the profile's initial state, in one transaction."""
@@ -370,6 +397,8 @@ class Store:
             ):
                 tx.conn.execute(f"DELETE FROM {table}")
             tx.conn.execute("DELETE FROM control WHERE key != 'profile'")
+            tx.wrote(*_AFFECTS)
+            tx.next_due = None
             seed(tx, profile, now)
 
     def close(self) -> None:
@@ -378,22 +407,97 @@ class Store:
             self._owner.release()
 
 
+class _Memo:
+    """Rows (and values made of them) read from the database, by group and key. A group is
+    a table, or something built from tables (``_AFFECTS``). Values are shared: callers
+    never change them (rows are frozen; lists are handed out as copies)."""
+
+    def __init__(self) -> None:
+        self.groups: dict[str, dict[Any, Any]] = {}
+
+    def get(self, group: str, key: Any, load: Callable[[], Any]) -> Any:
+        found = self.groups.setdefault(group, {})
+        try:
+            return found[key]
+        except KeyError:
+            value = found[key] = load()
+            return value
+
+    def forget(self, groups: Iterable[str]) -> None:
+        for group in groups:
+            self.groups.pop(group, None)
+
+    def forget_all(self) -> None:
+        self.groups.clear()
+
+
+class _Sites:
+    """Every site by name (in name order) and by cloud id."""
+
+    def __init__(self, rows: tuple[SiteRow, ...]) -> None:
+        self.rows = rows
+        self.by_name = {s.name: s for s in rows}
+        self.by_cloud_id = {s.cloud_id: s for s in rows}
+
+
+#: What a write to each table makes stale: the table's rows, and what is built of them.
+_AFFECTS: dict[str, tuple[str, ...]] = {
+    "control": ("control",),
+    "sites": ("sites", "catalogue"),
+    "entitlements": ("entitlements", "catalogue"),
+    "relationships": ("relationships",),
+    "provisioning": ("provisioning",),
+    "orders": ("orders",),
+    "order_items": ("order_items",),
+}
+_MISSING = object()
+
+
 class Tx:
     """The queries and writes of one transaction."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, memo: _Memo | None = None, next_due: float | None = None
+    ) -> None:
         self.conn = conn
+        self._memo = memo or _Memo()
+        #: The groups this transaction's writes made stale (forgotten again on rollback).
+        self.written: set[str] = set()
+        #: ``Store.next_due`` as this transaction has it (kept when it commits).
+        self.next_due = next_due
+
+    def wrote(self, *tables: str) -> None:
+        """Forget what writes to ``tables`` make stale (every write method calls this)."""
+        for table in tables:
+            stale = _AFFECTS[table]
+            self.written.update(stale)
+            self._memo.forget(stale)
+
+    def due(self, at: float) -> None:
+        """The state may change by itself at sandbox time ``at`` (``lifecycle`` says when):
+        settling must look again then. Kept when the transaction commits."""
+        if self.next_due is not None:
+            self.next_due = min(self.next_due, at)
+
+    def settled_until(self, at: float) -> None:
+        """Nothing changes by itself before sandbox time ``at`` (``lifecycle.settle``)."""
+        self.next_due = at
 
     # control values (clock offset; fault injection later) -----------------------------
 
     def control(self, key: str, default: Any = None) -> Any:
-        row = self.conn.execute("SELECT value FROM control WHERE key=?", (key,)).fetchone()
-        return json.loads(row["value"]) if row else default
+        def load() -> Any:
+            row = self.conn.execute("SELECT value FROM control WHERE key=?", (key,)).fetchone()
+            return json.loads(row["value"]) if row else _MISSING
+
+        value = self._memo.get("control", key, load)
+        return default if value is _MISSING else value
 
     def control_keys(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT key FROM control ORDER BY key")]
 
     def set_control(self, key: str, value: Any) -> None:
+        self.wrote("control")
         self.conn.execute(
             "INSERT INTO control(key, value) VALUES(?, ?) "
             "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
@@ -403,17 +507,26 @@ class Tx:
     # sites --------------------------------------------------------------------------
 
     def site(self, name: str) -> SiteRow | None:
-        row = self.conn.execute("SELECT * FROM sites WHERE name=?", (name,)).fetchone()
-        return SiteRow(**dict(row)) if row else None
+        return self._site_index().by_name.get(name)
 
     def site_by_cloud_id(self, cloud_id: str) -> SiteRow | None:
-        row = self.conn.execute("SELECT * FROM sites WHERE cloud_id=?", (cloud_id,)).fetchone()
-        return SiteRow(**dict(row)) if row else None
+        return self._site_index().by_cloud_id.get(cloud_id)
 
     def sites(self) -> list[SiteRow]:
-        return [SiteRow(**dict(r)) for r in self.conn.execute("SELECT * FROM sites ORDER BY name")]
+        return list(self._site_index().rows)
+
+    def _sites(self) -> tuple[SiteRow, ...]:
+        return self._site_index().rows
+
+    def _site_index(self) -> _Sites:
+        def load() -> _Sites:
+            rows = self.conn.execute("SELECT * FROM sites ORDER BY name")
+            return _Sites(tuple(SiteRow(**dict(r)) for r in rows))
+
+        return self._memo.get("sites", None, load)  # type: ignore[no-any-return]
 
     def insert_site(self, site: SiteRow) -> None:
+        self.wrote("sites")
         self.conn.execute(
             "INSERT INTO sites(name, cloud_id, family_container, realm, created_at) "
             "VALUES(?, ?, ?, ?, ?)",
@@ -421,6 +534,7 @@ class Tx:
         )
 
     def set_family_container(self, site_name: str, entitlement_id: str) -> None:
+        self.wrote("sites")
         self.conn.execute(
             "UPDATE sites SET family_container=? WHERE name=?", (entitlement_id, site_name)
         )
@@ -428,21 +542,26 @@ class Tx:
     # entitlements -------------------------------------------------------------------
 
     def entitlement(self, entitlement_id: str) -> EntitlementRow | None:
-        row = self.conn.execute(
-            "SELECT * FROM entitlements WHERE id=?", (entitlement_id,)
-        ).fetchone()
-        return EntitlementRow(**dict(row)) if row else None
+        def load() -> EntitlementRow | None:
+            row = self.conn.execute(
+                "SELECT * FROM entitlements WHERE id=?", (entitlement_id,)
+            ).fetchone()
+            return EntitlementRow(**dict(row)) if row else None
+
+        return self._memo.get("entitlements", entitlement_id, load)  # type: ignore[no-any-return]
 
     def site_entitlements(self, site_name: str) -> list[EntitlementRow]:
-        return [
-            EntitlementRow(**dict(r))
-            for r in self.conn.execute(
+        def load() -> tuple[EntitlementRow, ...]:
+            rows = self.conn.execute(
                 "SELECT * FROM entitlements WHERE site_name=? ORDER BY created_at, id",
                 (site_name,),
             )
-        ]
+            return tuple(EntitlementRow(**dict(r)) for r in rows)
+
+        return list(self._memo.get("entitlements", ("site", site_name), load))
 
     def insert_entitlement(self, ent: EntitlementRow) -> None:
+        self.wrote("entitlements")
         self.conn.execute(
             "INSERT INTO entitlements(id, kind, product, offering_id, site_name, product_ari, "
             "billing_anchor, version, order_id, created_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -461,15 +580,17 @@ class Tx:
         )
 
     def relationships(self, entitlement_id: str) -> list[RelationshipRow]:
-        return [
-            RelationshipRow(**dict(r))
-            for r in self.conn.execute(
+        def load() -> tuple[RelationshipRow, ...]:
+            rows = self.conn.execute(
                 "SELECT * FROM relationships WHERE entitlement_id=? ORDER BY position",
                 (entitlement_id,),
             )
-        ]
+            return tuple(RelationshipRow(**dict(r)) for r in rows)
+
+        return list(self._memo.get("relationships", entitlement_id, load))
 
     def insert_relationship(self, rel: RelationshipRow) -> None:
+        self.wrote("relationships")
         self.conn.execute(
             "INSERT INTO relationships(id, entitlement_id, target_id, relationship_type, "
             "position) VALUES(?, ?, ?, ?, ?)",
@@ -478,21 +599,32 @@ class Tx:
 
     def catalogue(self, base: Catalogue) -> Catalogue:
         """The profile's catalogue over the sites as they are now (for the rules)."""
-        sites = []
-        for site in self.sites():
-            products = tuple(
-                SiteProduct(e.product, e.offering_id or "", e.id, e.billing_anchor)  # type: ignore[arg-type]
-                for e in self.site_entitlements(site.name)
-                if e.kind == "product"
-            )
-            sites.append(Site(site.name, site.cloud_id, site.family_container, products))
-        return base.with_sites(sites)
+
+        def load() -> tuple[Catalogue, Catalogue]:
+            sites = []
+            for site in self._sites():
+                products = tuple(
+                    SiteProduct(e.product, e.offering_id or "", e.id, e.billing_anchor)  # type: ignore[arg-type]
+                    for e in self.site_entitlements(site.name)
+                    if e.kind == "product"
+                )
+                sites.append(Site(site.name, site.cloud_id, site.family_container, products))
+            return base, base.with_sites(sites)
+
+        # By the base's identity: the same profile's catalogue is asked for every time.
+        made_from, made = self._memo.get("catalogue", id(base), load)
+        return made if made_from is base else base.with_sites(made.sites)  # type: ignore[no-any-return]
 
     # provisioning requests ------------------------------------------------------------
 
     def provisioning(self, request_id: str) -> ProvisioningRow | None:
-        row = self.conn.execute("SELECT * FROM provisioning WHERE id=?", (request_id,)).fetchone()
-        return _provisioning(row) if row else None
+        def load() -> ProvisioningRow | None:
+            row = self.conn.execute(
+                "SELECT * FROM provisioning WHERE id=?", (request_id,)
+            ).fetchone()
+            return _provisioning(row) if row else None
+
+        return self._memo.get("provisioning", request_id, load)  # type: ignore[no-any-return]
 
     def waiting_provisioning(self, *, created_before: float) -> list[ProvisioningRow]:
         """Requests still IN_PROGRESS with no order, created before the given time."""
@@ -525,6 +657,14 @@ class Tx:
             found.append((_provisioning_data(data), float(done_at)))
         return found
 
+    def earliest_waiting_provisioning(self) -> float | None:
+        """When the oldest request still IN_PROGRESS with no order was made (None: none)."""
+        row = self.conn.execute(
+            "SELECT min(created_at) FROM provisioning WHERE status='IN_PROGRESS' "
+            "AND order_id IS NULL"
+        ).fetchone()
+        return None if row[0] is None else float(row[0])
+
     def pending_new_site(self, site_name: str) -> ProvisioningRow | None:
         """A new-site request for this name that may still create the site."""
         row = self.conn.execute(
@@ -535,6 +675,7 @@ class Tx:
         return _provisioning(row) if row else None
 
     def insert_provisioning(self, p: ProvisioningRow) -> None:
+        self.wrote("provisioning")
         self.conn.execute(
             "INSERT INTO provisioning(id, kind, created_at, site_name, new_site, product_ari, "
             "offerings, parameters, status, reason, order_id, updated_at) "
@@ -558,30 +699,36 @@ class Tx:
     def set_provisioning_status(
         self, request_id: str, status: str, at: float, reason: str | None = None
     ) -> None:
+        self.wrote("provisioning")
         self.conn.execute(
             "UPDATE provisioning SET status=?, reason=?, updated_at=? WHERE id=?",
             (status, reason, at, request_id),
         )
 
     def set_provisioning_order(self, request_id: str, order_id: str) -> None:
+        self.wrote("provisioning")
         self.conn.execute("UPDATE provisioning SET order_id=? WHERE id=?", (order_id, request_id))
 
     # orders ---------------------------------------------------------------------------
 
     def order(self, order_id: str) -> OrderRow | None:
-        row = self.conn.execute("SELECT * FROM orders WHERE order_id=?", (order_id,)).fetchone()
-        if row is None:
-            return None
-        data = dict(row)
-        return OrderRow(canonical_body=data.pop("body"), **data)
+        def load() -> OrderRow | None:
+            row = self.conn.execute("SELECT * FROM orders WHERE order_id=?", (order_id,)).fetchone()
+            if row is None:
+                return None
+            data = dict(row)
+            return OrderRow(canonical_body=data.pop("body"), **data)
+
+        return self._memo.get("orders", order_id, load)  # type: ignore[no-any-return]
 
     def items(self, order_id: str) -> list[ItemRow]:
-        return [
-            _item(r)
-            for r in self.conn.execute(
+        def load() -> tuple[ItemRow, ...]:
+            rows = self.conn.execute(
                 "SELECT * FROM order_items WHERE order_id=? ORDER BY n", (order_id,)
             )
-        ]
+            return tuple(_item(r) for r in rows)
+
+        return list(self._memo.get("order_items", order_id, load))
 
     def orders_with_due_items(self, now: float) -> list[str]:
         """Orders with an item still PROCESSING whose processing time has come."""
@@ -594,7 +741,15 @@ class Tx:
             )
         ]
 
+    def earliest_processing(self) -> float | None:
+        """The earliest ready time of an item still PROCESSING (None: none)."""
+        row = self.conn.execute(
+            "SELECT min(ready_at) FROM order_items WHERE status='PROCESSING'"
+        ).fetchone()
+        return None if row[0] is None else float(row[0])
+
     def insert_order(self, order: OrderRow, items: list[ItemRow]) -> None:
+        self.wrote("orders", "order_items")
         self.conn.execute(
             "INSERT INTO orders(order_id, body, transaction_account_id, invoice_group_id, "
             "provision_request_id, slug, created_at) VALUES(?, ?, ?, ?, ?, ?, ?)",
@@ -636,6 +791,7 @@ class Tx:
         entitlement_id: str | None = None,
         reason_code: str | None = None,
     ) -> None:
+        self.wrote("order_items")
         self.conn.execute(
             "UPDATE order_items SET status=?, entitlement_id=?, reason_code=?, updated_at=? "
             "WHERE order_id=? AND n=?",

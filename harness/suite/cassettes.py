@@ -21,12 +21,14 @@ import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import vcr
 import yaml
-from vcr.request import Request
+
+if TYPE_CHECKING:  # vcrpy is imported when a run records or replays (not in live mode)
+    import vcr
+    from vcr.request import Request
 
 #: The base URL every cassette is recorded against, whatever host and port served it.
 RECORDED_BASE_URL = "http://sandbox.invalid"
@@ -116,6 +118,8 @@ def json_body(r1: Request, r2: Request) -> None:
 def make_vcr(*, record_mode: str, base_url: str, secrets: Iterable[str] = ()) -> vcr.VCR:
     """A VCR in one of vcrpy's record modes: ``none`` only replays, ``all`` rewrites the
     cassette, ``once`` and ``new_episodes`` as vcrpy defines them."""
+    import vcr
+
     scrubber = Scrubber(base_url, secrets)
     recorder = vcr.VCR(
         record_mode=record_mode,

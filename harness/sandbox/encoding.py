@@ -1,0 +1,67 @@
+"""The sandbox's JSON answers: Starlette's ``JSONResponse``, encoded by orjson.
+
+The bytes are exactly what Starlette's encoder writes (``json.dumps`` with
+``ensure_ascii=False``, ``allow_nan=False`` and no spaces), so cassettes recorded before
+stay byte-identical; orjson writes them about ten times faster (an all-products order
+status, 6.6 KB: ~100 us with ``json``, ~9 us with orjson). Where the two would differ the
+standard encoder writes the answer instead:
+
+- a float under 1e-4 in magnitude: ``json`` writes ``1e-05``, orjson ``0.00001`` or
+  ``1e-5``; such a number is echoed only from a request body, and its spelling in the
+  output (``0.0000``, or an exponent of one digit) sends the answer to ``json``, as does
+  anything else orjson spells that way (a string holding ``1e-5``: only slower);
+- an integer past 64 bits, which orjson refuses, and whatever ``json`` cannot encode
+  (dataclasses and datetimes are passed on to it, so it refuses them as before).
+
+NaN and infinities ``json`` refuses (``allow_nan=False``, a 500) where orjson writes
+``null``; none can reach an answer: ``parse_json`` refuses them in requests, and the
+sandbox's own numbers are finite (times in milliseconds, clock offsets in range).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import orjson
+from starlette.responses import JSONResponse as _StarletteJSONResponse
+
+#: A one-digit negative exponent (after a digit, ``_respelled`` checks); its literal
+#: start keeps the search a fast scan (one pattern with the digit first took ~70 us).
+_SHORT_EXPONENT = re.compile(rb"e-[0-9](?![0-9])")
+_DIGITS = frozenset(b"0123456789")
+#: Types orjson would encode and json refuses: left to json (``default`` is not given).
+_PASS_ON = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
+
+
+def encode(payload: Any) -> bytes:
+    """``payload`` as Starlette's ``JSONResponse`` renders it, byte for byte."""
+    try:
+        body = orjson.dumps(payload, option=_PASS_ON)
+    except TypeError:  # an integer past 64 bits, or a type json alone decides about
+        return _standard(payload)
+    return _standard(payload) if _respelled(body) else body
+
+
+def _respelled(body: bytes) -> bool:
+    """Whether orjson may have spelled a float unlike ``json``: a fraction starting with
+    four zeros, or a one-digit negative exponent."""
+    if b"0.0000" in body:
+        return True
+    return any(
+        m.start() > 0 and body[m.start() - 1] in _DIGITS for m in _SHORT_EXPONENT.finditer(body)
+    )
+
+
+def _standard(payload: Any) -> bytes:
+    return json.dumps(
+        payload, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
+    ).encode("utf-8")
+
+
+class JSONResponse(_StarletteJSONResponse):
+    """Starlette's ``JSONResponse``, rendered by ``encode``."""
+
+    def render(self, content: Any) -> bytes:
+        return encode(content)

@@ -1,0 +1,153 @@
+"""What the sandbox keeps in memory never tells another story than its database: rows read
+before are forgotten when written, when a transaction rolls back, and when another
+connection commits; settling that is skipped while nothing is due never delays a
+transition; the answers' fast encoder writes the bytes the standard one writes."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from harness.contracts import load_profile
+from harness.sandbox.encoding import encode
+from harness.sandbox.store import Store
+from harness.sandbox.testing import running_sandbox
+
+from .support import JIRA, Api, cookbook_order
+
+NOW = 1_767_225_600.0
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Any:
+    made = Store(tmp_path / "org.db")
+    made.open_for(load_profile(None), NOW)
+    yield made
+    made.close()
+
+
+def test_a_write_is_read_back_in_its_transaction_and_after(store: Store) -> None:
+    with store.transaction() as tx:
+        assert tx.control("note") is None
+        tx.set_control("note", "one")
+        assert tx.control("note") == "one"
+    with store.transaction() as tx:
+        assert tx.control("note") == "one"
+
+
+def test_a_rolled_back_write_is_forgotten(store: Store) -> None:
+    with store.transaction() as tx:
+        tx.set_control("note", "kept")
+        sites = [s.name for s in tx.sites()]
+    with pytest.raises(RuntimeError), store.transaction() as tx:
+        tx.set_control("note", "lost")
+        tx.set_family_container(sites[0], "not-kept")
+        assert tx.control("note") == "lost"
+        assert tx.site(sites[0]).family_container == "not-kept"  # type: ignore[union-attr]
+        raise RuntimeError("refused")
+    with store.transaction() as tx:
+        assert tx.control("note") == "kept"
+        assert tx.site(sites[0]).family_container != "not-kept"  # type: ignore[union-attr]
+
+
+def test_another_connections_commit_is_seen(store: Store) -> None:
+    with store.transaction() as tx:
+        tx.set_control("note", "mine")
+        assert tx.control("note") == "mine"
+    with sqlite3.connect(store.path) as other:
+        other.execute("UPDATE control SET value=? WHERE key='note'", (json.dumps("theirs"),))
+    with store.transaction() as tx:
+        assert tx.control("note") == "theirs"
+
+
+def test_a_served_sandbox_answers_what_the_file_holds(tmp_path: Path) -> None:
+    """A status read (and remembered), then changed in the file by another program: the
+    next answer is the file's."""
+    with running_sandbox(db=tmp_path / "org.db") as sandbox:
+        api = Api(sandbox.base_url, sandbox.profile)
+        request_id = api.provisioned([JIRA])
+        assert api.status(request_id).json()["data"]["status"] == "IN_PROGRESS"
+        with sqlite3.connect(sandbox.db_path) as other:
+            other.execute(
+                "UPDATE provisioning SET status='FAILED', reason='changed' WHERE id=?",
+                (request_id,),
+            )
+        assert api.status(request_id).json()["data"] == {
+            "requestId": request_id,
+            "status": "FAILED",
+            "reason": "changed",
+        }
+        api.close()
+
+
+def test_nothing_due_is_missed_while_settling_is_skipped() -> None:
+    """Reads while nothing is due, then each transition exactly when its time comes: the
+    items' processing, the provisioning request's own time, a lapsed window."""
+    with running_sandbox(
+        clock=lambda: NOW, processing_delay_seconds=20, provisioning_delay_seconds=30
+    ) as sandbox:
+        api = Api(sandbox.base_url, sandbox.profile)
+        ordered = api.provisioned([JIRA])
+        waiting = api.provisioned([JIRA], "acme-3")
+        order = cookbook_order("jira-enterprise", ordered)
+        assert api.place(order).status_code == 200
+
+        def items() -> set[str]:
+            got = api.order(order["orderId"], order["transactionAccountId"]).json()
+            return {i["processingInfo"]["status"] for i in got["items"]}
+
+        for _ in range(3):
+            assert items() == {"PROCESSING"}
+        api.advance(19)
+        assert items() == {"PROCESSING"}
+        api.advance(1)  # the items' ready time
+        assert items() == {"SUCCESS"}
+        assert api.status(ordered).json()["data"]["status"] == "IN_PROGRESS"
+        api.advance(10)  # the request's own time
+        assert api.status(ordered).json()["data"]["status"] == "COMPLETED"
+        assert api.status(waiting).json()["data"]["status"] == "IN_PROGRESS"
+        api.advance(600 - 30)  # the window's end: lapsed only once past it
+        assert api.status(waiting).json()["data"]["status"] == "IN_PROGRESS"
+        api.advance(1)
+        failed = api.status(waiting).json()["data"]
+        assert failed["status"] == "FAILED" and "10 minutes" in failed["reason"]
+        api.close()
+
+
+def test_a_lone_requests_window_lapses_in_time() -> None:
+    with running_sandbox(clock=lambda: NOW) as sandbox:
+        api = Api(sandbox.base_url, sandbox.profile)
+        assert api.workspaces().status_code == 200  # settled, with nothing to wait for
+        request_id = api.provisioned([JIRA])
+        api.advance(600)
+        assert api.status(request_id).json()["data"]["status"] == "IN_PROGRESS"
+        api.advance(1)
+        assert api.status(request_id).json()["data"]["status"] == "FAILED"
+        api.close()
+
+
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.sampled_from([1e-5, -2.5e-7, 1e-4, 1e16, 1e-10, 5e-324, 0.00001234])
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(), inner, max_size=5),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=400)
+@given(_JSON)
+def test_the_fast_encoder_writes_the_standard_encoders_bytes(value: Any) -> None:
+    standard = json.dumps(
+        value, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
+    )
+    assert encode(value) == standard.encode("utf-8")
