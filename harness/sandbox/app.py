@@ -12,7 +12,8 @@ Every request goes the same way, and every refusal is the error envelope:
 3. read the body: at most ``max_body_bytes`` (413), UTF-8 JSON, not too deep (400);
 4. ``validate_request`` of the contracts (400, JSON pointer of each violation);
 5. settle the state to the sandbox clock (``lifecycle.settle``), then run the operation
-   in one transaction (its refusals: 403, 404, 409, 422 with the rule id).
+   (its refusals: 403, 404, 409, 422 with the rule id), in the settling transaction
+   when that wrote nothing (the usual case), else in one of its own after it.
 
 Transport refusals (404, 405, 413, malformed bodies) use the envelope too (ASM-029).
 Nothing is ever answered with a 500 unless the sandbox itself has a bug.
@@ -269,15 +270,26 @@ class Sandbox:
         violations = self.settings.checks.request(request.method.upper(), url, headers, *sent)
         if violations:
             raise ApiError.of(violations)
+
+        def operate_in(tx: Any, at: float) -> Response:
+            return self._operate(
+                tx, request, op.name, principal, match.path_params, headers, body, at
+            )
+
+        def operate(at: float) -> Response:
+            with self.store.transaction() as tx:
+                return operate_in(tx, at)
+
         # A fault is taken in the settling transaction: no extra transaction per request.
         now = self.clock.now()
         with self.store.transaction() as tx:
             fault = faults.take(tx, op.id, op.name)
             self._settle(tx, now)
-
-        def operate(at: float) -> Response:
-            return self._operate(request, op.name, principal, match.path_params, headers, body, at)
-
+            if fault is None and not tx.written:
+                # Nothing due and no fault: the operation runs in this very transaction,
+                # since a refusal rolling it back undoes nothing but the operation's own.
+                return operate_in(tx, now)
+        # What the fault or the settling wrote stays, whatever the operation does.
         if fault is None:
             return operate(now)
         return await faults.act_out(fault, request, now, operate, self._settle_now)
@@ -291,6 +303,7 @@ class Sandbox:
 
     def _operate(
         self,
+        tx: Any,
         request: Request,
         name: str,
         principal: Principal,
@@ -299,24 +312,23 @@ class Sandbox:
         body: Any,
         now: float,
     ) -> Response:
-        """Run the operation in one transaction (its refusals roll it back)."""
-        with self.store.transaction() as tx:
-            call = Call(
-                tx=tx,
-                profile=self.profile,
-                principal=principal,
-                params=params,
-                query=dict(request.query_params),
-                headers=headers,
-                body=None if body is _NO_BODY else body,
-                base_url=_base_url(request),
-                now=now,
-                processing_delay=self.processing_delay,
-                check_order=self.settings.checks.order,
-            )
-            status, payload = self._handlers[name](call)
-            # Encoded before the commit: an answer that cannot be sent stores nothing.
-            return JSONResponse(payload, status)
+        """Run the operation in ``tx`` (its refusals, raised, roll the transaction back)."""
+        call = Call(
+            tx=tx,
+            profile=self.profile,
+            principal=principal,
+            params=params,
+            query=dict(request.query_params),
+            headers=headers,
+            body=None if body is _NO_BODY else body,
+            base_url=_base_url(request),
+            now=now,
+            processing_delay=self.processing_delay,
+            check_order=self.settings.checks.order,
+        )
+        status, payload = self._handlers[name](call)
+        # Encoded before the commit: an answer that cannot be sent stores nothing.
+        return JSONResponse(payload, status)
 
     async def _read(self, request: Request) -> bytes:
         limit = self.settings.max_body_bytes
