@@ -35,13 +35,16 @@ _DIGITS = frozenset(b"0123456789")
 _PASS_ON = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
 
 
-def encode(payload: Any) -> bytes:
-    """``payload`` as Starlette's ``JSONResponse`` renders it, byte for byte."""
+def encode(payload: Any, *, sort_keys: bool = False) -> bytes:
+    """``payload`` as Starlette's ``JSONResponse`` renders it, byte for byte; with
+    ``sort_keys``, as ``json.dumps(..., sort_keys=True)`` would, keys in code-point order
+    (orjson sorts UTF-8 bytes, which is the same order)."""
+    option = _PASS_ON | orjson.OPT_SORT_KEYS if sort_keys else _PASS_ON
     try:
-        body = orjson.dumps(payload, option=_PASS_ON)
+        body = orjson.dumps(payload, option=option)
     except TypeError:  # an integer past 64 bits, or a type json alone decides about
-        return _standard(payload)
-    return _standard(payload) if _respelled(body) else body
+        return _standard(payload, sort_keys)
+    return _standard(payload, sort_keys) if _respelled(body) else body
 
 
 def _respelled(body: bytes) -> bool:
@@ -54,9 +57,14 @@ def _respelled(body: bytes) -> bool:
     )
 
 
-def _standard(payload: Any) -> bytes:
+def _standard(payload: Any, sort_keys: bool = False) -> bytes:
     return json.dumps(
-        payload, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
+        payload,
+        ensure_ascii=False,
+        allow_nan=False,
+        indent=None,
+        separators=(",", ":"),
+        sort_keys=sort_keys,
     ).encode("utf-8")
 
 

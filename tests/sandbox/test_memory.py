@@ -1,7 +1,8 @@
 """What the sandbox keeps in memory never tells another story than its database: rows read
 before are forgotten when written, when a transaction rolls back, and when another
 connection commits; settling that is skipped while nothing is due never delays a
-transition; the answers' fast encoder writes the bytes the standard one writes."""
+transition; the answers' fast encoder writes the bytes the standard one writes, and the
+canonical spelling of an order the bytes the standard encoder sorts its keys into."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 
 from harness.contracts import load_profile
 from harness.sandbox.encoding import encode
-from harness.sandbox.store import Store
+from harness.sandbox.store import Store, canonical_json
 from harness.sandbox.testing import running_sandbox
 
 from .support import JIRA, Api, cookbook_order
@@ -151,3 +152,11 @@ def test_the_fast_encoder_writes_the_standard_encoders_bytes(value: Any) -> None
         value, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
     )
     assert encode(value) == standard.encode("utf-8")
+
+
+@settings(max_examples=400)
+@given(_JSON)
+def test_the_canonical_spelling_is_the_standard_encoders_sorted_one(value: Any) -> None:
+    # Idempotency compares a resend's spelling with one stored by earlier versions.
+    standard = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert canonical_json(value) == standard
