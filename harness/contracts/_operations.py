@@ -54,6 +54,12 @@ class Parameter:
     required: bool
     schema: dict[str, Any]
 
+    @functools.cached_property
+    def schema_key(self) -> str:
+        """The schema's canonical text, which keys its validators (``validate_inline``):
+        worked out once, not on every request checked."""
+        return _schemas.inline_key(self.schema)
+
 
 @dataclass(frozen=True)
 class Operation:
@@ -488,7 +494,7 @@ def _check_parameter(param: Parameter, value: Any) -> list[Violation]:
                 schema_location=f"openapi.yaml parameter {param.name}",
                 where=param.where,
             )  # type: ignore[arg-type]
-            for v in _schemas.validate_inline(schema, value)
+            for v in _schemas.validate_inline(schema, value, key=param.schema_key)
         ]
     return [
         Violation(param.name, v.message, schema_location=v.schema_location, where=param.where)  # type: ignore[arg-type]

@@ -111,9 +111,17 @@ def _inline_validator(key: str) -> Draft202012Validator:
     return python(json.loads(key), registry=registry(), format_checker=python.FORMAT_CHECKER)
 
 
-def validate_inline(schema: dict[str, Any], instance: Any) -> list[Violation]:
-    """Violations of ``instance`` against a small inline schema (an OpenAPI parameter's)."""
-    key = json.dumps(schema, sort_keys=True)
+def inline_key(schema: dict[str, Any]) -> str:
+    """The text an inline schema's validators are cached by."""
+    return json.dumps(schema, sort_keys=True)
+
+
+def validate_inline(
+    schema: dict[str, Any], instance: Any, *, key: str | None = None
+) -> list[Violation]:
+    """Violations of ``instance`` against a small inline schema (an OpenAPI parameter's).
+    ``key``: the schema's ``inline_key``, when the caller keeps it."""
+    key = inline_key(schema) if key is None else key
     if _is_valid(_fast_inline_validator(key), instance):
         return []
     check = _inline_validator(key)
