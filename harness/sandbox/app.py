@@ -325,7 +325,8 @@ class Sandbox:
             profile=self.profile,
             principal=principal,
             params=params,
-            query=dict(request.query_params),
+            # Starlette parses even an empty query string: most requests have none.
+            query=dict(request.query_params) if request.scope.get("query_string") else {},
             headers=headers,
             body=None if body is _NO_BODY else body,
             base_url=_base_url(request),

@@ -427,12 +427,13 @@ def workspaces_query(call: Call) -> Reply:
         )
     ]
     page = found[offset : offset + limit]
+    query = json.dumps(names, separators=(",", ":"))  # once for the page's three links
     return 200, {
         "data": page,
         "links": {
-            "self": _cursor(names, offset, limit),
-            "prev": _cursor(names, max(0, offset - limit), limit) if offset > 0 else None,
-            "next": _cursor(names, offset + limit, limit) if offset + limit < len(found) else None,
+            "self": _cursor(query, offset, limit),
+            "prev": _cursor(query, max(0, offset - limit), limit) if offset > 0 else None,
+            "next": _cursor(query, offset + limit, limit) if offset + limit < len(found) else None,
         },
         "meta": {
             "attributes": None,
@@ -458,8 +459,10 @@ def _name_filter(body: Any) -> list[str] | None:
     return sorted(set(field["values"]))
 
 
-def _cursor(names: list[str] | None, offset: int, limit: int) -> str:
-    raw = json.dumps({"query": names, "offset": offset, "limit": limit}, separators=(",", ":"))
+def _cursor(query: str, offset: int, limit: int) -> str:
+    """The cursor of a page: ``{"query": names, "offset": N, "limit": M}`` as compact JSON
+    (``query``: the names' JSON, ``json.dumps`` with the same separators), base64url."""
+    raw = f'{{"query":{query},"offset":{offset},"limit":{limit}}}'
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 

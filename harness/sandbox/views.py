@@ -100,6 +100,7 @@ def workspace(
     self_link = f"{base_url}/admin/v1/workspaces/{quote(ari, safe='')}"
     offering = catalogue.offering(ent.offering_id)
     edition = (offering.edition if offering else None) or "standard"
+    created = iso(ent.created_at)
     return {
         "id": ari,
         "type": WORKSPACE_TYPE[ent.product],
@@ -118,9 +119,9 @@ def workspace(
             # ASM-051: the generic sample's fields; the sandbox counts no users.
             "usage": 0,
             "capacity": 0,
-            "createdAt": iso(ent.created_at),
+            "createdAt": created,
             "createdBy": org_id,
-            "updatedAt": iso(ent.created_at),
+            "updatedAt": created,
             "hostUrl": site.host_url,
             "realm": site.realm,
             "regions": REGIONS.get(site.realm, []),
