@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import os
-import re
 import signal
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-HARNESS = str(Path(sys.executable).parent / "harness")
-_STARTUP_SECONDS = 60.0
+from harness.sandbox import served_process
 
 
 @dataclass
@@ -49,24 +45,7 @@ class Served:
 
 @contextmanager
 def served(log: Path, *args: str) -> Iterator[Served]:
-    """A sandbox server on a free loopback port; its output goes to ``log`` (a pipe
-    nobody reads would fill up under load and stall the server)."""
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [HARNESS, "sandbox", "serve", "--port", "0", *args],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-    try:
-        deadline = time.monotonic() + _STARTUP_SECONDS
-        # Waiting for the process to listen (its banner), not for sandbox state.
-        while not (found := re.search(r"listening on (http://\S+)", log.read_text())):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the sandbox did not start:\n{log.read_text()}")
-            time.sleep(0.02)
-        yield Served(process, found[1], log)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(15)
+    """A sandbox server on a free loopback port (``harness sandbox serve ARGS``); its output
+    goes to ``log``."""
+    with served_process(log, *args) as (process, base_url):
+        yield Served(process, base_url, log)

@@ -18,7 +18,6 @@ the sequential run's JUnit XML; the target is the concurrent run within 1.5x the
 from __future__ import annotations
 
 import os
-import re
 import resource
 import subprocess
 import sys
@@ -32,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.contracts import load_profile
+from harness.sandbox import served_process
 
 #: The new-site journeys, by test name: the six of features/new_site.feature, the
 #: tracking feature's and the window feature's (each provisions a new site and tracks its
@@ -44,7 +44,6 @@ JOURNEYS = (
 )
 #: How many tests ``JOURNEYS`` selects.
 JOURNEY_COUNT = 8
-_STARTUP_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -72,39 +71,15 @@ class LiveRun:
 @contextmanager
 def served_sandbox(log: Path, settings: LiveSettings) -> Iterator[str]:
     """``harness sandbox serve`` on a free loopback port at the settings' pace; its base
-    URL. Its output goes to ``log`` (a pipe nobody reads would fill and stall it)."""
-    args = [
-        sys.executable,
-        "-m",
-        "harness.cli",
-        "sandbox",
-        "serve",
-        "--port",
-        "0",
+    URL. Its output goes to ``log``."""
+    pace = (
         "--provisioning-seconds",
         str(settings.provisioning_seconds),
         "--processing-seconds",
         str(settings.processing_seconds),
-    ]
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            args, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"}
-        )
-    try:
-        deadline = time.monotonic() + _STARTUP_SECONDS
-        # Waiting for the server to listen (its banner), not for sandbox state.
-        while not (found := re.search(r"listening on (http://\S+)", log.read_text())):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the sandbox did not start:\n{log.read_text()[-2000:]}")
-            time.sleep(0.02)
-        yield found[1]
-    finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    )
+    with served_process(log, *pace) as (_, base_url):
+        yield base_url
 
 
 def command(settings: LiveSettings, workdir: Path, kind: str, names: list[str]) -> list[str]:

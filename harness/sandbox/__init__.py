@@ -2,6 +2,7 @@
 
 ``create_app`` (``app``) builds the ASGI app; ``harness sandbox serve`` (``server``) runs it;
 ``running_sandbox`` (``testing``) runs it in a background thread for tests;
+``served_process`` (``process``) runs ``harness sandbox serve`` as a process of its own;
 ``SandboxChecks`` (``app.Checks``) are its contract checks, a setting of ``create_app``;
 ``SandboxControl`` (``control``; also called ``RemoteSandbox``) drives any running one
 through its control endpoints. The names are imported lazily so that ``harness --help``
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from .app import Checks as SandboxChecks
     from .app import create_app
     from .control import RemoteSandbox, SandboxControl
+    from .process import served_process
     from .testing import SandboxServer, running_sandbox
 
 __all__ = [
@@ -25,6 +27,7 @@ __all__ = [
     "SandboxServer",
     "create_app",
     "running_sandbox",
+    "served_process",
 ]
 
 
@@ -37,6 +40,10 @@ def __getattr__(name: str) -> Any:
         from . import control
 
         return getattr(control, name)
+    if name == "served_process":
+        from . import process
+
+        return process.served_process
     if name in ("SandboxServer", "running_sandbox"):
         from . import testing
 
