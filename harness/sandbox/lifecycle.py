@@ -30,13 +30,14 @@ Whatever starts a clock says when it may run out: ``provisioning_made`` (the win
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from ..contracts import Catalogue, ProvisioningFacts
 from ..contracts.rules import PROVISIONING_WINDOW_SECONDS
 from . import faults
 from .clock import millis
-from .store import EntitlementRow, OrderRow, RelationshipRow, SiteRow, Tx, sandbox_uuid
+from .store import EntitlementRow, ItemRow, OrderRow, RelationshipRow, SiteRow, Tx, sandbox_uuid
 
 NO_ORDER_REASON = (
     f"no order named this provisioning request within {PROVISIONING_WINDOW_SECONDS} seconds "
@@ -74,9 +75,9 @@ def provisioning_made(tx: Tx, created_at: float) -> None:
     tx.due(created_at + PROVISIONING_WINDOW_SECONDS)
 
 
-def order_made(tx: Tx, ready_at: float) -> None:
-    """An order's items were placed to finish processing at ``ready_at``."""
-    tx.due(ready_at)
+def order_made(tx: Tx, items: Sequence[ItemRow]) -> None:
+    """An order's items were placed: the first may finish processing at its ``ready_at``."""
+    tx.due(min(item.ready_at for item in items))
 
 
 def _next_due(tx: Tx, provisioning_delay: float) -> float:

@@ -317,7 +317,7 @@ def orders_place(call: Call) -> Reply:
         raise ApiError.of(violations)
     order, items = _order_rows(call, body)
     call.tx.insert_order(order, items)
-    lifecycle.order_made(call.tx, call.now + call.processing_delay)
+    lifecycle.order_made(call.tx, items)
     call.tx.set_provisioning_order(request_id, order.order_id)
     return 200, views.order_placed(order, items)
 
