@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -31,6 +32,10 @@ from starlette.responses import JSONResponse as _StarletteJSONResponse
 #: start keeps the search a fast scan (one pattern with the digit first took ~70 us).
 _SHORT_EXPONENT = re.compile(rb"e-[0-9](?![0-9])")
 _DIGITS = frozenset(b"0123456789")
+_DIGITS_OR_POINT = frozenset(b"0123456789.")
+#: What comes before a number in orjson's compact output: a key's colon, an array's
+#: bracket or comma (or nothing, at the start).
+_BEFORE_NUMBER = frozenset(b":,[")
 #: Types orjson would encode and json refuses: left to json (``default`` is not given).
 _PASS_ON = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
 
@@ -48,13 +53,28 @@ def encode(payload: Any, *, sort_keys: bool = False) -> bytes:
 
 
 def _respelled(body: bytes) -> bool:
-    """Whether orjson may have spelled a float unlike ``json``: a fraction starting with
-    four zeros, or a one-digit negative exponent."""
-    if b"0.0000" in body:
-        return True
+    """Whether orjson may have spelled a float unlike ``json``: a number whose fraction
+    starts with four zeros, or that has a one-digit negative exponent. Text that only looks
+    so inside a string (an id such as ``...5e-4b...``) is not a number and keeps the fast
+    encoding; what cannot be told apart cheaply counts as respelled (only slower)."""
+    at = body.find(b"0.0000")
+    while at >= 0:
+        if _starts_number(body, at):
+            return True
+        at = body.find(b"0.0000", at + 1)
     return any(
-        m.start() > 0 and body[m.start() - 1] in _DIGITS for m in _SHORT_EXPONENT.finditer(body)
+        m.start() > 0 and body[m.start() - 1] in _DIGITS and _starts_number(body, m.start())
+        for m in _SHORT_EXPONENT.finditer(body)
     )
+
+
+def _starts_number(body: bytes, at: int) -> bool:
+    """Whether the digits (and point, and sign) before ``at`` begin where a number can."""
+    while at > 0 and body[at - 1] in _DIGITS_OR_POINT:
+        at -= 1
+    if at > 0 and body[at - 1] == 0x2D:  # "-"
+        at -= 1
+    return at == 0 or body[at - 1] in _BEFORE_NUMBER
 
 
 def _standard(payload: Any, sort_keys: bool = False) -> bytes:
@@ -68,8 +88,16 @@ def _standard(payload: Any, sort_keys: bool = False) -> bytes:
     ).encode("utf-8")
 
 
+@dataclass(frozen=True)
+class Encoded:
+    """A JSON value already encoded by ``encode``: answered as it is (an answer kept by
+    the store while the rows it was made of are unchanged, ``Tx.remembered``)."""
+
+    body: bytes
+
+
 class JSONResponse(_StarletteJSONResponse):
-    """Starlette's ``JSONResponse``, rendered by ``encode``."""
+    """Starlette's ``JSONResponse``, rendered by ``encode`` (``Encoded``: as it is)."""
 
     def render(self, content: Any) -> bytes:
-        return encode(content)
+        return content.body if isinstance(content, Encoded) else encode(content)
