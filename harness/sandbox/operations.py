@@ -30,6 +30,7 @@ from ..contracts import (
 from ..contracts.profile import ARI_PRODUCT
 from . import lifecycle, views
 from .auth import Principal
+from .encoding import Encoded, encode
 from .errors import ApiError, error
 from .store import ItemRow, OrderRow, ProvisioningRow, SiteRow, Tx, canonical_json, sandbox_uuid
 
@@ -66,7 +67,9 @@ class Call:
         return self.tx.catalogue(self.profile.catalogue)
 
 
-Reply = tuple[int, dict[str, Any]]
+#: (status, body): a JSON value, or one already encoded (``Encoded``: a read's answer the
+#: store keeps while the rows it is made of are unchanged, ``Tx.remembered``).
+Reply = tuple[int, Any]
 Handler = Callable[[Call], Reply]
 
 
@@ -392,7 +395,13 @@ def orders_get(call: Call) -> Reply:
             parameter="orderId",
         )
     _require_order_site(call, order)
-    return 200, views.order(order, call.tx.items(order_id), call.profile.catalogue)
+    # The same answer for everyone who may read it, until the order's rows change: a
+    # client tracking an order asks again and again.
+    catalogue = call.profile.catalogue
+    return 200, call.tx.remembered(
+        ("orders.get", order_id),
+        lambda: Encoded(encode(views.order(order, call.tx.items(order_id), catalogue))),
+    )
 
 
 # -- workspaces -----------------------------------------------------------------------
@@ -416,6 +425,19 @@ def workspaces_query(call: Call) -> Reply:
         names, offset, limit = cursor["names"], cursor["offset"], cursor["limit"]
     if "limit" in call.query:
         limit = int(call.query["limit"])
+    reach = None if call.principal.is_org else call.principal.sites
+    names_key = None if names is None else tuple(names)
+    # Made of the sites' rows and the key alone: kept until a write changes any row.
+    return 200, call.tx.remembered(
+        ("workspaces.query", call.base_url, reach, names_key, offset, limit),
+        lambda: Encoded(encode(_workspaces_page(call, names, offset, limit))),
+    )
+
+
+def _workspaces_page(
+    call: Call, names: list[str] | None, offset: int, limit: int
+) -> dict[str, Any]:
+    """One page of the workspaces the caller may see, on the sites named (all: None)."""
     catalogue = call.profile.catalogue
     found = [
         views.workspace(call.base_url, call.profile.org_id, site, ent, catalogue)
@@ -428,7 +450,7 @@ def workspaces_query(call: Call) -> Reply:
     ]
     page = found[offset : offset + limit]
     query = json.dumps(names, separators=(",", ":"))  # once for the page's three links
-    return 200, {
+    return {
         "data": page,
         "links": {
             "self": _cursor(query, offset, limit),

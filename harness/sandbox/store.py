@@ -9,6 +9,7 @@ since one server owns its file (``owner``): a read of a row read before, and not
 since, costs a dict lookup instead of a query and a decode. A write forgets what it
 touches at once (later reads in the same transaction see it); a rollback forgets what the
 transaction wrote; a commit by another connection (``PRAGMA data_version``) forgets all.
+Values made of rows (``Tx.remembered``: an answer, encoded) are forgotten on any write.
 
 The store knows tables, not the cookbook: ``lifecycle`` decides what the state becomes,
 ``operations`` what a request may do. ``seed`` writes a profile's initial state.
@@ -426,6 +427,18 @@ class _Memo:
             value = found[key] = load()
             return value
 
+    def remember(self, group: str, key: Any, make: Callable[[], Any], limit: int) -> Any:
+        """``get``, keeping at most ``limit`` values in ``group`` (all are dropped first
+        when it is full: a client asking many different things holds no memory)."""
+        found = self.groups.setdefault(group, {})
+        try:
+            return found[key]
+        except KeyError:
+            if len(found) >= limit:
+                found.clear()
+            value = found[key] = make()
+            return value
+
     def forget(self, groups: Iterable[str]) -> None:
         for group in groups:
             self.groups.pop(group, None)
@@ -444,15 +457,19 @@ class _Sites:
 
 
 #: What a write to each table makes stale: the table's rows, and what is built of them.
+#: ``_MADE`` (values made of any rows: ``Tx.remembered``) goes stale on every write.
+_MADE = "made"
 _AFFECTS: dict[str, tuple[str, ...]] = {
-    "control": ("control",),
-    "sites": ("sites", "catalogue"),
-    "entitlements": ("entitlements", "catalogue"),
-    "relationships": ("relationships",),
-    "provisioning": ("provisioning",),
-    "orders": ("orders",),
-    "order_items": ("order_items",),
+    "control": ("control", _MADE),
+    "sites": ("sites", "catalogue", _MADE),
+    "entitlements": ("entitlements", "catalogue", _MADE),
+    "relationships": ("relationships", _MADE),
+    "provisioning": ("provisioning", _MADE),
+    "orders": ("orders", _MADE),
+    "order_items": ("order_items", _MADE),
 }
+#: How many made values are kept at most (then all are dropped and made again).
+MADE_LIMIT = 256
 _MISSING = object()
 
 
@@ -475,6 +492,13 @@ class Tx:
             stale = _AFFECTS[table]
             self.written.update(stale)
             self._memo.forget(stale)
+
+    def remembered(self, key: Any, make: Callable[[], Any]) -> Any:
+        """``make()``, or the value it made for ``key`` before, while nothing was written
+        since (in any transaction, by this connection or another). For values made only of
+        rows this store holds and of ``key`` (an answer to a read, encoded): anything
+        else they depend on belongs in ``key``."""
+        return self._memo.remember(_MADE, key, make, MADE_LIMIT)
 
     def due(self, at: float) -> None:
         """The state may change by itself at sandbox time ``at`` (``lifecycle`` says when):
