@@ -36,8 +36,9 @@ from ..contracts.profile import ARI_PRODUCT, Catalogue, Profile, Site, SiteProdu
 from .encoding import encode
 from .owner import DbInUse, DbOwner
 
-#: Bump when the tables change; a database of another version is refused, not migrated.
-SCHEMA_VERSION = 1
+#: Bump when the tables change; a database of another version is refused, unless
+#: ``_MIGRATIONS`` brings it to this one (at start, in one transaction).
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE control (
@@ -107,8 +108,20 @@ CREATE TABLE order_items (
     updated_at     REAL NOT NULL,
     PRIMARY KEY (order_id, n)
 );
-CREATE INDEX order_items_due ON order_items(status, ready_at);
+-- Only items still processing (what settling looks for): a small index, and fewer
+-- pages written per order than one over every item ever placed.
+CREATE INDEX order_items_due ON order_items(ready_at) WHERE status='PROCESSING';
 """
+#: Version 1 indexed every item by (status, ready_at).
+_V1_DUE_INDEX = "CREATE INDEX order_items_due ON order_items(status, ready_at);"
+_V2_DUE_INDEX = "CREATE INDEX order_items_due ON order_items(ready_at) WHERE status='PROCESSING';"
+#: version -> (its schema, the statements that bring it to the next version).
+_MIGRATIONS: dict[int, tuple[str, tuple[str, ...]]] = {
+    1: (
+        _SCHEMA.replace(_V2_DUE_INDEX, _V1_DUE_INDEX),
+        ("DROP INDEX order_items_due", _V2_DUE_INDEX.rstrip(";")),
+    ),
+}
 
 
 class StoreError(RuntimeError):
@@ -311,7 +324,7 @@ class Store:
                 if not _schema_of(self._conn):
                     self._create(profile, now)
                     return
-                self._check_schema()
+                version = self._check_schema()
                 with self.transaction() as tx:
                     if tx.control("profile") != profile_fingerprint(profile):
                         raise StoreError(
@@ -320,6 +333,12 @@ class Store:
                         )
                     for key in tx.control_keys():
                         tx.control(key)  # each value must decode
+                    # Checked through and through: only now is anything written to it.
+                    while version < SCHEMA_VERSION:
+                        for statement in _MIGRATIONS[version][1]:
+                            tx.conn.execute(statement)
+                        version += 1
+                    self._conn.execute(f"PRAGMA user_version={version}")
             except sqlite3.Error as exc:
                 raise StoreError(self._damaged(_one_line(exc))) from None
             except ValueError as exc:  # a control value that is not JSON
@@ -340,20 +359,24 @@ class Store:
         if row is None or row[0] != "ok":
             raise StoreError(self._damaged(_one_line(row[0] if row else "no answer")))
 
-    def _check_schema(self) -> None:
+    def _check_schema(self) -> int:
+        """The database's schema version: this one, or one ``_MIGRATIONS`` brings to it,
+        its tables exactly that version's; ``StoreError`` otherwise."""
         version = self._conn.execute("PRAGMA user_version").fetchone()[0]
-        if version not in (0, SCHEMA_VERSION):
+        if version not in (0, SCHEMA_VERSION, *_MIGRATIONS):
             raise StoreError(
                 f"{self.path}: sandbox database version {version}, this sandbox needs "
                 f"{SCHEMA_VERSION}; start on a new --db file"
             )
-        have, want = _schema_of(self._conn), _expected_schema()
-        if have != want or version != SCHEMA_VERSION:
+        schema = _MIGRATIONS[version][0] if version in _MIGRATIONS else _SCHEMA
+        have, want = _schema_of(self._conn), _expected_schema(schema)
+        if have != want or version == 0:
             differs = sorted({name for name, _ in have ^ want}) or ["user_version"]
             raise StoreError(
                 f"{self.path}: not a sandbox database of this version (differs in: "
                 f"{', '.join(differs[:5])}); start on a new --db file"
             )
+        return int(version)
 
     def _damaged(self, detail: str) -> str:
         return (
@@ -836,10 +859,10 @@ def _schema_of(conn: sqlite3.Connection) -> set[tuple[str, str | None]]:
 
 
 @functools.cache
-def _expected_schema() -> frozenset[tuple[str, str | None]]:
+def _expected_schema(schema: str = _SCHEMA) -> frozenset[tuple[str, str | None]]:
     conn = sqlite3.connect(":memory:")
     try:
-        conn.executescript(_SCHEMA)
+        conn.executescript(schema)
         return frozenset(_schema_of(conn))
     finally:
         conn.close()

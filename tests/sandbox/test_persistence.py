@@ -12,7 +12,7 @@ import pytest
 from harness.contracts import load_profile
 from harness.contracts.profile import DEFAULT_PROFILE
 from harness.sandbox.app import create_app
-from harness.sandbox.store import StoreError
+from harness.sandbox.store import SCHEMA_VERSION, StoreError
 from harness.sandbox.testing import running_sandbox
 
 from .support import CONFLUENCE, JIRA, Api, cookbook_order
@@ -90,6 +90,30 @@ def test_a_db_of_another_schema_version_is_refused(tmp_path: Path) -> None:
         conn.execute("PRAGMA user_version=99")
     with pytest.raises(StoreError, match="version 99"):
         create_app(db_path=db)
+
+
+def test_a_db_of_the_first_schema_version_is_brought_to_this_one(tmp_path: Path) -> None:
+    """Version 1 indexed every order item by (status, ready_at); version 2 only those still
+    processing. A version-1 file is migrated at start and keeps its orders."""
+    db = tmp_path / "sandbox.db"
+    with running_sandbox(db=db) as sandbox:
+        api = Api(sandbox.base_url, sandbox.profile)
+        order = cookbook_order("jira-enterprise", api.provisioned([JIRA]))
+        assert api.place(order).status_code == 200
+        api.close()
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP INDEX order_items_due")
+        conn.execute("CREATE INDEX order_items_due ON order_items(status, ready_at)")
+        conn.execute("PRAGMA user_version=1")
+    with running_sandbox(db=db) as sandbox:
+        api = Api(sandbox.base_url, sandbox.profile)
+        got = api.order(order["orderId"], order["transactionAccountId"])
+        assert got.status_code == 200, got.text
+        api.close()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        (index,) = conn.execute("SELECT sql FROM sqlite_master WHERE name='order_items_due'")
+    assert "WHERE status='PROCESSING'" in index[0]
 
 
 @pytest.mark.parametrize("kind", ["not-sqlite", "no-directory"])
