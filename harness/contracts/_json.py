@@ -26,6 +26,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from ._pointer import join
 
 #: Deepest nesting of arrays and objects accepted (the cookbook's samples nest 7 levels).
@@ -61,9 +63,10 @@ class JsonError(ValueError):
 def parse_json(text: str | bytes, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
     """The JSON value of ``text`` (bytes must be UTF-8), or ``JsonError``.
 
-    The common case costs one parse (each object checked for a key twice as it is made)
-    and one walk of the value; only a key twice has the text parsed again, to name the key
-    and its object.
+    The common case costs one parse by orjson and one walk of the value (``_quick``);
+    anything that walk cannot vouch for is parsed again by Python's ``json``, each object
+    checked for a key twice as it is made, and only a key twice has the text parsed a
+    third time, to name the key and its object.
     """
     if isinstance(text, bytes):
         try:
@@ -72,6 +75,62 @@ def parse_json(text: str | bytes, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
             raise JsonError(f"not UTF-8 text (byte {exc.start})") from None
     if text.startswith("\ufeff"):  # json.loads says so too; its decoder alone does not
         raise JsonError("starts with a byte order mark (BOM): JSON has none")
+    value = _quick(text, max_depth)
+    return _parse_exactly(text, max_depth) if value is _UNSURE else value
+
+
+_UNSURE: Any = object()
+#: A key's closing quote and its colon: every key of the text is followed by one, and
+#: a string may hold more (an escaped quote before a colon), never fewer.
+_KEY_END = re.compile(r'"[ \t\n\r]*:')
+#: Integers past 64 bits orjson reads as floats (``json`` as ints): any float this large
+#: sends the text to ``json``.
+_INT_AS_FLOAT = float(2**63)
+
+
+def _quick(text: str, max_depth: int) -> Any:
+    """The value orjson reads, when it is what ``_parse_exactly`` would return: orjson
+    refuses NaN, infinities, lone surrogates and too deep nesting (left to ``json``, for
+    its message), keeps the last of a key twice (seen by counting: the objects' keys are
+    fewer than the text's key ends), and reads huge integers as floats (none may be that
+    large). ``_UNSURE`` otherwise."""
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return _UNSURE
+    keys, depth, large = 0, 0, False
+    level = [value]
+    while level:
+        below: list[Any] = []
+        containers = False
+        for node in level:
+            kind = type(node)
+            if kind is dict:
+                containers = True
+                keys += len(node)
+                below.extend(node.values())
+            elif kind is list:
+                containers = True
+                below.extend(node)
+            elif kind is float and abs(node) >= _INT_AS_FLOAT:
+                large = True
+        depth += containers
+        level = below
+    if large or depth > max_depth or not _no_key_twice(keys, text):
+        return _UNSURE
+    return value
+
+
+def _no_key_twice(keys: int, text: str) -> bool:
+    """Whether the objects read hold every key of the text: ``keys`` is at most the text's
+    keys, which are at most its key ends (``_KEY_END``), which are at most its colons; equal
+    to either bound, no key was written twice. Colons are counted first (a plain count;
+    the values of an order hold none), key ends when strings hold colons too."""
+    return keys == 0 or keys == text.count(":") or keys == len(_KEY_END.findall(text))
+
+
+def _parse_exactly(text: str, max_depth: int) -> Any:
+    """``parse_json`` by Python's ``json``: every refusal named."""
     try:
         value = _DECODER.decode(text)
     except _Duplicate:
