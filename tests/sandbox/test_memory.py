@@ -8,8 +8,11 @@ the standard encoder sorts its keys into."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +70,32 @@ def test_another_connections_commit_is_seen(store: Store) -> None:
         other.execute("UPDATE control SET value=? WHERE key='note'", (json.dumps("theirs"),))
     with store.transaction() as tx:
         assert tx.control("note") == "theirs"
+
+
+def test_the_checkpointer_copies_commits_into_the_file_and_stops_with_the_store(
+    tmp_path: Path,
+) -> None:
+    """Off the request path, committed pages reach the database file itself (a copy of the
+    file alone, without its log, holds them); closing the store ends its thread."""
+    made = Store(tmp_path / "org.db")
+    made.open_for(load_profile(None), NOW)
+    with made.transaction() as tx:
+        tx.set_control("note", "copied")
+    copy = tmp_path / "copy.db"
+    deadline = time.monotonic() + 10
+    found = None
+    while found is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+        copy.write_bytes(made.path.read_bytes())
+        with contextlib.closing(sqlite3.connect(copy)) as conn:
+            try:  # before the first pass the file has no tables yet
+                row = conn.execute("SELECT value FROM control WHERE key='note'").fetchone()
+            except sqlite3.OperationalError:
+                row = None
+        found = row and json.loads(row[0])
+    assert found == "copied"
+    made.close()
+    assert not [t for t in threading.enumerate() if t.name == "checkpointer org.db"]
 
 
 def test_a_served_sandbox_answers_what_the_file_holds(tmp_path: Path) -> None:
