@@ -164,14 +164,31 @@ def find_operation(method: str, url: str) -> Match | None:
     raw_path = _raw_path(url)
     if raw_path is None:
         return None
-    method = method.upper()
-    for op in operations():
-        if op.method != method:
-            continue
+    # Remembered for the paths asked about last (a server looks up each request, a tenth
+    # of a read's time; a client the same paths again and again), short ones only.
+    find = _find_remembered if len(raw_path) <= 512 else _find
+    found = find(method.upper(), raw_path)
+    return None if found is None else Match(found[0], dict(found[1]))
+
+
+def _find(method: str, raw_path: str) -> tuple[Operation, tuple[tuple[str, str], ...]] | None:
+    """The operation and decoded path parameters of a method and raw path."""
+    for op in _by_method().get(method, ()):
         found = op.pattern.fullmatch(raw_path)
         if found:
-            return Match(op, {k: unquote(v) for k, v in found.groupdict().items()})
+            return op, tuple((k, unquote(v)) for k, v in found.groupdict().items())
     return None
+
+
+_find_remembered = functools.lru_cache(maxsize=1024)(_find)
+
+
+@functools.cache
+def _by_method() -> dict[str, tuple[Operation, ...]]:
+    table: dict[str, list[Operation]] = {}
+    for op in operations():
+        table.setdefault(op.method, []).append(op)
+    return {method: tuple(ops) for method, ops in table.items()}
 
 
 def side_effect(method: str, url: str) -> SideEffect:

@@ -205,3 +205,17 @@ def test_violation_to_error_entry_round_trips_through_the_envelope_schema() -> N
     assert contracts.validate(contracts.schema_uri("error.json"), envelope) == []
     assert contracts.envelope_status([violation]) == 422
     assert str(violation) == "REL-007 /items/0: bad"
+
+
+def test_each_lookup_gets_path_parameters_of_its_own() -> None:
+    """Lookups are remembered; what a caller does with its Match touches no later one."""
+    url = "/commerce/api/v2/orders/0b1e9f3a-7c2d-4e5f-8a6b-9c0d1e2f3a4b"
+    first = contracts.find_operation("GET", url)
+    assert first is not None
+    first.path_params["orderId"] = "changed"  # type: ignore[index]
+    again = contracts.find_operation("get", url)
+    assert again is not None and again.operation == first.operation
+    assert again.path_params == {"orderId": "0b1e9f3a-7c2d-4e5f-8a6b-9c0d1e2f3a4b"}
+    long = "/commerce/api/v2/orders/" + "a" * 600  # not remembered, matched all the same
+    found = contracts.find_operation("GET", long)
+    assert found is not None and found.path_params["orderId"] == "a" * 600
