@@ -443,6 +443,8 @@ def _path_pattern(path: str) -> re.Pattern[str]:
 
 
 def _query(url: str) -> dict[str, str]:
+    if "?" not in url:  # most requests: no query string to parse
+        return {}
     from urllib.parse import parse_qsl
 
     return dict(parse_qsl(url.partition("?")[2].partition("#")[0], keep_blank_values=True))
