@@ -195,7 +195,7 @@ def _drop_stale_report(outputs: RunOutputs, why: str) -> None:
 @click.option("--port", default=0, show_default=True, help="Port for --serve (0: a free one).")
 def report(results: str, out: str, history: str, serve: bool, port: int) -> None:
     """Make the HTML report of the last run (one file: reports/html/index.html)."""
-    from .report import ReportError, generate
+    from .report import ReportError, generate, serve_until_stopped
     from .report import serve as serve_report
 
     try:
@@ -208,12 +208,7 @@ def report(results: str, out: str, history: str, serve: bool, port: int) -> None
         click.echo(
             f"Serving the report at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)"
         )
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.server_close()
+        serve_until_stopped(server)
 
 
 @click.group()

@@ -20,8 +20,11 @@ import http.server
 import json
 import os
 import shutil
+import signal
+import socketserver
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 
 from harness._command import harness_command
@@ -140,9 +143,34 @@ def _last_appended(history: Path) -> str | None:
 
 def serve(folder: Path, port: int = 0) -> http.server.ThreadingHTTPServer:
     """An HTTP server for the report on 127.0.0.1 (port 0: a free one); call
-    ``serve_forever``."""
+    ``serve_until_stopped`` (or ``serve_forever``)."""
     handler = functools.partial(_QuietHandler, directory=str(folder))
     return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+
+
+def serve_until_stopped(server: socketserver.BaseServer) -> None:
+    """Serve until SIGINT (Ctrl-C) or SIGTERM, then close the server.
+
+    The requests are served on a thread and the signals only set a flag: a
+    ``KeyboardInterrupt`` raised wherever the main thread happened to be (say, while it
+    started a handler thread) could leave the process unable to exit.
+    """
+    stop = threading.Event()
+
+    def stop_serving(signum: int, frame: object) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, stop_serving) for sig in (signal.SIGINT, signal.SIGTERM)}
+    serving = threading.Thread(target=server.serve_forever, name="report-server", daemon=True)
+    serving.start()
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        server.shutdown()
+        server.server_close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -17,7 +17,6 @@ import shutil
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,6 +24,7 @@ import yaml
 
 from harness.contracts.profile import DEFAULT_PROFILE
 from harness.suite.report import ALLURE_CLI, generate
+from tests.made_once import made_once
 from tests.pytest_runs import run_pytest
 
 from .figures import record
@@ -36,21 +36,31 @@ SCENARIOS = ["-m", "auth or tracking or faults"]
 
 
 class Canaries:
-    def __init__(self, folder: Path) -> None:
+    """The canary strings of a canary profile (``made``: a new one in a folder)."""
+
+    def __init__(self, profile: Path) -> None:
+        self.profile = profile
+        data = json.loads(profile.read_text(encoding="utf-8"))
+        self.org_key = data["org"]["apiKey"]
+        self.sandbox_token = data["sandbox"]["adminToken"]
+        admins = data["siteAdmins"]
+        self.tokens = [a["apiToken"] for a in admins]
+        self.basic = [
+            base64.b64encode(f"{a['email']}:{a['apiToken']}".encode()).decode() for a in admins
+        ]
+
+    @classmethod
+    def made(cls, folder: Path) -> Canaries:
+        """A copy of the default profile with a unique canary for each credential."""
         tag = uuid.uuid4().hex[:12]
         data = json.loads(DEFAULT_PROFILE.read_text(encoding="utf-8"))
-        self.org_key = f"CANARY-ORG-KEY-{tag}"
-        data["org"]["apiKey"] = self.org_key
-        self.sandbox_token = f"CANARY-SANDBOX-TOKEN-{tag}"
-        data["sandbox"]["adminToken"] = self.sandbox_token
-        self.basic: list[str] = []
+        data["org"]["apiKey"] = f"CANARY-ORG-KEY-{tag}"
+        data["sandbox"]["adminToken"] = f"CANARY-SANDBOX-TOKEN-{tag}"
         for n, admin in enumerate(data["siteAdmins"]):
             admin["apiToken"] = f"CANARY-ADMIN-TOKEN-{n}-{tag}"
-            pair = f"{admin['email']}:{admin['apiToken']}".encode()
-            self.basic.append(base64.b64encode(pair).decode())
-        self.tokens = [a["apiToken"] for a in data["siteAdmins"]]
-        self.profile = folder / "canary-profile.json"
-        self.profile.write_text(json.dumps(data, indent=2), encoding="utf-8")
+        profile = folder / "canary-profile.json"
+        profile.write_text(json.dumps(data, indent=2), encoding="utf-8")
+        return cls(profile)
 
     @property
     def strings(self) -> list[str]:
@@ -89,9 +99,14 @@ def suite_run(canaries: Canaries, out: Path, mode: str, *extra: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Canaries, Path]]:
-    folder = tmp_path_factory.mktemp("canary")
-    canaries = Canaries(folder)
+def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Canaries, Path]:
+    """The canary runs, made once per test run (read-only)."""
+    folder, _ = made_once(tmp_path_factory, "canary-runs", _canary_runs)
+    return Canaries(folder / "canary-profile.json"), folder
+
+
+def _canary_runs(folder: Path) -> None:
+    canaries = Canaries.made(folder)
     recorded = suite_run(canaries, folder / "record", "record")
     assert " passed" in recorded and " failed" not in recorded, recorded[-3000:]
     # The local run fails on purpose (every order GET dropped): tracebacks, locals and
@@ -102,7 +117,6 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Canaries, P
     assert " failed" in failed and "TransportError" in failed, failed[-3000:]
     if ALLURE_CLI.exists():
         generate(folder / "local" / "allure-results", folder / "local" / "html")
-    yield canaries, folder
 
 
 def test_the_canaries_were_really_sent(runs: tuple[Canaries, Path]) -> None:

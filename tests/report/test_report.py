@@ -21,6 +21,7 @@ from harness.sandbox.testing import running_sandbox
 from harness.suite.report import generate
 from harness.suite.results import read_environment
 from harness.suite.run import FROZEN_EPOCH
+from tests.made_once import made_once
 from tests.pytest_runs import run_harness, run_pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,15 +40,18 @@ def _feature_names() -> list[str]:
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The suite in local mode with its Allure results and HTML report in a fresh folder."""
-    root = tmp_path_factory.mktemp("report")
-    results = root / "allure-results"
-    done = run_pytest(
-        "-q", "features", f"--alluredir={results}", f"--junitxml={root / 'junit.xml'}"
-    )
-    assert "passed" in done.stdout, done.stdout[-2000:]
-    generate(results, root / "html", root / "history.jsonl")
-    return root
+    """The suite in local mode with its Allure results and HTML report in a fresh folder,
+    made once per test run (read-only)."""
+
+    def make(root: Path) -> None:
+        results = root / "allure-results"
+        done = run_pytest(
+            "-q", "features", f"--alluredir={results}", f"--junitxml={root / 'junit.xml'}"
+        )
+        assert "passed" in done.stdout, done.stdout[-2000:]
+        generate(results, root / "html", root / "history.jsonl")
+
+    return made_once(tmp_path_factory, "report-run", make)[0]
 
 
 def _results(run: Path) -> list[dict[str, Any]]:
@@ -158,7 +162,9 @@ def shown(wait: Any, css: str, starts: str = "", contains: str = "") -> Any:
     )
 
 
-def test_the_report_lists_every_feature_and_shows_steps_and_curl(run: Path, browser: Any) -> None:
+def test_the_report_lists_every_feature_and_shows_steps_and_curl(
+    run: Path, browser: Any, tmp_path: Path
+) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
@@ -183,7 +189,8 @@ def test_the_report_lists_every_feature_and_shows_steps_and_curl(run: Path, brow
     text = shown(wait, "pre", contains="curl --request POST").text
     assert "--url \"$ATLASSIAN_BASE_URL\"'/commerce/api/v2/orders'" in text
     assert "X-transaction-account: " in text and "$ATLASSIAN_API_KEY" in text
-    browser.save_screenshot(str(run / "report.png"))
+    # What docs/report.png shows (the run's folder is shared, so the picture goes here).
+    browser.save_screenshot(str(tmp_path / "report.png"))
 
 
 #: One scenario, and how to make it fail: its provisioning status loses a required field.
@@ -194,8 +201,13 @@ BREAK = ("-p", "tests.suite.drop_status_plugin")
 @pytest.fixture(scope="module")
 def history(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[int]]:
     """Three ``harness run``s of one scenario into one reports folder (failed, passed,
-    failed), with no Java on PATH: the reports folder and the history length after each."""
-    root = tmp_path_factory.mktemp("history")
+    failed), with no Java on PATH: the reports folder and the history length after each.
+    Made once per test run (read-only)."""
+    reports, lengths = made_once(tmp_path_factory, "report-history", _three_runs)
+    return reports / "reports", lengths
+
+
+def _three_runs(root: Path) -> list[int]:
     bin_dir = root / "bin"
     bin_dir.mkdir()
     node = shutil.which("node")
@@ -215,7 +227,7 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[int]]:
         done = run_harness("run", "--reports", str(reports), "-k", K, *extra, env=env)
         assert "Report: " in done.stdout, done.stdout[-2000:] + done.stderr[-2000:]
         lengths.append(len((reports / "history.jsonl").read_text().splitlines()))
-    return reports, lengths
+    return lengths
 
 
 def test_the_history_grows_and_the_report_shows_trend_flaky_and_category(
@@ -247,9 +259,10 @@ def test_the_history_grows_and_the_report_shows_trend_flaky_and_category(
 
 
 def test_making_the_report_again_adds_no_run_to_the_history(
-    history: tuple[Path, list[int]],
+    history: tuple[Path, list[int]], tmp_path: Path
 ) -> None:
-    reports, _ = history
+    reports = tmp_path / "reports"
+    shutil.copytree(history[0], reports)
     before = (reports / "history.jsonl").read_text()
     generate(reports / "allure-results", reports / "html", reports / "history.jsonl")
     assert (reports / "history.jsonl").read_text() == before

@@ -69,6 +69,23 @@ def test_the_committed_cassettes_pass_the_check() -> None:
     assert result.exit_code == 0, result.output
 
 
+def test_re_recording_reproduces_the_committed_cassettes() -> None:
+    """``harness cassettes drift`` as the test command runs it: every scenario recorded
+    again against a fresh embedded sandbox, compared with what is committed."""
+    done = subprocess.run(
+        [sys.executable, "-m", "harness.cli", "cassettes", "drift"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        # Its pytest run must not write into the repository's cache (tests/pytest_runs.py).
+        env={**os.environ, "PYTEST_ADDOPTS": "-p no:cacheprovider"},
+    )
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    assert done.stdout.rstrip().endswith("OK: re-recording reproduces every cassette in cassettes")
+
+
 def _suite(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "harness.cli", "run", "--no-report", *args],

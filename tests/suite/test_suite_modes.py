@@ -13,6 +13,7 @@ from harness.contracts import SideEffect
 from harness.suite.audit import check_cassettes, drift
 from harness.suite.modes import Mode, RunSettings, is_loopback
 from harness.suite.tiers import OrdersNotAllowed, check_allowed
+from tests.made_once import made_once
 from tests.pytest_runs import run_pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,11 +28,14 @@ def run_features(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[st
 
 @pytest.fixture(scope="module")
 def recorded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The new-site feature recorded into a fresh folder."""
-    folder = tmp_path_factory.mktemp("cassettes")
-    result = run_features("--mode=record", f"--cassette-dir={folder}", "-m", "new-site")
-    assert result.returncode == 0, result.stdout[-3000:]
-    return folder
+    """The new-site feature recorded into a fresh folder, once per test run (read-only:
+    a test that changes it copies it)."""
+
+    def record(folder: Path) -> None:
+        result = run_features("--mode=record", f"--cassette-dir={folder}", "-m", "new-site")
+        assert result.returncode == 0, result.stdout[-3000:]
+
+    return made_once(tmp_path_factory, "recorded-new-site", record)[0]
 
 
 def test_record_writes_one_scrubbed_cassette_per_scenario(recorded: Path) -> None:
