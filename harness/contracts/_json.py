@@ -98,25 +98,8 @@ def _quick(text: str, max_depth: int) -> Any:
         value = orjson.loads(text)
     except orjson.JSONDecodeError:
         return _UNSURE
-    keys, depth, large = 0, 0, False
-    level = [value]
-    while level:
-        below: list[Any] = []
-        containers = False
-        for node in level:
-            kind = type(node)
-            if kind is dict:
-                containers = True
-                keys += len(node)
-                below.extend(node.values())
-            elif kind is list:
-                containers = True
-                below.extend(node)
-            elif kind is float and abs(node) >= _INT_AS_FLOAT:
-                large = True
-        depth += containers
-        level = below
-    if large or depth > max_depth or not _no_key_twice(keys, text):
+    depth, keys, largest = _walk(value)
+    if largest >= _INT_AS_FLOAT or depth > max_depth or not _no_key_twice(keys, text):
         return _UNSURE
     return value
 
@@ -149,10 +132,10 @@ def _parse_exactly(text: str, max_depth: int) -> Any:
             f"holds an integer of {len(digits)} digits (at most {limit} are read)",
             *_line_column(text, digits),
         ) from None
-    depth, big = _walk(value)
+    depth, _, largest = _walk(value)
     if depth > max_depth:
         raise JsonError(f"nests deeper than {max_depth} levels")
-    if big:
+    if math.isinf(largest):
         literal = next((n for n in _EXPONENTS.findall(text) if math.isinf(float(n))), "")
         raise JsonError(
             f"holds a number too large for a double ({literal[:20]})",
@@ -255,10 +238,11 @@ def _line_column(text: str, found: str) -> tuple[int | None, int | None]:
 # -- walks (iterative: deep input must not recurse) --------------------------------------
 
 
-def _walk(value: Any) -> tuple[int, bool]:
-    """How deeply arrays and objects nest, and whether a number is too large for a double
-    (the parser reads ``1e999`` as infinity). Level by level: deep input must not recurse."""
-    level, depth, big = [value], 0, False
+def _walk(value: Any) -> tuple[int, int, float]:
+    """How deeply arrays and objects nest, how many keys the objects hold, and the largest
+    magnitude of a float (infinity for ``1e999``, which the parsers read as infinity, and
+    for NaN). Level by level: deep input must not recurse."""
+    level, depth, keys, largest = [value], 0, 0, 0.0
     while level:
         below: list[Any] = []
         containers = False
@@ -266,15 +250,18 @@ def _walk(value: Any) -> tuple[int, bool]:
             kind = type(node)
             if kind is dict:
                 containers = True
+                keys += len(node)
                 below.extend(node.values())
             elif kind is list:
                 containers = True
                 below.extend(node)
-            elif kind is float and not math.isfinite(node):
-                big = True
+            elif kind is float:
+                size = abs(node)
+                if not size <= largest:  # NaN too: no comparison holds for it
+                    largest = size if size == size else math.inf
         depth += containers
         level = below
-    return depth, big
+    return depth, keys, largest
 
 
 def _pointer_of(value: Any, target: Any) -> str:
