@@ -35,11 +35,15 @@ def run_pytest(
     timeout: float = 300,
 ) -> subprocess.CompletedProcess[str]:
     """``python -m pytest ARGS`` in ``cwd``, its cache in ``cache_dir`` (default: a
-    temporary folder), output captured as text."""
+    temporary folder), output captured as text. Its options are ARGS alone: the
+    ``PYTEST_ADDOPTS`` of whoever runs the tests (``--durations``, ``-x``) is left out, as
+    it would change what the run does and prints."""
+    run_env = dict(env) if env is not None else {**os.environ}
+    run_env.pop("PYTEST_ADDOPTS", None)
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-o", f"cache_dir={cache_dir or _CACHE}", *args],
         cwd=cwd,
-        env=dict(env) if env is not None else {**os.environ},
+        env=run_env,
         capture_output=True,
         text=True,
         timeout=timeout,
