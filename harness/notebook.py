@@ -20,13 +20,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from types import FrameType
 from typing import IO
 from urllib.parse import quote
 
 import click
 
 from harness._command import harness_command, python_command
+from harness._signals import stop_signals
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = Path("notebooks") / "cookbook.ipynb"
@@ -101,16 +101,16 @@ def notebook(no_browser: bool, port: int, profile_path: str | None, notebook_pat
         )
         stop = _Stopper(lab)
         try:
-            base = f"http://127.0.0.1:{port}"
-            _wait_until_ready(lab, log, base, token)
-            click.echo(f"Sandbox org {profile.org_id} on {sandbox.base_url}")
-            click.echo(f"JupyterLab: {base}/lab/tree/{quote(notebook_path)}?token={token}")
-            click.echo("Ctrl-C stops JupyterLab and the sandbox.")
-            code = lab.wait()
+            with stop_signals(stop):
+                base = f"http://127.0.0.1:{port}"
+                _wait_until_ready(lab, log, base, token)
+                click.echo(f"Sandbox org {profile.org_id} on {sandbox.base_url}")
+                click.echo(f"JupyterLab: {base}/lab/tree/{quote(notebook_path)}?token={token}")
+                click.echo("Ctrl-C stops JupyterLab and the sandbox.")
+                code = lab.wait()
             if code not in (0, -signal.SIGTERM, -signal.SIGINT) and not stop.requested:
                 raise NotebookError(f"JupyterLab stopped (exit {code})")
         finally:
-            stop.restore()
             if lab.poll() is None:
                 lab.terminate()
                 try:
@@ -161,23 +161,17 @@ def _wait_until_ready(lab: subprocess.Popen[bytes], log: IO[str], base: str, tok
 
 
 class _Stopper:
-    """SIGTERM and SIGINT stop JupyterLab (and so this command) cleanly."""
+    """What SIGTERM and SIGINT do while JupyterLab runs (``stop_signals``): stop it, and
+    so this command, cleanly."""
 
     def __init__(self, lab: subprocess.Popen[bytes]) -> None:
         self.lab = lab
         self.requested = False
-        self._previous = {
-            sig: signal.signal(sig, self._handle) for sig in (signal.SIGTERM, signal.SIGINT)
-        }
 
-    def _handle(self, signum: int, frame: FrameType | None) -> None:
+    def __call__(self) -> None:
         self.requested = True
         if self.lab.poll() is None:
             self.lab.terminate()
-
-    def restore(self) -> None:
-        for sig, handler in self._previous.items():
-            signal.signal(sig, handler)
 
 
 def _free_port() -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +12,7 @@ from harness.serving import base_url as url_of
 from harness.serving import listen, make_server
 
 from .._loopback import is_loopback_host
+from .._signals import stop_signals
 from ..contracts import Profile
 from .app import create_app
 
@@ -59,27 +59,25 @@ def serve(
     sandbox.announce(base_url)
     server = make_server(app, log_level=log_level, access_log=True, own_process=True)
 
-    def stop(signum: int, frame: Any) -> None:
-        # Before uvicorn takes the signals over (a stop right after the banner still shuts
-        # down cleanly), and after it re-raises the one that stopped it (exit 0, not death
-        # by SIGTERM).
+    def stop() -> None:
         server.should_exit = True
 
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    for line in banner(profile, sandbox, base_url, temporary=db is None):
-        echo(line)
-    if not is_loopback_host(host):
-        print(
-            f"warning: {host} is not loopback; the sandbox's credentials are public",
-            file=sys.stderr,
-        )
-    try:
-        server.run(sockets=[sock])
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        sock.close()
-        sandbox.close()
+    # Taken before uvicorn takes the signals over (a stop right after the banner still
+    # shuts down cleanly), and kept after it re-raises the one that stopped it (exit 0,
+    # not death by SIGTERM).
+    with stop_signals(stop):
+        for line in banner(profile, sandbox, base_url, temporary=db is None):
+            echo(line)
+        if not is_loopback_host(host):
+            print(
+                f"warning: {host} is not loopback; the sandbox's credentials are public",
+                file=sys.stderr,
+            )
+        try:
+            server.run(sockets=[sock])
+        finally:
+            sock.close()
+            sandbox.close()
     echo("Sandbox stopped.")
 
 

@@ -20,7 +20,6 @@ import http.server
 import json
 import os
 import shutil
-import signal
 import socketserver
 import subprocess
 import tempfile
@@ -28,6 +27,7 @@ import threading
 from pathlib import Path
 
 from harness._command import harness_command
+from harness._signals import stop_signals
 
 REPO = Path(__file__).resolve().parents[2]
 #: The Allure Report 3 CLI that scripts/setup installs from package-lock.json (npm allure).
@@ -149,28 +149,18 @@ def serve(folder: Path, port: int = 0) -> http.server.ThreadingHTTPServer:
 
 
 def serve_until_stopped(server: socketserver.BaseServer) -> None:
-    """Serve until SIGINT (Ctrl-C) or SIGTERM, then close the server.
-
-    The requests are served on a thread and the signals only set a flag: a
-    ``KeyboardInterrupt`` raised wherever the main thread happened to be (say, while it
-    started a handler thread) could leave the process unable to exit.
-    """
+    """Serve on a thread until SIGINT (Ctrl-C) or SIGTERM (``stop_signals``), then close
+    the server."""
     stop = threading.Event()
-
-    def stop_serving(signum: int, frame: object) -> None:
-        stop.set()
-
-    previous = {sig: signal.signal(sig, stop_serving) for sig in (signal.SIGINT, signal.SIGTERM)}
     serving = threading.Thread(target=server.serve_forever, name="report-server", daemon=True)
-    serving.start()
-    try:
-        while not stop.wait(0.5):
-            pass
-    finally:
-        server.shutdown()
-        server.server_close()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    with stop_signals(stop.set):
+        serving.start()
+        try:
+            while not stop.wait(0.5):
+                pass
+        finally:
+            server.shutdown()
+            server.server_close()
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
