@@ -37,7 +37,8 @@ ORDER = json.loads(
     (ROOT / "tests" / "fixtures" / "cookbook" / "order-place-all-enterprise.request.json")
     .read_text(encoding="utf-8")
 )  # fmt: skip
-PROFILE_DATA = load_profile().public()
+PROFILE = load_profile()
+PROFILE_DATA = PROFILE.public()
 CASSETTE = (
     ROOT / "cassettes" / "prerequisites" / "get-the-product-entitlement-id-then-its-details.yaml"
 ).read_text(encoding="utf-8")
@@ -110,7 +111,7 @@ def test_validate_order_answers_any_file() -> None:
 @SETTINGS
 @given(order=mutated(ORDER))
 def test_validate_order_judges_any_shape_without_raising(order: Any) -> None:
-    violations = validate_order(order, load_profile().catalogue)
+    violations = validate_order(order, PROFILE.catalogue)
     assert all(v.message for v in violations)
 
 
