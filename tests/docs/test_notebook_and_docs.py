@@ -8,10 +8,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import pytest
 from click.testing import CliRunner
-from nbclient import NotebookClient
 
 from harness.cli import main
 from harness.client import Client, OrgApiKey
@@ -22,8 +20,17 @@ ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "notebooks" / "cookbook.ipynb"
 
 
+def read_notebook() -> Any:
+    """The committed notebook. nbformat is imported here, not with the module: it imports
+    jsonschema, with the rfc3987-syntax grammar where JupyterLab installed it (~1.8 s),
+    and a run that only collects this file (``pytest tests/docs --lf``) needs none of it."""
+    import nbformat
+
+    return nbformat.read(NOTEBOOK, as_version=4)
+
+
 def test_the_notebook_is_committed_without_outputs() -> None:
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    notebook = read_notebook()
     for cell in notebook.cells:
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None, cell.source[:60]
@@ -31,7 +38,9 @@ def test_the_notebook_is_committed_without_outputs() -> None:
 
 def execute() -> str:
     """Run the notebook in a fresh kernel; what its cells printed."""
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    from nbclient import NotebookClient
+
+    notebook = read_notebook()
     # A CellExecutionError on any cell fails the test, naming the cell.
     NotebookClient(
         notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}
@@ -73,7 +82,7 @@ def test_the_notebook_runs_again_against_the_sandbox_it_is_given(
 
 
 def test_the_notebook_names_no_value_of_the_default_profile() -> None:
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    notebook = read_notebook()
     text = "\n".join(cell.source for cell in notebook.cells).lower()
     named = [value for value in default_profile_values() if value.lower() in text]
     assert named == [], f"the notebook names default-profile values: {named}"
