@@ -38,40 +38,44 @@ def sandbox(sandbox_server: SandboxServer) -> SandboxServer:
     return sandbox_server
 
 
-#: The tests that take longest by the clock (seconds in ``scripts/test``), longest first:
-#: each xdist worker starts with its share of them, so that none begins late and runs
-#: alone at the end. The report's tests wait on subprocesses and a browser more than they
-#: compute; in their place (after the reliability tests) they began last and ran alone
-#: for ~40 s.
+#: The tests that take longest by the clock, with their seconds in ``scripts/test``: each
+#: xdist worker starts with its share of them, so that none begins late and runs alone at
+#: the end. The report's tests wait on subprocesses and a browser more than they compute;
+#: in their place (after the reliability tests) they began last and ran alone for ~40 s.
 LONGEST = (
-    "longruns/test_schemathesis.py::test_schemathesis_with_every_default",  # ~100 s
-    "tests/report/",  # ~80 s: a suite run with its report, three runs for its history
-    "tests/suite/test_any_org.py::test_another_org_passes_the_live_suite",  # ~70 s
-    "tests/bench/",  # ~55 s
-    "tests/reliability/test_fuzz_cli.py::test_cassettes_check",  # ~50 s
-    "tests/reliability/test_idempotency.py::test_an_order_meeting",  # ~45 s
-    "longruns/test_schemathesis.py::test_schemathesis_finds",  # ~35 s
-    "tests/reliability/test_fuzz_control.py::test_no_order_shape",  # ~30 s
+    ("longruns/test_schemathesis.py::test_schemathesis_with_every_default", 100),
+    ("tests/report/", 80),  # a suite run with its report, three runs for its history
+    ("tests/suite/test_any_org.py::test_another_org_passes_the_live_suite", 70),
+    ("tests/bench/", 55),
+    ("tests/reliability/test_fuzz_cli.py::test_cassettes_check", 50),
+    ("tests/reliability/test_idempotency.py::test_an_order_meeting", 45),
+    ("longruns/test_schemathesis.py::test_schemathesis_finds", 35),
+    ("tests/reliability/test_fuzz_control.py::test_no_order_shape", 30),
 )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under xdist's ``worksteal`` (scripts/test), each worker first gets a contiguous
-    share of the items (xdist's own split, recomputed here): the ``LONGEST`` go, round
-    robin, to the heads of the shares; every other item keeps its order."""
+    share of the items (xdist's own split, recomputed here): each of the ``LONGEST`` goes
+    to the head of the share with the fewest seconds so far; every other item keeps its
+    order."""
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0"))
     if workers < 2:
         return
-    groups = [[item for item in items if item.nodeid.startswith(prefix)] for prefix in LONGEST]
-    moved = {id(item) for group in groups for item in group}
+    heads: list[list[pytest.Item]] = [[] for _ in range(workers)]
+    seconds = [0] * workers
+    moved: set[int] = set()
+    for prefix, took in LONGEST:
+        group = [item for item in items if item.nodeid.startswith(prefix)]
+        least = seconds.index(min(seconds))
+        heads[least] += group
+        seconds[least] += took
+        moved |= {id(item) for item in group}
     rest = [item for item in items if id(item) not in moved]
     sizes, left = [], len(items)
     for k in range(workers):
         sizes.append(left // (workers - k))
         left -= sizes[-1]
-    heads: list[list[pytest.Item]] = [[] for _ in range(workers)]
-    for n, group in enumerate(groups):
-        heads[n % workers] += group
     ordered: list[pytest.Item] = []
     for head, size in zip(heads, sizes, strict=True):
         take = max(0, size - len(head))
