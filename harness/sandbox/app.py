@@ -55,6 +55,7 @@ from .auth import Principal, admit_control, authenticate, authorize, require_jso
 from .clock import LATEST, ClockRangeError, RealTime, SandboxClock, iso
 from .encoding import JSONResponse
 from .errors import ApiError, error
+from .grouping import GroupCommit
 from .operations import HANDLERS, Call, Handler
 from .store import Store, storage_failure
 
@@ -141,6 +142,7 @@ class Sandbox:
         except BaseException:
             self._cleanup_tmp()
             raise
+        self._group_commit = GroupCommit(self.store)
         try:
             self.store.open_for(profile, self.clock.now())
             with self.store.transaction() as tx:
@@ -213,27 +215,36 @@ class Sandbox:
 
     async def respond(self, request: Request) -> Response | None:
         """The response to one request; every refusal in the error envelope. None: an
-        injected fault closed the connection, so nothing is to be answered."""
+        injected fault closed the connection, so nothing is to be answered. Sent only once
+        what it answers is committed (``grouping``)."""
         try:
-            return await self._respond(request)
+            response = await self._respond(request)
         except ApiError as exc:
-            return JSONResponse(exc.body, exc.status, headers=exc.headers)
+            response = JSONResponse(exc.body, exc.status, headers=exc.headers)
         except Exception as exc:
-            storage = storage_failure(exc)
-            if storage is not None:
-                # The file or the disk failed under a running server: say so, not "a bug".
-                log.error("database %s failed: %s", self.db_path, exc)
-                failure = error(
-                    503,
-                    "UNAVAILABLE",
-                    f"the sandbox's database failed ({storage}); restart the sandbox "
-                    "(a damaged --db file is refused at start)",
-                )
-            else:
-                # Log the path only: headers may hold credentials.
-                log.exception("sandbox bug answering %s %s", request.method, request.url.path)
-                failure = error(500, "INTERNAL_ERROR", "the sandbox failed; see its log")
-            return JSONResponse(failure.body, failure.status)
+            return self._failure(request, exc)
+        try:
+            await self._group_commit.durable()
+        except Exception as exc:
+            return self._failure(request, exc)
+        return response
+
+    def _failure(self, request: Request, exc: Exception) -> Response:
+        storage = storage_failure(exc)
+        if storage is not None:
+            # The file or the disk failed under a running server: say so, not "a bug".
+            log.error("database %s failed: %s", self.db_path, exc)
+            failure = error(
+                503,
+                "UNAVAILABLE",
+                f"the sandbox's database failed ({storage}); restart the sandbox "
+                "(a damaged --db file is refused at start)",
+            )
+        else:
+            # Log the path only: headers may hold credentials.
+            log.exception("sandbox bug answering %s %s", request.method, request.url.path)
+            failure = error(500, "INTERNAL_ERROR", "the sandbox failed; see its log")
+        return JSONResponse(failure.body, failure.status)
 
     async def _respond(self, request: Request) -> Response | None:
         """Route a request: the sandbox's own routes, else an operation of the contracts
@@ -283,13 +294,13 @@ class Sandbox:
                 tx, request, op.name, principal, match.path_params, headers, body, at
             )
 
-        def operate(at: float) -> Response:
-            with self.store.transaction() as tx:
+        def operate(at: float, grouped: bool = False) -> Response:
+            with self.store.transaction(grouped=grouped) as tx:
                 return operate_in(tx, at)
 
         # A fault is taken in the settling transaction: no extra transaction per request.
         now = self.clock.now()
-        with self.store.transaction() as tx:
+        with self.store.transaction(grouped=True) as tx:
             fault = faults.take(tx, op.id, op.name)
             self._settle(tx, now)
             if fault is None and not tx.written:
@@ -298,7 +309,11 @@ class Sandbox:
                 return operate_in(tx, now)
         # What the fault or the settling wrote stays, whatever the operation does.
         if fault is None:
-            return operate(now)
+            return operate(now, grouped=True)
+        # A fault may close the connection before any answer: its use is stored first.
+        group = self.store.open_group
+        if group is not None:
+            self.store.commit_group(group)
         return await faults.act_out(fault, request, now, operate, self._settle_now)
 
     def _settle_now(self) -> float:

@@ -2,7 +2,9 @@
 
 One ``Store`` per server. Every request runs inside ``store.transaction()`` (``BEGIN
 IMMEDIATE`` ... ``COMMIT``), so a crash never leaves half an order behind; the database
-is in WAL mode so a ``--db`` file survives restarts consistently.
+is in WAL mode so a ``--db`` file survives restarts consistently. A served request's
+transaction is ``grouped``: a savepoint in the transaction of its server's turn, committed
+with the others of that turn before any of them is answered (``grouping``).
 
 SQLite is the durable log; what a transaction reads is also kept in memory (``_Memo``),
 since one server owns its file (``owner``): a read of a row read before, and not written
@@ -20,6 +22,7 @@ Sandbox controls live as JSON values in the ``control`` table (``Tx.control`` /
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -278,6 +281,7 @@ class Store:
         self._lock = threading.RLock()
         self._memo = _Memo()
         self._data_version: int | None = None
+        self._group: PendingCommit | None = None
         #: The earliest sandbox time at which the state may change by itself (an item's
         #: processing, a provisioning request's time or window; ``lifecycle``), or None when
         #: not known. ``Tx.due`` brings it forward; ``lifecycle.settle`` works it out.
@@ -391,31 +395,95 @@ class Store:
         )
 
     @contextmanager
-    def transaction(self) -> Iterator[Tx]:
-        """One atomic unit of work: committed when the block ends, rolled back on error."""
+    def transaction(self, *, grouped: bool = False) -> Iterator[Tx]:
+        """One atomic unit of work: rolled back on error; committed when the block ends,
+        with the open group's work if there is one (``grouped=False``), or left to
+        ``commit_group`` with the other requests of the server's turn (``grouped=True``:
+        the server answers none of them before that commit; ``open_group`` says which)."""
         with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
+            group = self._group
+            # In an open group, each transaction is a savepoint: its own rollback undoes
+            # only its own work.
+            self._conn.execute("BEGIN IMMEDIATE" if group is None else "SAVEPOINT unit")
             tx = Tx(self._conn, self._memo)
             try:
-                version = self._conn.execute("PRAGMA data_version").fetchone()[0]
-                if version != self._data_version:
-                    # Another connection committed (or this is the first transaction):
-                    # nothing remembered is known to be so.
-                    self._memo.forget_all()
-                    self.next_due = None
-                    self._data_version = version
+                if group is None:
+                    self._check_data_version()
                 tx.next_due = self.next_due
                 yield tx
             except BaseException:
-                self._conn.execute("ROLLBACK")
-                self._memo.forget(tx.written)
+                self._undo(tx, group)
                 raise
-            try:
-                self._conn.execute("COMMIT")
-            except BaseException:
-                self._memo.forget(tx.written)
-                raise
+            if group is not None:
+                self._conn.execute("RELEASE unit")
             self.next_due = tx.next_due
+            if not grouped:
+                self._commit()
+            elif group is None:
+                if tx.written:
+                    self._group = PendingCommit()
+                else:  # a read: nothing for anyone to wait for
+                    self._commit()
+
+    @property
+    def open_group(self) -> PendingCommit | None:
+        """The grouped work not committed yet (``transaction(grouped=True)``), if any."""
+        return self._group
+
+    def commit_group(self, group: PendingCommit) -> None:
+        """Commit ``group`` if it is still open (a transaction without ``grouped`` may
+        have committed it already); raise what made it fail, if it did."""
+        with self._lock:
+            if self._group is group:
+                self._commit()
+        if group.error is not None:
+            raise group.error
+
+    def _check_data_version(self) -> None:
+        version = self._conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._data_version:
+            # Another connection committed (or this is the first transaction): nothing
+            # remembered is known to be so.
+            self._memo.forget_all()
+            self.next_due = None
+            self._data_version = version
+
+    def _undo(self, tx: Tx, group: PendingCommit | None) -> None:
+        if group is not None and self._conn.in_transaction:
+            try:
+                self._conn.execute("ROLLBACK TO unit")
+                self._conn.execute("RELEASE unit")
+                self._memo.forget(tx.written)
+                return
+            except sqlite3.Error as exc:
+                self._fail(exc)
+                return
+        if group is not None:  # SQLite rolled the whole group back (a disk error)
+            self._fail(StoreError("the database rolled back the transaction"))
+            return
+        self._conn.execute("ROLLBACK")
+        self._memo.forget(tx.written)
+
+    def _commit(self) -> None:
+        try:
+            self._conn.execute("COMMIT")
+        except BaseException as exc:
+            self._fail(exc)
+            raise
+        if self._group is not None:
+            self._group = None
+
+    def _fail(self, exc: BaseException) -> None:
+        """Nothing since the last commit is stored: roll back what is left, forget what
+        was read or written since, and fail the open group's requests with ``exc``."""
+        if self._conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.execute("ROLLBACK")
+        self._memo.forget_all()
+        self.next_due = None
+        if self._group is not None:
+            self._group.error = exc
+            self._group = None
 
     def reset(self, profile: Profile, now: float) -> None:
         """Forget everything and restore the profile's initial state, in one transaction."""
@@ -437,6 +505,8 @@ class Store:
     def close(self) -> None:
         self._checkpointer.stop()
         with self._lock:
+            if self._group is not None:
+                self._commit()
             self._conn.close()
             self._owner.release()
 
@@ -484,6 +554,17 @@ class _Checkpointer:
         self._stop.set()
         if self._thread is not threading.current_thread():
             self._thread.join()
+
+
+class PendingCommit:
+    """Grouped work (``Store.transaction(grouped=True)``) not committed yet: requests
+    answered in one turn of the server, committed together (one commit's fixed cost and
+    the pages they share written once). ``error``: why its commit failed."""
+
+    __slots__ = ("error",)
+
+    def __init__(self) -> None:
+        self.error: BaseException | None = None
 
 
 class _Memo:
