@@ -12,7 +12,6 @@ machine, not the code (speed is the benchmark's to measure, never a test's).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -54,12 +53,13 @@ LONGEST = (
 )
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Under xdist's ``worksteal`` (scripts/test), each worker first gets a contiguous
     share of the items (xdist's own split, recomputed here): each of the ``LONGEST`` goes
     to the head of the share with the fewest seconds so far; every other item keeps its
     order."""
-    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0"))
+    # An xdist worker has ``workerinput``; a pytest it starts inherits its environment.
+    workers = int(getattr(config, "workerinput", {}).get("workercount", 0))
     if workers < 2:
         return
     heads: list[list[pytest.Item]] = [[] for _ in range(workers)]
