@@ -402,6 +402,11 @@ class Store:
         the server answers none of them before that commit; ``open_group`` says which)."""
         with self._lock:
             group = self._group
+            if group is not None and not self._conn.in_transaction:
+                # SQLite rolled the group back on its own (a disk error a handler caught):
+                # its requests must not be told their work is stored.
+                self._fail(StoreError(f"{self.path}: the open transaction was rolled back"))
+                group = None
             # In an open group, each transaction is a savepoint: its own rollback undoes
             # only its own work.
             self._conn.execute("BEGIN IMMEDIATE" if group is None else "SAVEPOINT unit")
@@ -411,8 +416,8 @@ class Store:
                     self._check_data_version()
                 tx.next_due = self.next_due
                 yield tx
-            except BaseException:
-                self._undo(tx, group)
+            except BaseException as exc:
+                self._undo(tx, group, exc)
                 raise
             if group is not None:
                 self._conn.execute("RELEASE unit")
@@ -448,20 +453,17 @@ class Store:
             self.next_due = None
             self._data_version = version
 
-    def _undo(self, tx: Tx, group: PendingCommit | None) -> None:
-        if group is not None and self._conn.in_transaction:
-            try:
-                self._conn.execute("ROLLBACK TO unit")
-                self._conn.execute("RELEASE unit")
-                self._memo.forget(tx.written)
-                return
-            except sqlite3.Error as exc:
-                self._fail(exc)
-                return
-        if group is not None:  # SQLite rolled the whole group back (a disk error)
-            self._fail(StoreError("the database rolled back the transaction"))
+    def _undo(self, tx: Tx, group: PendingCommit | None, exc: BaseException) -> None:
+        if not self._conn.in_transaction:  # SQLite rolled it all back (a disk error)
+            self._fail(exc)
             return
-        self._conn.execute("ROLLBACK")
+        try:
+            self._conn.execute("ROLLBACK" if group is None else "ROLLBACK TO unit")
+            if group is not None:
+                self._conn.execute("RELEASE unit")
+        except sqlite3.Error:
+            self._fail(exc)
+            return
         self._memo.forget(tx.written)
 
     def _commit(self) -> None:

@@ -7,6 +7,7 @@ group and stores none of them; a served sandbox's answer always follows its comm
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sqlite3
 import threading
@@ -120,6 +121,37 @@ def test_a_failed_commit_fails_the_group_and_stores_none_of_it(store: Store) -> 
         assert tx.control("before") == "committed"
         tx.set_control("after", 1)
     assert on_file(store, "after") == 1
+
+
+@pytest.mark.parametrize("caught", [False, True], ids=["raised", "caught"])
+def test_a_group_sqlite_rolled_back_is_failed_not_committed(store: Store, caught: bool) -> None:
+    """SQLite rolls a whole transaction back on some disk errors (done here by hand): the
+    group's requests are failed with that error, whether the request that met it raised
+    it or a handler caught it, and nothing of the group is stored."""
+    with store.transaction(grouped=True) as tx:
+        tx.set_control("grouped", 1)
+    group = store.open_group
+    assert group is not None
+    disk = sqlite3.OperationalError("disk I/O error")
+    with contextlib.suppress(sqlite3.OperationalError), store.transaction(grouped=True) as tx:
+        tx.set_control("next", 2)
+        tx.conn.execute("ROLLBACK")  # what SQLite does itself on SQLITE_IOERR
+        if not caught:
+            raise disk
+    if caught:  # the next transaction finds the group gone
+        with store.transaction(grouped=True) as tx:
+            tx.set_control("after", 3)
+    with pytest.raises(Exception) as failed:
+        store.commit_group(group)
+    if caught:
+        assert "rolled back" in str(failed.value)
+    else:
+        assert failed.value is disk
+    later = store.open_group
+    if later is not None:
+        store.commit_group(later)
+    assert (on_file(store, "grouped"), on_file(store, "next")) == (None, None)
+    assert on_file(store, "after") == (3 if caught else None)
 
 
 def test_the_requests_of_one_turn_share_one_commit_and_its_failure(store: Store) -> None:
