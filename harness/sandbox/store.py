@@ -44,9 +44,10 @@ log = logging.getLogger("harness.sandbox")
 
 #: Bump when the tables change; a database of another version is refused, unless
 #: ``_MIGRATIONS`` brings it to this one (at start, in one transaction).
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
-_SCHEMA = """
+#: Version 2's tables and indexes; version 3 adds ``_V3_INDEXES``.
+_V2_SCHEMA = """
 CREATE TABLE control (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL                 -- JSON
@@ -118,15 +119,24 @@ CREATE TABLE order_items (
 -- pages written per order than one over every item ever placed.
 CREATE INDEX order_items_due ON order_items(ready_at) WHERE status='PROCESSING';
 """
+#: Only the provisioning requests still in progress (what settling and a new site's
+#: provisioning look for): without them each of those read every request ever made.
+_V3_INDEXES = """
+CREATE INDEX provisioning_in_progress ON provisioning(created_at) WHERE status='IN_PROGRESS';
+CREATE INDEX provisioning_new_sites ON provisioning(site_name, created_at)
+    WHERE status='IN_PROGRESS' AND new_site=1;
+"""
+_SCHEMA = _V2_SCHEMA + _V3_INDEXES
 #: Version 1 indexed every item by (status, ready_at).
 _V1_DUE_INDEX = "CREATE INDEX order_items_due ON order_items(status, ready_at);"
 _V2_DUE_INDEX = "CREATE INDEX order_items_due ON order_items(ready_at) WHERE status='PROCESSING';"
 #: version -> (its schema, the statements that bring it to the next version).
 _MIGRATIONS: dict[int, tuple[str, tuple[str, ...]]] = {
     1: (
-        _SCHEMA.replace(_V2_DUE_INDEX, _V1_DUE_INDEX),
+        _V2_SCHEMA.replace(_V2_DUE_INDEX, _V1_DUE_INDEX),
         ("DROP INDEX order_items_due", _V2_DUE_INDEX.rstrip(";")),
     ),
+    2: (_V2_SCHEMA, tuple(s.strip() for s in _V3_INDEXES.split(";") if s.strip())),
 }
 
 

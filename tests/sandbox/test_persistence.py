@@ -92,28 +92,47 @@ def test_a_db_of_another_schema_version_is_refused(tmp_path: Path) -> None:
         create_app(db_path=db)
 
 
-def test_a_db_of_the_first_schema_version_is_brought_to_this_one(tmp_path: Path) -> None:
-    """Version 1 indexed every order item by (status, ready_at); version 2 only those still
-    processing. A version-1 file is migrated at start and keeps its orders."""
+#: How each earlier schema version differs from the next: statements that take a file of
+#: the next version back to it.
+_BACK_TO = {
+    2: ("DROP INDEX provisioning_in_progress", "DROP INDEX provisioning_new_sites"),
+    1: (
+        "DROP INDEX order_items_due",
+        "CREATE INDEX order_items_due ON order_items(status, ready_at)",
+    ),
+}
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_a_db_of_an_earlier_schema_version_is_brought_to_this_one(
+    tmp_path: Path, version: int
+) -> None:
+    """Version 1 indexed every order item by (status, ready_at), version 2 only those
+    still processing; version 3 also indexes the provisioning requests in progress. A file
+    of an earlier version is migrated at start and keeps its orders."""
     db = tmp_path / "sandbox.db"
     with running_sandbox(db=db) as sandbox:
         api = Api(sandbox.base_url, sandbox.profile)
         order = cookbook_order("jira-enterprise", api.provisioned([JIRA]))
         assert api.place(order).status_code == 200
+        waiting = api.provisioned([JIRA], name="acme-waiting")
         api.close()
     with sqlite3.connect(db) as conn:
-        conn.execute("DROP INDEX order_items_due")
-        conn.execute("CREATE INDEX order_items_due ON order_items(status, ready_at)")
-        conn.execute("PRAGMA user_version=1")
+        for back in range(SCHEMA_VERSION - 1, version - 1, -1):
+            for statement in _BACK_TO[back]:
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version={version}")
     with running_sandbox(db=db) as sandbox:
         api = Api(sandbox.base_url, sandbox.profile)
         got = api.order(order["orderId"], order["transactionAccountId"])
         assert got.status_code == 200, got.text
+        assert api.status(waiting).json()["data"]["status"] == "IN_PROGRESS"
         api.close()
     with sqlite3.connect(db) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
-        (index,) = conn.execute("SELECT sql FROM sqlite_master WHERE name='order_items_due'")
-    assert "WHERE status='PROCESSING'" in index[0]
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        indexes = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type='index'"))
+    assert "WHERE status='PROCESSING'" in indexes["order_items_due"]
+    assert {"provisioning_in_progress", "provisioning_new_sites"} <= set(indexes)
 
 
 @pytest.mark.parametrize("kind", ["not-sqlite", "no-directory"])
