@@ -311,9 +311,7 @@ class Sandbox:
         if fault is None:
             return operate(now, grouped=True)
         # A fault may close the connection before any answer: its use is stored first.
-        group = self.store.open_group
-        if group is not None:
-            self.store.commit_group(group)
+        self.store.flush()
         return await faults.act_out(fault, request, now, operate, self._settle_now)
 
     def _settle_now(self) -> float:

@@ -454,6 +454,12 @@ class Store:
         if group.error is not None:
             raise group.error
 
+    def flush(self) -> None:
+        """Commit the open group now, if there is one; raise what made it fail."""
+        group = self._group
+        if group is not None:
+            self.commit_group(group)
+
     def _check_data_version(self) -> None:
         version = self._conn.execute("PRAGMA data_version").fetchone()[0]
         if version != self._data_version:
@@ -482,8 +488,7 @@ class Store:
         except BaseException as exc:
             self._fail(exc)
             raise
-        if self._group is not None:
-            self._group = None
+        self._group = None
 
     def _fail(self, exc: BaseException) -> None:
         """Nothing since the last commit is stored: roll back what is left, forget what
@@ -517,8 +522,7 @@ class Store:
     def close(self) -> None:
         self._checkpointer.stop()
         with self._lock:
-            if self._group is not None:
-                self._commit()
+            self.flush()
             self._conn.close()
             self._owner.release()
 
