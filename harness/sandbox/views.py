@@ -10,7 +10,7 @@ import hashlib
 from typing import Any
 from urllib.parse import quote
 
-from ..contracts import Catalogue
+from ..contracts import Catalogue, operation
 from ..contracts.profile import ARI_PRODUCT, WORKSPACE_TYPE
 from .clock import iso, millis
 from .lifecycle import entitlement_version
@@ -20,6 +20,7 @@ from .store import EntitlementRow, ItemRow, OrderRow, ProvisioningRow, Relations
 REGIONS: dict[str, list[str]] = {"us": ["us-east-1", "us-west-2"], "eu": ["eu-west-1"]}
 
 _SLUG_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_STATUS = operation("provisioning.status")
 
 
 def product_ari(product: str, cloud_id: str) -> str:
@@ -27,13 +28,11 @@ def product_ari(product: str, cloud_id: str) -> str:
 
 
 def status_url(base_url: str, org_id: str, request_id: str) -> dict[str, Any]:
-    """products.provision / apps.provision: ``{"data": {"statusUrl": ...}}`` (ERR-012)."""
-    return {
-        "data": {
-            "statusUrl": f"{base_url}/admin/installations/v2/orgs/{org_id}"
-            f"/products/status/{request_id}"
-        }
-    }
+    """products.provision / apps.provision: ``{"data": {"statusUrl": ...}}`` (ERR-012), the
+    provisioning.status URL with each segment percent-encoded (an org id need not be a
+    UUID, ASM-014: one with a space or a non-ASCII letter is still a valid URI)."""
+    url = _STATUS.url(base_url, orgId=org_id, requestId=request_id)
+    return {"data": {"statusUrl": url}}
 
 
 def provisioning_status(p: ProvisioningRow) -> dict[str, Any]:
