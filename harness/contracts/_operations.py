@@ -475,18 +475,33 @@ def _check_auth(op: Operation, headers: Mapping[str, str]) -> list[Violation]:
                 erratum=err,
             )
         ]
-    scheme = value.split(" ", 1)[0].lower()
     allowed = {_SCHEME_WORD[s] for s in op.security}
-    if scheme not in allowed:
+    if value.split(" ", 1)[0].lower() not in allowed:
+        scheme = auth_scheme(value)  # named only when it is one: the value may be a key
+        got = "a value with no scheme" if scheme is None else scheme.capitalize()
         return [
             Violation(
                 "Authorization",
-                f"{op.name} takes {' or '.join(_SCHEMES[s] for s in op.security)}, "
-                f"not {scheme.capitalize()}",
+                f"{op.name} takes {' or '.join(_SCHEMES[s] for s in op.security)}, not {got}",
                 where="header",
             )
         ]
     return []
+
+
+#: An authentication scheme: an RFC 9110 token, short (Bearer, Basic, Digest...).
+_SCHEME_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]{0,19}")
+
+
+def auth_scheme(value: str) -> str | None:
+    """The scheme of an ``Authorization`` header value (``"Bearer"`` of ``"Bearer k"``), or
+    None when the value names none: no credentials after a space, or a first word no
+    scheme looks like. Only a scheme may be repeated in a message; anything else may be
+    the credentials themselves (a key sent bare, or after a tab)."""
+    scheme, _, credentials = value.strip().partition(" ")
+    if credentials.strip() and _SCHEME_TOKEN.fullmatch(scheme):
+        return scheme
+    return None
 
 
 _SCHEMES = {"orgApiKey": "Bearer (org API key)", "siteAdminBasic": "Basic (site admin)"}
