@@ -504,6 +504,8 @@ def auth_scheme(value: str) -> str | None:
     return None
 
 
+#: A decimal integer as a URL or header carries it.
+_DECIMAL = re.compile(r"[-+]?[0-9]+")
 _SCHEMES = {"orgApiKey": "Bearer (org API key)", "siteAdminBasic": "Basic (site admin)"}
 _SCHEME_WORD = {"orgApiKey": "bearer", "siteAdminBasic": "basic"}
 
@@ -514,10 +516,16 @@ def _check_parameter(param: Parameter, value: Any) -> list[Violation]:
             return [Violation(param.name, "is required", where=param.where)]  # type: ignore[arg-type]
         return []
     if param.schema.get("type") == "integer":
+        # Digits only: Python's int() also takes " 5", "1_0" and other scripts' digits,
+        # which an API would refuse.
         try:
-            value = int(value)
+            if isinstance(value, str) and not _DECIMAL.fullmatch(value):
+                raise ValueError(value)
+            value = int(value)  # ValueError past 4300 digits too
         except ValueError:
-            return [Violation(param.name, f"must be an integer, got {value!r}", where=param.where)]  # type: ignore[arg-type]
+            return [
+                Violation(param.name, f"must be an integer, got {value[:40]!r}", where=param.where)
+            ]  # type: ignore[arg-type]
     schema = param.schema
     uri = schema["$ref"] if set(schema) == {"$ref"} else None
     if uri is None:

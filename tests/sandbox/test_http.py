@@ -348,7 +348,17 @@ def test_a_cursor_keeps_its_query(api: Api) -> None:
 
 @pytest.mark.parametrize(
     "params",
-    [{"cursor": "bm9wZQ"}, {"cursor": "%%%"}, {"limit": "0"}, {"limit": "101"}, {"limit": "x"}],
+    [
+        {"cursor": "bm9wZQ"},
+        {"cursor": "%%%"},
+        {"limit": "0"},
+        {"limit": "101"},
+        {"limit": "x"},
+        # Python's int() reads these; an API reads digits.
+        {"limit": " 5"},
+        {"limit": "1_0"},
+        {"limit": "\u0665"},  # ARABIC-INDIC DIGIT FIVE
+    ],
 )
 def test_bad_paging_parameters_are_400(api: Api, params: dict[str, str]) -> None:
     response = api.workspaces(params=params)
