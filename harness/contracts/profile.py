@@ -263,6 +263,7 @@ def profile_from_data(data: Mapping[str, Any], source: str = "<data>") -> Profil
         Readings.of((data.get("sandbox") or {}).get("readings"))
     except ValueError as exc:
         raise ProfileError(f"{source}: sandbox.readings: {exc}") from None
+    _refuse_clashes(source, data["catalogue"], "/catalogue")
     return Profile(
         org_id=org["id"],
         api_key=org.get("apiKey"),
@@ -289,7 +290,43 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
     problems = _schemas.validate(_schemas.schema_uri("profile.json") + "#/$defs/catalogue", data)
     if problems:
         raise ProfileError(_describe(source, problems))
+    _refuse_clashes(str(source), data, "")
     return Catalogue.from_data(data)
+
+
+def _refuse_clashes(source: str, catalogue: Mapping[str, Any], at: str) -> None:
+    """ProfileError naming each id the catalogue gives twice where an org has one of
+    each (what the schema cannot say): a site's name and cloud id, and an entitlement id
+    (parent, family container or a site's product), each of which names one thing."""
+    seen: dict[tuple[str, str], str] = {}
+    clashes: list[str] = []
+
+    def claim(kind: str, value: Any, pointer: str) -> None:
+        if not isinstance(value, str):
+            return
+        first = seen.setdefault((kind, value), pointer)
+        if first != pointer:
+            clashes.append(
+                f"  {pointer}: {value!r} is also at {first}: two {kind}s are never the same"
+            )
+
+    for i, parent in enumerate(catalogue.get("parentEntitlements", ())):
+        claim("entitlement id", parent.get("id"), f"{at}/parentEntitlements/{i}/id")
+    for i, site in enumerate(catalogue.get("sites", ())):
+        here = f"{at}/sites/{i}"
+        claim("site name", site.get("name"), f"{here}/name")
+        claim("cloud id", site.get("cloudId"), f"{here}/cloudId")
+        claim(
+            "entitlement id",
+            site.get("familyContainerEntitlementId"),
+            f"{here}/familyContainerEntitlementId",
+        )
+        for j, product in enumerate(site.get("products", ())):
+            claim(
+                "entitlement id", product.get("entitlementId"), f"{here}/products/{j}/entitlementId"
+            )
+    if clashes:
+        raise ProfileError("\n".join([f"{source}: not a valid profile:", *clashes]))
 
 
 def _read_json(path: Path) -> Any:
