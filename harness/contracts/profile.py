@@ -294,36 +294,44 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
     return Catalogue.from_data(data)
 
 
+_ONE_ENTITLEMENT = "an entitlement id names one entitlement"
+
+
 def _refuse_clashes(source: str, catalogue: Mapping[str, Any], at: str) -> None:
-    """ProfileError naming each id the catalogue gives twice where an org has one of
-    each (what the schema cannot say): a site's name and cloud id, and an entitlement id
-    (parent, family container or a site's product), each of which names one thing."""
+    """ProfileError naming each value the catalogue gives twice where an org has one
+    (what the schema cannot say): a site's name and cloud id; an entitlement id (parent,
+    family container or a site's product); an invoice group (of one transaction account,
+    REL-018); a product on one site."""
     seen: dict[tuple[str, str], str] = {}
     clashes: list[str] = []
 
-    def claim(kind: str, value: Any, pointer: str) -> None:
+    def claim(kind: str, value: Any, pointer: str, scope: str = "") -> None:
         if not isinstance(value, str):
             return
-        first = seen.setdefault((kind, value), pointer)
+        first = seen.setdefault((kind, f"{scope}{value}"), pointer)
         if first != pointer:
-            clashes.append(
-                f"  {pointer}: {value!r} is also at {first}: two {kind}s are never the same"
-            )
+            clashes.append(f"  {pointer}: {value!r} is also at {first}: {kind}")
 
     for i, parent in enumerate(catalogue.get("parentEntitlements", ())):
-        claim("entitlement id", parent.get("id"), f"{at}/parentEntitlements/{i}/id")
+        claim(_ONE_ENTITLEMENT, parent.get("id"), f"{at}/parentEntitlements/{i}/id")
+    for i, account in enumerate(catalogue.get("transactionAccounts", ())):
+        for k, group in enumerate(account.get("invoiceGroupIds", ())):
+            claim(
+                "an invoice group belongs to one transaction account",
+                group,
+                f"{at}/transactionAccounts/{i}/invoiceGroupIds/{k}",
+            )
     for i, site in enumerate(catalogue.get("sites", ())):
         here = f"{at}/sites/{i}"
-        claim("site name", site.get("name"), f"{here}/name")
-        claim("cloud id", site.get("cloudId"), f"{here}/cloudId")
-        claim(
-            "entitlement id",
-            site.get("familyContainerEntitlementId"),
-            f"{here}/familyContainerEntitlementId",
-        )
+        claim("two sites never share a name", site.get("name"), f"{here}/name")
+        claim("two sites never share a cloud id", site.get("cloudId"), f"{here}/cloudId")
+        container = site.get("familyContainerEntitlementId")
+        claim(_ONE_ENTITLEMENT, container, f"{here}/familyContainerEntitlementId")
         for j, product in enumerate(site.get("products", ())):
+            pointer = f"{here}/products/{j}"
+            claim(_ONE_ENTITLEMENT, product.get("entitlementId"), f"{pointer}/entitlementId")
             claim(
-                "entitlement id", product.get("entitlementId"), f"{here}/products/{j}/entitlementId"
+                "a site has each product once", product.get("product"), f"{pointer}/product", here
             )
     if clashes:
         raise ProfileError("\n".join([f"{source}: not a valid profile:", *clashes]))

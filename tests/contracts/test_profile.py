@@ -123,6 +123,20 @@ CLASHES: dict[str, tuple[Callable[[dict[str, Any]], None], str, str]] = {
         "/catalogue/sites/1/familyContainerEntitlementId",
         "/catalogue/sites/0/familyContainerEntitlementId",
     ),
+    "invoice group": (
+        lambda d: d["catalogue"]["transactionAccounts"][1].update(
+            invoiceGroupIds=d["catalogue"]["transactionAccounts"][0]["invoiceGroupIds"]
+        ),
+        "/catalogue/transactionAccounts/1/invoiceGroupIds/0",
+        "/catalogue/transactionAccounts/0/invoiceGroupIds/0",
+    ),
+    "product twice on a site": (
+        lambda d: _sites(d)[1]["products"].append(
+            {**_sites(d)[1]["products"][0], "entitlementId": "7d1e6c0a-3b2f-4e5d-8a9b-0c1d2e3f4a5b"}
+        ),
+        "/catalogue/sites/1/products/2/product",
+        "/catalogue/sites/1/products/0/product",
+    ),
 }
 
 
