@@ -163,3 +163,14 @@ def test_an_id_given_twice_is_refused_naming_both_places(tmp_path: Path, name: s
 def test_the_other_org_and_the_default_one_have_no_clash() -> None:
     assert load_profile().catalogue.sites
     profile_from_data(other_org())
+
+
+def test_an_org_that_processes_orders_in_no_time_is_refused(tmp_path: Path) -> None:
+    """At a real org an order is PROCESSING when placed (its tracking scenario says so);
+    a profile saying 0 seconds failed that scenario instead of being refused."""
+    data = copy.deepcopy(other_org())
+    data["sandbox"]["processingDelaySeconds"] = 0
+    path = tmp_path / "instant.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ProfileError, match="/sandbox/processingDelaySeconds: 0 is out of range"):
+        load_profile(path)

@@ -132,6 +132,14 @@ def _serve_refused(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def test_serve_refuses_a_pace_where_orders_are_done_when_placed() -> None:
+    """At 0 s an order is SUCCESS when placed, which no real org does: a live run against
+    it failed its tracking scenario (the profile's processingDelaySeconds says the same)."""
+    refused = _serve_refused("--processing-seconds", "0")
+    assert refused.returncode == 2
+    assert "'--processing-seconds'" in refused.stderr and "0<x<=3600" in refused.stderr
+
+
 def test_serve_on_a_damaged_db_is_one_line_and_exit_2(tmp_path: Path) -> None:
     db = tmp_path / "org.db"
     with _serve("--db", str(db)) as (process, _, _):
