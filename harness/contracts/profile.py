@@ -301,9 +301,11 @@ def _refuse_clashes(source: str, catalogue: Mapping[str, Any], at: str) -> None:
     """ProfileError naming each value the catalogue gives twice where an org has one
     (what the schema cannot say): a site's name and cloud id; an entitlement id (parent,
     family container or a site's product); an invoice group (of one transaction account,
-    REL-018); a product on one site."""
+    REL-018); a product on one site. And a site's product whose offering the catalogue
+    lacks or gives to another product (the sandbox relates it by that offering)."""
     seen: dict[tuple[str, str], str] = {}
     clashes: list[str] = []
+    products_of = {o.get("id"): o.get("product") for o in catalogue.get("offerings", ())}
 
     def claim(kind: str, value: Any, pointer: str, scope: str = "") -> None:
         if not isinstance(value, str):
@@ -330,6 +332,17 @@ def _refuse_clashes(source: str, catalogue: Mapping[str, Any], at: str) -> None:
         for j, product in enumerate(site.get("products", ())):
             pointer = f"{here}/products/{j}"
             claim(_ONE_ENTITLEMENT, product.get("entitlementId"), f"{pointer}/entitlementId")
+            offered = products_of.get(product.get("offeringId"))
+            if offered is None:
+                clashes.append(
+                    f"  {pointer}/offeringId: {product.get('offeringId')!r} is no offering of "
+                    f"{at}/offerings: add it (id, name, product {product.get('product')!r})"
+                )
+            elif offered != product.get("product"):
+                clashes.append(
+                    f"  {pointer}/product: {product.get('product')!r}, but its offering is "
+                    f"one of product {offered!r}"
+                )
             claim(
                 "a site has each product once", product.get("product"), f"{pointer}/product", here
             )

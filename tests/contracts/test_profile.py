@@ -160,6 +160,36 @@ def test_an_id_given_twice_is_refused_naming_both_places(tmp_path: Path, name: s
         load_catalogue(catalogue)
 
 
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        (
+            lambda d: d["catalogue"]["offerings"].pop(2),  # Jira Enterprise
+            "/catalogue/sites/0/products/0/offeringId: ",
+        ),
+        (
+            lambda d: _sites(d)[0]["products"][0].update(product="confluence"),
+            "/catalogue/sites/0/products/0/product: 'confluence', but its offering is one of "
+            "product 'jira'",
+        ),
+    ],
+    ids=["offering-missing", "offering-of-another-product"],
+)
+def test_a_site_product_needs_its_offering_in_the_catalogue(
+    tmp_path: Path, change: Callable[[dict[str, Any]], None], says: str
+) -> None:
+    """The sandbox relates a site's product to its parent and family container by its
+    offering: without it the details had no relationships and the prerequisites scenarios
+    failed on an assertion of None."""
+    data = copy.deepcopy(other_org())
+    change(data)
+    path = tmp_path / "inconsistent.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ProfileError) as refused:
+        load_profile(path)
+    assert says in str(refused.value)
+
+
 def test_the_other_org_and_the_default_one_have_no_clash() -> None:
     assert load_profile().catalogue.sites
     profile_from_data(other_org())
