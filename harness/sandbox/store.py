@@ -300,7 +300,9 @@ class Store:
             empty = self.path.is_file() and self.path.stat().st_size == 0
             folder = self.path.parent.is_dir()
         except OSError as exc:  # a name too long, a path through a file...
-            raise StoreError(f"{self.path}: cannot use this path: {exc.strerror or exc}") from None
+            raise StoreError(
+                f"{self.path}: not a usable sandbox database: {exc.strerror or exc}"
+            ) from None
         if empty:
             # Maybe a database that lost its content: seeding it would hide that.
             raise StoreError(
@@ -308,7 +310,10 @@ class Store:
                 "or name a file that does not exist yet"
             )
         if not folder:
-            raise StoreError(f"{self.path}: {self.path.parent} is no existing folder")
+            raise StoreError(
+                f"{self.path}: not a usable sandbox database: {self.path.parent} is no "
+                "existing folder"
+            )
         try:
             self._owner = DbOwner(self.path)
         except DbInUse as exc:

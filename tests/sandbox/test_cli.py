@@ -143,7 +143,7 @@ def test_serve_refuses_a_pace_where_orders_are_done_when_placed() -> None:
 @pytest.mark.parametrize(
     ("name", "says"),
     [
-        ("a" * 300 + ".db", "cannot use this path: File name too long"),
+        ("a" * 300 + ".db", "not a usable sandbox database: File name too long"),
         ("nowhere/org.db", "nowhere is no existing folder"),
         ("file.txt/org.db", "file.txt is no existing folder"),
     ],
