@@ -121,6 +121,14 @@ TARGETS: tuple[tuple[str, str, Callable[[dict[str, Any]], float | None], str, fl
     show_default=True,
     help="How many new-site journeys run in live mode (one at a time, then all at once).",
 )
+@click.option(
+    "--live-at-scale",
+    type=click.IntRange(0, 500),
+    default=0,
+    show_default=True,
+    help="After the live runs, this many journeys at once (the new-site ones over and "
+    "over, each its own pytest process): how running at once scales. 0: not run.",
+)
 @click.option("--features", default="features", show_default=True, help="Features folder.")
 @click.option(
     "--pytest-arg",
@@ -154,6 +162,7 @@ def bench(
     live_provisioning_seconds: float,
     live_processing_seconds: float,
     live_journeys: int,
+    live_at_scale: int,
     features: str,
     pytest_args: tuple[str, ...],
     skip: tuple[str, ...],
@@ -226,6 +235,7 @@ def bench(
             processing_seconds=live_processing_seconds,
             journeys=live_journeys,
             features=features,
+            at_scale=live_at_scale,
         )
         data["live"] = live_bench.measure(live_settings, progress)
     data["machine"]["load_average_end"] = _load_average()
@@ -409,6 +419,14 @@ def table(data: dict[str, Any]) -> str:
             f"{live['slowest_journey_s']:.1f} s; CPU per extra worker "
             f"{live['cpu_per_extra_worker_s']:.2f} s",
         ]
+        scaled = live.get("at_scale")
+        if scaled:
+            lines.append(
+                f"  {scaled['journeys']} at once (a process each) {scaled['concurrent_s']:.1f} s "
+                f"({scaled['outcome']}; {scaled['cpu_s']:.1f} CPU-s), "
+                f"{scaled['over_slowest'] or float('nan'):.2f}x the slowest alone, "
+                f"~{scaled['speedup_estimated']:.1f}x one at a time"
+            )
     lines += ["", "targets"]
     for key, t in data["targets"].items():
         value = "-" if t["value"] is None else f"{t['value']:.2f}"

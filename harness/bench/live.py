@@ -8,7 +8,11 @@ reset, the org's credentials in ``ATLASSIAN_*``), twice, each a pytest subproces
 
 - ``sequential``: the journeys in one process, one after the other;
 - ``concurrent``: the same journeys with pytest-xdist, one worker per journey
-  (``-n <journeys>``), so that every journey waits on the org at the same time.
+  (``-n <journeys>``), so that every journey waits on the org at the same time;
+- ``at_scale`` (``LiveSettings.at_scale``, off by default): that many journeys at once,
+  the new-site ones over and over, each its own pytest process: how running at once
+  scales past the suite's 8. Separate processes, because one xdist run per 8 journeys
+  took longer for the same 50 (76 s against 59 s: each run adds a controller).
 
 The journeys are the suite's new-site ones (``JOURNEYS``): provision on a new site,
 place the order, track it until every item succeeds. Each journey's own time comes from
@@ -53,8 +57,10 @@ class LiveSettings:
     #: How many of the journeys to run (the first ones, in collection order).
     journeys: int = JOURNEY_COUNT
     features: str = "features"
-    #: More pytest arguments for both runs.
+    #: More pytest arguments for every run.
     pytest_args: tuple[str, ...] = ()
+    #: Journeys to run at once after the two runs, each its own process (0: none).
+    at_scale: int = 0
 
 
 @dataclass
@@ -181,7 +187,46 @@ def measure(
             for kind in ("sequential", "concurrent"):
                 runs[kind] = run_once(kind, names, settings, env, workdir)
                 progress(f"live {kind}: {runs[kind].wall_s:.1f} s ({runs[kind].outcome})")
+            if settings.at_scale:
+                runs["at_scale"] = run_at_scale(names, settings, env, workdir / "at-scale")
+                progress(f"live at scale: {runs['at_scale'].wall_s:.1f} s")
     return summarise(runs, settings, len(names))
+
+
+def run_at_scale(
+    names: list[str], settings: LiveSettings, env: dict[str, str], workdir: Path
+) -> LiveRun:
+    """``settings.at_scale`` journeys at once, ``names`` in turn, each its own pytest
+    process (its own run id, so its own fresh names); the run's outcome counts the
+    processes that passed."""
+    count = settings.at_scale
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    processes = []
+    for i in range(count):
+        folder = workdir / str(i)
+        folder.mkdir(parents=True)
+        command_line = command(settings, folder, "one", [names[i % len(names)]])
+        processes.append(
+            subprocess.Popen(
+                command_line, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+            )
+        )
+    codes = [p.wait() for p in processes]
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    passed = codes.count(0)
+    times = {
+        f"{i}: {name}": t for i in range(count) for name, t in _junit(workdir / str(i)).items()
+    }
+    outcome = f"{passed} of {count} passed"
+    return LiveRun("at_scale", wall, cpu, 0 if passed == count else 1, outcome, times)
+
+
+def _junit(folder: Path) -> dict[str, float]:
+    junit = folder / "one.xml"
+    return _junit_times(junit) if junit.is_file() else {}
 
 
 def summarise(runs: dict[str, LiveRun], settings: LiveSettings, count: int) -> dict[str, Any]:
@@ -207,4 +252,20 @@ def summarise(runs: dict[str, LiveRun], settings: LiveSettings, count: int) -> d
             "processing_seconds": settings.processing_seconds,
         },
     }
+    scaled = runs.get("at_scale")
+    if scaled is not None:
+        out["at_scale"] = {
+            "journeys": settings.at_scale,
+            "concurrent_s": scaled.wall_s,
+            "cpu_s": scaled.cpu_s,
+            "over_slowest": scaled.wall_s / slowest if slowest else None,
+            # What one at a time would take: the journeys' own times, each as measured alone.
+            "speedup_estimated": sum(
+                sequential.journeys.get(name.split(": ", 1)[1], 0.0) for name in scaled.journeys
+            )
+            / scaled.wall_s,
+            "slowest_journey_s": max(scaled.journeys.values(), default=0.0),
+            "outcome": scaled.outcome,
+        }
+        out["failed_runs"] += scaled.exit_code != 0
     return out

@@ -27,6 +27,9 @@ KEYS = (
     "live.sequential_s",
     "live.concurrent_s",
     "live.speedup_2",  # speedup_<journeys>: live.speedup_8 in a full run
+    "live.at_scale.concurrent_s",
+    "live.at_scale.cpu_s",
+    "live.at_scale.speedup_estimated",
 )
 TINY = [
     "--rounds=1",
@@ -40,6 +43,7 @@ TINY = [
     "--live-journeys=2",
     "--live-provisioning-seconds=1",
     "--live-processing-seconds=1",
+    "--live-at-scale=3",
     # Six scenarios, and no plugins the features do not use: a smoke test, not a benchmark.
     "--pytest-arg=-kwindow",
     "--pytest-arg=-pno:hypothesispytest",
@@ -84,5 +88,8 @@ def test_bench_runs_end_to_end_and_writes_every_key(tmp_path: Path) -> None:
     # Every suite run passed and every sandbox request was answered 200.
     assert all(n == 0 for k, n in data["suite"].items() if k.endswith("_failed_runs"))
     assert all(n == 0 for k, n in data["sandbox"].items() if "_errors_" in k)
-    for line in ("suite (median wall s, cpu s)", "sandbox (req/s", "targets"):
+    # Every live run passed, the three journeys at once too, each its own process.
+    assert data["live"]["failed_runs"] == 0, data["live"]["outcomes"]
+    assert data["live"]["at_scale"]["outcome"] == "3 of 3 passed"
+    for line in ("suite (median wall s, cpu s)", "sandbox (req/s", "3 at once", "targets"):
         assert line in done.stdout
