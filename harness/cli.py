@@ -145,7 +145,7 @@ def read_json(file: str, *, allow_comments: bool = False) -> Any:
     """Parse FILE (or stdin for ``-``) as JSON, read bounded and strictly
     (``harness.contracts.read_json_file``), or raise a UserError naming file and line."""
     from .contracts import JsonError, read_json_file
-    from .jsonc import strip_comments
+    from .jsonc import comment_hiding_json, strip_comments
 
     seen: list[str] = []
 
@@ -156,8 +156,15 @@ def read_json(file: str, *, allow_comments: bool = False) -> Any:
     try:
         return read_json_file(file, strip=keep)
     except JsonError as exc:
-        comments = not allow_comments and seen and "//" in seen[0] and ": not JSON:" in str(exc)
-        hint = " (it has // comments: add --allow-comments)" if comments else ""
+        not_json = bool(seen) and ": not JSON:" in str(exc)
+        hint = ""
+        if not_json and not allow_comments and "//" in seen[0]:
+            hint = " (it has // comments: add --allow-comments)"
+        elif not_json and allow_comments and (hiding := comment_hiding_json(seen[0])):
+            hint = (
+                f" (the // comment at {hiding[0]}:{hiding[1]} runs to the end of its line and "
+                "hides the JSON after it: a sample pasted on one line needs its line breaks)"
+            )
         raise UserError(f"{exc}{hint}") from None
 
 

@@ -119,7 +119,10 @@ class OrderBuilder:
         if provision_request is not None:
             self.for_request(provision_request)
         accounts = catalogue.transaction_accounts
-        account = transaction_account_id or next(iter(accounts), None)
+        # The first account an order can be billed to (one with an invoice group), as the
+        # role "a transaction account with an invoice group" finds it; else the first.
+        usable = (a for a, groups in accounts.items() if groups)
+        account = transaction_account_id or next(usable, next(iter(accounts), None))
         if account is None:
             raise OrderBuildError("the catalogue lists no transaction account")
         groups = accounts.get(account, ())

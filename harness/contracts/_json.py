@@ -23,6 +23,7 @@ import json
 import math
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -124,23 +125,23 @@ def _parse_exactly(text: str, max_depth: int) -> Any:
     except json.JSONDecodeError as exc:
         raise JsonError(f"not JSON: {exc.msg}", exc.lineno, exc.colno) from None
     except _Refused as exc:
-        raise JsonError(exc.problem, *_line_column(text, exc.found)) from None
+        _, line, column = _literal(text, exc.found.__eq__)
+        raise JsonError(exc.problem, line, column) from None
     except ValueError:  # an integer of more digits than Python converts
-        digits = max(_DIGITS.findall(text), key=len, default="")
         limit = sys.get_int_max_str_digits()
+        digits, line, column = _literal(text, lambda t: _is_int(t) and len(t.lstrip("-")) > limit)
         raise JsonError(
-            f"holds an integer of {len(digits)} digits (at most {limit} are read)",
-            *_line_column(text, digits),
+            f"holds an integer of {len(digits.lstrip('-'))} digits (at most {limit} are read)",
+            line,
+            column,
         ) from None
     depth, _, largest = _walk(value)
     if depth > max_depth:
         raise JsonError(f"nests deeper than {max_depth} levels")
     if math.isinf(largest):
-        literal = next((n for n in _EXPONENTS.findall(text) if math.isinf(float(n))), "")
-        raise JsonError(
-            f"holds a number too large for a double ({literal[:20]})",
-            *_line_column(text, literal),
-        )
+        literal, line, column = _literal(text, lambda t: not _is_int(t) and math.isinf(float(t)))
+        shown = literal if len(literal) <= 20 else f"{literal[:17]}..."
+        raise JsonError(f"holds a number too large for a double ({shown})", line, column)
     if "\\u" in text and _has_lone_surrogate(value):
         raise JsonError(
             "holds a lone UTF-16 surrogate escape (\\ud800-\\udfff), which is not Unicode text"
@@ -227,12 +228,22 @@ def _constant(name: str) -> Any:
     raise _Refused(f"holds {name}, which is not JSON (no NaN or Infinity)", name)
 
 
-def _line_column(text: str, found: str) -> tuple[int | None, int | None]:
-    at = text.find(found)
-    if at < 0:
-        return None, None
-    line = text.count("\n", 0, at) + 1
-    return line, at - (text.rfind("\n", 0, at) + 1) + 1
+def _literal(text: str, wanted: Callable[[str], bool]) -> tuple[str, int | None, int | None]:
+    """The first number or NaN/Infinity of ``text`` outside every string that ``wanted``
+    holds of, with its line and column: a string may hold the same characters (a UUID's
+    ``78e519``, a name "NaN"), which are no literal. ("", None, None) when none is."""
+    for found in _LITERALS.finditer(text):
+        token = found.group()
+        if not token.startswith('"') and wanted(token):
+            at = found.start()
+            line = text.count("\n", 0, at) + 1
+            return token, line, at - (text.rfind("\n", 0, at) + 1) + 1
+    return "", None, None
+
+
+def _is_int(token: str) -> bool:
+    """A JSON number without fraction or exponent (read as an int)."""
+    return not any(c in token for c in ".eE") and token[-1:].isdigit()
 
 
 # -- walks (iterative: deep input must not recurse) --------------------------------------
@@ -298,9 +309,8 @@ def _has_lone_surrogate(value: Any) -> bool:
 #: anew on every call (a tenth of parsing a small body), made once.
 _DECODER = json.JSONDecoder(object_pairs_hook=_unique, parse_constant=_constant)
 _SURROGATE = re.compile("[\ud800-\udfff]")
-#: A run of digits, and a number with an exponent.
-_DIGITS = re.compile(r"\d+")
-_EXPONENTS = re.compile(r"-?\d+(?:\.\d+)?[eE][+-]?\d+")
+#: A JSON string (skipped), a number, or a constant JSON has not: what ``_literal`` scans.
+_LITERALS = re.compile(r'"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|-?Infinity|NaN')
 
 
 def _size(n: int) -> str:

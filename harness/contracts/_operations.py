@@ -475,20 +475,37 @@ def _check_auth(op: Operation, headers: Mapping[str, str]) -> list[Violation]:
                 erratum=err,
             )
         ]
-    scheme = value.split(" ", 1)[0].lower()
     allowed = {_SCHEME_WORD[s] for s in op.security}
-    if scheme not in allowed:
+    if value.split(" ", 1)[0].lower() not in allowed:
+        scheme = auth_scheme(value)  # named only when it is one: the value may be a key
+        got = "a value with no scheme" if scheme is None else scheme.capitalize()
         return [
             Violation(
                 "Authorization",
-                f"{op.name} takes {' or '.join(_SCHEMES[s] for s in op.security)}, "
-                f"not {scheme.capitalize()}",
+                f"{op.name} takes {' or '.join(_SCHEMES[s] for s in op.security)}, not {got}",
                 where="header",
             )
         ]
     return []
 
 
+#: An authentication scheme: an RFC 9110 token, short (Bearer, Basic, Digest...).
+_SCHEME_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]{0,19}")
+
+
+def auth_scheme(value: str) -> str | None:
+    """The scheme of an ``Authorization`` header value (``"Bearer"`` of ``"Bearer k"``), or
+    None when the value names none: no credentials after a space, or a first word no
+    scheme looks like. Only a scheme may be repeated in a message; anything else may be
+    the credentials themselves (a key sent bare, or after a tab)."""
+    scheme, _, credentials = value.strip().partition(" ")
+    if credentials.strip() and _SCHEME_TOKEN.fullmatch(scheme):
+        return scheme
+    return None
+
+
+#: A decimal integer as a URL or header carries it.
+_DECIMAL = re.compile(r"[-+]?[0-9]+")
 _SCHEMES = {"orgApiKey": "Bearer (org API key)", "siteAdminBasic": "Basic (site admin)"}
 _SCHEME_WORD = {"orgApiKey": "bearer", "siteAdminBasic": "basic"}
 
@@ -499,10 +516,16 @@ def _check_parameter(param: Parameter, value: Any) -> list[Violation]:
             return [Violation(param.name, "is required", where=param.where)]  # type: ignore[arg-type]
         return []
     if param.schema.get("type") == "integer":
+        # Digits only: Python's int() also takes " 5", "1_0" and other scripts' digits,
+        # which an API would refuse.
         try:
-            value = int(value)
+            if isinstance(value, str) and not _DECIMAL.fullmatch(value):
+                raise ValueError(value)
+            value = int(value)  # ValueError past 4300 digits too
         except ValueError:
-            return [Violation(param.name, f"must be an integer, got {value!r}", where=param.where)]  # type: ignore[arg-type]
+            return [
+                Violation(param.name, f"must be an integer, got {value[:40]!r}", where=param.where)
+            ]  # type: ignore[arg-type]
     schema = param.schema
     uri = schema["$ref"] if set(schema) == {"$ref"} else None
     if uri is None:

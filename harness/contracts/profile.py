@@ -263,6 +263,7 @@ def profile_from_data(data: Mapping[str, Any], source: str = "<data>") -> Profil
         Readings.of((data.get("sandbox") or {}).get("readings"))
     except ValueError as exc:
         raise ProfileError(f"{source}: sandbox.readings: {exc}") from None
+    _refuse_clashes(source, data["catalogue"], "/catalogue")
     return Profile(
         org_id=org["id"],
         api_key=org.get("apiKey"),
@@ -289,7 +290,64 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
     problems = _schemas.validate(_schemas.schema_uri("profile.json") + "#/$defs/catalogue", data)
     if problems:
         raise ProfileError(_describe(source, problems))
+    _refuse_clashes(str(source), data, "")
     return Catalogue.from_data(data)
+
+
+_ONE_ENTITLEMENT = "an entitlement id names one entitlement"
+
+
+def _refuse_clashes(source: str, catalogue: Mapping[str, Any], at: str) -> None:
+    """ProfileError naming each value the catalogue gives twice where an org has one
+    (what the schema cannot say): a site's name and cloud id; an entitlement id (parent,
+    family container or a site's product); an invoice group (of one transaction account,
+    REL-018); a product on one site. And a site's product whose offering the catalogue
+    lacks or gives to another product (the sandbox relates it by that offering)."""
+    seen: dict[tuple[str, str], str] = {}
+    clashes: list[str] = []
+    products_of = {o.get("id"): o.get("product") for o in catalogue.get("offerings", ())}
+
+    def claim(kind: str, value: Any, pointer: str, scope: str = "") -> None:
+        if not isinstance(value, str):
+            return
+        first = seen.setdefault((kind, f"{scope}{value}"), pointer)
+        if first != pointer:
+            clashes.append(f"  {pointer}: {value!r} is also at {first}: {kind}")
+
+    for i, parent in enumerate(catalogue.get("parentEntitlements", ())):
+        claim(_ONE_ENTITLEMENT, parent.get("id"), f"{at}/parentEntitlements/{i}/id")
+    for i, account in enumerate(catalogue.get("transactionAccounts", ())):
+        for k, group in enumerate(account.get("invoiceGroupIds", ())):
+            claim(
+                "an invoice group belongs to one transaction account",
+                group,
+                f"{at}/transactionAccounts/{i}/invoiceGroupIds/{k}",
+            )
+    for i, site in enumerate(catalogue.get("sites", ())):
+        here = f"{at}/sites/{i}"
+        claim("two sites never share a name", site.get("name"), f"{here}/name")
+        claim("two sites never share a cloud id", site.get("cloudId"), f"{here}/cloudId")
+        container = site.get("familyContainerEntitlementId")
+        claim(_ONE_ENTITLEMENT, container, f"{here}/familyContainerEntitlementId")
+        for j, product in enumerate(site.get("products", ())):
+            pointer = f"{here}/products/{j}"
+            claim(_ONE_ENTITLEMENT, product.get("entitlementId"), f"{pointer}/entitlementId")
+            offered = products_of.get(product.get("offeringId"))
+            if offered is None:
+                clashes.append(
+                    f"  {pointer}/offeringId: {product.get('offeringId')!r} is no offering of "
+                    f"{at}/offerings: add it (id, name, product {product.get('product')!r})"
+                )
+            elif offered != product.get("product"):
+                clashes.append(
+                    f"  {pointer}/product: {product.get('product')!r}, but its offering is "
+                    f"one of product {offered!r}"
+                )
+            claim(
+                "a site has each product once", product.get("product"), f"{pointer}/product", here
+            )
+    if clashes:
+        raise ProfileError("\n".join([f"{source}: not a valid profile:", *clashes]))
 
 
 def _read_json(path: Path) -> Any:

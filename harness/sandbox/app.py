@@ -270,7 +270,7 @@ class Sandbox:
             allowed = path_allows(path)
             if allowed:
                 raise _not_allowed(method, path, allowed)
-            raise error(404, "NOT_FOUND", f"no such path: {path[:200]}")
+            raise error(404, "NOT_FOUND", f"no such path: {path[:200]}{_near(method, path)}")
         return await self._answer(request, match, path, headers)
 
     async def _answer(
@@ -686,6 +686,16 @@ _SINGLE_HEADERS: dict[str, str] = {
     "origin": "Origin",
     **{p.name.lower(): p.name for op in operations() for p in op.parameters if p.where == "header"},
 }
+
+
+def _near(method: str, path: str) -> str:
+    """A hint for a path that is an operation's but for a final '/' (the API's paths end
+    in none)."""
+    if len(path) > 1 and path.endswith("/"):
+        found = find_operation(method, path.rstrip("/"))
+        if found is not None:
+            return f" (without the final '/' it is {found.operation.id})"
+    return ""
 
 
 def _not_allowed(method: str, path: str, allowed: tuple[str, ...]) -> ApiError:

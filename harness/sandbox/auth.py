@@ -28,7 +28,7 @@ import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ..contracts import Operation, Profile
+from ..contracts import Operation, Profile, auth_scheme
 from ..contracts.cookbook import HARNESS_READINGS, Readings
 from .errors import ApiError, error
 
@@ -101,7 +101,7 @@ def authenticate(
             if _same(email, admin.email) and _same(token, admin.api_token):
                 return Principal("site-admin", admin.email, admin.role_via, frozenset(admin.sites))
         raise _unknown("the Basic credentials are not a site admin's email and API token")
-    raise _unknown(f"unsupported scheme {scheme[:20]!r}; use Bearer or Basic")
+    raise _unknown(_unsupported(value))
 
 
 def authorize(op: Operation, principal: Principal, readings: Readings = HARNESS_READINGS) -> None:
@@ -126,6 +126,18 @@ def authorize(op: Operation, principal: Principal, readings: Readings = HARNESS_
             "authentication needs the role held directly at the user level",
             header="Authorization",
         )
+
+
+def _unsupported(value: str) -> str:
+    """Why an Authorization value of no known scheme is refused: naming the scheme, never
+    what may be the credentials (``auth_scheme``)."""
+    scheme = auth_scheme(value)
+    if scheme is not None:
+        return f"unsupported scheme {scheme[:20]!r}; use Bearer or Basic"
+    return (
+        "the Authorization header names no scheme: send 'Bearer <org API key>' or "
+        "'Basic base64(email:api_token)', the scheme and a space before the credentials"
+    )
 
 
 def _basic(credentials: str) -> tuple[str, str]:

@@ -46,8 +46,10 @@ _PROFILE_OPTION = click.option(
     "--processing-seconds",
     "--processing-delay",  # its first name, kept working
     "processing_delay",
-    type=click.FloatRange(0, 3600),
-    help="Seconds from an order to its items' SUCCESS (default: the profile's, else 3).",
+    # Not 0: an order is PROCESSING when placed, as at a real org (its tracking scenario).
+    type=click.FloatRange(0, 3600, min_open=True),
+    help="Seconds from an order to its items' SUCCESS, more than 0 (default: the "
+    "profile's, else 3).",
 )
 @click.option(
     "--provisioning-seconds",

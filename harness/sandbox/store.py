@@ -296,11 +296,23 @@ class Store:
         #: processing, a provisioning request's time or window; ``lifecycle``), or None when
         #: not known. ``Tx.due`` brings it forward; ``lifecycle.settle`` works it out.
         self.next_due: float | None = None
-        if self.path.is_file() and self.path.stat().st_size == 0:
+        try:
+            empty = self.path.is_file() and self.path.stat().st_size == 0
+            folder = self.path.parent.is_dir()
+        except OSError as exc:  # a name too long, a path through a file...
+            raise StoreError(
+                f"{self.path}: not a usable sandbox database: {exc.strerror or exc}"
+            ) from None
+        if empty:
             # Maybe a database that lost its content: seeding it would hide that.
             raise StoreError(
                 f"{self.path}: an empty file (0 bytes), not a sandbox database; remove it, "
                 "or name a file that does not exist yet"
+            )
+        if not folder:
+            raise StoreError(
+                f"{self.path}: not a usable sandbox database: {self.path.parent} is no "
+                "existing folder"
             )
         try:
             self._owner = DbOwner(self.path)

@@ -15,8 +15,10 @@ from typing import Any
 import yaml
 
 from harness.contracts import (
+    JsonError,
     find_operation,
     join_pointer,
+    parse_json,
     refusal_explains,
     validate_request,
     validate_response,
@@ -115,6 +117,10 @@ def _check_interaction(interaction: Any) -> Iterator[str]:
     if not refusal_explains(breaches, status, resp_body):
         for v in breaches:
             yield f"{name} request: {v}"
+    not_json = _not_json((response.get("body") or {}).get("string"), resp_headers)
+    if not_json:
+        yield f"{name} response {status}: {not_json}"
+        return
     args = () if resp_body is _NONE else (resp_body,)
     for v in validate_response(method, uri, status, resp_headers, *args):
         yield f"{name} response {status}: {v}"
@@ -204,13 +210,27 @@ def _headers(raw: Any) -> dict[str, str]:
 
 
 def _json(raw: Any) -> Any:
+    """A recorded body as JSON, read as the sandbox and the CLI read it (``parse_json``:
+    no traceback for a body nested 100,000 deep); a body that is not JSON as its text."""
     if raw is None or raw == "" or raw == b"":
         return _NONE
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
     try:
-        return json.loads(text)
-    except json.JSONDecodeError:
+        return parse_json(text)
+    except JsonError:
         return text
+
+
+def _not_json(raw: Any, headers: dict[str, str]) -> str | None:
+    """Why a body recorded as JSON (its Content-Type says so) is no JSON we read, or None."""
+    media = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+    if not raw or "json" not in media.lower():
+        return None
+    try:
+        parse_json(raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw))
+    except JsonError as exc:
+        return exc.about("the body")
+    return None
 
 
 def _show(value: Any) -> str:

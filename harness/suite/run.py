@@ -111,6 +111,13 @@ def prepare(
             run_id = check_run_id(given) if given else new_run_id()
     except (ProfileError, NamingError) as exc:
         raise RunError(str(exc)) from None
+    if settings.embeds_sandbox and not plan and not profile.api_key:
+        # The embedded sandbox authenticates the org's calls against it: none would pass.
+        raise RunError(
+            f"{profile.source}: no org.apiKey: the embedded sandbox serves this org and "
+            "takes its key; add one (any string of 8 or more characters), or run --mode "
+            "live against the org itself"
+        )
     settings = replace(settings, run_id=run_id)
     return Run(settings, profile, Naming(prefix, run_id), plan=plan)
 

@@ -387,17 +387,27 @@ class World:
     def wait_for_order(self, order: Order) -> Order:
         """Poll the order until every item is SUCCESS (``OrderFailed`` when one FAILED),
         reporting each poll."""
-        with self._waiting(f"order {order.order_id}", 600.0) as pace:
+        with self._waiting(f"order {order.order_id}", self._deadline(600.0, "processing")) as pace:
             return wait_for_order(self.api, order, **pace)
 
     def wait_for_provisioning(self, request: ProvisioningRequest) -> ProvisioningStatus:
         """Poll the provisioning request until it is final: COMPLETED, or FAILED (returned,
         not raised), reporting each poll."""
-        with self._waiting(f"provisioning request {request.request_id}", 900.0) as pace:
+        deadline = self._deadline(900.0, "provisioning")
+        with self._waiting(f"provisioning request {request.request_id}", deadline) as pace:
             try:
                 return wait_for_provisioning(self.api, request, **pace)
             except ProvisioningFailed as failed:
                 return failed.status
+
+    def _deadline(self, usual: float, what: str) -> float:
+        """A wait's deadline: ``usual``, or the seconds the profile says the org takes for
+        ``what`` (``sandbox.processingDelaySeconds``, ``provisioningDelaySeconds``: up to
+        an hour) and half of ``usual`` again, when that is longer: an org served at the
+        profile's pace passes."""
+        pace = self.profile.sandbox.get(f"{what}DelaySeconds", 0)
+        pace = float(pace) if isinstance(pace, int | float) else 0.0
+        return max(usual, pace + usual / 2)
 
     @contextmanager
     def _waiting(self, what: str, timeout: float) -> Iterator[dict[str, Any]]:

@@ -3,6 +3,7 @@ valid by the contracts, and accepted by the sandbox end to end."""
 
 from __future__ import annotations
 
+import copy
 import json
 import uuid
 from collections.abc import Callable
@@ -20,8 +21,9 @@ from harness.client import (
     wait_for_provisioning,
 )
 from harness.client.journeys import place_order_in_window
-from harness.contracts import load_profile, validate_order
+from harness.contracts import Catalogue, load_profile, profile_from_data, validate_order
 from harness.contracts.cookbook import Readings
+from harness.contracts.roles import resolve
 
 from .support import site
 
@@ -162,6 +164,24 @@ def test_defaults_come_from_the_catalogue() -> None:
         {"chargeElement": "agent", "quantity": 7}
     ]
     assert builder.offerings_to_provision() == [jsm["offeringId"]]
+
+
+def test_the_default_account_is_the_first_with_an_invoice_group() -> None:
+    """As the role "a transaction account with an invoice group" finds it: an org whose
+    first account has none is still ordered for (every order scenario failed so)."""
+    data = copy.deepcopy(PROFILE.raw["catalogue"])
+    first = {"id": "0c7e43a1-5d3b-4c2f-9a1e-6b8d2f4e1a90", "invoiceGroupIds": []}
+    data["transactionAccounts"].insert(0, first)
+    catalogue = Catalogue.from_data(data)
+    account = resolve(profile_from_data({**PROFILE.raw, "catalogue": data}), _ACCOUNT)[0]
+    order = OrderBuilder(catalogue, str(uuid.uuid4()), quantity=3).jsm().build()
+    assert order["transactionAccountId"] == account != first["id"]
+    assert order["invoiceGroupId"] == catalogue.transaction_accounts[account][0]
+    with pytest.raises(OrderBuildError, match="no invoice group known"):
+        OrderBuilder(catalogue, transaction_account_id=first["id"])
+
+
+_ACCOUNT = "a transaction account with an invoice group"
 
 
 def test_timestamps_may_be_aware_datetimes() -> None:

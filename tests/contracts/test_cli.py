@@ -36,6 +36,23 @@ def test_a_cookbook_sample_with_comments_needs_allow_comments() -> None:
     assert accepted.returncode == 0, accepted.stdout
 
 
+def test_a_sample_pasted_on_one_line_is_told_its_comments_hide_the_rest(tmp_path: Path) -> None:
+    """The scraped cookbook shows each body on one line, where a // comment runs to the end
+    of the body: --allow-comments then left a fragment, and the error said only where."""
+    text = (FIXTURES / "order-place-jsm-enterprise.request.jsonc").read_text()
+    flat = tmp_path / "flat.jsonc"
+    flat.write_text(" ".join(line.strip() for line in text.splitlines()))
+    first_comment = flat.read_text().index("//") + 1
+    refused = run("validate", "order", "--allow-comments", str(flat))
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert f"the // comment at 1:{first_comment} runs to the end of its line" in refused.stderr
+    # A comment that hides nothing is no cause for the hint.
+    broken = tmp_path / "broken.jsonc"
+    broken.write_text('{"orderId": // the id\n }')
+    refused = run("validate", "order", "--allow-comments", str(broken))
+    assert refused.returncode == 2 and "runs to the end" not in refused.stderr
+
+
 def test_every_violation_is_reported_one_line_each(tmp_path: Path) -> None:
     order = json.loads((FIXTURES / "order-place-all-enterprise.request.json").read_text())
     order["items"][3]["itemId"] = "O3"  # REL-001

@@ -89,3 +89,24 @@ _TEXTS = st.recursive(
 @given(_TEXTS)
 def test_any_text_is_read_or_refused_as_the_exact_path_does(text: str) -> None:
     _both(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem", "line", "column"),
+    [
+        # A UUID's "78e519" is no number; the 1e999 after it is.
+        ('{"orderId": "78e519c2",\n "quantity": 1e999}', "(1e999)", 2, 14),
+        ('{"q": 1' + "0" * 400 + ".5}", "(10000000000000000...)", 1, 7),
+        ('{"name": "NaN", "q": NaN}', "holds NaN", 1, 22),
+        ('{"a": "-Infinity", "b": -Infinity}', "holds -Infinity", 1, 25),
+        ('{"s": "' + "1" * 6000 + '", "q": 1' + "0" * 4400 + "}", "4401 digits", 1, 6016),
+    ],
+    ids=["exponent-in-a-string-first", "no-exponent", "nan", "infinity", "long-string-first"],
+)
+def test_a_refused_number_is_named_where_it_is_not_inside_a_string(
+    text: str, problem: str, line: int, column: int
+) -> None:
+    with pytest.raises(JsonError) as refused:
+        parse_json(text)
+    assert problem in refused.value.problem
+    assert (refused.value.line, refused.value.column) == (line, column)

@@ -88,6 +88,25 @@ def test_basic_auth_is_refused_for_product_provisioning_by_contract() -> None:
     assert contracts.validate_request("POST", url, BEARER, body) == []
 
 
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ("Zyx-raw-secret-key-0123456789", "not a value with no scheme"),
+        ("Token Zyx-raw-secret-key-0123456789", "not Token"),
+        ("Zyx-raw-secret-key-0123456789 Bearer", "not a value with no scheme"),
+    ],
+)
+def test_an_authorization_of_no_scheme_is_refused_without_repeating_it(
+    value: str, says: str
+) -> None:
+    """The message names a scheme, never what may be a key sent without one."""
+    (violation,) = contracts.validate_request(
+        "GET", f"/commerce/api/v2/entitlements/{ORDER_ID}/details", {"Authorization": value}
+    )
+    assert says in violation.message
+    assert "secret" not in violation.message.lower()
+
+
 def test_orders_get_needs_a_transaction_account_header_that_is_a_uuid() -> None:
     url = f"/commerce/api/v2/orders/{ORDER_ID}"
     missing = contracts.validate_request("GET", url, {"Authorization": "Bearer k"})

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from harness.contracts import ProfileError, load_profile
+from harness.contracts import ProfileError, load_catalogue, load_profile, profile_from_data
 from harness.contracts.profile import DEFAULT_PROFILE
+from tests.other_org import other_org
 
 
 def test_default_profile_holds_the_cookbook_ids() -> None:
@@ -79,3 +83,124 @@ def test_a_reading_of_an_assumption_with_no_alternative_is_refused(tmp_path: Pat
     data["sandbox"]["readings"] = {"ASM-040": "alternative", "ASM-041": "harness"}
     path.write_text(json.dumps(data))
     assert load_profile(path).readings.alternative == {"ASM-040"}
+
+
+def _sites(data: dict[str, Any]) -> list[dict[str, Any]]:
+    sites: list[dict[str, Any]] = data["catalogue"]["sites"]
+    return sites
+
+
+#: name -> (how the other org's profile is changed, the pointer refused, the one it clashes with)
+CLASHES: dict[str, tuple[Callable[[dict[str, Any]], None], str, str]] = {
+    "site name": (
+        lambda d: _sites(d)[1].update(name=_sites(d)[0]["name"]),
+        "/catalogue/sites/1/name",
+        "/catalogue/sites/0/name",
+    ),
+    "cloud id": (
+        lambda d: _sites(d)[1].update(cloudId=_sites(d)[0]["cloudId"]),
+        "/catalogue/sites/1/cloudId",
+        "/catalogue/sites/0/cloudId",
+    ),
+    "product entitlement": (
+        lambda d: _sites(d)[1]["products"][0].update(
+            entitlementId=_sites(d)[0]["products"][0]["entitlementId"]
+        ),
+        "/catalogue/sites/1/products/0/entitlementId",
+        "/catalogue/sites/0/products/0/entitlementId",
+    ),
+    "parent entitlement": (
+        lambda d: _sites(d)[0]["products"][0].update(
+            entitlementId=d["catalogue"]["parentEntitlements"][1]["id"]
+        ),
+        "/catalogue/sites/0/products/0/entitlementId",
+        "/catalogue/parentEntitlements/1/id",
+    ),
+    "family container": (
+        lambda d: _sites(d)[1].update(
+            familyContainerEntitlementId=_sites(d)[0]["familyContainerEntitlementId"]
+        ),
+        "/catalogue/sites/1/familyContainerEntitlementId",
+        "/catalogue/sites/0/familyContainerEntitlementId",
+    ),
+    "invoice group": (
+        lambda d: d["catalogue"]["transactionAccounts"][1].update(
+            invoiceGroupIds=d["catalogue"]["transactionAccounts"][0]["invoiceGroupIds"]
+        ),
+        "/catalogue/transactionAccounts/1/invoiceGroupIds/0",
+        "/catalogue/transactionAccounts/0/invoiceGroupIds/0",
+    ),
+    "product twice on a site": (
+        lambda d: _sites(d)[1]["products"].append(
+            {**_sites(d)[1]["products"][0], "entitlementId": "7d1e6c0a-3b2f-4e5d-8a9b-0c1d2e3f4a5b"}
+        ),
+        "/catalogue/sites/1/products/2/product",
+        "/catalogue/sites/1/products/0/product",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CLASHES))
+def test_an_id_given_twice_is_refused_naming_both_places(tmp_path: Path, name: str) -> None:
+    """Valid by the schema, but one org has one site of a name and one entitlement of an
+    id: the sandbox seeded from it failed calling its new database "damaged", and every
+    scenario of a run failed so. Refused as the profile's fault, for the catalogue too."""
+    change, pointer, first = CLASHES[name]
+    data = copy.deepcopy(other_org())
+    change(data)
+    path = tmp_path / "clash.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ProfileError) as refused:
+        load_profile(path)
+    assert f"{path}: not a valid profile" in str(refused.value)
+    assert f"{pointer}: " in str(refused.value) and f"also at {first}" in str(refused.value)
+    catalogue = tmp_path / "catalogue.json"
+    catalogue.write_text(json.dumps(data["catalogue"]))
+    with pytest.raises(ProfileError, match=f"{pointer.removeprefix('/catalogue')}: "):
+        load_catalogue(catalogue)
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        (
+            lambda d: d["catalogue"]["offerings"].pop(2),  # Jira Enterprise
+            "/catalogue/sites/0/products/0/offeringId: ",
+        ),
+        (
+            lambda d: _sites(d)[0]["products"][0].update(product="confluence"),
+            "/catalogue/sites/0/products/0/product: 'confluence', but its offering is one of "
+            "product 'jira'",
+        ),
+    ],
+    ids=["offering-missing", "offering-of-another-product"],
+)
+def test_a_site_product_needs_its_offering_in_the_catalogue(
+    tmp_path: Path, change: Callable[[dict[str, Any]], None], says: str
+) -> None:
+    """The sandbox relates a site's product to its parent and family container by its
+    offering: without it the details had no relationships and the prerequisites scenarios
+    failed on an assertion of None."""
+    data = copy.deepcopy(other_org())
+    change(data)
+    path = tmp_path / "inconsistent.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ProfileError) as refused:
+        load_profile(path)
+    assert says in str(refused.value)
+
+
+def test_the_other_org_and_the_default_one_have_no_clash() -> None:
+    assert load_profile().catalogue.sites
+    profile_from_data(other_org())
+
+
+def test_an_org_that_processes_orders_in_no_time_is_refused(tmp_path: Path) -> None:
+    """At a real org an order is PROCESSING when placed (its tracking scenario says so);
+    a profile saying 0 seconds failed that scenario instead of being refused."""
+    data = copy.deepcopy(other_org())
+    data["sandbox"]["processingDelaySeconds"] = 0
+    path = tmp_path / "instant.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ProfileError, match="/sandbox/processingDelaySeconds: 0 is out of range"):
+        load_profile(path)

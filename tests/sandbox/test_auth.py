@@ -78,6 +78,28 @@ def test_credentials_never_appear_in_an_answer(api: Api) -> None:
     assert token not in forbidden.text
 
 
+@pytest.mark.parametrize(
+    "template",
+    ["{key}", "bearer\t{key}", "Token {key}", "{key} Bearer", "Bearer: {key}"],
+    ids=["key-alone", "tab", "other-scheme", "key-first", "colon"],
+)
+def test_a_key_sent_without_its_scheme_is_not_echoed(api: Api, template: str) -> None:
+    """A key sent with no scheme (or a garbled one) is refused without repeating any of
+    it: the refusal used to name the "scheme", the key's first 20 characters."""
+    key = api.profile.api_key
+    assert key
+    response = api.details(ACME_JIRA, auth={"Authorization": template.format(key=key)})
+    assert response.status_code == 401
+    assert codes(response) == {"UNAUTHENTICATED"}
+    assert key[:6] not in response.text
+    assert "Bearer" in errors(response)[0]["detail"]
+
+
+def test_an_unknown_scheme_is_named(api: Api) -> None:
+    response = api.details(ACME_JIRA, auth={"Authorization": "Digest abc"})
+    assert "unsupported scheme 'Digest'" in errors(response)[0]["detail"]
+
+
 def test_basic_is_refused_for_provisioning_products(api: Api) -> None:
     """'Site-scoped authorization can only be used for installing 2nd party apps.'"""
     response = api.provision([JSM], "acme", timezone=None, auth=api.basic())

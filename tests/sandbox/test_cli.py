@@ -132,6 +132,34 @@ def _serve_refused(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def test_serve_refuses_a_pace_where_orders_are_done_when_placed() -> None:
+    """At 0 s an order is SUCCESS when placed, which no real org does: a live run against
+    it failed its tracking scenario (the profile's processingDelaySeconds says the same)."""
+    refused = _serve_refused("--processing-seconds", "0")
+    assert refused.returncode == 2
+    assert "'--processing-seconds'" in refused.stderr and "0<x<=3600" in refused.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("a" * 300 + ".db", "not a usable sandbox database: File name too long"),
+        ("nowhere/org.db", "nowhere is no existing folder"),
+        ("file.txt/org.db", "file.txt is no existing folder"),
+    ],
+    ids=["name-too-long", "missing-folder", "folder-is-a-file"],
+)
+def test_serve_on_a_db_path_that_cannot_be_is_one_line_and_exit_2(
+    tmp_path: Path, name: str, says: str
+) -> None:
+    """A name too long was an OSError traceback."""
+    (tmp_path / "file.txt").write_text("x")
+    refused = _serve_refused("--db", str(tmp_path / name))
+    assert refused.returncode == 2, refused.stderr
+    assert "Traceback" not in refused.stderr and says in refused.stderr
+    assert refused.stderr.count("\n") == 1
+
+
 def test_serve_on_a_damaged_db_is_one_line_and_exit_2(tmp_path: Path) -> None:
     db = tmp_path / "org.db"
     with _serve("--db", str(db)) as (process, _, _):

@@ -47,6 +47,24 @@ def test_unknown_paths_are_404(api: Api, path: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("method", "path", "operation"),
+    [
+        ("POST", "/admin/v2/orgs/{org}/workspaces/", "workspaces.query"),
+        ("GET", f"/commerce/api/v2/entitlements/{UNKNOWN}/details/", "entitlements.details"),
+        ("POST", "/commerce/api/v1/orders/", "orders.place.v1"),
+    ],
+)
+def test_a_path_with_a_final_slash_is_404_naming_the_operation_without_it(
+    api: Api, method: str, path: str, operation: str
+) -> None:
+    """The cookbook's paths end in no '/'; one added is still refused (as an API would),
+    with the hint."""
+    response = api.request(method, path.format(org=api.org), json={})
+    assert response.status_code == 404
+    assert f"without the final '/' it is {operation}" in errors(response)[0]["detail"]
+
+
+@pytest.mark.parametrize(
     ("method", "path", "allow"),
     [
         ("GET", "/commerce/api/v2/orders", "POST"),
@@ -348,7 +366,17 @@ def test_a_cursor_keeps_its_query(api: Api) -> None:
 
 @pytest.mark.parametrize(
     "params",
-    [{"cursor": "bm9wZQ"}, {"cursor": "%%%"}, {"limit": "0"}, {"limit": "101"}, {"limit": "x"}],
+    [
+        {"cursor": "bm9wZQ"},
+        {"cursor": "%%%"},
+        {"limit": "0"},
+        {"limit": "101"},
+        {"limit": "x"},
+        # Python's int() reads these; an API reads digits.
+        {"limit": " 5"},
+        {"limit": "1_0"},
+        {"limit": "\u0665"},  # ARABIC-INDIC DIGIT FIVE
+    ],
 )
 def test_bad_paging_parameters_are_400(api: Api, params: dict[str, str]) -> None:
     response = api.workspaces(params=params)

@@ -184,3 +184,22 @@ def test_another_org_passes_the_live_suite_twice_in_a_row_with_no_reset(tmp_path
     assert re.search(r"waiting for order \S+ \(deadline 600 s\)", first.stdout)
     assert re.search(r"order \S+: SUCCESS: O1-\w+ SUCCESS.*\(\d+ s of 600 s, done\)", first.stdout)
     assert re.search(r"\[gw[01]\] .*waiting for order", second.stderr)
+
+
+def test_an_org_at_a_slower_pace_than_the_usual_deadlines_passes(tmp_path: Path) -> None:
+    """The profile may say an org takes up to an hour to process an order or complete a
+    provisioning request; the waits allow that pace beyond their usual 600 s and 900 s (a
+    scenario clock: no real waiting). Before, such an org failed with WaitTimeout."""
+    data = other_org()
+    data["sandbox"].update(processingDelaySeconds=700, provisioningDelaySeconds=1000)
+    profile = tmp_path / "slow.json"
+    profile.write_text(json.dumps(data))
+    junit = tmp_path / "junit.xml"
+    run = run_features(
+        f"--profile={profile}",
+        f"--junitxml={junit}",
+        "-k",
+        "new_site and Jira and Enterprise and not all and not JSM",
+    )
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert set(outcomes(junit).values()) == {"passed"}

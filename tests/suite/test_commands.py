@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from harness._command import harness_command
@@ -62,6 +63,39 @@ def test_cassettes_check_names_a_file_that_does_not_parse(tmp_path: Path) -> Non
     result = CliRunner().invoke(main, ["cassettes", "check", "--dir", str(tmp_path)])
     assert result.exit_code == 1
     assert "broken.yaml: does not parse" in result.output
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "the body nests deeper than 64 levels"),
+        ('{"orderId": NaN}', "the body holds NaN"),
+        ('{"orderId": "a", "orderId": "b"}', "the body has the key 'orderId' twice"),
+    ],
+    ids=["deep", "nan", "key-twice"],
+)
+def test_cassettes_check_names_a_recorded_body_that_is_no_json(
+    tmp_path: Path, body: str, says: str
+) -> None:
+    """A body is read as the sandbox reads it: a deep one was a RecursionError traceback,
+    NaN and a key twice passed as JSON."""
+    source = (
+        ROOT / "cassettes" / "order_tracking" / "entitlement-ids-appear-only-after-success.yaml"
+    )
+    interactions = yaml.safe_load(source.read_text())["interactions"]
+    gets = [
+        i
+        for i in interactions
+        if i["request"]["method"] == "GET" and "/orders/" in i["request"]["uri"]
+    ]
+    gets[0]["response"]["body"]["string"] = body
+    (tmp_path / "hostile.yaml").write_text(
+        yaml.safe_dump({"interactions": [gets[0]], "version": 1})
+    )
+    result = CliRunner().invoke(main, ["cassettes", "check", "--dir", str(tmp_path)])
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "hostile.yaml interaction 1: orders.get response 200: " + says in result.output
 
 
 def test_the_committed_cassettes_pass_the_check() -> None:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import copy
+import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,7 @@ from harness.suite.extensions import KEY, Checks, Extensions, Guards, extend, ex
 from harness.suite.modes import Mode, RunSettings
 from harness.suite.target import live_profile, secrets
 from harness.suite.terminal import _own_line
+from tests.other_org import other_org
 
 DEFAULTS: dict[str, Any] = {
     "--mode": None,
@@ -60,6 +63,24 @@ def test_a_run_that_cannot_work_is_refused_in_one_line(
     with pytest.raises(run_setup.RunError, match=None) as refused:
         run_setup.prepare(options(**given), environ=environ)
     assert says.lower() in str(refused.value).lower() and "\n" not in str(refused.value)
+
+
+@pytest.mark.parametrize("mode", ["local", "record"])
+def test_a_profile_without_an_org_key_is_refused_for_the_embedded_sandbox(
+    tmp_path: Path, mode: str
+) -> None:
+    """Its every call would be refused (and the waits for the clock it cannot move ran to
+    their deadlines): refused before the run starts, saying what to add."""
+    data = copy.deepcopy(other_org())
+    del data["org"]["apiKey"]
+    path = tmp_path / "keyless.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(run_setup.RunError) as refused:
+        run_setup.prepare(options(mode=mode, profile=str(path)), environ={})
+    assert f"{path}: no org.apiKey" in str(refused.value)
+    # What needs no sandbox of its own still runs with it.
+    assert run_setup.prepare(options(mode="replay", profile=str(path)), environ={})
+    assert run_setup.prepare(options(profile=str(path), plan=True), environ={}).plan
 
 
 def test_reset_sandbox_with_several_processes_is_refused() -> None:
