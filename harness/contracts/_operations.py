@@ -523,9 +523,8 @@ def _check_parameter(param: Parameter, value: Any) -> list[Violation]:
                 raise ValueError(value)
             value = int(value)  # ValueError past 4300 digits too
         except ValueError:
-            return [
-                Violation(param.name, f"must be an integer, got {value[:40]!r}", where=param.where)
-            ]  # type: ignore[arg-type]
+            problem = f"must be an integer, got {str(value)[:40]!r}"
+            return [Violation(param.name, problem, where=param.where)]  # type: ignore[arg-type]
     schema = param.schema
     uri = schema["$ref"] if set(schema) == {"$ref"} else None
     if uri is None:
