@@ -132,14 +132,6 @@ def _serve_refused(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_serve_refuses_a_pace_where_orders_are_done_when_placed() -> None:
-    """At 0 s an order is SUCCESS when placed, which no real org does: a live run against
-    it failed its tracking scenario (the profile's processingDelaySeconds says the same)."""
-    refused = _serve_refused("--processing-seconds", "0")
-    assert refused.returncode == 2
-    assert "'--processing-seconds'" in refused.stderr and "0<x<=3600" in refused.stderr
-
-
 @pytest.mark.parametrize(
     ("name", "says"),
     [
