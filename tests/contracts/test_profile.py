@@ -146,14 +146,9 @@ def test_an_id_given_twice_is_refused_naming_both_places(tmp_path: Path, name: s
     id: the sandbox seeded from it failed calling its new database "damaged", and every
     scenario of a run failed so. Refused as the profile's fault, for the catalogue too."""
     change, pointer, first = CLASHES[name]
-    data = copy.deepcopy(other_org())
-    change(data)
-    path = tmp_path / "clash.json"
-    path.write_text(json.dumps(data))
-    with pytest.raises(ProfileError) as refused:
-        load_profile(path)
-    assert f"{path}: not a valid profile" in str(refused.value)
-    assert f"{pointer}: " in str(refused.value) and f"also at {first}" in str(refused.value)
+    path, data, refused = _changed_other_org(tmp_path, change)
+    assert f"{path}: not a valid profile" in refused
+    assert f"{pointer}: " in refused and f"also at {first}" in refused
     catalogue = tmp_path / "catalogue.json"
     catalogue.write_text(json.dumps(data["catalogue"]))
     with pytest.raises(ProfileError, match=f"{pointer.removeprefix('/catalogue')}: "):
@@ -181,13 +176,21 @@ def test_a_site_product_needs_its_offering_in_the_catalogue(
     """The sandbox relates a site's product to its parent and family container by its
     offering: without it the details had no relationships and the prerequisites scenarios
     failed on an assertion of None."""
+    assert says in _changed_other_org(tmp_path, change)[2]
+
+
+def _changed_other_org(
+    tmp_path: Path, change: Callable[[dict[str, Any]], Any]
+) -> tuple[Path, dict[str, Any], str]:
+    """The other org's profile with ``change`` made, written to a file: the file, the data,
+    and what ``load_profile`` refuses it with."""
     data = copy.deepcopy(other_org())
     change(data)
-    path = tmp_path / "inconsistent.json"
+    path = tmp_path / "changed.json"
     path.write_text(json.dumps(data))
     with pytest.raises(ProfileError) as refused:
         load_profile(path)
-    assert says in str(refused.value)
+    return path, data, str(refused.value)
 
 
 def test_the_other_org_and_the_default_one_have_no_clash() -> None:
