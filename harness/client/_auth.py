@@ -12,6 +12,7 @@ site-admin role *directly* (not through a group), and reaches only that user's s
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Generator
 
 import httpx
@@ -60,6 +61,7 @@ class OrgApiKey(_Auth):
     def __init__(self, key: str) -> None:
         if not key:
             raise ValueError("OrgApiKey needs a non-empty key")
+        _refuse_unsendable("OrgApiKey: the key", key)
         self._key = key
 
     def header_value(self) -> str:
@@ -121,9 +123,38 @@ class SiteAdmin(_Auth):
 Auth = OrgApiKey | SiteAdmin
 
 
+def _refuse_unsendable(what: str, value: str) -> None:
+    """A ``ValueError`` when ``value`` cannot be an HTTP header value: a control character
+    (a newline left by a key file) or whitespace at either end. Checked here because the
+    HTTP library's own refusal quotes the header, escaped so that masking misses it. The
+    message says where, never the value."""
+    if value != value.strip():
+        raise ValueError(f"{what} starts or ends with whitespace (a newline from a file?)")
+    bad = next((i for i, ch in enumerate(value) if ord(ch) < 0x20 or ord(ch) == 0x7F), None)
+    if bad is not None:
+        raise ValueError(
+            f"{what} holds a control character (U+{ord(value[bad]):04X}) at position {bad + 1}:"
+            " an HTTP header cannot carry it"
+        )
+
+
+def secret_forms(secret: str) -> tuple[str, ...]:
+    """``secret`` as text may show it: itself, escaped as in a Python repr (of the text
+    or of its UTF-8 bytes) and as in a JSON string (a server echoing it)."""
+    forms = {
+        secret,
+        repr(secret)[1:-1],
+        repr(secret.encode("utf-8"))[2:-1],
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+    }
+    return tuple(form for form in forms if form)
+
+
 def mask_text(text: str, secrets: tuple[str, ...]) -> str:
-    """``text`` with every secret replaced by ``***`` (longest first, so no part survives)."""
-    for secret in sorted(secrets, key=len, reverse=True):
-        if secret:
-            text = text.replace(secret, MASK)
+    """``text`` with every secret, in each of its ``secret_forms``, replaced by ``***``
+    (longest first, so no part survives)."""
+    forms = {form for secret in secrets if secret for form in secret_forms(secret)}
+    for form in sorted(forms, key=len, reverse=True):
+        text = text.replace(form, MASK)
     return text

@@ -53,6 +53,12 @@ log = logging.getLogger("harness.client")
 DEFAULT_BASE_URL = "https://api.atlassian.com"
 #: 10 s to connect, 30 s for each read, write and pool wait: explicit, never unbounded.
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+#: The most of a response body the client reads (16 MiB, decoded): the cookbook's largest
+#: answer, a page of 100 workspaces, is a few hundred kB.
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+#: Seconds an attempt may take in all, body included: the read timeout bounds each read
+#: only, so a server dripping a byte at a time would otherwise hold the client forever.
+MAX_RESPONSE_SECONDS = 120.0
 
 ExchangeListener = Callable[[Exchange], None]
 M = TypeVar("M")
@@ -104,7 +110,10 @@ class Client:
     - ``org_id``: the organization id (Atlassian Administration URL, ``/o/{orgId}``).
     - ``auth``: ``OrgApiKey(key)`` (Bearer; needed to provision products) or
       ``SiteAdmin(email, api_token)`` (Basic; only the admin's own sites).
-    - ``timeout``: an ``httpx.Timeout`` (default: 10 s connect, 30 s read/write/pool).
+    - ``timeout``: an ``httpx.Timeout`` (default: 10 s connect, 30 s read/write/pool);
+      ``max_response_seconds`` bounds a whole attempt, body included (default 120 s),
+      ``max_response_bytes`` the body read (default 16 MiB): past them the attempt fails
+      (``TransportError``, ``ResponseFormatError``) instead of waiting or growing.
     - ``retry``: a ``RetryPolicy`` (see ``harness.client.RetryPolicy`` for what is
       retried and why provisioning POSTs are not).
     - ``transport``: an httpx transport (tests, proxies); ``sleep`` and ``clock``
@@ -135,11 +144,12 @@ class Client:
         clock: Callable[[], float] = time.monotonic,
         validate_contracts: bool = False,
         on_exchange: ExchangeListener | Sequence[ExchangeListener] | None = None,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
+        max_response_seconds: float = MAX_RESPONSE_SECONDS,
     ) -> None:
         if not org_id:
             raise ConfigurationError("Client needs an org_id")
-        if urlsplit(base_url).scheme not in ("http", "https") or not urlsplit(base_url).netloc:
-            raise ConfigurationError(f"base_url must be an http(s) URL, got {base_url!r}")
+        _check_base_url(base_url)
         if not isinstance(auth, OrgApiKey | SiteAdmin):
             raise ConfigurationError("auth must be OrgApiKey(key) or SiteAdmin(email, api_token)")
         self.base_url = base_url.rstrip("/")
@@ -149,6 +159,8 @@ class Client:
         self.sleep = sleep
         self.clock = clock
         self.validate_contracts = validate_contracts
+        self.max_response_bytes = max_response_bytes
+        self.max_response_seconds = max_response_seconds
         if on_exchange is None:
             self.exchange_listeners: list[ExchangeListener] = []
         elif callable(on_exchange):
@@ -486,9 +498,10 @@ class Client:
             attempt=number,
             auth_curl_header=self.auth.curl_header(),
         )
-        response, elapsed = self._send(call, request, record)
-        text = self._mask(response.text) if response.content else ""
-        parsed, problem = _parse_json(text)
+        response, body, elapsed = self._send(call, request, record)
+        text, problem = _decode(body, self.max_response_bytes)
+        text = self._mask(text)
+        parsed, problem = _parse_json(text) if problem is None else (None, problem)
         self._record(
             record(
                 status=response.status_code,
@@ -512,16 +525,22 @@ class Client:
             )
             if found:
                 raise ContractViolationError(call.op_id, "response", found, response.status_code)
-        return _judge(call.op_id, response, text, parsed, problem)
+        return _judge(call.op_id, response, text, parsed, problem, self._mask)
 
     def _send(
         self, call: _Call, request: httpx.Request, record: Callable[..., Exchange]
-    ) -> tuple[httpx.Response, float]:
-        """The response and how long it took; no response is recorded and raised as the
-        client's ``TransportError`` (credentials masked, the httpx error not chained)."""
-        started = time.perf_counter()  # a measurement for the record, not a decision
+    ) -> tuple[httpx.Response, bytes, float]:
+        """The response, its body (at most one byte past ``max_response_bytes``) and how
+        long it took; no response in time is recorded and raised as the client's
+        ``TransportError`` (credentials masked, the httpx error not chained)."""
+        started = time.perf_counter()  # wall time: what a dripping server stretches
         try:
-            return self._http.send(request), time.perf_counter() - started
+            response = self._http.send(request, stream=True)
+            try:
+                body = self._read_body(response, request, started)
+            finally:
+                response.close()
+            return response, body, time.perf_counter() - started
         except httpx.TransportError as exc:
             elapsed = time.perf_counter() - started
             cause = self._mask(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
@@ -539,6 +558,21 @@ class Client:
             sent = False if isinstance(exc, _NOT_SENT) else None
             # Not chained: the httpx error holds the request, Authorization and all.
             raise TransportError(call.op_id, call.method, call.url, cause, sent=sent) from None
+
+    def _read_body(self, response: httpx.Response, request: httpx.Request, started: float) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > self.max_response_bytes:
+                break  # one byte past the cap is enough to say so
+            if time.perf_counter() - started > self.max_response_seconds:
+                raise httpx.ReadTimeout(
+                    f"the response took more than {self.max_response_seconds:g} s in all",
+                    request=request,
+                )
+        return b"".join(chunks)[: self.max_response_bytes + 1]
 
     def _record(self, exchange: Exchange) -> None:
         for listener in list(self.exchange_listeners):
@@ -559,7 +593,12 @@ class Client:
 
 
 def _judge(
-    op_id: str, response: httpx.Response, text: str, parsed: Any, problem: str | None
+    op_id: str,
+    response: httpx.Response,
+    text: str,
+    parsed: Any,
+    problem: str | None,
+    mask: Callable[[str], str],
 ) -> _Reply:
     """The reply of a success; an ``ApiError`` subclass for an error status, a
     ``ResponseFormatError`` for a success whose body is not JSON."""
@@ -567,6 +606,11 @@ def _judge(
     status = response.status_code
     if status >= 300 or status < 200:
         entries, envelope_problem = _envelope(parsed, problem)
+        if 300 <= status < 400:
+            # Never followed: the Authorization header must not go where a response says.
+            envelope_problem = (
+                f"a redirect to {_where(mask(response.headers.get('location', '')))}, not followed"
+            )
         raise api_error_class(status)(
             op_id,
             status,
@@ -584,6 +628,43 @@ def _judge(
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
+def _check_base_url(base_url: str) -> None:
+    """A ``ConfigurationError`` for a base URL the client cannot use; the message shows
+    the URL without a user name or password it may hold."""
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(f"base_url must be an http(s) URL, got {_where(base_url)!r}")
+    if parts.username is not None or parts.password is not None:
+        raise ConfigurationError(
+            f"base_url must not hold a user name or password ({_where(base_url)}): "
+            "give the credentials as auth="
+        )
+
+
+def _where(url: str) -> str:
+    """``url`` as a message may show it: userinfo, query and fragment left out."""
+    parts = urlsplit(url.strip())
+    if not parts.scheme and not parts.netloc:
+        return repr(url[:200])
+    host = parts.netloc.rpartition("@")[2]
+    userinfo = "***@" if "@" in parts.netloc else ""
+    return f"{parts.scheme}://{userinfo}{host}{parts.path}"[:200]
+
+
+def _decode(body: bytes, limit: int) -> tuple[str, str | None]:
+    """The body as text, and None or what is wrong with it: past ``limit`` bytes, or not
+    UTF-8 (JSON's one encoding, RFC 8259), shown then with U+FFFD for the bad bytes."""
+    if len(body) > limit:
+        return body[:limit].decode(
+            "utf-8", "replace"
+        ), f"larger than {limit} bytes (read no further)"
+    try:
+        return body.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        problem = f"not UTF-8 (byte 0x{body[exc.start]:02x} at offset {exc.start})"
+        return body.decode("utf-8", "replace"), problem
+
+
 def _parse_json(text: str) -> tuple[Any, str | None]:
     """The parsed body and None, or None and what is wrong with it ("empty", ...)."""
     if not text.strip():
@@ -593,6 +674,10 @@ def _parse_json(text: str) -> tuple[Any, str | None]:
     except json.JSONDecodeError as exc:
         at_end = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated")
         return None, f"{'truncated' if at_end else 'not JSON'} ({exc.msg} at char {exc.pos})"
+    except RecursionError:
+        return None, "not JSON the client reads (nested too deep)"
+    except ValueError:  # an integer of more digits than Python converts (4300)
+        return None, "not JSON the client reads (a number of thousands of digits)"
 
 
 def _envelope(parsed: Any, problem: str | None) -> tuple[list[ErrorEntry], str | None]:

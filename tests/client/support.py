@@ -3,8 +3,8 @@
 - ``FakeTime``: a clock and a sleep that only count (``.sleeps`` lists every sleep); when
   given ``on_sleep`` (a sandbox's ``advance``), a sleep also moves the sandbox clock.
 - ``FaultServer``: a tiny Starlette app on a free loopback port that answers from a
-  script (429 with Retry-After, 5xx, dropped connections, stalls, truncated or non-JSON
-  bodies) and records what it received.
+  script (429 with Retry-After, 5xx, dropped connections, stalls, a body dripped a byte at
+  a time, truncated or non-JSON bodies) and records what it received.
 """
 
 from __future__ import annotations
@@ -85,7 +85,16 @@ class Stall:
     seconds: float
 
 
-Action = Reply | Drop | Stall
+@dataclass
+class Drip:
+    """Promise ``size`` bytes of body, then send one every ``every`` seconds: each read
+    is well within the read timeout, the whole body is not."""
+
+    size: int
+    every: float
+
+
+Action = Reply | Drop | Stall | Drip
 
 
 @dataclass
@@ -143,6 +152,18 @@ class FaultServer:
         if isinstance(action, Stall):
             await asyncio.sleep(action.seconds)
             action = Reply(200, {"late": True})
+        if isinstance(action, Drip):
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [(b"content-length", str(action.size).encode())],
+                }
+            )
+            for _ in range(action.size):
+                await send({"type": "http.response.body", "body": b" ", "more_body": True})
+                await asyncio.sleep(action.every)
+            return
         if isinstance(action, Drop):
             await send(
                 {
