@@ -6,6 +6,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import httpx
 import pytest
 import yaml
 
@@ -138,10 +139,31 @@ def test_replay_with_a_missing_interaction_says_which(recorded: Path, tmp_path: 
         ("http://[::1]:9/", True),
         ("https://api.atlassian.com", False),
         ("http://10.0.0.1", False),
+        # Unusual spellings: whatever is not plainly loopback counts as remote (the safe
+        # side: a flag is asked for), and a loopback-looking name is never loopback.
+        ("http://127.0.0.2:9", True),
+        ("HTTP://LOCALHOST:9", True),
+        ("http://user:pw@127.0.0.1:9/p?q=1#f", True),
+        ("http://localhost.:9", False),
+        ("http://0.0.0.0:9", False),
+        ("http://127.1:9", False),
+        ("http://2130706433/", False),
+        ("http://127.0.0.1.nip.io/", False),
+        ("http://localhost.evil.example/", False),
+        ("http://127.0.0.1@evil.example/", False),
+        ("http://127.0.0.1:80@evil.example/", False),
+        ("http://evil.example#@127.0.0.1", False),
+        ("http://evil.example?@127.0.0.1", False),
+        ("http://127.0.0.1\\@evil.example/", False),
+        ("not a url", False),
+        ("", False),
     ],
 )
 def test_is_loopback(url: str, loopback: bool) -> None:
     assert is_loopback(url) is loopback
+    # The tier guard asks with the URL as httpx sends it: the same answer.
+    if url.startswith(("http://", "HTTP://")):
+        assert is_loopback(str(httpx.URL(url))) is loopback
 
 
 def test_orders_to_a_real_host_need_allow_orders() -> None:
