@@ -58,7 +58,7 @@ typed responses, one exception hierarchy rooted at ``HarnessClientError``,
 from __future__ import annotations
 
 from . import journeys, orders
-from ._auth import MASK, OrgApiKey, SiteAdmin
+from ._auth import MASK, OrgApiKey, SiteAdmin, credential_problem, mask_text
 from ._client import (
     DEFAULT_BASE_URL,
     DEFAULT_TIMEOUT,
@@ -149,7 +149,9 @@ __all__ = [
     "WaitTimeout",
     "Workspace",
     "WorkspacePage",
+    "credential_problem",
     "journeys",
+    "mask_text",
     "next_step",
     "orders",
     "parse_retry_after",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Generator
+from urllib.parse import quote
 
 import httpx
 
@@ -61,7 +62,9 @@ class OrgApiKey(_Auth):
     def __init__(self, key: str) -> None:
         if not key:
             raise ValueError("OrgApiKey needs a non-empty key")
-        _refuse_unsendable("OrgApiKey: the key", key)
+        problem = credential_problem(key)
+        if problem:
+            raise ValueError(f"OrgApiKey: the key {problem}")
         self._key = key
 
     def header_value(self) -> str:
@@ -123,30 +126,33 @@ class SiteAdmin(_Auth):
 Auth = OrgApiKey | SiteAdmin
 
 
-def _refuse_unsendable(what: str, value: str) -> None:
-    """A ``ValueError`` when ``value`` cannot be an HTTP header value: a control character
-    (a newline left by a key file) or whitespace at either end. Checked here because the
-    HTTP library's own refusal quotes the header, escaped so that masking misses it. The
-    message says where, never the value."""
+def credential_problem(value: str) -> str | None:
+    """What makes ``value`` unusable as an API key or token, or None: an HTTP header
+    carries printable ASCII, and no key has a space or a control character (a newline
+    left by a key file is the usual one). It says where, never the value: the HTTP
+    library's own refusal quotes the header, escaped so that masking misses it."""
     if value != value.strip():
-        raise ValueError(f"{what} starts or ends with whitespace (a newline from a file?)")
-    bad = next((i for i, ch in enumerate(value) if ord(ch) < 0x20 or ord(ch) == 0x7F), None)
-    if bad is not None:
-        raise ValueError(
-            f"{what} holds a control character (U+{ord(value[bad]):04X}) at position {bad + 1}:"
-            " an HTTP header cannot carry it"
-        )
+        return "starts or ends with whitespace (a newline from a file?)"
+    bad = next((i for i, ch in enumerate(value) if not "!" <= ch <= "~"), None)
+    if bad is None:
+        return None
+    return (
+        f"holds U+{ord(value[bad]):04X} at position {bad + 1}: a key is printable ASCII "
+        "without spaces, as an HTTP header carries"
+    )
 
 
 def secret_forms(secret: str) -> tuple[str, ...]:
     """``secret`` as text may show it: itself, escaped as in a Python repr (of the text
-    or of its UTF-8 bytes) and as in a JSON string (a server echoing it)."""
+    or of its UTF-8 bytes), as in a JSON string (a server echoing it) and percent-encoded
+    (in a URL)."""
     forms = {
         secret,
         repr(secret)[1:-1],
         repr(secret.encode("utf-8"))[2:-1],
         json.dumps(secret)[1:-1],
         json.dumps(secret, ensure_ascii=False)[1:-1],
+        quote(secret, safe=""),
     }
     return tuple(form for form in forms if form)
 

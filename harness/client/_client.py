@@ -20,6 +20,7 @@ from urllib.parse import urlencode, urlsplit
 
 import httpx
 
+from harness._redact import redacted_url
 from harness._tls import tls_context
 from harness.contracts import find_operation, operation, validate_request, validate_response
 
@@ -608,9 +609,8 @@ def _judge(
         entries, envelope_problem = _envelope(parsed, problem)
         if 300 <= status < 400:
             # Never followed: the Authorization header must not go where a response says.
-            envelope_problem = (
-                f"a redirect to {_where(mask(response.headers.get('location', '')))}, not followed"
-            )
+            where = redacted_url(mask(response.headers.get("location", "")))
+            envelope_problem = f"a redirect to {where}, not followed"
         raise api_error_class(status)(
             op_id,
             status,
@@ -633,22 +633,12 @@ def _check_base_url(base_url: str) -> None:
     the URL without a user name or password it may hold."""
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigurationError(f"base_url must be an http(s) URL, got {_where(base_url)!r}")
+        raise ConfigurationError(f"base_url must be an http(s) URL, got {redacted_url(base_url)}")
     if parts.username is not None or parts.password is not None:
         raise ConfigurationError(
-            f"base_url must not hold a user name or password ({_where(base_url)}): "
+            f"base_url must not hold a user name or password ({redacted_url(base_url)}): "
             "give the credentials as auth="
         )
-
-
-def _where(url: str) -> str:
-    """``url`` as a message may show it: userinfo, query and fragment left out."""
-    parts = urlsplit(url.strip())
-    if not parts.scheme and not parts.netloc:
-        return repr(url[:200])
-    host = parts.netloc.rpartition("@")[2]
-    userinfo = "***@" if "@" in parts.netloc else ""
-    return f"{parts.scheme}://{userinfo}{host}{parts.path}"[:200]
 
 
 def _decode(body: bytes, limit: int) -> tuple[str, str | None]:

@@ -6,6 +6,7 @@ A profile is one JSON file (``schemas/profile.json`` is its schema). The default
 
 from __future__ import annotations
 
+import base64
 import functools
 import json
 from collections.abc import Iterable, Mapping
@@ -230,8 +231,19 @@ class Profile:
         return self.api_key or self.admin_token
 
     def credentials(self) -> tuple[str, ...]:
-        """Every secret the profile holds: never in a cassette, a report or a log."""
-        found = (self.api_key, self.admin_token, *(a.api_token for a in self.site_admins))
+        """Every secret the profile holds: never in a cassette, a report or a log. A site
+        admin's Basic credential, base64 of ``email:token``, is one too."""
+        basic = (
+            base64.b64encode(f"{a.email}:{a.api_token}".encode()).decode("ascii")
+            for a in self.site_admins
+            if a.api_token
+        )
+        found = (
+            self.api_key,
+            self.admin_token,
+            *(a.api_token for a in self.site_admins),
+            *basic,
+        )
         return tuple(s for s in found if s)
 
     def site_admin(self, role_via: str = "direct") -> SiteAdmin:
@@ -357,6 +369,23 @@ def _read_json(path: Path) -> Any:
         raise ProfileError(str(exc)) from None
 
 
+#: The profile's credential fields: a problem with one says what, never the value.
+_CREDENTIAL_FIELDS = frozenset({"apiKey", "apiToken"})
+
+
 def _describe(source: Path, problems: list[Any]) -> str:
-    lines = [f"{source}: not a valid profile:"] + [f"  {p.location}: {p.message}" for p in problems]
+    lines = [f"{source}: not a valid profile:"]
+    lines += [f"  {p.location}: {_without_secret(p)}" for p in problems]
     return "\n".join(lines)
+
+
+def _without_secret(problem: Any) -> str:
+    """The problem's message, or for a credential field one that does not quote it."""
+    if problem.location.rsplit("/", 1)[-1] not in _CREDENTIAL_FIELDS:
+        return problem.message
+    keyword = (problem.schema_location or "").rsplit("/", 1)[-1]
+    if keyword == "not":  # {"not": {"pattern": "[^!-~]"}}: a character outside them
+        return "must be printable ASCII without spaces, as an HTTP header carries (not shown)"
+    if keyword == "type":
+        return "must be a string (not shown)"
+    return problem.message if keyword == "minLength" else f"breaks {keyword} (not shown)"

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from harness.client import mask_text
 from harness.contracts import (
     JsonError,
     find_operation,
@@ -75,7 +76,8 @@ def check_cassette(path: Path, secrets: tuple[str, ...] = ()) -> Iterator[Proble
         yield Problem(path, finding.interaction, finding.message)
     for number, interaction in enumerate(interactions, start=1):
         for message in _check_interaction(interaction):
-            yield Problem(path, number, message)
+            # A breach quotes the URI or a value: a credential there shows as ***.
+            yield Problem(path, number, mask_text(message, secrets))
 
 
 def _check_interaction(interaction: Any) -> Iterator[str]:

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from harness._loopback import is_loopback
+from harness._redact import redacted_url
+from harness.client import credential_problem
 from harness.contracts import Profile, ProfileError, load_profile, roles
 
 from . import record_mode
@@ -85,13 +87,16 @@ def prepare(
         missing = [n for n in ("ATLASSIAN_ORG_ID", "ATLASSIAN_API_KEY") if not env.get(n)]
         if missing:
             raise RunError(f"--mode live needs {' and '.join(missing)} in the environment")
+        problem = credential_problem(env["ATLASSIAN_API_KEY"])
+        if problem:
+            raise RunError(f"ATLASSIAN_API_KEY {problem}")
     urls = {"--base-url": settings.base_url}
     if settings.mode is Mode.LIVE and not settings.base_url:
         urls["ATLASSIAN_BASE_URL"] = env.get("ATLASSIAN_BASE_URL")
     for name, url in urls.items():
         problem = base_url_problem(url) if url is not None else None
         if problem:
-            raise RunError(f"{name} {url[:200]!r}: {problem}")
+            raise RunError(f"{name} {redacted_url(url)}: {problem}")
     if settings.reset_sandbox and not (settings.mode is Mode.RECORD and settings.base_url):
         raise RunError(
             "--reset-sandbox resets the harness sandbox of --mode record --base-url URL; "

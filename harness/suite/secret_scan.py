@@ -31,7 +31,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote_plus
 
 from .cassettes import names_a_credential
 from .token_shapes import ATLASSIAN_TOKEN
@@ -124,6 +124,9 @@ def _parsed(
                 yield Finding(number, f"a credential: {name} header ({side})", _key(value))
     request = interaction.get("request")
     uri = request.get("uri") if isinstance(request, dict) else None
+    if isinstance(uri, str) and unquote_plus(uri) != uri:
+        # A credential in a path segment or a query value is percent-encoded there.
+        yield from _text_rules(number, unquote_plus(uri), known, allowed, shapes=False)
     if isinstance(uri, str):
         # The query by hand: urlsplit refuses some URIs ("[" in the host) a cassette may hold.
         query = uri.partition("?")[2].partition("#")[0]

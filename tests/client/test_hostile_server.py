@@ -20,6 +20,7 @@ from harness.client import (
     RetryPolicy,
     ServerError,
     TransportError,
+    credential_problem,
 )
 
 from .support import Drip, FaultServer, Reply
@@ -97,21 +98,24 @@ def test_a_redirect_is_not_followed_and_says_where(
 @pytest.mark.parametrize(
     ("key", "problem"),
     [
-        ("abc\ndef-secret", "control character (U+000A) at position 4"),
-        ("abc\r\nX-Injected: 1", "control character (U+000D) at position 4"),
-        ("nul\x00secret", "control character (U+0000) at position 4"),
+        ("abc\ndef-secret", "holds U+000A at position 4"),
+        ("abc\r\nX-Injected: 1", "holds U+000D at position 4"),
+        ("nul\x00secret", "holds U+0000 at position 4"),
+        ("clé-secret", "holds U+00E9 at position 3"),
+        ("two words-secret", "holds U+0020 at position 4"),
         ("key-from-a-file\n", "starts or ends with whitespace"),
         (" padded-key", "starts or ends with whitespace"),
     ],
 )
 def test_a_key_no_header_can_carry_is_refused_without_showing_it(key: str, problem: str) -> None:
+    assert credential_problem(key) is not None
     with pytest.raises(ValueError, match=r"^OrgApiKey: the key ") as caught:
         OrgApiKey(key)
     assert problem in str(caught.value) and "secret" not in str(caught.value)
 
 
 @pytest.mark.parametrize(
-    "key", ['quote"and\\backslash-Zq81', "unicode-clé-€-Zq81", "eyJ0eXAiOiJKV1QifQ==-Zq81"]
+    "key", ['quote"and\\backslash-Zq81', "eyJ0eXAiOiJKV1QifQ==-Zq81", "{'json':1}-Zq81"]
 )
 def test_a_server_echoing_an_odd_key_in_json_is_masked(
     key: str, fault_server: FaultServer, fault_client: Any, caplog: pytest.LogCaptureFixture

@@ -62,6 +62,31 @@ def test_a_broken_profile_names_file_and_pointer(tmp_path: Path) -> None:
     assert str(path) in str(info.value) and "/siteAdmins/0/roleVia" in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("where", "value"),
+    [
+        (("org", "apiKey"), "key-with-é-Zq81x"),
+        (("org", "apiKey"), "key with a space-Zq81x"),
+        (("siteAdmins", 0, "apiToken"), "token-from-a-file-Zq81x\n"),
+    ],
+)
+def test_a_credential_no_header_carries_is_refused_without_showing_it(
+    tmp_path: Path, where: tuple[Any, ...], value: str
+) -> None:
+    data = json.loads(DEFAULT_PROFILE.read_text())
+    node = data
+    for step in where[:-1]:
+        node = node[step]
+    node[where[-1]] = value
+    path = tmp_path / "profile.json"
+    path.write_text(json.dumps(data, ensure_ascii=False))
+    with pytest.raises(ProfileError) as info:
+        load_profile(path)
+    pointer = "/" + "/".join(map(str, where))
+    assert f"{pointer}: must be printable ASCII without spaces" in str(info.value)
+    assert "Zq81x" not in str(info.value)
+
+
 def test_a_profile_that_is_not_json_names_line_and_column(tmp_path: Path) -> None:
     path = tmp_path / "profile.json"
     path.write_text('{\n  "org": }')

@@ -171,6 +171,20 @@ def test_an_invalid_base_url_fails_once_at_start(tmp_path: Path) -> None:
     assert not list(tmp_path.iterdir())
 
 
+def test_a_credential_given_wrongly_is_refused_at_start_without_showing_it() -> None:
+    url = "http://user:pa55-Zq81x@127.0.0.1:9"
+    env = {"ATLASSIAN_ORG_ID": "o", "ATLASSIAN_API_KEY": "key-Zq81x\n"}
+    in_url = _suite("--mode", "record", "--base-url", url)
+    bad_key = _suite("--mode", "live", env=env)
+    for result, said in (
+        (in_url, "--base-url http://***@127.0.0.1:9: holds credentials"),
+        (bad_key, "ATLASSIAN_API_KEY starts or ends with whitespace"),
+    ):
+        output = result.stdout + result.stderr
+        assert result.returncode == 4, output[-2000:]
+        assert said in output and "Zq81x" not in output and "Traceback" not in output
+
+
 def test_a_bad_profile_fails_once_at_start(tmp_path: Path) -> None:
     profile = tmp_path / "deep.json"
     profile.write_text("[" * 100_000 + "]" * 100_000)
