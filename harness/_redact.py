@@ -7,10 +7,10 @@ from urllib.parse import urlsplit
 
 def redacted_url(url: str, limit: int = 200) -> str:
     """``url`` with its userinfo shown as ``***@`` and its query and fragment left out
-    (either may carry a token); a text that is no URL is quoted, cut at ``limit``."""
+    (either may carry a token), cut at ``limit``; a text that is no URL, only cut."""
     parts = urlsplit(url.strip())
     if not parts.scheme and not parts.netloc:
-        return repr(url[:limit])
+        return url[:limit]
     userinfo = "***@" if "@" in parts.netloc else ""
     host = parts.netloc.rpartition("@")[2]
     return f"{parts.scheme}://{userinfo}{host}{parts.path}"[:limit]

@@ -633,7 +633,7 @@ def _check_base_url(base_url: str) -> None:
     the URL without a user name or password it may hold."""
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigurationError(f"base_url must be an http(s) URL, got {redacted_url(base_url)}")
+        raise ConfigurationError(f"base_url must be an http(s) URL, got {redacted_url(base_url)!r}")
     if parts.username is not None or parts.password is not None:
         raise ConfigurationError(
             f"base_url must not hold a user name or password ({redacted_url(base_url)}): "

@@ -96,7 +96,7 @@ def prepare(
     for name, url in urls.items():
         problem = base_url_problem(url) if url is not None else None
         if problem:
-            raise RunError(f"{name} {redacted_url(url)}: {problem}")
+            raise RunError(f"{name} {redacted_url(url)!r}: {problem}")
     if settings.reset_sandbox and not (settings.mode is Mode.RECORD and settings.base_url):
         raise RunError(
             "--reset-sandbox resets the harness sandbox of --mode record --base-url URL; "

@@ -177,7 +177,7 @@ def test_a_credential_given_wrongly_is_refused_at_start_without_showing_it() -> 
     in_url = _suite("--mode", "record", "--base-url", url)
     bad_key = _suite("--mode", "live", env=env)
     for result, said in (
-        (in_url, "--base-url http://***@127.0.0.1:9: holds credentials"),
+        (in_url, "--base-url 'http://***@127.0.0.1:9': holds credentials"),
         (bad_key, "ATLASSIAN_API_KEY starts or ends with whitespace"),
     ):
         output = result.stdout + result.stderr
