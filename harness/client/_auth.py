@@ -129,7 +129,7 @@ Auth = OrgApiKey | SiteAdmin
 def credential_problem(value: str) -> str | None:
     """What makes ``value`` unusable as an API key or token, or None: an HTTP header
     carries printable ASCII, and no key has a space or a control character (a newline
-    left by a key file is the usual one). It says where, never the value: the HTTP
+    left by a key file is the usual one; ASM-052). It says where, never the value: the HTTP
     library's own refusal quotes the header, escaped so that masking misses it."""
     if value != value.strip():
         return "starts or ends with whitespace (a newline from a file?)"

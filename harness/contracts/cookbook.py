@@ -497,6 +497,15 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "(createdAt); the page's meta.attributes is null.",
         quote="the generic and the existing-site workspaces samples",
     ),
+    Assumption(
+        "ASM-052",
+        "An org API key and a site admin's API token are printable ASCII without spaces: "
+        "they travel in an Authorization header (Bearer, or Basic of email:token), and a "
+        "key of other characters is refused where it enters the harness (the profile "
+        "schema, OrgApiKey, ATLASSIAN_API_KEY) rather than sent. A live run that "
+        "authenticates at all has a key of this kind.",
+        quote="'--header 'Authorization: Bearer <api_key>'' (the cookbook's curl samples)",
+    ),
 )
 
 ERRATA: tuple[Erratum, ...] = (

@@ -385,7 +385,7 @@ def _without_secret(problem: Any) -> str:
         return problem.message
     keyword = (problem.schema_location or "").rsplit("/", 1)[-1]
     if keyword == "not":  # {"not": {"pattern": "[^!-~]"}}: a character outside them
-        return "must be printable ASCII without spaces, as an HTTP header carries (not shown)"
+        return "must be printable ASCII without spaces, as a header carries (ASM-052; not shown)"
     if keyword == "type":
         return "must be a string (not shown)"
     return problem.message if keyword == "minLength" else f"breaks {keyword} (not shown)"
