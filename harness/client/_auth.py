@@ -12,6 +12,7 @@ site-admin role *directly* (not through a group), and reaches only that user's s
 from __future__ import annotations
 
 import base64
+import functools
 import json
 from collections.abc import Generator
 from urllib.parse import quote
@@ -160,7 +161,14 @@ def secret_forms(secret: str) -> tuple[str, ...]:
 def mask_text(text: str, secrets: tuple[str, ...]) -> str:
     """``text`` with every secret, in each of its ``secret_forms``, replaced by ``***``
     (longest first, so no part survives)."""
-    forms = {form for secret in secrets if secret for form in secret_forms(secret)}
-    for form in sorted(forms, key=len, reverse=True):
+    for form in _masked_forms(secrets):
         text = text.replace(form, MASK)
     return text
+
+
+@functools.lru_cache(maxsize=64)
+def _masked_forms(secrets: tuple[str, ...]) -> tuple[str, ...]:
+    """Every form of every secret, longest first: worked out once per set of secrets, as
+    the client masks each answer with the same ones."""
+    forms = {form for secret in secrets if secret for form in secret_forms(secret)}
+    return tuple(sorted(forms, key=len, reverse=True))
