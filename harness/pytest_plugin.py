@@ -27,7 +27,7 @@ import pytest
 from harness.suite import assumptions, ledger_report
 from harness.suite.extensions import extensions
 from harness.suite.failures import StepFailure
-from harness.suite.modes import RunSettings
+from harness.suite.modes import Mode, RunSettings
 from harness.suite.plan import summary
 from harness.suite.record_mode import RecordMode
 from harness.suite.results import write_run_metadata
@@ -66,6 +66,10 @@ LEDGER_WRITTEN = pytest.StashKey[tuple[Path, dict[str, Any]]]()
 #: The Gherkin scenario an item runs (set when it starts), and its failed step.
 SCENARIO = pytest.StashKey[tuple[str, str]]()
 FAILED_STEP = pytest.StashKey[StepFailure]()
+#: A replayed scenario's cassette, which its failures name.
+REPLAYED_FROM = pytest.StashKey[Path]()
+#: Whether a scenario's steps (pytest's call phase) passed.
+CALL_PASSED = pytest.StashKey[bool]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -300,7 +304,9 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, sce
 def pytest_bdd_step_error(
     request: pytest.FixtureRequest, feature: Any, scenario: Any, step: Any, exception: Exception
 ) -> None:
-    request.node.stash[FAILED_STEP] = StepFailure.of(feature, scenario, step)
+    request.node.stash[FAILED_STEP] = StepFailure.of(
+        feature, scenario, step, cassette=request.node.stash.get(REPLAYED_FROM, None)
+    )
 
 
 @pytest.hookimpl(wrapper=True)
@@ -308,6 +314,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     """A failed step: the feature, scenario, step and breach in a few lines instead of the
     traceback (kept under -v or an explicit --tb); the step's line in any case."""
     report = yield
+    if report.when == "call":
+        item.stash[CALL_PASSED] = report.passed
     failure = item.stash.get(FAILED_STEP, None)
     if failure is None or not report.failed or call.excinfo is None:
         return report
@@ -374,5 +382,8 @@ def world(
         extensions(config),
         ledger=config.stash.get(LEDGER, None),
         echo=echo_to_terminal(config),
+        passed=lambda: request.node.stash.get(CALL_PASSED, False),
     ) as opened:
+        if opened.settings.mode is Mode.REPLAY:
+            request.node.stash[REPLAYED_FROM] = info.cassette(opened.settings.cassette_dir)
         yield opened

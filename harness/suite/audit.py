@@ -25,7 +25,14 @@ from harness.contracts import (
     validate_response,
 )
 
-from .cassettes import RECORDED_BASE_URL, REDACTED_EMAIL, load_interactions, read_cassette
+from .cassettes import (
+    RECORDED_BASE_URL,
+    REDACTED_EMAIL,
+    load_error,
+    load_interactions,
+    pair_problem,
+    read_cassette,
+)
 from .secret_scan import find_credentials
 from .transport import TRANSPORT_ERROR_HEADER, TRANSPORT_ERROR_STATUS, TRANSPORT_ERRORS
 
@@ -62,13 +69,8 @@ def check_cassette(path: Path, secrets: tuple[str, ...] = ()) -> Iterator[Proble
     holds a credential (``secret_scan``), an interaction breaks the contracts."""
     try:
         text, interactions = read_cassette(path)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        yield Problem(path, 0, f"does not parse: {where}{_one_line(exc.problem or exc)}")
-        return
     except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError) as exc:
-        yield Problem(path, 0, f"does not parse: {_one_line(exc)}")
+        yield Problem(path, 0, f"does not parse: {load_error(exc)}")
         return
     for finding in find_credentials(
         path, text, interactions, secrets, allowed_emails=(REDACTED_EMAIL,)
@@ -81,7 +83,7 @@ def check_cassette(path: Path, secrets: tuple[str, ...] = ()) -> Iterator[Proble
 
 
 def _check_interaction(interaction: Any) -> Iterator[str]:
-    shape = _pair_problem(interaction)
+    shape = pair_problem(interaction)
     if shape:
         yield f"is not a request/response pair: {shape}"
         return
@@ -183,28 +185,6 @@ def _differences(a: Any, b: Any, pointer: str = "") -> Iterator[tuple[str, str, 
 _NONE: Any = type("_Absent", (), {"__repr__": lambda self: "(absent)"})()
 
 
-def _pair_problem(interaction: Any) -> str | None:
-    """What keeps an interaction from being vcrpy's request/response pair, or None."""
-    if not isinstance(interaction, dict):
-        return "not a mapping"
-    request, response = interaction.get("request"), interaction.get("response")
-    if not isinstance(request, dict) or not isinstance(response, dict):
-        return "no request or no response mapping"
-    if not isinstance(request.get("method"), str) or not isinstance(request.get("uri"), str):
-        return "the request has no method or uri text"
-    status = response.get("status")
-    code = status.get("code") if isinstance(status, dict) else None
-    if isinstance(code, bool) or not isinstance(code, int) or not 100 <= code <= 599:
-        return "the response has no status code"
-    if not isinstance(response.get("body") or {}, dict):
-        return "the response body is not a mapping"
-    for side in (request, response):
-        headers = side.get("headers")
-        if headers is not None and not isinstance(headers, dict):
-            return "headers are not a mapping"
-    return None
-
-
 def _headers(raw: Any) -> dict[str, str]:
     if not isinstance(raw, dict):
         return {}
@@ -238,7 +218,3 @@ def _not_json(raw: Any, headers: dict[str, str]) -> str | None:
 def _show(value: Any) -> str:
     text = repr(value) if value is _NONE else json.dumps(value, sort_keys=True)
     return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())[:200]

@@ -160,6 +160,54 @@ def read_cassette(path: Path) -> tuple[str, list[dict[str, Any]]]:
     return text, data["interactions"]
 
 
+def cassette_problem(path: Path) -> str | None:
+    """Why vcrpy could not replay the cassette file at ``path`` as the harness reads it
+    (``read_cassette``: bounded, UTF-8, no alias, no Python tag; every interaction a
+    request/response pair), in one line; None when it can."""
+    try:
+        _, interactions = read_cassette(path)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError) as exc:
+        return f"does not parse: {load_error(exc)}"
+    for number, interaction in enumerate(interactions, start=1):
+        shape = pair_problem(interaction)
+        if shape:
+            return f"interaction {number} is not a request/response pair: {shape}"
+    return None
+
+
+def load_error(exc: BaseException) -> str:
+    """What ``read_cassette`` refused, in one line (with the line and column of YAML's)."""
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not UTF-8 (byte {exc.start})"
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        return where + _one_line(exc.problem or exc)
+    return _one_line(exc)
+
+
+def pair_problem(interaction: Any) -> str | None:
+    """What keeps an interaction from being vcrpy's request/response pair, or None."""
+    if not isinstance(interaction, dict):
+        return "not a mapping"
+    request, response = interaction.get("request"), interaction.get("response")
+    if not isinstance(request, dict) or not isinstance(response, dict):
+        return "no request or no response mapping"
+    if not isinstance(request.get("method"), str) or not isinstance(request.get("uri"), str):
+        return "the request has no method or uri text"
+    status = response.get("status")
+    code = status.get("code") if isinstance(status, dict) else None
+    if isinstance(code, bool) or not isinstance(code, int) or not 100 <= code <= 599:
+        return "the response has no status code"
+    if not isinstance(response.get("body") or {}, dict):
+        return "the response body is not a mapping"
+    for side in (request, response):
+        headers = side.get("headers")
+        if headers is not None and not isinstance(headers, dict):
+            return "headers are not a mapping"
+    return None
+
+
 def load_interactions(path: Path) -> list[dict[str, Any]]:
     """The interactions of a cassette file (``read_cassette``)."""
     return read_cassette(path)[1]
@@ -230,6 +278,10 @@ def _parsed(body: Any) -> Any:
         return json.loads(text)
     except json.JSONDecodeError:
         return text
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:200]
 
 
 def _short(value: Any) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from harness.contracts import resolve_pointer as resolve
@@ -56,10 +57,15 @@ class StepFailure:
     step_keyword: str
     step_text: str
     step_line: int
+    #: The cassette a replayed scenario's answers came from.
+    cassette: Path | None = None
 
     @classmethod
-    def of(cls, feature: Any, scenario: Any, step: Any) -> StepFailure:
-        """From pytest-bdd's ``Feature``, ``Scenario`` and ``Step``."""
+    def of(
+        cls, feature: Any, scenario: Any, step: Any, *, cassette: Path | None = None
+    ) -> StepFailure:
+        """From pytest-bdd's ``Feature``, ``Scenario`` and ``Step`` (and the cassette a
+        replay read)."""
         return cls(
             feature_file=str(getattr(feature, "rel_filename", None) or feature.filename),
             feature_name=feature.name,
@@ -68,6 +74,7 @@ class StepFailure:
             step_keyword=step.keyword,
             step_text=step.name,
             step_line=step.line_number,
+            cassette=cassette,
         )
 
     @property
@@ -80,10 +87,17 @@ class StepFailure:
             f"Feature:  {self.feature_name}  ({self.feature_file})",
             f"Scenario: {self.scenario_name}  ({self.feature_file}:{self.scenario_line})",
             f"Failed:   {self.headline}",
+            *self._replayed_from(error),
             *("  " + line for line in describe(error)),
             HINT,
         ]
         return "\n".join(lines)
+
+    def _replayed_from(self, error: BaseException) -> list[str]:
+        """The cassette line, unless the error names the cassette already (vcrpy's does)."""
+        if self.cassette is None or str(self.cassette) in str(error):
+            return []
+        return [f"Cassette: {self.cassette} (replayed)"]
 
     def report(self, error: BaseException) -> FailureRepr:
         """pytest's ``longrepr`` for the failed step: ``summary()`` where pytest prints a

@@ -10,10 +10,11 @@ assumption ledger, what its exchanges say of the assumptions.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_socket
@@ -21,7 +22,7 @@ import pytest_socket
 from harness._command import harness_command
 
 from . import assumptions, attachments
-from .cassettes import RECORDED_BASE_URL, cassette_path, make_vcr
+from .cassettes import RECORDED_BASE_URL, cassette_path, cassette_problem, make_vcr
 from .extensions import Extensions
 from .modes import Mode
 from .progress import Echo, WaitProgress
@@ -46,6 +47,10 @@ class ScenarioInfo:
     def key(self) -> str:
         return f"{Path(self.feature_file).stem}/{self.name}"
 
+    def cassette(self, cassette_dir: Path) -> Path:
+        """Its cassette file under ``cassette_dir``."""
+        return cassette_path(cassette_dir, self.feature_file, self.name)
+
 
 @contextmanager
 def open_scenario(
@@ -56,11 +61,14 @@ def open_scenario(
     *,
     ledger: assumptions.Ledger | None = None,
     echo: Echo | None = None,
+    passed: Callable[[], bool] = lambda: False,
 ) -> Iterator[World]:
     """The scenario's world, with its cassette and the sandbox's state ready; closed,
     and its evidence added to ``ledger``, when the block ends. ``echo``: where a wait
-    on a real clock reports its polls."""
-    path = cassette_path(run.settings.cassette_dir, info.feature_file, info.name)
+    on a real clock reports its polls. ``passed``: whether the scenario's steps passed,
+    asked when the block ends: a replay that passed must have played every interaction
+    of its cassette."""
+    path = info.cassette(run.settings.cassette_dir)
     settings = scenario_settings(run.settings, path)
     mode = settings.mode
     base_url = RECORDED_BASE_URL if mode is Mode.REPLAY else target.base_url
@@ -99,7 +107,11 @@ def open_scenario(
         if sandbox is not None and settings.resets_org:
             sandbox.reset(frozen_at=FROZEN_EPOCH)
         if settings.uses_cassettes:
-            _use_cassette(stack, settings.record_mode, mode, path, info.name, base_url, target)
+            cassette = _use_cassette(
+                stack, settings.record_mode, mode, path, info.name, base_url, target
+            )
+            if mode is Mode.REPLAY:
+                stack.callback(lambda: passed() and _require_all_played(cassette, path))
         yield world
 
 
@@ -111,8 +123,11 @@ def _use_cassette(
     name: str,
     base_url: str,
     target: JourneyTarget,
-) -> None:
-    """Replay or record the scenario's cassette until the stack closes."""
+) -> Any:
+    """Replay or record the scenario's cassette until the stack closes; vcrpy's
+    ``Cassette``. A cassette it would read is first read as the harness reads one: vcrpy
+    would take an alias, and say of a broken file only a parser's or a KeyError's words
+    (or, recording, treat it as empty and write over it)."""
     if mode is Mode.REPLAY and not path.is_file():
         pytest.fail(
             f"no cassette for scenario {name!r}: {path} is missing "
@@ -123,11 +138,33 @@ def _use_cassette(
         # vcrpy's `all` keeps old interactions no new request matched: a request whose
         # body changed would leave its old one behind. Record afresh.
         path.unlink(missing_ok=True)
+    elif path.is_file():
+        problem = cassette_problem(path)
+        if problem is not None:
+            pytest.fail(
+                f"cassette {path}: {problem}\n(fix it, or delete it and record it: "
+                f"{harness_command('run', '--record-mode=once')})",
+                pytrace=False,
+            )
     recorder = make_vcr(
         record_mode=record_mode or "none", base_url=base_url, secrets=secrets(target.profile)
     )
-    stack.enter_context(recorder.use_cassette(str(path)))
+    cassette = stack.enter_context(recorder.use_cassette(str(path)))
     if mode is Mode.REPLAY:
         # Replay needs no server: pytest-socket refuses every socket until the end.
         pytest_socket.disable_socket(allow_unix_socket=True)
         stack.callback(pytest_socket.enable_socket)
+    return cassette
+
+
+def _require_all_played(cassette: Any, path: Path) -> None:
+    """Fail naming the first interaction a passed replay never played: the cassette holds
+    more than this scenario sends (a duplicated interaction, one pasted in, a stale one)."""
+    for index, (request, _) in enumerate(cassette.data):
+        if not cassette.play_counts[index]:
+            pytest.fail(
+                f"cassette {path}: interaction {index + 1} ({request.method} {request.uri}) "
+                "was never requested: the scenario passed without it, so the cassette is "
+                "not its recording (a duplicated or stale interaction); record it afresh",
+                pytrace=False,
+            )

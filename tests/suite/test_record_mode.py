@@ -140,6 +140,29 @@ def test_new_episodes_replays_and_appends_what_is_new(tmp_path: Path) -> None:
     assert again[-1]["request"]["uri"] == original[-1]["request"]["uri"]
 
 
+def test_new_episodes_keeps_a_cassette_it_cannot_read_and_says_so(tmp_path: Path) -> None:
+    """vcrpy treats a cassette it cannot load as empty and records over it: a hand-broken
+    cassette (here cut short) would be lost. The run refuses it, naming the file, and
+    leaves it as it was."""
+    folder = tmp_path / "cassettes" / "prerequisites"
+    folder.mkdir(parents=True)
+    text = (PREREQUISITES / DETAILS).read_text()
+    (folder / DETAILS).write_text(text[: len(text) // 2])
+    done = run_pytest(
+        "-q",
+        "features",
+        "--record-mode=new_episodes",
+        f"--cassette-dir={tmp_path / 'cassettes'}",
+        "-k",
+        "get_the_product_entitlement_id",
+    )
+    assert done.returncode == 1, done.stdout[-2000:]
+    assert f"cassette {folder / DETAILS}: " in done.stdout
+    assert "(fix it, or delete it and record it: " in done.stdout
+    assert "Traceback" not in done.stdout
+    assert (folder / DETAILS).read_text() == text[: len(text) // 2]
+
+
 def test_disagreeing_modes_stop_before_anything_runs() -> None:
     done = run_pytest("-q", "features", "--mode=local", "--record-mode=once")
     assert done.returncode == 4

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -172,3 +173,163 @@ def test_orders_to_a_real_host_need_allow_orders() -> None:
         check_allowed(RunSettings(Mode.LIVE), "https://api.atlassian.com", orders)
     check_allowed(RunSettings(Mode.LIVE, allow_orders=True), "https://api.atlassian.com", orders)
     check_allowed(RunSettings(Mode.RECORD), "http://127.0.0.1:9", orders)
+
+
+# -- hand-edited cassettes: replay fails naming the file, never with a traceback ------------
+
+NEW_SITE_CASSETTES = {
+    "jira": "jira-enterprise-on-a-new-site.yaml",
+    "jsm": "jsm-enterprise-on-a-new-site.yaml",
+    "conf": "confluence-enterprise-on-a-new-site.yaml",
+    "all": "all-enterprise-products-on-a-new-site.yaml",
+    "oss": "jira-premium-open-source-on-a-new-site.yaml",
+    "shared": "all-enterprise-products-share-one-family-container.yaml",
+}
+
+
+def _edited(recorded: Path, tmp_path: Path, edits: dict[str, Any]) -> tuple[Path, dict[str, Path]]:
+    """A copy of the recorded cassettes with ``edits`` (name -> new bytes, or a function of
+    the parsed cassette that changes it) applied to the new-site cassettes named."""
+    copy = tmp_path / "copy"
+    shutil.copytree(recorded, copy)
+    paths = {}
+    for name, edit in edits.items():
+        path = copy / "new_site" / NEW_SITE_CASSETTES[name]
+        if isinstance(edit, bytes):
+            path.write_bytes(edit)
+        else:
+            data = yaml.safe_load(path.read_text())
+            edit(data["interactions"])
+            path.write_text(yaml.safe_dump(data))
+        paths[name] = path
+    return copy, paths
+
+
+def _no_traceback(output: str) -> None:
+    assert "Traceback" not in output and "INTERNALERROR" not in output, output[-3000:]
+    for name in ("KeyError", "TypeError", "ParserError", "ScannerError", "ComposerError"):
+        assert name not in output, output[-3000:]
+
+
+def _line_naming(output: str, path: Path) -> str:
+    """The one line of the run's output that names the cassette file."""
+    lines = [line for line in output.splitlines() if str(path) in line]
+    assert lines, output[-3000:]
+    return lines[0]
+
+
+def test_a_cassette_that_is_no_cassette_fails_replay_naming_the_file(
+    recorded: Path, tmp_path: Path
+) -> None:
+    """A cassette made unreadable by hand: replay says which file and what is wrong with
+    it in one line, at the scenario's first step, instead of the YAML parser's or vcrpy's
+    exception (KeyError, TypeError, ParserError in "<unicode string>")."""
+    text = (recorded / "new_site" / NEW_SITE_CASSETTES["jira"]).read_text()
+    copy, paths = _edited(
+        recorded,
+        tmp_path,
+        {
+            "jira": b"",
+            "jsm": b"interactions: [\n  {{{",
+            "conf": b"version: 1\n",
+            "all": b"interactions:\n- 42\n",
+            "oss": text[: len(text) // 2].encode(),
+            "shared": b"\xff\xfe not UTF-8",
+        },
+    )
+    result = run_features("--mode=replay", f"--cassette-dir={copy}", "-m", "new-site")
+    assert result.returncode == 1
+    _no_traceback(result.stdout)
+    expected = {
+        "jira": "not a vcrpy cassette",
+        "jsm": "does not parse: line 2, column 6",
+        "conf": "not a vcrpy cassette (no 'interactions' list)",
+        "all": "interaction 1 is not a request/response pair: not a mapping",
+        "oss": "does not parse: line",
+        "shared": "not UTF-8",
+    }
+    for name, path in paths.items():
+        line = _line_naming(result.stdout, path)
+        assert f"cassette {path}" in line and expected[name] in line, line
+    assert "6 failed" in result.stdout
+
+
+def test_a_cassette_with_an_alias_or_a_python_tag_is_refused_before_replay(
+    recorded: Path, tmp_path: Path
+) -> None:
+    """What ``harness cassettes check`` refuses, replay refuses too: a YAML alias (a
+    'billion laughs' file expands in memory), a Python tag, a response without a status."""
+
+    def aliased(interactions: list[Any]) -> None:
+        # The same mapping twice: PyYAML writes it once with an anchor, then an alias.
+        interactions[6]["request"]["headers"] = interactions[1]["request"]["headers"]
+
+    def no_status(interactions: list[Any]) -> None:
+        del interactions[1]["response"]["status"]
+
+    copy, paths = _edited(
+        recorded,
+        tmp_path,
+        {
+            "jira": aliased,
+            "jsm": b"interactions: !!python/object/apply:os.getcwd []\n",
+            "conf": no_status,
+        },
+    )
+    result = run_features("--mode=replay", f"--cassette-dir={copy}", "-m", "new-site")
+    assert result.returncode == 1
+    _no_traceback(result.stdout)
+    expected = {
+        "jira": "holds a YAML alias",
+        "jsm": "does not parse: line 1, column 15: could not determine",
+        "conf": "interaction 2 is not a request/response pair",
+    }
+    for name, path in paths.items():
+        line = _line_naming(result.stdout, path)
+        assert f"cassette {path}" in line and expected[name] in line, line
+    assert "3 failed, 3 passed" in result.stdout
+
+
+def test_an_interaction_the_scenario_never_asks_for_fails_replay_naming_it(
+    recorded: Path, tmp_path: Path
+) -> None:
+    """A duplicated interaction (or one of another scenario pasted in) is never played: a
+    replay that leaves one unplayed is not the recording of this scenario, and says so. (A
+    duplicated status poll is played: it reads as the server saying IN_PROGRESS once more.)"""
+
+    def duplicate_order(interactions: list[Any]) -> None:
+        interactions.insert(3, copy_of(interactions[2]))
+
+    def copy_of(value: Any) -> Any:
+        return yaml.safe_load(yaml.safe_dump(value))
+
+    copy, paths = _edited(recorded, tmp_path, {"jira": duplicate_order})
+    result = run_features("--mode=replay", f"--cassette-dir={copy}", "-k", K)
+    assert result.returncode == 1
+    _no_traceback(result.stdout)
+    line = _line_naming(result.stdout, paths["jira"])
+    assert "interaction 4 (POST http://sandbox.invalid/commerce/api/v2/orders)" in line, line
+    assert "never requested" in line, line
+
+
+def test_a_replayed_answer_that_breaks_the_contract_names_the_cassette(
+    recorded: Path, tmp_path: Path
+) -> None:
+    """A response edited to a 500, or to a body that is not JSON: the step fails naming the
+    breach, and the failure names the cassette it was replayed from."""
+
+    def status_500(interactions: list[Any]) -> None:
+        interactions[1]["response"]["status"]["code"] = 500
+
+    def not_json(interactions: list[Any]) -> None:
+        interactions[2]["response"]["body"]["string"] = "<html>oops</html>"
+
+    copy, paths = _edited(recorded, tmp_path, {"jira": status_500, "jsm": not_json})
+    result = run_features("--mode=replay", f"--cassette-dir={copy}", "-m", "new-site")
+    assert result.returncode == 1
+    _no_traceback(result.stdout)
+    assert "provisioning.status: the response breaks the contract" in result.stdout
+    assert "-> 500)" in result.stdout
+    for path in paths.values():
+        assert f"Cassette: {path} (replayed)" in result.stdout, result.stdout[-3000:]
+    assert "2 failed, 4 passed" in result.stdout
