@@ -28,6 +28,7 @@ from harness.contracts import (
 from .cassettes import (
     RECORDED_BASE_URL,
     REDACTED_EMAIL,
+    cassette_problem,
     load_error,
     load_interactions,
     pair_problem,
@@ -144,6 +145,10 @@ def drift(committed: Path, recorded: Path) -> list[str]:
     for name in sorted(new.keys() - old.keys()):
         found.append(f"{name}: recorded, but not committed")
     for name in sorted(old.keys() & new.keys()):
+        unreadable = cassette_problem(old[name])
+        if unreadable is not None:  # one line, and on to the next cassette
+            found.append(f"{name}: committed, but {unreadable}")
+            continue
         a, b = load_interactions(old[name]), load_interactions(new[name])
         if len(a) != len(b):
             found.append(f"{name}: {len(a)} interactions committed, {len(b)} recorded")

@@ -262,6 +262,8 @@ def drift_command(folder: str, features: str) -> None:
     from .audit import drift
 
     folder_path = Path(folder)
+    if not folder_path.is_dir():
+        raise _usage(f"{folder}: no such folder")
     with tempfile.TemporaryDirectory(prefix="harness-drift-") as tmp:
         code = run_suite(
             [str(_features_dir(features)), "--mode=record", f"--cassette-dir={tmp}", "-q"],

@@ -36,6 +36,14 @@ def test_cassettes_check_on_a_missing_folder(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "no such folder" in result.output
 
 
+def test_cassettes_drift_on_a_missing_folder_stops_before_recording(tmp_path: Path) -> None:
+    """Re-recording every scenario to then say all 66 were 'recorded, but not committed'
+    was a minute spent on a mistyped --dir."""
+    result = CliRunner().invoke(main, ["cassettes", "drift", "--dir", str(tmp_path / "nope")])
+    assert result.exit_code == 2 and "no such folder" in result.output
+    assert "recorded, but not committed" not in result.output
+
+
 def test_cassettes_check_names_file_and_interaction_of_a_planted_credential(
     tmp_path: Path,
 ) -> None:

@@ -333,3 +333,31 @@ def test_a_replayed_answer_that_breaks_the_contract_names_the_cassette(
     for path in paths.values():
         assert f"Cassette: {path} (replayed)" in result.stdout, result.stdout[-3000:]
     assert "2 failed, 4 passed" in result.stdout
+
+
+def test_drift_names_a_committed_cassette_it_cannot_read_in_one_line(
+    recorded: Path, tmp_path: Path
+) -> None:
+    """drift compares what it can and says, in one line each, which committed cassette it
+    could not read and why, instead of stopping at the first with a traceback."""
+    copy, _ = _edited(
+        recorded,
+        tmp_path,
+        {
+            "jira": b"",
+            "jsm": b"interactions: [\n  {{{",
+            "conf": b"interactions:\n- 42\n",
+            "shared": b"\xff\xfe not UTF-8",
+        },
+    )
+    moved = drift(copy, recorded)
+    assert moved == [
+        "new_site/all-enterprise-products-share-one-family-container.yaml: committed, but "
+        "does not parse: not UTF-8 (byte 0)",
+        "new_site/confluence-enterprise-on-a-new-site.yaml: committed, but interaction 1 is "
+        "not a request/response pair: not a mapping",
+        "new_site/jira-enterprise-on-a-new-site.yaml: committed, but does not parse: not a "
+        "vcrpy cassette (no 'interactions' list)",
+        "new_site/jsm-enterprise-on-a-new-site.yaml: committed, but does not parse: line 2, "
+        "column 6: expected the node content, but found '<stream end>'",
+    ]
