@@ -31,6 +31,7 @@ from .cassettes import (
     cassette_problem,
     load_error,
     load_interactions,
+    naming_problem,
     pair_problem,
     read_cassette,
 )
@@ -73,6 +74,9 @@ def check_cassette(path: Path, secrets: tuple[str, ...] = ()) -> Iterator[Proble
     except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError) as exc:
         yield Problem(path, 0, f"does not parse: {load_error(exc)}")
         return
+    wrong_naming = naming_problem(path)
+    if wrong_naming:
+        yield Problem(path, 0, wrong_naming)
     for finding in find_credentials(
         path, text, interactions, secrets, allowed_emails=(REDACTED_EMAIL,)
     ):

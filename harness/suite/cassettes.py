@@ -26,6 +26,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import yaml
 
+from .naming import Naming, NamingError
+
 if TYPE_CHECKING:  # vcrpy is imported when a run records or replays (not in live mode)
     import vcr
     from vcr.request import Request
@@ -115,9 +117,16 @@ def json_body(r1: Request, r2: Request) -> None:
         raise AssertionError(f"request bodies differ: {_short(a)} != {_short(b)}")
 
 
-def make_vcr(*, record_mode: str, base_url: str, secrets: Iterable[str] = ()) -> vcr.VCR:
+def make_vcr(
+    *,
+    record_mode: str,
+    base_url: str,
+    secrets: Iterable[str] = (),
+    naming: Naming | None = None,
+) -> vcr.VCR:
     """A VCR in one of vcrpy's record modes: ``none`` only replays, ``all`` rewrites the
-    cassette, ``once`` and ``new_episodes`` as vcrpy defines them."""
+    cassette, ``once`` and ``new_episodes`` as vcrpy defines them. A cassette it writes
+    for a run that names things afresh (``naming.fresh``) says so (``recorded_naming``)."""
     import vcr
 
     scrubber = Scrubber(base_url, secrets)
@@ -127,9 +136,53 @@ def make_vcr(*, record_mode: str, base_url: str, secrets: Iterable[str] = ()) ->
         before_record_request=scrubber.request,
         before_record_response=scrubber.response,
         decode_compressed_response=True,
+        serializer="harness",
     )
     recorder.register_matcher("json_body", json_body)
+    recorder.register_serializer("harness", _Serializer(naming))
     return recorder
+
+
+#: The key of a cassette that says how its run named what it made (``recorded_naming``).
+NAMING_KEY = "naming"
+
+
+class _Serializer:
+    """vcrpy's YAML serializer, adding ``naming: {runId, sitePrefix}`` to a cassette that a
+    run with fresh names (ASM-034) wrote: replay must send the names it recorded."""
+
+    def __init__(self, naming: Naming | None) -> None:
+        self.naming = naming
+
+    def deserialize(self, cassette_string: str) -> Any:
+        from vcr.serializers import yamlserializer
+
+        return yamlserializer.deserialize(cassette_string)
+
+    def serialize(self, cassette_dict: dict[str, Any]) -> str:
+        from vcr.serializers import yamlserializer
+
+        if self.naming is not None and self.naming.fresh:
+            named = {"runId": self.naming.run_id, "sitePrefix": self.naming.prefix}
+            cassette_dict = {**cassette_dict, NAMING_KEY: named}
+        return str(yamlserializer.serialize(cassette_dict))
+
+
+def recorded_naming(path: Path) -> Naming | None:
+    """How the run that recorded the cassette at ``path`` named its sites, orders and items,
+    when it named them afresh (its run id and site prefix); None when it used the
+    deterministic names, or the file says nothing readable (``cassette_problem`` says
+    why). ``NamingError`` when what it says is no run id or prefix."""
+    try:
+        data = _read(path)[1]
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError):
+        return None
+    named = data.get(NAMING_KEY) if isinstance(data, dict) else None
+    if named is None:
+        return None
+    if not isinstance(named, dict) or not {"runId", "sitePrefix"} <= set(named):
+        raise NamingError(f"'{NAMING_KEY}' must be {{runId: ..., sitePrefix: ...}}")
+    return Naming(str(named["sitePrefix"]), str(named["runId"]))
 
 
 def cassette_path(cassette_dir: Path, feature_file: str, scenario_name: str) -> Path:
@@ -149,15 +202,20 @@ MAX_CASSETTE_BYTES = 8 << 20
 def read_cassette(path: Path) -> tuple[str, list[dict[str, Any]]]:
     """The text and interactions of a cassette file (vcrpy's YAML format), read bounded
     and safely (``load_yaml_safely``); ``ValueError`` or ``yaml.YAMLError`` saying why not."""
+    text, data = _read(path)
+    if not isinstance(data, dict) or not isinstance(data.get("interactions"), list):
+        raise ValueError("not a vcrpy cassette (no 'interactions' list)")
+    return text, data["interactions"]
+
+
+def _read(path: Path) -> tuple[str, Any]:
+    """The text of a cassette file and its YAML, read bounded and safely."""
     with path.open("rb") as file:
         raw = file.read(MAX_CASSETTE_BYTES + 1)
     if len(raw) > MAX_CASSETTE_BYTES:
         raise ValueError(f"larger than {MAX_CASSETTE_BYTES >> 20} MiB")
     text = raw.decode("utf-8")
-    data = load_yaml_safely(text)
-    if not isinstance(data, dict) or not isinstance(data.get("interactions"), list):
-        raise ValueError("not a vcrpy cassette (no 'interactions' list)")
-    return text, data["interactions"]
+    return text, load_yaml_safely(text)
 
 
 def cassette_problem(path: Path) -> str | None:
@@ -172,6 +230,15 @@ def cassette_problem(path: Path) -> str | None:
         shape = pair_problem(interaction)
         if shape:
             return f"interaction {number} is not a request/response pair: {shape}"
+    return naming_problem(path)
+
+
+def naming_problem(path: Path) -> str | None:
+    """What is wrong with the names a cassette says its run gave (``recorded_naming``)."""
+    try:
+        recorded_naming(path)
+    except NamingError as exc:
+        return f"{NAMING_KEY}: {exc}"
     return None
 
 

@@ -22,9 +22,16 @@ import pytest_socket
 from harness._command import harness_command
 
 from . import assumptions, attachments
-from .cassettes import RECORDED_BASE_URL, cassette_path, cassette_problem, make_vcr
+from .cassettes import (
+    RECORDED_BASE_URL,
+    cassette_path,
+    cassette_problem,
+    make_vcr,
+    recorded_naming,
+)
 from .extensions import Extensions
 from .modes import Mode
+from .naming import Naming, NamingError
 from .progress import Echo, WaitProgress
 from .record_mode import RecordMode
 from .run import FROZEN_EPOCH, Run, scenario_settings
@@ -72,6 +79,13 @@ def open_scenario(
     settings = scenario_settings(run.settings, path)
     mode = settings.mode
     base_url = RECORDED_BASE_URL if mode is Mode.REPLAY else target.base_url
+    naming = run.naming
+    if mode is Mode.REPLAY and path.is_file():
+        # A cassette recorded with fresh names is replayed with them (its run id).
+        try:
+            naming = recorded_naming(path) or naming
+        except NamingError as exc:
+            pytest.fail(f"cassette {path}: {exc}", pytrace=False)
     sandbox = None
     if mode in (Mode.LOCAL, Mode.RECORD):
         sandbox = control(base_url, target.profile, extensions.resolve)
@@ -87,7 +101,7 @@ def open_scenario(
         clock,
         info.key,
         sandbox,
-        naming=run.naming,
+        naming=naming,
         tier=tier_of(info.tags, info.key),
         consumes="consumes" in info.tags,
         progress=WaitProgress(info.key, echo if isinstance(clock, RealClock) else None),
@@ -108,7 +122,7 @@ def open_scenario(
             sandbox.reset(frozen_at=FROZEN_EPOCH)
         if settings.uses_cassettes:
             cassette = _use_cassette(
-                stack, settings.record_mode, mode, path, info.name, base_url, target
+                stack, settings.record_mode, mode, path, info.name, base_url, target, naming
             )
             if mode is Mode.REPLAY:
                 stack.callback(lambda: passed() and _require_all_played(cassette, path))
@@ -123,6 +137,7 @@ def _use_cassette(
     name: str,
     base_url: str,
     target: JourneyTarget,
+    naming: Naming,
 ) -> Any:
     """Replay or record the scenario's cassette until the stack closes; vcrpy's
     ``Cassette``. A cassette it would read is first read as the harness reads one: vcrpy
@@ -147,7 +162,10 @@ def _use_cassette(
                 pytrace=False,
             )
     recorder = make_vcr(
-        record_mode=record_mode or "none", base_url=base_url, secrets=secrets(target.profile)
+        record_mode=record_mode or "none",
+        base_url=base_url,
+        secrets=secrets(target.profile),
+        naming=naming,
     )
     cassette = stack.enter_context(recorder.use_cassette(str(path)))
     if mode is Mode.REPLAY:

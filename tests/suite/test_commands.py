@@ -73,6 +73,22 @@ def test_cassettes_check_names_a_file_that_does_not_parse(tmp_path: Path) -> Non
     assert "broken.yaml: does not parse" in result.output
 
 
+def test_cassettes_check_names_a_run_id_that_is_none(tmp_path: Path) -> None:
+    """A cassette recorded with fresh names says its run id; one that is no run id (which
+    replay would name sites with) is a problem of that file."""
+    source = (
+        ROOT
+        / "cassettes"
+        / "prerequisites"
+        / "get-the-product-entitlement-id-then-its-details.yaml"
+    )
+    named = tmp_path / "named.yaml"
+    named.write_text(source.read_text() + "naming:\n  runId: NOT A RUN ID\n  sitePrefix: qa\n")
+    result = CliRunner().invoke(main, ["cassettes", "check", "--dir", str(tmp_path)])
+    assert result.exit_code == 1
+    assert f"{named}: naming: run id 'NOT A RUN ID': 4 to 12 lower-case" in result.output
+
+
 @pytest.mark.parametrize(
     ("body", "says"),
     [

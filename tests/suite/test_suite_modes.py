@@ -361,3 +361,31 @@ def test_drift_names_a_committed_cassette_it_cannot_read_in_one_line(
         "new_site/jsm-enterprise-on-a-new-site.yaml: committed, but does not parse: line 2, "
         "column 6: expected the node content, but found '<stream end>'",
     ]
+
+
+def test_a_recording_with_fresh_names_replays(tmp_path: Path) -> None:
+    """Recorded against a sandbox that is not reset (as against a real org), every run names
+    its sites and orders afresh (ASM-034): the cassette says with which run id and prefix,
+    and replay names them so again. Replay used the deterministic names, so no cassette
+    recorded against an org ever replayed (every body differed)."""
+    from harness.sandbox.testing import running_sandbox
+
+    cassettes = tmp_path / "cassettes"
+    k = f"{K} or install_an_app_on_a_product_and_order_it"
+    with running_sandbox() as server:
+        done = run_features(
+            "--mode=record", f"--base-url={server.base_url}", f"--cassette-dir={cassettes}", "-k", k
+        )
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert "2 passed" in done.stdout
+    path = cassettes / "new_site" / "jira-enterprise-on-a-new-site.yaml"
+    naming = yaml.safe_load(path.read_text())["naming"]
+    assert set(naming) == {"runId", "sitePrefix"}
+    assert f'"name":"{naming["sitePrefix"]}-{naming["runId"]}-jira-' in path.read_text()
+    replayed = run_features("--mode=replay", f"--cassette-dir={cassettes}", "-k", k)
+    assert replayed.returncode == 0, replayed.stdout[-3000:]
+    assert "2 passed" in replayed.stdout
+    # A cassette of the deterministic names says none: the committed ones are unchanged.
+    assert "naming" not in yaml.safe_load(
+        (ROOT / "cassettes" / path.relative_to(cassettes)).read_text()
+    )
