@@ -195,13 +195,15 @@ def _drop_stale_report(outputs: RunOutputs, why: str) -> None:
 @click.option("--port", default=0, show_default=True, help="Port for --serve (0: a free one).")
 def report(results: str, out: str, history: str, serve: bool, port: int) -> None:
     """Make the HTML report of the last run (one file: reports/html/index.html)."""
-    from .report import ReportError, generate, serve_until_stopped
+    from .report import ReportError, generate, serve_until_stopped, unreadable_results
     from .report import serve as serve_report
 
     try:
         index = generate(Path(results), Path(out), Path(history))
     except ReportError as exc:
         raise _usage(str(exc)) from None
+    for line in unreadable_results(Path(results)):
+        click.echo(f"harness report: left out {line}", err=True)
     click.echo(f"Report: {index}")
     if serve:
         server = serve_report(Path(out), port)

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from harness._command import harness_command
 from harness._signals import stop_signals
+from harness.contracts import JsonError, read_json_file
 
 REPO = Path(__file__).resolve().parents[2]
 #: The Allure Report 3 CLI that scripts/setup installs from package-lock.json (npm allure).
@@ -51,6 +52,12 @@ def generate(results: Path, out: Path, history: Path | None = None) -> Path:
     """
     if not results.is_dir() or not any(results.glob("*-result.json")):
         raise ReportError(f"{results}: no Allure results (run: {harness_command('run')})")
+    unreadable = unreadable_results(results)
+    if len(unreadable) == len(list(results.glob("*-result.json"))):
+        raise ReportError(
+            f"{results}: no readable Allure results: {len(unreadable)} result files are not "
+            f"JSON objects ({unreadable[0]}); run: {harness_command('run')}"
+        )
     if not ALLURE_CLI.exists():
         raise ReportError(
             f"the Allure Report CLI is not installed ({ALLURE_CLI}): run scripts/setup "
@@ -98,6 +105,26 @@ def generate(results: Path, out: Path, history: Path | None = None) -> Path:
             shutil.rmtree(out)
         staged.rename(out)
     return out / "index.html"
+
+
+def unreadable_results(results: Path) -> list[str]:
+    """One line per result file of ``results`` that is no JSON object: Allure leaves such a
+    file (one cut short by a killed run) out of the report without a word."""
+    found = []
+    for path in sorted(results.glob("*-result.json")):
+        try:
+            value = read_json_file(path, max_bytes=_RESULT_BYTES, max_depth=_RESULT_DEPTH)
+        except JsonError as exc:
+            found.append(str(exc))
+            continue
+        if not isinstance(value, dict):
+            found.append(f"{path}: not a JSON object (an Allure result is one)")
+    return found
+
+
+#: Bounds of a result file read (far above a scenario's: its waits nest their polls).
+_RESULT_BYTES = 64 << 20
+_RESULT_DEPTH = 512
 
 
 def history_runs(history: Path) -> int:

@@ -31,6 +31,33 @@ def test_report_without_results_says_what_to_run(tmp_path: Path) -> None:
     assert f"no Allure results (run: {harness_command('run')})" in result.output
 
 
+def test_report_of_results_none_of_which_reads_says_so_in_one_line(tmp_path: Path) -> None:
+    """Result files cut short (a run killed while writing): Allure made an empty report of
+    them without a word."""
+    (tmp_path / "a-result.json").write_text('{"name": "cut sh')
+    (tmp_path / "b-result.json").write_text("[1, 2]")
+    result = CliRunner().invoke(
+        main, ["report", "--results", str(tmp_path), "--out", str(tmp_path / "html")]
+    )
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert (
+        f"{tmp_path}: no readable Allure results: 2 result files are not JSON objects" in lines[0]
+    )
+    assert not (tmp_path / "html").exists()
+
+
+def test_unreadable_result_files_are_named_and_left_out(tmp_path: Path) -> None:
+    from harness.suite.report import unreadable_results
+
+    (tmp_path / "a-result.json").write_text('{"name": "ok", "status": "passed"}')
+    (tmp_path / "b-result.json").write_text('{"name": "cut sh')
+    assert unreadable_results(tmp_path) == [
+        f"{tmp_path / 'b-result.json'}:1:10: not JSON: Unterminated string starting at"
+    ]
+
+
 def test_cassettes_check_on_a_missing_folder(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["cassettes", "check", "--dir", str(tmp_path / "nope")])
     assert result.exit_code == 2 and "no such folder" in result.output
