@@ -81,6 +81,30 @@ def test_the_notebook_runs_again_against_the_sandbox_it_is_given(
             assert kinds == {"Jira Software", "Jira Service Management"}
 
 
+def test_the_notebook_runs_against_another_org_served_by_url(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`harness notebook --profile`: another org's sandbox at a URL, its profile as
+    HARNESS_PROFILE; one that gives no defaults.adminEmail or timezone (discovery writes
+    them only when asked) as the suite takes it: its direct site admin, UTC. The notebook
+    indexed defaults['adminEmail'] (a KeyError) and sent no timezone (422)."""
+    import json
+
+    from harness.sandbox.testing import running_sandbox
+    from tests.other_org import other_org
+
+    data = other_org()
+    del data["defaults"]["adminEmail"], data["defaults"]["timezone"]
+    profile = tmp_path / "other-org.json"
+    profile.write_text(json.dumps(data), encoding="utf-8")
+    with running_sandbox(profile) as server:
+        monkeypatch.setenv("HARNESS_SANDBOX_URL", server.base_url)
+        monkeypatch.setenv("HARNESS_PROFILE", str(profile))
+        printed = execute()
+    _journeys_done(printed)
+    assert f"sandbox org {data['org']['id']} at {server.base_url}" in printed
+
+
 def test_the_notebook_names_no_value_of_the_default_profile() -> None:
     notebook = read_notebook()
     text = "\n".join(cell.source for cell in notebook.cells).lower()
