@@ -200,3 +200,55 @@ def test_detect_secrets_runs_the_atlassian_rule_on_every_file_and_only_with_ours
     with default_settings():
         kinds = {s.type for s in scan_file(str(files[0]))}
     assert "Atlassian Token" not in kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "interactions: []\n",
+        "interactions:\n- request: {method: GET, uri: 'http://x/a?b=1'}\n"
+        "  response: {status: {code: 200}}\n",
+        "a: &a [1]\ninteractions: [*a]\n",
+        "interactions:\n" + "- " * 64 + "x\n",
+        "interactions:\n" + "- " * 63 + "x\n",
+        "interactions: " + "[" * 70 + "]" * 70 + "\n",
+        "interactions: !!python/object/apply:os.system ['true']\n",
+        "interactions: [\n",
+        "a: 1\n---\nb: 2\n",
+        "x: !!binary aGk=\ny: 2026-12-02\nz: 0o17\n",
+    ],
+    ids=[
+        "empty",
+        "pair",
+        "alias",
+        "64 deep",
+        "63 deep",
+        "70 deep flow",
+        "python tag",
+        "cut short",
+        "two documents",
+        "tags",
+    ],
+)
+def test_libyaml_and_the_python_loader_read_a_cassette_alike(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The harness reads cassettes with libyaml where PyYAML has it (replay reads each
+    one): the same value, or the same refusal at the same place, as without it."""
+    import yaml
+
+    from harness.suite.cassettes import load_yaml_safely
+
+    def read() -> tuple[str, object]:
+        try:
+            return "value", load_yaml_safely(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = (mark.line, mark.column) if mark else None
+            alias_or_depth = "alias" in str(exc) or "deeper" in str(exc)
+            return "refused", (type(exc).__mro__[1:3], where if alias_or_depth else None)
+
+    assert yaml.__with_libyaml__
+    fast = read()
+    monkeypatch.setattr(yaml, "__with_libyaml__", False)
+    assert read() == fast
