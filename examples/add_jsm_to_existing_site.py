@@ -25,7 +25,7 @@ from harness.client import (
     wait_for_provisioning,
 )
 from harness.client.journeys import jira_family_workspace, new_site, place_order_in_window
-from harness.contracts import Profile, load_profile
+from harness.contracts import Profile, load_profile, roles
 
 POLL_SECONDS = float(os.environ.get("ATLASSIAN_POLL_SECONDS", "1"))
 
@@ -56,7 +56,9 @@ def main() -> None:
         print(f"site {site}: family container {details.family_container_id}")
         order = OrderBuilder.for_profile(profile).on_site(details).jsm()
         request = client.provision_products(
-            order.offerings_to_provision(), profile.defaults["adminEmail"], site
+            order.offerings_to_provision(),
+            roles.resolve(profile, "the admin e-mail of new products"),
+            site,
         )
         status = client.provisioning_status(request)
         print(f"provisioning request {request.request_id}: {status.status}")

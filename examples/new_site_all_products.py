@@ -24,7 +24,7 @@ from harness.client import (
     wait_for_provisioning,
 )
 from harness.client.journeys import place_order_in_window
-from harness.contracts import load_profile
+from harness.contracts import load_profile, roles
 
 POLL_SECONDS = float(os.environ.get("ATLASSIAN_POLL_SECONDS", "1"))
 
@@ -39,9 +39,11 @@ def main() -> None:
         order = OrderBuilder.for_profile(profile).confluence().jira().jsm()
         request = client.provision_products(
             order.offerings_to_provision(),
-            defaults["adminEmail"],
+            # As the suite takes them: defaults.adminEmail, else the org's direct site
+            # admin; defaults.timezone, else UTC (a discovered profile may name neither).
+            roles.resolve(profile, "the admin e-mail of new products"),
             site,
-            timezone=defaults["timezone"],
+            timezone=roles.timezone(profile),
             location=defaults.get("location"),
         )
         status = client.provisioning_status(request)

@@ -18,11 +18,12 @@ provisioning process will time out"). The age is measured on the client clock fr
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from harness.contracts import Profile
+from harness.contracts import Profile, roles
 from harness.contracts.profile import ARI_PRODUCT
 from harness.contracts.rules import PROVISIONING_WINDOW_SECONDS
 
@@ -126,17 +127,23 @@ def new_site(
 ) -> JourneyResult:
     """Provision Enterprise ``products`` on a new site and order them in one order.
     Defaults (site name, admin email, timezone, location, quantity) come from
-    ``profile.defaults``; ``order_options`` go to the ``OrderBuilder`` (``order_id``,
-    ``item_id_format``); ``on_poll`` sees every poll of the waits."""
+    ``profile.defaults``, as its roles resolve them (a fresh site name after the profile's
+    site prefix; its direct site admin's e-mail; UTC); ``order_options`` go to the
+    ``OrderBuilder`` (``order_id``, ``item_id_format``); ``on_poll`` sees every poll of
+    the waits."""
     defaults = profile.defaults
     builder = OrderBuilder.for_profile(profile, quantity=quantity, **(order_options or {}))
     for product in products:
         builder.product(product)
+    # As the suite takes them from a profile: one that discovery wrote names none of them.
     request = client.provision_products(
         builder.offerings_to_provision(),
-        admin_email or defaults["adminEmail"],
-        site_name or defaults["newSiteName"],
-        timezone=timezone or defaults.get("timezone"),
+        admin_email or roles.resolve(profile, "the admin e-mail of new products"),
+        site_name
+        or defaults.get("newSiteName")
+        # A site's name is taken once: fresh, so the journey runs again against the org.
+        or f"{roles.site_prefix(profile)}-{secrets.token_hex(4)}",
+        timezone=timezone or roles.timezone(profile),
         location=location or defaults.get("location"),
     )
     return _finish(client, request, builder, timeout, poll_interval, on_poll)

@@ -194,3 +194,25 @@ def test_an_example_names_no_value_of_the_default_profile(example: str) -> None:
     text = (EXAMPLES / example).read_text(encoding="utf-8").lower()
     named = [value for value in default_profile_values() if value.lower() in text]
     assert named == [], f"{example} names default-profile values: {named}"
+
+
+def test_the_examples_run_for_an_org_whose_profile_names_no_admin_email_or_timezone(
+    tmp_path: Path,
+) -> None:
+    """Another org's profile as discovery writes it, without defaults.adminEmail and
+    timezone: the examples take them as the suite does (the org's direct site admin, UTC).
+    They indexed defaults['adminEmail'] and stopped at a KeyError."""
+    import json
+
+    from harness.sandbox.testing import running_sandbox
+    from tests.other_org import other_org
+
+    data = other_org()
+    del data["defaults"]["adminEmail"], data["defaults"]["timezone"]
+    profile = tmp_path / "other-org.json"
+    profile.write_text(json.dumps(data), encoding="utf-8")
+    with running_sandbox(profile) as server:
+        for example, items in (("new_site_all_products.py", 4), ("add_jsm_to_existing_site.py", 1)):
+            done = run(example, ATLASSIAN_BASE_URL=server.base_url, ATLASSIAN_PROFILE=str(profile))
+            assert done.returncode == 0, done.stderr
+            assert len(printed(done.stdout)[2]) == items, done.stdout

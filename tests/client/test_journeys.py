@@ -97,6 +97,43 @@ def test_new_site_journey(client: Any) -> None:
         assert client.entitlement_details(entitlement_id).entitlement_id == entitlement_id
 
 
+def test_new_site_journey_for_a_profile_naming_no_site_admin_e_mail_or_timezone(
+    tmp_path: Any,
+) -> None:
+    """A profile as discovery writes it (no defaults.newSiteName, adminEmail, timezone):
+    each run takes a fresh site after the profile's prefix, the direct site admin's e-mail
+    and UTC, as the suite does. It indexed defaults['adminEmail'] (a KeyError)."""
+    import json
+
+    from harness.client import Client, OrgApiKey
+    from harness.contracts import roles
+    from harness.sandbox.testing import running_sandbox
+    from tests.other_org import other_org
+
+    data = other_org()
+    for key in ("newSiteName", "adminEmail", "timezone"):
+        data["defaults"].pop(key, None)
+    path = tmp_path / "discovered.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    profile = load_profile(path)
+    sent: list[Exchange] = []
+    with running_sandbox(path) as server:
+        client = Client(
+            server.base_url,
+            org_id=profile.org_id,
+            auth=OrgApiKey(profile.api_key),
+            on_exchange=sent.append,
+        )
+        made = [journeys.new_site(client, profile, poll_interval=0.2) for _ in range(2)]
+    assert all(r.order.status == "SUCCESS" for r in made)
+    provisions = [e.request_json for e in sent if e.operation == "products.provision"]
+    names = [p["parameters"]["name"] for p in provisions]
+    assert names[0] != names[1] and all(n.startswith(roles.site_prefix(profile)) for n in names)
+    direct = profile.site_admin("direct")
+    assert all(p["parameters"]["adminEmail"] == direct.email for p in provisions)
+    assert all(p["parameters"]["timezone"] == "UTC" for p in provisions)
+
+
 def test_add_jsm_to_an_existing_site_reuses_its_family_container(client: Any) -> None:
     result = journeys.add_to_existing_site(client, PROFILE, "acme", "jsm", poll_interval=1)
     (item,) = result.order_body["items"]
