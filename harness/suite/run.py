@@ -124,7 +124,8 @@ def prepare(
             "live against the org itself"
         )
     settings = replace(settings, run_id=run_id)
-    return Run(settings, profile, Naming(prefix, run_id), plan=plan)
+    taken = frozenset(site.name for site in profile.catalogue.sites)
+    return Run(settings, profile, Naming(prefix, run_id, taken), plan=plan)
 
 
 def base_url(settings: RunSettings, environ: Mapping[str, str] | None = None) -> str | None:

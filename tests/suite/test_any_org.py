@@ -106,6 +106,30 @@ def test_a_role_the_profile_lacks_skips_its_scenarios_saying_so(tmp_path: Path) 
     assert sum(kind == "passed" for kind in results.values()) >= 20
 
 
+def test_an_org_whose_sites_are_named_as_the_suites_new_ones_passes(tmp_path: Path) -> None:
+    """An org's sites may begin with its site prefix (``qa-jira``, ``qa-rules`` with prefix
+    ``qa``): the suite's deterministic new sites are named around them. Before, those
+    scenarios provisioned onto the existing site and failed with PRODUCT_ALREADY_ON_SITE."""
+    data = copy.deepcopy(other_org())
+    renamed = {INITECH: "qa-jira", UMBRELLA: "qa-rules"}
+    for site in data["catalogue"]["sites"]:
+        site["name"] = renamed[site["name"]]
+    for admin in data["siteAdmins"]:
+        admin["sites"] = [renamed[s] for s in admin["sites"]]
+    profile = tmp_path / "prefixed.json"
+    profile.write_text(json.dumps(data))
+    junit = tmp_path / "junit.xml"
+    run = run_features(
+        f"--profile={profile}",
+        f"--junitxml={junit}",
+        "-k",
+        "new_site and Jira and Enterprise and not all and not JSM or REL-004 or REL-018",
+    )
+    assert run.returncode == 0, run.stdout[-3000:]
+    results = outcomes(junit)
+    assert len(results) == 3 and set(results.values()) == {"passed"}, results
+
+
 def test_the_plan_lists_each_scenario_and_what_it_would_make() -> None:
     run = run_features("--plan", "-q")
     assert run.returncode == 0, run.stdout[-3000:]
