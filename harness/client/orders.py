@@ -455,13 +455,12 @@ class OrderBuilder:
             if offering.product != product:
                 raise OrderBuildError(f"offering {offering_id} is {offering.name}, not {product}")
             return offering
-        found = self.catalogue.offerings_of(product, edition)
-        if len(found) != 1:
+        # Of several (another currency, a legacy one), the one the suite's roles find.
+        found = self.catalogue.offering_for(product, edition)
+        if found is None:
             what = f"{product}" + (f" {edition}" if edition else "")
-            raise OrderBuildError(
-                f"the catalogue has {len(found)} {what} offerings; pass offering_id"
-            )
-        return found[0]
+            raise OrderBuildError(f"the catalogue has 0 {what} offerings; pass offering_id")
+        return found
 
     def _app_offering(self, offering_id: str | None, app_key: str | None) -> Offering:
         if offering_id is None and app_key is not None:

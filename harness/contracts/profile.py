@@ -144,6 +144,17 @@ class Catalogue:
             if o.product == product and (edition is None or o.edition == edition)
         ]
 
+    def offering_for(self, product: str, edition: str | None = None) -> Offering | None:
+        """The offering an order of ``product`` (and ``edition``) uses when none is named:
+        the catalogue's first (a Jira Premium one: the first with a pricing plan, which its
+        orders need). An org may have several (another currency, a legacy one): the suite's
+        roles and ``OrderBuilder`` both take this one, so what is ordered is what was
+        provisioned."""
+        found = self.offerings_of(product, edition)
+        if product == "jira" and edition == "premium":
+            found = [o for o in found if o.pricing_plans]
+        return found[0] if found else None
+
     def with_sites(self, sites: Iterable[Site]) -> Catalogue:
         """The same catalogue over another set of sites (the sandbox's current ones)."""
         return Catalogue(

@@ -122,10 +122,7 @@ _SITE_HOW = (
 
 def _offering(product: str, edition: str | None) -> Callable[[Profile], Offering | None]:
     def find(profile: Profile) -> Offering | None:
-        found = profile.catalogue.offerings_of(product, edition)
-        if product == "jira" and edition == "premium":
-            found = [o for o in found if o.pricing_plans]
-        return found[0] if found else None
+        return profile.catalogue.offering_for(product, edition)
 
     return find
 
