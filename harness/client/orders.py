@@ -44,10 +44,6 @@ from ._models import EntitlementDetails, ProvisioningRequest
 
 Timestamp = int | datetime
 
-#: Charge elements by product when the catalogue does not name one (cookbook, 'Place
-#: order': "user" for Jira and Confluence, "agent" for JSM).
-_CHARGE_ELEMENT = {"confluence": "user", "jira": "user", "jsm": "agent"}
-
 
 class OrderBuildError(HarnessClientError, ValueError):
     """The builder cannot make a valid order of what it was given; ``violations`` lists
@@ -485,7 +481,7 @@ class OrderBuilder:
             raise OrderBuildError(
                 f"{offering.name} needs a positive whole charge quantity, got {count!r}"
             )
-        element = offering.charge_element or _CHARGE_ELEMENT.get(offering.product)
+        element = offering.charged_per
         if element is None:
             raise OrderBuildError(f"the catalogue names no charge element for {offering.name}")
         charging: dict[str, Any] = {}

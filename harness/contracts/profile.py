@@ -33,6 +33,10 @@ WORKSPACE_TYPE: dict[str, str] = {
     "jsm": "Jira Service Management",
 }
 
+#: Charge elements by product (cookbook, 'Place order': "user" for Jira and Confluence,
+#: "agent" for JSM), for an offering whose catalogue entry names none.
+CHARGE_ELEMENT: dict[str, str] = {"confluence": "user", "jira": "user", "jsm": "agent"}
+
 DEFAULT_PROFILE = Path(__file__).resolve().parent.parent / "data" / "profile.json"
 
 
@@ -66,6 +70,12 @@ class Offering:
     @property
     def is_instance(self) -> bool:
         return self.product in ("confluence", "jira", "jsm")
+
+    @property
+    def charged_per(self) -> str | None:
+        """What its charge quantities count: the catalogue's ``chargeElement``, else the
+        cookbook's for its product (``CHARGE_ELEMENT``); None for an app that names none."""
+        return self.charge_element or CHARGE_ELEMENT.get(self.product)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import uuid
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -128,6 +129,42 @@ def test_an_org_whose_sites_are_named_as_the_suites_new_ones_passes(tmp_path: Pa
     assert run.returncode == 0, run.stdout[-3000:]
     results = outcomes(junit)
     assert len(results) == 3 and set(results.values()) == {"passed"}, results
+
+
+def test_an_org_with_two_offerings_of_a_product_and_no_charge_elements_passes(
+    tmp_path: Path,
+) -> None:
+    """A catalogue may list two Jira (and JSM) Enterprise offerings, another currency's
+    first, and name no charge element (the schema lets it): the suite orders what it
+    provisions, and REL-012 still judges by the product. Before, the orders failed with
+    'the catalogue has 2 jira enterprise offerings' and REL-012's scenarios were accepted."""
+    data = copy.deepcopy(other_org())
+    offerings = data["catalogue"]["offerings"]
+    for offering in offerings:
+        if offering.get("edition") == "enterprise":
+            del offering["chargeElement"]
+    for product in ("jira", "jsm"):
+        offerings.insert(
+            0,
+            {
+                "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"usd/{product}")),
+                "name": f"{product} Enterprise (USD)",
+                "product": product,
+                "edition": "enterprise",
+            },
+        )
+    profile = tmp_path / "two-currencies.json"
+    profile.write_text(json.dumps(data))
+    junit = tmp_path / "junit.xml"
+    run = run_features(
+        f"--profile={profile}",
+        f"--junitxml={junit}",
+        "-k",
+        "REL-012 or add_jsm_to_a_site or (order_on_a_new_site and all)",
+    )
+    assert run.returncode == 0, run.stdout[-3000:]
+    results = outcomes(junit)
+    assert len(results) == 4 and set(results.values()) == {"passed"}, results
 
 
 def test_the_plan_lists_each_scenario_and_what_it_would_make() -> None:
