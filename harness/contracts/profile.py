@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import functools
 import json
+import zoneinfo
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -297,6 +298,12 @@ def profile_from_data(data: Mapping[str, Any], source: str = "<data>") -> Profil
     except ValueError as exc:
         raise ProfileError(f"{source}: sandbox.readings: {exc}") from None
     _refuse_clashes(source, data["catalogue"], "/catalogue")
+    timezone = (data.get("defaults") or {}).get("timezone")
+    if isinstance(timezone, str) and timezone not in time_zones():
+        raise ProfileError(
+            f"{source}: not a valid profile:\n  /defaults/timezone: {timezone!r} is not an "
+            "IANA time-zone name such as 'Australia/Sydney' (ASM-046): a new site takes it"
+        )
     return Profile(
         org_id=org["id"],
         api_key=org.get("apiKey"),
@@ -310,6 +317,13 @@ def profile_from_data(data: Mapping[str, Any], source: str = "<data>") -> Profil
         raw=data,
         source=source,
     )
+
+
+@functools.cache
+def time_zones() -> frozenset[str]:
+    """The IANA time-zone names a new site may take (ASM-046): the tzdata package's, else
+    the system's. The sandbox refuses any other; a profile naming another is refused."""
+    return frozenset(zoneinfo.available_timezones())
 
 
 def load_catalogue(path: str | Path | None = None) -> Catalogue:
