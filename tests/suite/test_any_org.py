@@ -15,6 +15,7 @@ import sys
 import uuid
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 from harness.contracts.roles import OFFERING_WORDS
 from longruns.serve import served
@@ -48,6 +49,20 @@ def outcomes(junit: Path) -> dict[str, str]:
         )
         found[case.get("name", "")] = kind
     return found
+
+
+def assert_every_one_passes(
+    tmp_path: Path, data: dict[str, Any], selection: str, count: int
+) -> None:
+    """The scenarios ``-k selection`` of a local run with the profile ``data``: ``count``
+    of them, every one passed."""
+    profile = tmp_path / "profile.json"
+    profile.write_text(json.dumps(data))
+    junit = tmp_path / "junit.xml"
+    run = run_features(f"--profile={profile}", f"--junitxml={junit}", "-k", selection)
+    assert run.returncode == 0, run.stdout[-3000:]
+    results = outcomes(junit)
+    assert len(results) == count and set(results.values()) == {"passed"}, results
 
 
 def test_features_and_steps_name_no_value_of_the_default_profile() -> None:
@@ -117,18 +132,8 @@ def test_an_org_whose_sites_are_named_as_the_suites_new_ones_passes(tmp_path: Pa
         site["name"] = renamed[site["name"]]
     for admin in data["siteAdmins"]:
         admin["sites"] = [renamed[s] for s in admin["sites"]]
-    profile = tmp_path / "prefixed.json"
-    profile.write_text(json.dumps(data))
-    junit = tmp_path / "junit.xml"
-    run = run_features(
-        f"--profile={profile}",
-        f"--junitxml={junit}",
-        "-k",
-        "new_site and Jira and Enterprise and not all and not JSM or REL-004 or REL-018",
-    )
-    assert run.returncode == 0, run.stdout[-3000:]
-    results = outcomes(junit)
-    assert len(results) == 3 and set(results.values()) == {"passed"}, results
+    selection = "new_site and Jira and Enterprise and not all and not JSM or REL-004 or REL-018"
+    assert_every_one_passes(tmp_path, data, selection, 3)
 
 
 def test_an_org_with_two_offerings_of_a_product_and_no_charge_elements_passes(
@@ -153,18 +158,8 @@ def test_an_org_with_two_offerings_of_a_product_and_no_charge_elements_passes(
                 "edition": "enterprise",
             },
         )
-    profile = tmp_path / "two-currencies.json"
-    profile.write_text(json.dumps(data))
-    junit = tmp_path / "junit.xml"
-    run = run_features(
-        f"--profile={profile}",
-        f"--junitxml={junit}",
-        "-k",
-        "REL-012 or add_jsm_to_a_site or (order_on_a_new_site and all)",
-    )
-    assert run.returncode == 0, run.stdout[-3000:]
-    results = outcomes(junit)
-    assert len(results) == 4 and set(results.values()) == {"passed"}, results
+    selection = "REL-012 or add_jsm_to_a_site or (order_on_a_new_site and all)"
+    assert_every_one_passes(tmp_path, data, selection, 4)
 
 
 def test_the_plan_lists_each_scenario_and_what_it_would_make() -> None:
