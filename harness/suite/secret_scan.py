@@ -23,6 +23,7 @@ import base64
 import binascii
 import bisect
 import contextlib
+import functools
 import json
 import math
 import re
@@ -249,23 +250,33 @@ def _detect_secrets(path: Path) -> Iterator[tuple[int, str, str]]:
     """(line, kind, value) of what detect-secrets finds in the file."""
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
     from detect_secrets.core.scan import scan_file
-    from detect_secrets.settings import default_settings, transient_settings
+    from detect_secrets.settings import transient_settings
 
-    with default_settings() as defaults:
-        plugins = [{"name": name, **config} for name, config in defaults.plugins.items()]
-    shapes = Path(__file__).with_name("token_shapes.py").resolve()
-    settings = {
-        "plugins_used": [*plugins, {"name": "AtlassianTokenDetector", "path": f"file://{shapes}"}],
-        "filters_used": [{"path": f"{__name__}.is_encoded_data"}],
-    }
-    with transient_settings(settings):
-        # The plugin table is cached from before our plugin was named.
+    with transient_settings(_detect_secrets_settings()):
+        # detect-secrets caches its table of plugins from the settings it first saw: ours
+        # must be in it for the scan, and out of it afterwards (its default_settings()
+        # enables every plugin in the table).
         get_mapping_from_secret_type_to_class.cache_clear()
         try:
             found = [(s.line_number, s.type, s.secret_value or "") for s in scan_file(str(path))]
         finally:
             get_mapping_from_secret_type_to_class.cache_clear()
     yield from found
+
+
+@functools.cache
+def _detect_secrets_settings() -> dict[str, Any]:
+    """detect-secrets' default plugins and the harness's, and the harness's filter (worked
+    out once: ~0.6 ms, of a small file's ~13 ms scan)."""
+    from detect_secrets.settings import default_settings
+
+    with default_settings() as defaults:
+        plugins = [{"name": name, **config} for name, config in defaults.plugins.items()]
+    shapes = Path(__file__).with_name("token_shapes.py").resolve()
+    return {
+        "plugins_used": [*plugins, {"name": "AtlassianTokenDetector", "path": f"file://{shapes}"}],
+        "filters_used": [{"path": f"{__name__}.is_encoded_data"}],
+    }
 
 
 def is_encoded_data(secret: str) -> bool:

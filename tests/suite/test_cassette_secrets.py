@@ -176,3 +176,27 @@ def test_an_interaction_of_another_shape_is_a_problem_not_an_exception(
     code, lines = check(tmp_path)
     assert code == 1, lines
     assert any(says in line for line in lines), lines
+
+
+def test_detect_secrets_runs_the_atlassian_rule_on_every_file_and_only_with_ours(
+    tmp_path: Path,
+) -> None:
+    """detect-secrets' plugin table is built once with the harness's rule in it: each later
+    file is still scanned by that rule, and a scan with detect-secrets' own settings does
+    not run it."""
+    from detect_secrets.core.scan import scan_file
+    from detect_secrets.settings import default_settings
+
+    from harness.suite.secret_scan import _detect_secrets
+
+    token = "ATATT3x" + "Zq7" * 10
+    files = []
+    for n in range(3):
+        files.append(tmp_path / f"c{n}.yaml")
+        files[-1].write_text(f"interactions:\n- request:\n    body: note {n} {token}\n")
+    for path in files:
+        kinds = {kind for _, kind, _ in _detect_secrets(path)}
+        assert "Atlassian Token" in kinds, (path.name, kinds)
+    with default_settings():
+        kinds = {s.type for s in scan_file(str(files[0]))}
+    assert "Atlassian Token" not in kinds
