@@ -44,10 +44,6 @@ from ._models import EntitlementDetails, ProvisioningRequest
 
 Timestamp = int | datetime
 
-#: Charge elements by product when the catalogue does not name one (cookbook, 'Place
-#: order': "user" for Jira and Confluence, "agent" for JSM).
-_CHARGE_ELEMENT = {"confluence": "user", "jira": "user", "jsm": "agent"}
-
 
 class OrderBuildError(HarnessClientError, ValueError):
     """The builder cannot make a valid order of what it was given; ``violations`` lists
@@ -455,13 +451,12 @@ class OrderBuilder:
             if offering.product != product:
                 raise OrderBuildError(f"offering {offering_id} is {offering.name}, not {product}")
             return offering
-        found = self.catalogue.offerings_of(product, edition)
-        if len(found) != 1:
+        # Of several (another currency, a legacy one), the one the suite's roles find.
+        found = self.catalogue.offering_for(product, edition)
+        if found is None:
             what = f"{product}" + (f" {edition}" if edition else "")
-            raise OrderBuildError(
-                f"the catalogue has {len(found)} {what} offerings; pass offering_id"
-            )
-        return found[0]
+            raise OrderBuildError(f"the catalogue has 0 {what} offerings; pass offering_id")
+        return found
 
     def _app_offering(self, offering_id: str | None, app_key: str | None) -> Offering:
         if offering_id is None and app_key is not None:
@@ -486,7 +481,7 @@ class OrderBuilder:
             raise OrderBuildError(
                 f"{offering.name} needs a positive whole charge quantity, got {count!r}"
             )
-        element = offering.charge_element or _CHARGE_ELEMENT.get(offering.product)
+        element = offering.charged_per
         if element is None:
             raise OrderBuildError(f"the catalogue names no charge element for {offering.name}")
         charging: dict[str, Any] = {}

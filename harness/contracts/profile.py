@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import functools
 import json
+import zoneinfo
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,10 @@ WORKSPACE_TYPE: dict[str, str] = {
     "jira": "Jira Software",
     "jsm": "Jira Service Management",
 }
+
+#: Charge elements by product (cookbook, 'Place order': "user" for Jira and Confluence,
+#: "agent" for JSM), for an offering whose catalogue entry names none.
+CHARGE_ELEMENT: dict[str, str] = {"confluence": "user", "jira": "user", "jsm": "agent"}
 
 DEFAULT_PROFILE = Path(__file__).resolve().parent.parent / "data" / "profile.json"
 
@@ -66,6 +71,12 @@ class Offering:
     @property
     def is_instance(self) -> bool:
         return self.product in ("confluence", "jira", "jsm")
+
+    @property
+    def charged_per(self) -> str | None:
+        """What its charge quantities count: the catalogue's ``chargeElement``, else the
+        cookbook's for its product (``CHARGE_ELEMENT``); None for an app that names none."""
+        return self.charge_element or CHARGE_ELEMENT.get(self.product)
 
 
 @dataclass(frozen=True)
@@ -143,6 +154,17 @@ class Catalogue:
             for o in self.offerings.values()
             if o.product == product and (edition is None or o.edition == edition)
         ]
+
+    def offering_for(self, product: str, edition: str | None = None) -> Offering | None:
+        """The offering an order of ``product`` (and ``edition``) uses when none is named:
+        the catalogue's first (a Jira Premium one: the first with a pricing plan, which its
+        orders need). An org may have several (another currency, a legacy one): the suite's
+        roles and ``OrderBuilder`` both take this one, so what is ordered is what was
+        provisioned."""
+        found = self.offerings_of(product, edition)
+        if product == "jira" and edition == "premium":
+            found = [o for o in found if o.pricing_plans]
+        return found[0] if found else None
 
     def with_sites(self, sites: Iterable[Site]) -> Catalogue:
         """The same catalogue over another set of sites (the sandbox's current ones)."""
@@ -276,6 +298,12 @@ def profile_from_data(data: Mapping[str, Any], source: str = "<data>") -> Profil
     except ValueError as exc:
         raise ProfileError(f"{source}: sandbox.readings: {exc}") from None
     _refuse_clashes(source, data["catalogue"], "/catalogue")
+    timezone = (data.get("defaults") or {}).get("timezone")
+    if isinstance(timezone, str) and timezone not in time_zones():
+        raise ProfileError(
+            f"{source}: not a valid profile:\n  /defaults/timezone: {timezone!r} is not an "
+            "IANA time-zone name such as 'Australia/Sydney' (ASM-046): a new site takes it"
+        )
     return Profile(
         org_id=org["id"],
         api_key=org.get("apiKey"),
@@ -289,6 +317,13 @@ def profile_from_data(data: Mapping[str, Any], source: str = "<data>") -> Profil
         raw=data,
         source=source,
     )
+
+
+@functools.cache
+def time_zones() -> frozenset[str]:
+    """The IANA time-zone names a new site may take (ASM-046): the tzdata package's, else
+    the system's. The sandbox refuses any other; a profile naming another is refused."""
+    return frozenset(zoneinfo.available_timezones())
 
 
 def load_catalogue(path: str | Path | None = None) -> Catalogue:

@@ -73,7 +73,19 @@ def _products(site: Site) -> set[str]:
 
 
 def _admin(profile: Profile, role_via: str) -> SiteAdmin | None:
-    return next((a for a in profile.site_admins if a.role_via == role_via), None)
+    """The site admin holding the role ``role_via``: of several, the first who administers
+    a catalogue site with Jira while another such site is not theirs (so that "a site with
+    Jira that the site admin (does not) administer" both name a site of this admin's), else
+    the first who administers one, else the first with any site, else the first."""
+    admins = [a for a in profile.site_admins if a.role_via == role_via]
+    jira = {
+        s.name for s in profile.catalogue.sites if "jira" in _products(s) and s.family_container
+    }
+
+    def fit(admin: SiteAdmin) -> tuple[bool, bool, bool]:
+        return (bool(jira & set(admin.sites)), bool(jira - set(admin.sites)), bool(admin.sites))
+
+    return max(admins, key=fit, default=None)  # max keeps the first of equals
 
 
 def _site(
@@ -110,10 +122,7 @@ _SITE_HOW = (
 
 def _offering(product: str, edition: str | None) -> Callable[[Profile], Offering | None]:
     def find(profile: Profile) -> Offering | None:
-        found = profile.catalogue.offerings_of(product, edition)
-        if product == "jira" and edition == "premium":
-            found = [o for o in found if o.pricing_plans]
-        return found[0] if found else None
+        return profile.catalogue.offering_for(product, edition)
 
     return find
 

@@ -484,23 +484,22 @@ def _charge_element(facts: OrderFacts) -> Iterator[Finding]:
     Enterprise instance may carry none."""
     for i, item in facts.items:
         offering = facts.offering(item)
-        if offering is None or offering.charge_element is None:
+        charged_per = offering.charged_per if offering is not None else None
+        if offering is None or charged_per is None:
             continue
         base = f"/items/{i}/optedUsageOptions/chargingDetails/chargeQuantities"
         quantities = _dig(item, "optedUsageOptions", "chargingDetails", "chargeQuantities")
         if not quantities:
             if offering.is_enterprise_instance and facts.readings.reads_alternative("ASM-043"):
                 continue  # 'For Enterprise instances, this limit is not enforced', read wide
-            yield Finding(
-                base, f"{offering.name} needs a charge quantity of {offering.charge_element!r}"
-            )
+            yield Finding(base, f"{offering.name} needs a charge quantity of {charged_per!r}")
             continue
         for k, quantity in enumerate(quantities if isinstance(quantities, list) else []):
             element = quantity.get("chargeElement") if isinstance(quantity, dict) else None
-            if isinstance(element, str) and element != offering.charge_element:
+            if isinstance(element, str) and element != charged_per:
                 yield Finding(
                     f"{base}/{k}/chargeElement",
-                    f"{offering.name} is charged per {offering.charge_element!r}, not {element!r}",
+                    f"{offering.name} is charged per {charged_per!r}, not {element!r}",
                 )
 
 

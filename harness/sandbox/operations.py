@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-import functools
 import json
 import re
-import zoneinfo
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +25,7 @@ from ..contracts import (
     cookbook,
     validate_order,
 )
-from ..contracts.profile import ARI_PRODUCT
+from ..contracts.profile import ARI_PRODUCT, time_zones
 from . import lifecycle, views
 from .auth import Principal
 from .encoding import Encoded, encode
@@ -175,7 +173,7 @@ def _check_products(call: Call, site: SiteRow | None) -> None:
 def _check_new_site(call: Call, name: str, parameters: dict[str, Any]) -> None:
     """422 for a new site without a known time zone, or one another request is making."""
     timezone = parameters.get("timezone")
-    if timezone is not None and timezone not in _time_zones():
+    if timezone is not None and timezone not in time_zones():
         raise error(
             422,
             "TIMEZONE_UNKNOWN",
@@ -513,12 +511,6 @@ def _read_cursor(text: str) -> dict[str, Any]:
 
 
 # -- shared checks --------------------------------------------------------------------
-
-
-@functools.cache
-def _time_zones() -> frozenset[str]:
-    """The IANA time-zone names this machine knows (the tzdata package, else the system's)."""
-    return frozenset(zoneinfo.available_timezones())
 
 
 def _require_org(call: Call) -> None:

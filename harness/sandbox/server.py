@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,7 @@ from harness.serving import listen, make_server
 from .._loopback import is_loopback_host
 from .._signals import stop_signals
 from ..contracts import Profile
+from ..contracts.profile import DEFAULT_PROFILE
 from .app import create_app
 
 
@@ -87,10 +89,19 @@ def banner(profile: Profile, sandbox: Any, base_url: str, *, temporary: bool) ->
     return [
         f"Sandbox org {profile.org_id} listening on {base_url}",
         f"  state:       {sandbox.db_path}{' (temporary)' if temporary else ''}",
-        f"  credentials: {harness_command('sandbox', 'profile')}",
+        f"  credentials: {harness_command('sandbox', 'profile', *_profile_option(profile))}",
         f"  pace:        items SUCCESS {sandbox.processing_delay:g} s after their order, "
         f"provisioning COMPLETED {sandbox.provisioning_delay:g} s after its request at the "
         "earliest",
         f"  contracts:   {base_url}/openapi.json",
         "Press Ctrl-C to stop.",
     ]
+
+
+def _profile_option(profile: Profile) -> tuple[str, ...]:
+    """``--profile FILE`` of a profile read from a file other than the default one, so that
+    the printed command shows the served org's credentials, not the default org's."""
+    source = Path(profile.source)
+    if not source.is_file() or source.resolve() == DEFAULT_PROFILE:
+        return ()
+    return ("--profile", shlex.quote(str(source)))

@@ -16,7 +16,7 @@ import hashlib
 import re
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 #: The namespace of the suite's deterministic UUIDs (unchanged: the cassettes hold them).
 NAMESPACE = uuid.UUID("b7a1d2c4-6f1e-4f5a-9c3d-2e8b7a6f5d40")
@@ -55,10 +55,13 @@ def check_run_id(run_id: str) -> str:
 
 @dataclass(frozen=True)
 class Naming:
-    """How one run names things. ``run_id`` None: deterministic names."""
+    """How one run names things. ``run_id`` None: deterministic names. ``taken``: the
+    org's own site names, which a deterministic new site never gets (an org's sites may
+    begin with its prefix: ``corp-jira`` beside prefix ``corp``)."""
 
     prefix: str
     run_id: str | None = None
+    taken: frozenset[str] = field(default=frozenset(), repr=False)
 
     def __post_init__(self) -> None:
         check_prefix(self.prefix)
@@ -76,7 +79,11 @@ class Naming:
                 f"new site label {label!r}: up to 20 lower-case letters, digits and inner hyphens"
             )
         if self.run_id is None:
-            return f"{self.prefix}-{label}"
+            name, count = f"{self.prefix}-{label}", 1
+            while name in self.taken:  # the first free one, the same every run
+                count += 1
+                name = f"{self.prefix}-{label}-{count}"
+            return name
         digest = hashlib.sha256(f"{scenario_key}/{label}".encode()).hexdigest()[:4]
         return f"{self.prefix}-{self.run_id}-{label}-{digest}"
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from harness._command import harness_command
 from harness._loopback import is_loopback
 from harness._redact import redacted_url
 from harness.client import credential_problem
@@ -116,6 +117,16 @@ def prepare(
             run_id = check_run_id(given) if given else new_run_id()
     except (ProfileError, NamingError) as exc:
         raise RunError(str(exc)) from None
+    org = env.get("ATLASSIAN_ORG_ID")
+    default_profile = settings.mode is Mode.LIVE and not plan and not settings.profile_path
+    if default_profile and org and org != profile.org_id:
+        # The default profile is the sandbox org's: its sites, offerings, accounts and
+        # admin e-mail would be sent to another org.
+        raise RunError(
+            f"--mode live against org {org!r} needs that org's profile: the default "
+            f"one describes the sandbox org {profile.org_id}; give --profile my-org.json "
+            f"({harness_command('profile', 'discover', '--out', 'my-org.json')} writes it)"
+        )
     if settings.embeds_sandbox and not plan and not profile.api_key:
         # The embedded sandbox authenticates the org's calls against it: none would pass.
         raise RunError(
@@ -124,7 +135,8 @@ def prepare(
             "live against the org itself"
         )
     settings = replace(settings, run_id=run_id)
-    return Run(settings, profile, Naming(prefix, run_id), plan=plan)
+    taken = frozenset(site.name for site in profile.catalogue.sites)
+    return Run(settings, profile, Naming(prefix, run_id, taken), plan=plan)
 
 
 def base_url(settings: RunSettings, environ: Mapping[str, str] | None = None) -> str | None:

@@ -184,6 +184,36 @@ def test_the_default_account_is_the_first_with_an_invoice_group() -> None:
 _ACCOUNT = "a transaction account with an invoice group"
 
 
+def test_of_several_offerings_of_a_product_the_first_is_ordered_as_the_role_finds_it() -> None:
+    """An org may have two Jira Enterprise offerings (another currency, a legacy one; a
+    discovered profile lists each its sites use): the builder takes the one the suite's
+    role "an offering for Jira Enterprise" finds, which is what the suite provisions.
+    Before, it raised 'the catalogue has 2 jira enterprise offerings' and 39 scenarios of
+    such an org failed."""
+    data = copy.deepcopy(PROFILE.raw)
+    catalogue = data["catalogue"]
+    for product, words in (("jira", "Jira"), ("jsm", "JSM"), ("family-container", "Family")):
+        extra = {"id": str(uuid.uuid5(uuid.NAMESPACE_URL, product)), "product": product}
+        if product != "family-container":
+            extra["edition"] = "enterprise"
+        catalogue["offerings"].append({**extra, "name": f"{words} (another currency)"})
+    profile = profile_from_data(data)
+    order = OrderBuilder.for_profile(profile, str(uuid.uuid4())).jira().jsm().build()
+    ordered = [item["offeringId"] for item in order["items"]]
+    expected = [
+        resolve(profile, f"an offering for {words}").id
+        for words in (
+            "Jira family container",
+            "Jira Enterprise",
+            "Jira Service Management Enterprise",
+        )
+    ]
+    assert ordered == expected
+    assert CATALOGUE.offerings_of("jira", "enterprise")[0].id in ordered
+    with pytest.raises(OrderBuildError, match="has 0 confluence enterprise offerings"):
+        OrderBuilder(Catalogue.from_data({**catalogue, "offerings": []}), "r").confluence()
+
+
 def test_timestamps_may_be_aware_datetimes() -> None:
     when = datetime(2025, 12, 12, 6, 18, 41, tzinfo=UTC)
     order = (

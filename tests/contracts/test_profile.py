@@ -232,3 +232,26 @@ def test_an_org_that_processes_orders_in_no_time_is_refused(tmp_path: Path) -> N
     path.write_text(json.dumps(data))
     with pytest.raises(ProfileError, match="/sandbox/processingDelaySeconds: 0 is out of range"):
         load_profile(path)
+
+
+@pytest.mark.parametrize(
+    ("defaults", "says"),
+    [
+        ({"timezone": "Europe/Berln"}, "/defaults/timezone: 'Europe/Berln' is not an IANA"),
+        ({"timezone": "UTC+2"}, "/defaults/timezone:"),
+        ({"location": "EU West"}, "/defaults/location:"),
+        ({"location": "EU"}, "/defaults/location:"),
+    ],
+)
+def test_a_new_sites_timezone_or_location_no_request_could_carry_is_refused(
+    tmp_path: Path, defaults: dict[str, str], says: str
+) -> None:
+    """A new site's timezone and its offerings' location come from the profile's defaults:
+    one the provisioning request cannot carry (ASM-046) failed every new-site scenario (44
+    of a run, each with a 422 TIMEZONE_UNKNOWN or a contract breach) instead of being
+    refused at load naming where. Any IANA name and realm code still load."""
+    _, _, said = _changed_other_org(tmp_path, lambda data: data["defaults"].update(defaults))
+    assert says in said, said
+    data = copy.deepcopy(other_org())
+    data["defaults"].update(timezone="Pacific/Chatham", location="ap-southeast-2")
+    assert profile_from_data(data).defaults["timezone"] == "Pacific/Chatham"

@@ -122,3 +122,49 @@ def test_the_admin_email_is_the_profiles_or_the_direct_site_admins() -> None:
     )
     data["siteAdmins"] = []
     assert roles.missing(profile_from_data(data), ["the admin e-mail of new products"]) != []
+
+
+def _with_a_wiki_admin_first() -> dict[str, object]:
+    """The other org with a Confluence-only site and, listed first, a direct site admin of
+    that site alone (an org may have many direct site admins, of any sites)."""
+    data = copy.deepcopy(other_org())
+    confluence = data["catalogue"]["offerings"][1]
+    assert confluence["product"] == "confluence"
+    data["catalogue"]["sites"].append(
+        {
+            "name": "wiki-only",
+            "cloudId": "0b7a9c6e-1d2f-4e3a-8b5c-6d7e8f9a0b1c",
+            "products": [
+                {
+                    "product": "confluence",
+                    "offeringId": confluence["id"],
+                    "entitlementId": "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+                }
+            ],
+        }
+    )
+    wiki_admin = {
+        "email": "wiki+admin@docs.initech.test",
+        "apiToken": "qa-wiki-token-0123",
+        "sites": ["wiki-only"],
+        "roleVia": "direct",
+    }
+    data["siteAdmins"] = [wiki_admin, *data["siteAdmins"]]
+    return data
+
+
+def test_the_direct_site_admin_is_one_who_administers_a_jira_site_when_there_is_one() -> None:
+    """The scenarios authenticate as 'the site admin who holds the role directly' on 'a
+    site with Jira that the site admin administers': both must be the same person, and a
+    direct admin of a Jira site must be found though another direct admin is listed first.
+    Before, the first direct admin was always chosen and both roles were reported missing."""
+    other = profile_from_data(_with_a_wiki_admin_first(), source="wiki-first.json")
+    admin = roles.resolve(other, "the site admin who holds the role directly")
+    assert admin.email == "pat.lead@initech.test"
+    assert roles.resolve(other, "a site with Jira that the site admin administers").name == (
+        INITECH
+    )
+    assert (
+        roles.resolve(other, "a site with Jira that the site admin does not administer").name
+        == UMBRELLA
+    )

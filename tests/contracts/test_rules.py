@@ -10,11 +10,13 @@ import pytest
 
 from harness.contracts import (
     RULES,
+    Catalogue,
     OrderContext,
     ProvisioningFacts,
     Readings,
     check_order,
     load_catalogue,
+    load_profile,
     rules,
 )
 from tests.edits import Edit, append_at, delete_at, set_at
@@ -457,3 +459,26 @@ def test_the_rules_judge_any_shape_without_raising(edit: Edit) -> None:
     edit(broken)
     context = provisioning([CONFLUENCE, JIRA, JSM])
     assert isinstance(check_order(broken, CATALOGUE, context), list)
+
+
+def test_rel_012_judges_by_the_product_when_the_catalogue_names_no_charge_element() -> None:
+    """The schema lets an offering omit chargeElement (a real org's catalogue need not
+    say it); the cookbook's rule is the product's: user for Jira and Confluence, agent for
+    JSM. Before, such an offering was never judged, and the REL-012 scenarios of an org
+    whose profile omitted it failed (the sandbox accepted the broken order)."""
+    data = json.loads(json.dumps(load_profile().raw["catalogue"]))
+    for offering in data["offerings"]:
+        if offering["product"] != "app":
+            offering.pop("chargeElement", None)
+    plain = Catalogue.from_data(data)
+    jsm_per_user = order("jsm-enterprise")
+    jsm_per_user["items"][1]["optedUsageOptions"] = USER_100
+    assert [(v.rule, v.pointer) for v in check_order(jsm_per_user, plain)] == [
+        ("REL-012", JSM_CHARGE + "/chargeElement")
+    ]
+    without = order("confluence-enterprise")
+    del without["items"][0]["optedUsageOptions"]
+    assert [(v.rule, v.pointer) for v in check_order(without, plain)] == [
+        ("REL-012", "/items/0/optedUsageOptions/chargingDetails/chargeQuantities")
+    ]
+    assert check_order(order("all-enterprise"), plain) == []

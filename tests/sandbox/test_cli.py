@@ -211,3 +211,21 @@ def test_serve_takes_a_real_orgs_pace() -> None:
         process.communicate(timeout=15)
     # Never sooner than the provisioning time; IN_PROGRESS until then.
     assert "IN_PROGRESS" in seen and 1.2 <= seen["COMPLETED"] < 10, seen
+
+
+def test_the_banner_of_another_orgs_profile_prints_that_orgs_credentials(tmp_path: Path) -> None:
+    """The banner's credentials line is a command that prints the served org's profile.
+    Before, it never named --profile, so for another org it printed the default org's key."""
+    from tests.other_org import other_org, write_other_org
+
+    profile = write_other_org(tmp_path / "my org's profile.json")
+    with _serve("--profile", str(profile)) as (process, _, banner):
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=15)
+    found = re.search(r"credentials: (.+)", banner)
+    assert found, banner
+    printed = subprocess.run(
+        found[1], shell=True, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert printed.returncode == 0, printed.stderr
+    assert json.loads(printed.stdout)["org"] == other_org()["org"]

@@ -12,8 +12,10 @@ import os
 import re
 import subprocess
 import sys
+import uuid
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 from harness.contracts.roles import OFFERING_WORDS
 from longruns.serve import served
@@ -47,6 +49,20 @@ def outcomes(junit: Path) -> dict[str, str]:
         )
         found[case.get("name", "")] = kind
     return found
+
+
+def assert_every_one_passes(
+    tmp_path: Path, data: dict[str, Any], selection: str, count: int
+) -> None:
+    """The scenarios ``-k selection`` of a local run with the profile ``data``: ``count``
+    of them, every one passed."""
+    profile = tmp_path / "profile.json"
+    profile.write_text(json.dumps(data))
+    junit = tmp_path / "junit.xml"
+    run = run_features(f"--profile={profile}", f"--junitxml={junit}", "-k", selection)
+    assert run.returncode == 0, run.stdout[-3000:]
+    results = outcomes(junit)
+    assert len(results) == count and set(results.values()) == {"passed"}, results
 
 
 def test_features_and_steps_name_no_value_of_the_default_profile() -> None:
@@ -104,6 +120,46 @@ def test_a_role_the_profile_lacks_skips_its_scenarios_saying_so(tmp_path: Path) 
     )
     assert "lacks 'a site with Jira that the site admin does not administer'" in run.stdout
     assert sum(kind == "passed" for kind in results.values()) >= 20
+
+
+def test_an_org_whose_sites_are_named_as_the_suites_new_ones_passes(tmp_path: Path) -> None:
+    """An org's sites may begin with its site prefix (``qa-jira``, ``qa-rules`` with prefix
+    ``qa``): the suite's deterministic new sites are named around them. Before, those
+    scenarios provisioned onto the existing site and failed with PRODUCT_ALREADY_ON_SITE."""
+    data = copy.deepcopy(other_org())
+    renamed = {INITECH: "qa-jira", UMBRELLA: "qa-rules"}
+    for site in data["catalogue"]["sites"]:
+        site["name"] = renamed[site["name"]]
+    for admin in data["siteAdmins"]:
+        admin["sites"] = [renamed[s] for s in admin["sites"]]
+    selection = "new_site and Jira and Enterprise and not all and not JSM or REL-004 or REL-018"
+    assert_every_one_passes(tmp_path, data, selection, 3)
+
+
+def test_an_org_with_two_offerings_of_a_product_and_no_charge_elements_passes(
+    tmp_path: Path,
+) -> None:
+    """A catalogue may list two Jira (and JSM) Enterprise offerings, another currency's
+    first, and name no charge element (the schema lets it): the suite orders what it
+    provisions, and REL-012 still judges by the product. Before, the orders failed with
+    'the catalogue has 2 jira enterprise offerings' and REL-012's scenarios were accepted."""
+    data = copy.deepcopy(other_org())
+    offerings = data["catalogue"]["offerings"]
+    for offering in offerings:
+        if offering.get("edition") == "enterprise":
+            del offering["chargeElement"]
+    for product in ("jira", "jsm"):
+        offerings.insert(
+            0,
+            {
+                "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"usd/{product}")),
+                "name": f"{product} Enterprise (USD)",
+                "product": product,
+                "edition": "enterprise",
+            },
+        )
+    selection = "REL-012 or add_jsm_to_a_site or (order_on_a_new_site and all)"
+    assert_every_one_passes(tmp_path, data, selection, 4)
 
 
 def test_the_plan_lists_each_scenario_and_what_it_would_make() -> None:

@@ -46,6 +46,21 @@ def test_fresh_names_carry_the_run_id_and_differ_by_scenario_and_run() -> None:
     assert first.item_id("O3") == "O3-run0001"
 
 
+def test_a_deterministic_name_an_existing_site_has_is_not_given_to_a_new_site() -> None:
+    """An org may have sites named as the suite's new ones (``corp-jira`` with prefix
+    ``corp``): a new site gets the first free name after it, the same every run."""
+    naming = Naming("corp", taken=frozenset({"corp-jira", "corp-jira-2", "corp-conf-x"}))
+    assert naming.site("jira", "new_site/x") == "corp-jira-3"
+    assert naming.site("conf", "new_site/y") == "corp-conf"
+    assert (
+        validate(
+            SITE_NAME,
+            Naming("a" * 24, taken=frozenset({"a" * 24 + "-" + "x" * 20})).site("x" * 20, "k"),
+        )
+        == []
+    )
+
+
 def test_run_ids_are_fresh_and_valid() -> None:
     ids = {new_run_id() for _ in range(200)}
     assert len(ids) == 200

@@ -65,6 +65,27 @@ def test_a_run_that_cannot_work_is_refused_in_one_line(
     assert says.lower() in str(refused.value).lower() and "\n" not in str(refused.value)
 
 
+def test_a_live_run_against_another_org_without_its_profile_is_refused(tmp_path: Path) -> None:
+    """The default profile describes the sandbox org: a live run against another org with
+    it sent that org the sandbox's sites, offerings, accounts and admin e-mail (44 of 49
+    scenarios failed against a served org of its own; against a real one, with
+    --allow-orders, orders on the cookbook's transaction accounts). Refused before it
+    starts, saying to give --profile; the sandbox org itself and a --plan still run."""
+    env = {"ATLASSIAN_ORG_ID": "another-org", "ATLASSIAN_API_KEY": "k" * 12}
+    with pytest.raises(run_setup.RunError) as refused:
+        run_setup.prepare(options(mode="live"), environ=env)
+    said = str(refused.value)
+    assert "another-org" in said and "--profile" in said and "profile discover" in said
+    assert "\n" not in said
+    assert run_setup.prepare(options(mode="live", plan=True), environ=env).plan
+    sandbox_org = {**env, "ATLASSIAN_ORG_ID": load_profile().org_id}
+    assert run_setup.prepare(options(mode="live"), environ=sandbox_org)
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps(other_org()))
+    given = {**env, "ATLASSIAN_ORG_ID": other_org()["org"]["id"]}
+    assert run_setup.prepare(options(mode="live", profile=str(other)), environ=given)
+
+
 @pytest.mark.parametrize("mode", ["local", "record"])
 def test_a_profile_without_an_org_key_is_refused_for_the_embedded_sandbox(
     tmp_path: Path, mode: str
@@ -90,7 +111,7 @@ def test_reset_sandbox_with_several_processes_is_refused() -> None:
 
 
 def test_a_live_run_is_fresh_and_says_how_it_names_things() -> None:
-    env = {"ATLASSIAN_ORG_ID": "org", "ATLASSIAN_API_KEY": "key"}
+    env = {"ATLASSIAN_ORG_ID": load_profile().org_id, "ATLASSIAN_API_KEY": "key"}
     run = run_setup.prepare(options(mode="live"), environ=env, given_run_id="k3x9q2ab")
     assert run.settings.run_id == "k3x9q2ab" and run.naming.fresh
     assert run_setup.notices(run) == [
