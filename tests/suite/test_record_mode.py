@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -119,20 +120,25 @@ def test_once_records_only_the_missing_cassette(tmp_path: Path) -> None:
     assert states["Confluence Enterprise on a new site"] == "blocked"
 
 
+def _new_episodes(cassettes: Path) -> subprocess.CompletedProcess[str]:
+    """The entitlement-details scenario under ``--record-mode=new_episodes``."""
+    return run_pytest(
+        "-q",
+        "features",
+        "--record-mode=new_episodes",
+        f"--cassette-dir={cassettes}",
+        "-k",
+        "get_the_product_entitlement_id",
+    )
+
+
 def test_new_episodes_replays_and_appends_what_is_new(tmp_path: Path) -> None:
     folder = tmp_path / "cassettes" / "prerequisites"
     folder.mkdir(parents=True)
     original = yaml.safe_load((PREREQUISITES / DETAILS).read_text())["interactions"]
     cut = {"interactions": original[:-1], "version": 1}
     (folder / DETAILS).write_text(yaml.safe_dump(cut))
-    done = run_pytest(
-        "-q",
-        "features",
-        "--record-mode=new_episodes",
-        f"--cassette-dir={tmp_path / 'cassettes'}",
-        "-k",
-        "get_the_product_entitlement_id",
-    )
+    done = _new_episodes(tmp_path / "cassettes")
     assert "1 passed" in done.stdout, done.stdout[-2000:]
     again = yaml.safe_load((folder / DETAILS).read_text())["interactions"]
     assert again[:-1] == original[:-1]
@@ -148,14 +154,7 @@ def test_new_episodes_keeps_a_cassette_it_cannot_read_and_says_so(tmp_path: Path
     folder.mkdir(parents=True)
     text = (PREREQUISITES / DETAILS).read_text()
     (folder / DETAILS).write_text(text[: len(text) // 2])
-    done = run_pytest(
-        "-q",
-        "features",
-        "--record-mode=new_episodes",
-        f"--cassette-dir={tmp_path / 'cassettes'}",
-        "-k",
-        "get_the_product_entitlement_id",
-    )
+    done = _new_episodes(tmp_path / "cassettes")
     assert done.returncode == 1, done.stdout[-2000:]
     assert f"cassette {folder / DETAILS}: " in done.stdout
     assert "(fix it, or delete it and record it: " in done.stdout

@@ -218,6 +218,13 @@ def _line_naming(output: str, path: Path) -> str:
     return lines[0]
 
 
+def _each_names_its_cassette(stdout: str, paths: dict[str, Path], expected: dict[str, str]) -> None:
+    """Each edited cassette's failure names its file and says ``expected[name]``."""
+    for name, path in paths.items():
+        line = _line_naming(stdout, path)
+        assert f"cassette {path}" in line and expected[name] in line, line
+
+
 def test_a_cassette_that_is_no_cassette_fails_replay_naming_the_file(
     recorded: Path, tmp_path: Path
 ) -> None:
@@ -248,9 +255,7 @@ def test_a_cassette_that_is_no_cassette_fails_replay_naming_the_file(
         "oss": "does not parse: line",
         "shared": "not UTF-8",
     }
-    for name, path in paths.items():
-        line = _line_naming(result.stdout, path)
-        assert f"cassette {path}" in line and expected[name] in line, line
+    _each_names_its_cassette(result.stdout, paths, expected)
     assert "6 failed" in result.stdout
 
 
@@ -284,9 +289,7 @@ def test_a_cassette_with_an_alias_or_a_python_tag_is_refused_before_replay(
         "jsm": "does not parse: line 1, column 15: could not determine",
         "conf": "interaction 2 is not a request/response pair",
     }
-    for name, path in paths.items():
-        line = _line_naming(result.stdout, path)
-        assert f"cassette {path}" in line and expected[name] in line, line
+    _each_names_its_cassette(result.stdout, paths, expected)
     assert "3 failed, 3 passed" in result.stdout
 
 
