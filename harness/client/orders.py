@@ -455,7 +455,11 @@ class OrderBuilder:
         found = self.catalogue.offering_for(product, edition)
         if found is None:
             what = f"{product}" + (f" {edition}" if edition else "")
-            raise OrderBuildError(f"the catalogue has 0 {what} offerings; pass offering_id")
+            raise OrderBuildError(
+                f"the catalogue has 0 {what} offerings: the org's go in its profile's "
+                "catalogue.offerings (`harness profile discover` lists them), or pass "
+                "offering_id"
+            )
         return found
 
     def _app_offering(self, offering_id: str | None, app_key: str | None) -> Offering:

@@ -210,8 +210,10 @@ def test_of_several_offerings_of_a_product_the_first_is_ordered_as_the_role_find
     ]
     assert ordered == expected
     assert CATALOGUE.offerings_of("jira", "enterprise")[0].id in ordered
-    with pytest.raises(OrderBuildError, match="has 0 confluence enterprise offerings"):
+    with pytest.raises(OrderBuildError, match="has 0 confluence enterprise offerings") as none:
         OrderBuilder(Catalogue.from_data({**catalogue, "offerings": []}), "r").confluence()
+    # Said to a user whose org's profile lacks the product (the notebook's journeys stop here).
+    assert "catalogue.offerings (`harness profile discover`" in str(none.value)
 
 
 def test_timestamps_may_be_aware_datetimes() -> None:
