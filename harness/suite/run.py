@@ -118,12 +118,12 @@ def prepare(
     except (ProfileError, NamingError) as exc:
         raise RunError(str(exc)) from None
     org = env.get("ATLASSIAN_ORG_ID")
-    default_profile = settings.mode is Mode.LIVE and not plan and not settings.profile_path
+    default_profile = settings.mode in (Mode.LIVE, Mode.RECORD) and not settings.profile_path
     if default_profile and org and org != profile.org_id:
         # The default profile is the sandbox org's: its sites, offerings, accounts and
-        # admin e-mail would be sent to another org.
+        # admin e-mail would be sent to another org (a plan would list them as its).
         raise RunError(
-            f"--mode live against org {org!r} needs that org's profile: the default "
+            f"--mode {settings.mode} against org {org!r} needs that org's profile: the default "
             f"one describes the sandbox org {profile.org_id}; give --profile my-org.json "
             f"({harness_command('profile', 'discover', '--out', 'my-org.json')} writes it)"
         )

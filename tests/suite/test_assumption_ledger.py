@@ -17,7 +17,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from harness.contracts import cookbook
+from harness.contracts import cookbook, load_profile
 from harness.contracts.profile import DEFAULT_PROFILE
 from longruns.serve import served
 from tests.pytest_runs import run_harness, run_pytest
@@ -191,7 +191,8 @@ def test_a_plan_writes_no_ledger(tmp_path: Path) -> None:
     """--plan sends nothing, so it learns nothing: no ledger, not even an empty one."""
     env = {
         **os.environ,
-        "ATLASSIAN_ORG_ID": "x",
+        # The sandbox org's (the default profile's): another org's needs its --profile.
+        "ATLASSIAN_ORG_ID": load_profile().org_id,
         "ATLASSIAN_API_KEY": "y",
         "ATLASSIAN_BASE_URL": "http://127.0.0.1:9",
     }

@@ -70,14 +70,17 @@ def test_a_live_run_against_another_org_without_its_profile_is_refused(tmp_path:
     it sent that org the sandbox's sites, offerings, accounts and admin e-mail (44 of 49
     scenarios failed against a served org of its own; against a real one, with
     --allow-orders, orders on the cookbook's transaction accounts). Refused before it
-    starts, saying to give --profile; the sandbox org itself and a --plan still run."""
+    starts, saying to give --profile; so are a record run and a plan (which listed the
+    sandbox org's sites as the other org's). The sandbox org itself still runs."""
     env = {"ATLASSIAN_ORG_ID": "another-org", "ATLASSIAN_API_KEY": "k" * 12}
-    with pytest.raises(run_setup.RunError) as refused:
-        run_setup.prepare(options(mode="live"), environ=env)
-    said = str(refused.value)
-    assert "another-org" in said and "--profile" in said and "profile discover" in said
-    assert "\n" not in said
-    assert run_setup.prepare(options(mode="live", plan=True), environ=env).plan
+    for mode, plan in (("live", False), ("live", True), ("record", False)):
+        with pytest.raises(run_setup.RunError) as refused:
+            run_setup.prepare(
+                options(mode=mode, plan=plan, base_url="https://api.example.test"), environ=env
+            )
+        said = str(refused.value)
+        assert "another-org" in said and "--profile" in said and "profile discover" in said
+        assert f"--mode {mode} " in said and "\n" not in said
     sandbox_org = {**env, "ATLASSIAN_ORG_ID": load_profile().org_id}
     assert run_setup.prepare(options(mode="live"), environ=sandbox_org)
     other = tmp_path / "other.json"
