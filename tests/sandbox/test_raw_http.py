@@ -1,0 +1,150 @@
+"""The sandbox's HTTP layer under requests no well-behaved client sends, written to a raw
+socket so that they reach it as they are: connections that stall or close mid-body, body
+encodings it cannot read, an oversized body announced with ``Expect: 100-continue``.
+
+Each is refused with a 4xx in the error envelope (or the connection is closed), never a
+500, a traceback in the log or a hang; the sandbox keeps answering everyone else, and
+stops when told to.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from harness.contracts import schema_uri, validate
+from harness.sandbox.testing import SandboxServer, running_sandbox
+
+ERROR_SCHEMA = schema_uri("error.json")
+
+
+def workspaces(server: SandboxServer) -> str:
+    return f"/admin/v2/orgs/{server.profile.org_id}/workspaces"
+
+
+def head(server: SandboxServer, *lines: str, length: int) -> bytes:
+    """A POST to workspaces.query up to the end of its headers, with the org API key."""
+    fields = [
+        f"POST {workspaces(server)} HTTP/1.1",
+        "Host: 127.0.0.1",
+        f"Authorization: Bearer {server.profile.api_key}",
+        "Content-Type: application/json",
+        f"Content-Length: {length}",
+        *lines,
+    ]
+    return ("\r\n".join(fields) + "\r\n\r\n").encode("latin-1")
+
+
+def connect(server: SandboxServer, timeout: float = 10.0) -> socket.socket:
+    return socket.create_connection(("127.0.0.1", server.port), timeout=timeout)
+
+
+def read_response(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
+    """One response (status, lower-case headers, body by its Content-Length)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        assert chunk, f"the connection closed before a response: {data!r}"
+        data += chunk
+    raw_head, body = data.split(b"\r\n\r\n", 1)
+    status_line, *header_lines = raw_head.decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, v in (h.split(":", 1) for h in header_lines)}
+    while len(body) < int(headers.get("content-length", "0")):
+        chunk = sock.recv(65536)
+        assert chunk, "the connection closed mid-response"
+        body += chunk
+    return int(status_line.split()[1]), headers, body
+
+
+def assert_envelope(status: int, headers: dict[str, str], body: bytes, *expected: int) -> Any:
+    assert status in expected, (status, body[:300])
+    assert headers["content-type"] == "application/json"
+    envelope = json.loads(body)
+    assert validate(ERROR_SCHEMA, envelope) == []
+    assert envelope["errors"][0]["status"] == str(status)
+    return envelope
+
+
+def still_answers(server: SandboxServer) -> None:
+    response = httpx.post(
+        server.base_url + workspaces(server),
+        json={},
+        headers={"Authorization": f"Bearer {server.profile.api_key}"},
+        timeout=5.0,
+    )
+    assert response.status_code == 200, response.text[:300]
+
+
+@pytest.fixture
+def sandbox_log(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    caplog.set_level(logging.DEBUG, logger="harness.sandbox")
+    yield caplog
+
+
+def wait_for(predicate: Any, seconds: float = 5.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+# -- connections ----------------------------------------------------------------------
+
+
+def test_a_client_closing_mid_body_is_no_sandbox_bug(
+    sandbox: SandboxServer, sandbox_log: pytest.LogCaptureFixture
+) -> None:
+    """Found by this audit: it was logged as 'sandbox bug' with a traceback, and a 500
+    was written to the closed connection."""
+    for _ in range(3):
+        with connect(sandbox) as sock:
+            sock.sendall(head(sandbox, length=100) + b'{"a": ')
+        still_answers(sandbox)
+    wait_for(lambda: sandbox_log.text.count("closed the connection") >= 3)
+    assert "sandbox bug" not in sandbox_log.text
+    assert "Traceback" not in sandbox_log.text
+    assert not [r for r in sandbox_log.records if r.levelno >= logging.WARNING]
+
+
+def test_a_body_that_never_comes_is_a_408_and_others_are_answered_meanwhile() -> None:
+    """Found by this audit: a client that sent its headers and never its body held its
+    request open for ever (the sandbox waited without limit)."""
+    with running_sandbox(body_timeout_seconds=0.5) as server:
+        stalled = [connect(server) for _ in range(20)]
+        try:
+            for sock in stalled:
+                sock.sendall(head(server, length=100) + b'{"a": ')
+            still_answers(server)
+            for sock in stalled:
+                envelope = assert_envelope(*read_response(sock), 408)
+                assert envelope["errors"][0]["code"] == "REQUEST_TIMEOUT"
+                assert "0.5" in envelope["errors"][0]["detail"]
+                assert sock.recv(1) == b""  # and the connection is closed
+        finally:
+            for sock in stalled:
+                sock.close()
+        still_answers(server)
+
+
+def test_the_sandbox_stops_with_a_client_stalled_mid_body() -> None:
+    """Found by this audit: a stalled client kept ``harness sandbox serve`` from stopping
+    on Ctrl-C or SIGTERM ('Waiting for connections to close') for ever."""
+    server = SandboxServer(body_timeout_seconds=600).start()
+    sock = connect(server)
+    try:
+        sock.sendall(head(server, length=100) + b'{"a": ')
+        still_answers(server)
+        started = time.monotonic()
+        server.stop()
+        assert not server._server._thread.is_alive()
+        assert time.monotonic() - started < 10
+    finally:
+        sock.close()
+        server.stop()
