@@ -215,12 +215,20 @@ class Sandbox:
 
     async def respond(self, request: Request) -> Response | None:
         """The response to one request; every refusal in the error envelope. None: an
-        injected fault closed the connection, so nothing is to be answered. Sent only once
-        what it answers is committed (``grouping``)."""
+        injected fault or the client closed the connection, so nothing is to be answered.
+        Sent only once what it answers is committed (``grouping``)."""
         try:
             response = await self._respond(request)
         except ApiError as exc:
             response = JSONResponse(exc.body, exc.status, headers=exc.headers)
+        except ClientDisconnect:
+            # The client's doing, not the sandbox's: no one is left to answer.
+            log.info(
+                "%s %s: the client closed the connection before sending its whole body",
+                request.method,
+                request.url.path[:200],
+            )
+            return None
         except Exception as exc:
             return self._failure(request, exc)
         try:
