@@ -7,7 +7,8 @@ fault server, the benchmark's servers, a sandbox posing as a remote API).
 - ``make_server(app)``: uvicorn as every harness server runs: h11 with connections that
   can be closed on purpose (``harness._compat.uvicorn``), no lifespan, no access log, no
   logging ``dictConfig`` unless the server is the process (it would close the host
-  process's handlers, pytest's among them), no proxy headers (the client address is the socket's);
+  process's handlers, pytest's among them), no proxy headers (the client address is the
+  socket's), and requests still running ``GRACEFUL_SHUTDOWN_SECONDS`` after a stop cancelled;
 - ``BackgroundServer`` / ``serving(app)``: an app on a free loopback port in a thread,
   started when the socket listens and stopped on leaving the block.
 """
@@ -27,6 +28,9 @@ from harness._compat.uvicorn import AbortableH11Protocol
 
 #: How long a server may take to start or stop before we give up.
 STARTUP_TIMEOUT = 15.0
+#: How long a stopping server lets its requests finish: then it cancels them, so that a
+#: client stalled mid-request (or a ``delay`` fault) cannot keep it from stopping for ever.
+GRACEFUL_SHUTDOWN_SECONDS = 3
 
 
 def listen(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
@@ -65,6 +69,7 @@ def make_server(
         lifespan="off",
         http=AbortableH11Protocol,
         proxy_headers=False,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
     return uvicorn.Server(config)
 

@@ -21,6 +21,7 @@ Nothing is ever answered with a 500 unless the sandbox itself has a bug.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import math
@@ -65,6 +66,9 @@ log = logging.getLogger("harness.sandbox")
 MAX_BODY_BYTES = 1 << 20
 #: An oversized body is read and dropped up to this size, so the client sees the 413.
 _DRAIN_LIMIT = 64 << 20
+#: A body not wholly received this long after its request began is refused with 408: a
+#: client that sends its headers and then nothing would otherwise hold its request for ever.
+BODY_TIMEOUT_SECONDS = 30.0
 #: Default delay between placing an order and its items reaching SUCCESS.
 DEFAULT_PROCESSING_DELAY = 3.0
 #: Default least time from a provisioning request to its COMPLETED (ASM-035).
@@ -104,6 +108,8 @@ class Settings:
     handlers: Mapping[str, Handler] | None = None
     #: The control endpoints; each path must be under ``CONTROL_PREFIX``.
     control_routes: tuple[tuple[str, str, ControlHandler], ...] | None = None
+    #: A body not all received this long after its request began: 408.
+    body_timeout_seconds: float = BODY_TIMEOUT_SECONDS
 
 
 class Sandbox:
@@ -361,15 +367,30 @@ class Sandbox:
 
     async def _read(self, request: Request, headers: Mapping[str, str]) -> bytes:
         """The body, read from the ASGI messages themselves (Starlette's stream costs a
-        tenth of a read); 413 past ``max_body_bytes``, after draining what was sent."""
+        tenth of a read); 413 past ``max_body_bytes``, after draining what was sent; 408
+        when it is not all there ``body_timeout_seconds`` after the request began."""
         limit = self.settings.max_body_bytes
+        timeout = self.settings.body_timeout_seconds
+        deadline = asyncio.get_running_loop().time() + timeout
         declared = headers.get("content-length", "")
         too_large = declared.isdigit() and int(declared) > limit
         chunks: list[bytes] = []
         size = 0
         receive = request.receive
         while True:
-            message = await receive()
+            try:
+                async with asyncio.timeout_at(deadline):
+                    message = await receive()
+            except TimeoutError:
+                raise error(
+                    408,
+                    "REQUEST_TIMEOUT",
+                    f"the body did not all come within {timeout:g} s ({size} bytes came"
+                    f"{', Content-Length said ' + declared if declared else ''}); send it whole",
+                    header="Content-Length" if declared else None,
+                    # The rest of the body may still come: the connection cannot be reused.
+                    headers={"Connection": "close"},
+                ) from None
             if message["type"] != "http.request":
                 raise ClientDisconnect()  # as Starlette's stream says it
             chunk = message.get("body", b"")
@@ -593,6 +614,7 @@ def create_app(
     checks: Checks | None = None,
     handlers: Mapping[str, Handler] | None = None,
     control_routes: tuple[tuple[str, str, ControlHandler], ...] | None = None,
+    body_timeout_seconds: float = BODY_TIMEOUT_SECONDS,
 ) -> Starlette:
     """A Starlette app serving the sandbox org of ``profile`` (default: the default profile).
 
@@ -600,9 +622,11 @@ def create_app(
     ``None`` uses a fresh temporary file. ``clock``: the real-time source (``time.time``);
     tests may freeze it. ``processing_delay_seconds``: order to items' SUCCESS;
     ``provisioning_delay_seconds``: provisioning request to its earliest COMPLETED (both:
-    default the profile's ``sandbox`` section, else 3 and 0). ``checks``, ``handlers``,
-    ``control_routes``: see ``Settings``. ``app.state.sandbox`` is the ``Sandbox``; whoever
-    creates the app calls ``app.state.sandbox.close()`` when done.
+    default the profile's ``sandbox`` section, else 3 and 0). ``body_timeout_seconds``: a
+    body not all received that long after its request began is refused (408).
+    ``checks``, ``handlers``, ``control_routes``: see ``Settings``. ``app.state.sandbox``
+    is the ``Sandbox``; whoever creates the app calls ``app.state.sandbox.close()`` when
+    done.
     """
     if not isinstance(profile, Profile):
         profile = load_profile(profile)
@@ -621,6 +645,7 @@ def create_app(
             checks or Checks(),
             handlers,
             control_routes,
+            body_timeout_seconds,
         ),
     )
     app = Starlette(middleware=[Middleware(_Dispatch, sandbox=sandbox)])

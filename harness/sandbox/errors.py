@@ -18,6 +18,7 @@ TITLES: dict[str, str] = {
     "UNAUTHENTICATED": "Missing or unknown credentials",
     "FORBIDDEN": "These credentials may not do this",
     "PAYLOAD_TOO_LARGE": "The request body is too large",
+    "REQUEST_TIMEOUT": "The request body did not come in time",
     "UNSUPPORTED_MEDIA_TYPE": "The request body is not application/json",
     "DUPLICATE_HEADER": "A header that may appear once came twice",
     "MALFORMED_BODY": "The request body is not JSON",

@@ -86,7 +86,8 @@ def running_sandbox(
     SQLite file that outlives the server (default: a temporary one). ``settings``:
     ``clock`` (real-time source, e.g. a frozen ``lambda: 1.7e9``) and the keywords of
     ``create_app``: ``processing_delay_seconds``, ``provisioning_delay_seconds``,
-    ``max_body_bytes``, ``max_json_depth``, ``checks``, ``handlers``, ``control_routes``.
+    ``max_body_bytes``, ``max_json_depth``, ``body_timeout_seconds``, ``checks``,
+    ``handlers``, ``control_routes``.
     """
     server = SandboxServer(profile, db, **settings).start()
     try:
