@@ -1,4 +1,5 @@
-"""uvicorn: close a request's connection without a response (the sandbox's ``drop`` faults).
+"""uvicorn: close a request's connection without a response (the sandbox's ``drop`` faults,
+and a stopping server's requests still waiting for their body).
 
 ASGI has no message for "drop the connection", and uvicorn has no public hook for it. What
 is public: ``uvicorn.Config(http=...)`` takes an asyncio protocol class, and the ASGI scope
@@ -7,10 +8,16 @@ names the connection's two ends (``scope["server"]``, ``scope["client"]``). So
 ``connection_made`` / ``connection_lost``, keeps each open connection's
 ``transport.abort`` by those two addresses, and ``abort_connection(scope)`` calls it.
 
+A stopping uvicorn lets each request finish; one whose client sent its headers and never
+its body would wait until the graceful-shutdown timeout cancels it (with a traceback in the
+log). ``AbortableH11Protocol.shutdown`` closes such a connection at once instead: the app
+is told the client left (``http.disconnect``), and nothing half-received is acted on.
+
 Relies on: ``uvicorn.protocols.http.h11_impl.H11Protocol`` (a module uvicorn does not
-document) and on uvicorn filling ``scope["server"]`` / ``scope["client"]`` from the
-socket's own addresses (``proxy_headers`` off: ``harness.serving`` turns it off).
-``tests/compat/test_uvicorn.py`` checks both against the installed uvicorn.
+document; its ``conn``, ``cycle.response_started`` and ``shutdown`` too) and on uvicorn
+filling ``scope["server"]`` / ``scope["client"]`` from the socket's own addresses
+(``proxy_headers`` off: ``harness.serving`` turns it off). ``tests/compat/test_uvicorn.py``
+checks both against the installed uvicorn (``tests/sandbox/test_raw_http.py`` the stop).
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 Address = tuple[str, int]
@@ -47,6 +55,19 @@ class AbortableH11Protocol(H11Protocol):
         if key is not None:
             _OPEN[key] = transport.abort
             self._harness_key = key
+
+    def shutdown(self) -> None:
+        """Close at once a connection whose request still waits for its body; others as
+        uvicorn does (in-flight answers finish)."""
+        cycle = self.cycle
+        if (
+            cycle is not None
+            and not cycle.response_started
+            and self.conn.their_state is h11.SEND_BODY
+        ):
+            self.transport.close()
+            return
+        super().shutdown()
 
     def connection_lost(self, exc: Exception | None) -> None:
         _OPEN.pop(getattr(self, "_harness_key", None), None)  # type: ignore[arg-type]

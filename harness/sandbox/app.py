@@ -228,9 +228,9 @@ class Sandbox:
         except ApiError as exc:
             response = JSONResponse(exc.body, exc.status, headers=exc.headers)
         except ClientDisconnect:
-            # The client's doing, not the sandbox's: no one is left to answer.
+            # The client left (or the server is stopping): no one is left to answer.
             log.info(
-                "%s %s: the client closed the connection before sending its whole body",
+                "%s %s: the connection closed before the whole body came",
                 request.method,
                 request.url.path[:200],
             )
