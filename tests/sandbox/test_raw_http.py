@@ -154,3 +154,64 @@ def test_the_sandbox_stops_at_once_with_a_client_stalled_mid_body(
         sock.close()
         server.stop()
     assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+# -- bodies the sandbox cannot read as they are declared --------------------------------
+
+
+def exchange(server: SandboxServer, request: bytes) -> tuple[int, dict[str, str], bytes]:
+    with connect(server) as sock:
+        sock.sendall(request)
+        return read_response(sock)
+
+
+@pytest.mark.parametrize(
+    ("header", "value"),
+    [
+        ("Content-Encoding", "gzip"),
+        ("Content-Encoding", "br"),
+        ("Content-Type", "application/json; charset=latin-1"),
+        ("Content-Type", 'application/json; charset="utf-16"'),
+    ],
+)
+def test_a_body_declared_in_an_encoding_the_sandbox_does_not_read_is_415(
+    sandbox: SandboxServer, header: str, value: str
+) -> None:
+    """Found by this audit: 'Content-Encoding: gzip' over plain bytes was read as plain JSON
+    (a real gzip body got 'not UTF-8'), and a charset other than UTF-8 was read as UTF-8."""
+    body = b"{}"
+    lines = [f"{header}: {value}"] if header == "Content-Encoding" else []
+    request = head(sandbox, *lines, length=len(body)) + body
+    if header == "Content-Type":
+        request = request.replace(b"Content-Type: application/json", f"{header}: {value}".encode())
+    envelope = assert_envelope(*exchange(sandbox, request), 415)
+    assert envelope["errors"][0]["code"] == "UNSUPPORTED_MEDIA_TYPE"
+    assert envelope["errors"][0]["source"] == {"header": header}
+
+
+@pytest.mark.parametrize(
+    "value", ["identity", "application/json; charset=utf-8", "application/json; charset=UTF-8"]
+)
+def test_a_body_declared_as_plain_utf8_is_read(sandbox: SandboxServer, value: str) -> None:
+    if value == "identity":
+        request = head(sandbox, "Content-Encoding: identity", length=2) + b"{}"
+    else:
+        request = head(sandbox, length=2).replace(
+            b"Content-Type: application/json", f"Content-Type: {value}".encode()
+        )
+        request += b"{}"
+    status, _, body = exchange(sandbox, request)
+    assert status == 200, body[:300]
+
+
+def test_an_oversized_body_announced_with_expect_100_continue_is_413_before_it_is_sent(
+    sandbox: SandboxServer,
+) -> None:
+    """Found by this audit: the sandbox answered '100 Continue' to a 1 TB Content-Length,
+    inviting the body, and read 64 MiB of it before refusing it."""
+    with connect(sandbox) as sock:
+        sock.sendall(head(sandbox, "Expect: 100-continue", length=1 << 40))
+        status, headers, body = read_response(sock)
+        envelope = assert_envelope(status, headers, body, 413)
+        assert envelope["errors"][0]["code"] == "PAYLOAD_TOO_LARGE"
+    still_answers(sandbox)
