@@ -274,7 +274,9 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "Transport errors use the envelope too: unknown path 404 NOT_FOUND, another method "
         "405 METHOD_NOT_ALLOWED with Allow, a body above 1 MiB 413 PAYLOAD_TOO_LARGE, a body "
         "that is not UTF-8 JSON (or nests deeper than 64, holds NaN, Infinity, a number beyond "
-        "a double or an integer of more than 4300 digits) 400 MALFORMED_BODY; 401 carries "
+        "a double or an integer of more than 4300 digits) 400 MALFORMED_BODY, a body under a "
+        "Content-Encoding or declared in a charset other than UTF-8 415 UNSUPPORTED_MEDIA_TYPE "
+        "naming the header, a body not all sent within 30 s 408 REQUEST_TIMEOUT; 401 carries "
         "WWW-Authenticate for Bearer and Basic.",
     ),
     Assumption(

@@ -374,6 +374,9 @@ class Sandbox:
         deadline = asyncio.get_running_loop().time() + timeout
         declared = headers.get("content-length", "")
         too_large = declared.isdigit() and int(declared) > limit
+        if too_large and headers.get("expect", "").strip().lower() == "100-continue":
+            # The client waits to be asked for the body: refused before it is sent.
+            raise _too_large(limit, closing=True)
         chunks: list[bytes] = []
         size = 0
         receive = request.receive
@@ -406,12 +409,11 @@ class Sandbox:
             if not message.get("more_body", False):
                 break
         if too_large:
-            raise error(
-                413,
-                "PAYLOAD_TOO_LARGE",
-                f"the body is larger than the sandbox's limit of {limit} bytes",
-            )
-        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+            raise _too_large(limit)
+        body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        if body:
+            _require_plain(headers)
+        return body
 
     def _parse(self, raw: bytes) -> Any:
         """The JSON body, or _NO_BODY for an empty one; 400 for anything else, read as the
@@ -719,6 +721,42 @@ _SINGLE_HEADERS: dict[str, str] = {
     "origin": "Origin",
     **{p.name.lower(): p.name for op in operations() for p in op.parameters if p.where == "header"},
 }
+
+
+def _too_large(limit: int, *, closing: bool = False) -> ApiError:
+    return error(
+        413,
+        "PAYLOAD_TOO_LARGE",
+        f"the body is larger than the sandbox's limit of {limit} bytes",
+        # Its body was never read: the connection cannot carry another request.
+        headers={"Connection": "close"} if closing else None,
+    )
+
+
+def _require_plain(headers: Mapping[str, str]) -> None:
+    """415 for a body the sandbox would not read as declared: one under a Content-Encoding
+    (read as plain, gzip would be 'not UTF-8' and plain bytes claimed gzip accepted), or
+    in a charset other than UTF-8, the only one JSON has (RFC 8259)."""
+    encoding = headers.get("content-encoding", "").strip().lower()
+    if encoding not in ("", "identity"):
+        raise error(
+            415,
+            "UNSUPPORTED_MEDIA_TYPE",
+            f"the body is sent with Content-Encoding {encoding[:40]!r}; the sandbox reads "
+            "bodies as they are: send it unencoded",
+            header="Content-Encoding",
+        )
+    for parameter in headers.get("content-type", "").split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        charset = value.strip().strip('"').lower()
+        if name.strip().lower() == "charset" and charset not in ("utf-8", "utf8"):
+            raise error(
+                415,
+                "UNSUPPORTED_MEDIA_TYPE",
+                f"the body is declared charset={charset[:40]!r}; JSON is UTF-8: send it so, "
+                "with charset=utf-8 or none",
+                header="Content-Type",
+            )
 
 
 def _near(method: str, path: str) -> str:

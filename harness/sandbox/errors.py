@@ -19,7 +19,7 @@ TITLES: dict[str, str] = {
     "FORBIDDEN": "These credentials may not do this",
     "PAYLOAD_TOO_LARGE": "The request body is too large",
     "REQUEST_TIMEOUT": "The request body did not come in time",
-    "UNSUPPORTED_MEDIA_TYPE": "The request body is not application/json",
+    "UNSUPPORTED_MEDIA_TYPE": "The request body is not plain application/json",
     "DUPLICATE_HEADER": "A header that may appear once came twice",
     "MALFORMED_BODY": "The request body is not JSON",
     "ORG_NOT_FOUND": "No such organization",
