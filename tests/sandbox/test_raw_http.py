@@ -215,3 +215,17 @@ def test_an_oversized_body_announced_with_expect_100_continue_is_413_before_it_i
         envelope = assert_envelope(status, headers, body, 413)
         assert envelope["errors"][0]["code"] == "PAYLOAD_TOO_LARGE"
     still_answers(sandbox)
+
+
+def test_content_length_with_transfer_encoding_is_refused_and_the_connection_closed(
+    sandbox: SandboxServer,
+) -> None:
+    """Found by this audit: a request with both (a request-smuggling shape) was answered
+    200 and its connection kept for the next request; RFC 9112 6.1 says a server must
+    close it after answering, and may refuse it."""
+    request = head(sandbox, "Transfer-Encoding: chunked", length=2) + b"2\r\n{}\r\n0\r\n\r\n"
+    with connect(sandbox) as sock:
+        sock.sendall(request + head(sandbox, length=2) + b"{}")
+        envelope = assert_envelope(*read_response(sock), 400)
+        assert envelope["errors"][0]["source"] == {"header": "Transfer-Encoding"}
+        assert sock.recv(65536) == b""  # closed: the request after it is not answered
