@@ -276,7 +276,8 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "that is not UTF-8 JSON (or nests deeper than 64, holds NaN, Infinity, a number beyond "
         "a double or an integer of more than 4300 digits) 400 MALFORMED_BODY, a body under a "
         "Content-Encoding or declared in a charset other than UTF-8 415 UNSUPPORTED_MEDIA_TYPE "
-        "naming the header, a body not all sent within 30 s 408 REQUEST_TIMEOUT; 401 carries "
+        "naming the header, a body not all sent within 30 s 408 REQUEST_TIMEOUT, Transfer-Encoding "
+        "with Content-Length 400 CONFLICTING_HEADERS (the connection closed); 401 carries "
         "WWW-Authenticate for Bearer and Basic.",
     ),
     Assumption(

@@ -697,7 +697,8 @@ def _base_url_of(
 
 def _headers(scope: Scope) -> dict[str, str]:
     """The request's headers by lower-case name; 400 naming a header that may appear once
-    but came twice (the last would silently win, ASM-036)."""
+    but came twice (the last would silently win, ASM-036), or Transfer-Encoding sent with
+    Content-Length."""
     headers: dict[str, str] = {}
     for raw_name, raw_value in scope["headers"]:
         name = raw_name.decode("latin-1").lower()
@@ -710,6 +711,16 @@ def _headers(scope: Scope) -> dict[str, str]:
                 header=shown,
             )
         headers[name] = raw_value.decode("latin-1")
+    if "transfer-encoding" in headers and "content-length" in headers:
+        # A request-smuggling shape: RFC 9112 6.1 has the connection closed after it.
+        raise error(
+            400,
+            "CONFLICTING_HEADERS",
+            "the request has both Transfer-Encoding and Content-Length, so the length of "
+            "its body is ambiguous; send one of them",
+            header="Transfer-Encoding",
+            headers={"Connection": "close"},
+        )
     return headers
 
 

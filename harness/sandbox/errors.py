@@ -21,6 +21,7 @@ TITLES: dict[str, str] = {
     "REQUEST_TIMEOUT": "The request body did not come in time",
     "UNSUPPORTED_MEDIA_TYPE": "The request body is not plain application/json",
     "DUPLICATE_HEADER": "A header that may appear once came twice",
+    "CONFLICTING_HEADERS": "Two headers of the request contradict each other",
     "MALFORMED_BODY": "The request body is not JSON",
     "ORG_NOT_FOUND": "No such organization",
     "SITE_NOT_FOUND": "No such site",
