@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import socket
 import time
 from collections.abc import Iterator
@@ -229,3 +230,65 @@ def test_content_length_with_transfer_encoding_is_refused_and_the_connection_clo
         envelope = assert_envelope(*read_response(sock), 400)
         assert envelope["errors"][0]["source"] == {"header": "Transfer-Encoding"}
         assert sock.recv(65536) == b""  # closed: the request after it is not answered
+
+
+# -- what was fine: kept so ----------------------------------------------------------------
+
+#: Requests no client library sends. uvicorn's h11 answers those it cannot parse with a
+#: plain-text 400 (or closes); the sandbox answers the rest with a 4xx in the envelope.
+HOSTILE: dict[str, bytes] = {
+    "bad-method-token": b"G@T / HTTP/1.1\r\nHost: x\r\n\r\n",
+    "asterisk-form": b"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n",
+    "absolute-form-unknown": b"GET http://example.invalid/nope HTTP/1.1\r\nHost: x\r\n\r\n",
+    "dot-segments": b"GET /commerce/api/v2/orders/../../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n",
+    "encoded-dots-and-nul": b"GET /commerce/%2e%2e/api/%00 HTTP/1.1\r\nHost: x\r\n\r\n",
+    "double-slash": b"GET //commerce//api/v2/orders HTTP/1.1\r\nHost: x\r\n\r\n",
+    "path-60k": b"GET /" + b"a" * 60_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+    "path-200k": b"GET /" + b"a" * 200_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+    "latin-1-path": b"GET /commerce/api/v2/orders/\xe9\xff HTTP/1.1\r\nHost: x\r\n\r\n",
+    "latin-1-host": b"GET /_sandbox/clock HTTP/1.1\r\nHost: \xff\xfe:99999\r\n\r\n",
+    "header-without-colon": b"GET / HTTP/1.1\r\nHost: x\r\nNoColon\r\n\r\n",
+    "nul-in-header": b"GET / HTTP/1.1\r\nHost: x\r\nX: a\x00b\r\n\r\n",
+    "two-content-lengths": b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
+    b"Content-Length: 3\r\n\r\n{}x",
+    "negative-content-length": b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
+    "bad-chunk-size": b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+    "huge-chunk-size": b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+    + b"f" * 20
+    + b"\r\n{}\r\n0\r\n\r\n",
+    "gzip-transfer-coding": b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
+    "http-2-preface": b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+    "http-0.9": b"GET /\r\n\r\n",
+    "tls-client-hello": bytes.fromhex("16030100a5010000a10303") + bytes(100),
+    "http-1.1-without-host": b"GET / HTTP/1.1\r\n\r\n",
+    "5000-headers": b"GET / HTTP/1.1\r\nHost: x\r\n"
+    + b"".join(b"X-%d: v\r\n" % i for i in range(5000))
+    + b"\r\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_a_malformed_request_is_a_4xx_or_a_close_and_the_sandbox_answers_on(
+    sandbox: SandboxServer, sandbox_log: pytest.LogCaptureFixture, name: str
+) -> None:
+    with connect(sandbox, timeout=5.0) as sock:
+        try:
+            sock.sendall(HOSTILE[name])
+            sock.shutdown(socket.SHUT_WR)
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+        except ConnectionResetError:
+            answer = b""  # closed by the server: acceptable for what is not HTTP
+    for status in (int(s) for s in re.findall(rb"^HTTP/1\.[01] (\d{3})", answer, re.M)):
+        assert 400 <= status < 500, (name, answer[:300])
+    if b"application/json" in answer:
+        assert b'"errors":[' in answer, answer[:300]
+    still_answers(sandbox)
+    # uvicorn warns 'Invalid HTTP request received.' (no traceback); the sandbox says nothing.
+    assert not [r.getMessage() for r in sandbox_log.records if r.exc_info]
+    assert not [
+        r.getMessage()
+        for r in sandbox_log.records
+        if r.name.startswith("harness") and r.levelno >= logging.WARNING
+    ]
