@@ -13,8 +13,13 @@ its body would wait until the graceful-shutdown timeout cancels it (with a trace
 log). ``AbortableH11Protocol.shutdown`` closes such a connection at once instead: the app
 is told the client left (``http.disconnect``), and nothing half-received is acted on.
 
+When h11 cannot parse what follows a request's headers (a bad chunk size), uvicorn answers
+400 itself while the app may be answering too; h11 then refuses the app's answer and
+uvicorn logs 'Exception in ASGI application' with a traceback. ``send_400_response`` first
+tells the request's cycle its client is gone, so the app's answer is dropped quietly.
+
 Relies on: ``uvicorn.protocols.http.h11_impl.H11Protocol`` (a module uvicorn does not
-document; its ``conn``, ``cycle.response_started`` and ``shutdown`` too) and on uvicorn
+document; its ``conn``, ``cycle``, ``shutdown`` and ``send_400_response`` too) and on uvicorn
 filling ``scope["server"]`` / ``scope["client"]`` from the socket's own addresses
 (``proxy_headers`` off: ``harness.serving`` turns it off). ``tests/compat/test_uvicorn.py``
 checks both against the installed uvicorn (``tests/sandbox/test_raw_http.py`` the stop).
@@ -68,6 +73,18 @@ class AbortableH11Protocol(H11Protocol):
             self.transport.close()
             return
         super().shutdown()
+
+    def send_400_response(self, msg: str) -> None:
+        """uvicorn's 400 for what h11 cannot parse, the request underway told its client
+        is gone first (its answer could no longer be sent)."""
+        cycle = self.cycle
+        if cycle is not None and not cycle.response_complete:
+            cycle.disconnected = True
+            cycle.message_event.set()
+            if cycle.response_started:  # too late for a 400: h11 would refuse it
+                self.transport.close()
+                return
+        super().send_400_response(msg)
 
     def connection_lost(self, exc: Exception | None) -> None:
         _OPEN.pop(getattr(self, "_harness_key", None), None)  # type: ignore[arg-type]
