@@ -371,8 +371,11 @@ class Sandbox:
         when it is not all there ``body_timeout_seconds`` after the request began."""
         limit = self.settings.max_body_bytes
         timeout = self.settings.body_timeout_seconds
-        deadline = asyncio.get_running_loop().time() + timeout
         declared = headers.get("content-length", "")
+        # No body can come (a GET): its one message is there already, so no timer (one
+        # costs ~7 us, a few percent of a read).
+        bodiless = declared in ("", "0") and "transfer-encoding" not in headers
+        deadline = None if bodiless else asyncio.get_running_loop().time() + timeout
         too_large = declared.isdigit() and int(declared) > limit
         if too_large and headers.get("expect", "").strip().lower() == "100-continue":
             # The client waits to be asked for the body: refused before it is sent.
@@ -381,19 +384,14 @@ class Sandbox:
         size = 0
         receive = request.receive
         while True:
-            try:
-                async with asyncio.timeout_at(deadline):
-                    message = await receive()
-            except TimeoutError:
-                raise error(
-                    408,
-                    "REQUEST_TIMEOUT",
-                    f"the body did not all come within {timeout:g} s ({size} bytes came"
-                    f"{', Content-Length said ' + declared if declared else ''}); send it whole",
-                    header="Content-Length" if declared else None,
-                    # The rest of the body may still come: the connection cannot be reused.
-                    headers={"Connection": "close"},
-                ) from None
+            if deadline is None:
+                message = await receive()
+            else:
+                try:
+                    async with asyncio.timeout_at(deadline):
+                        message = await receive()
+                except TimeoutError:
+                    raise _timed_out(timeout, size, declared) from None
             if message["type"] != "http.request":
                 raise ClientDisconnect()  # as Starlette's stream says it
             chunk = message.get("body", b"")
@@ -732,6 +730,18 @@ _SINGLE_HEADERS: dict[str, str] = {
     "origin": "Origin",
     **{p.name.lower(): p.name for op in operations() for p in op.parameters if p.where == "header"},
 }
+
+
+def _timed_out(timeout: float, size: int, declared: str) -> ApiError:
+    return error(
+        408,
+        "REQUEST_TIMEOUT",
+        f"the body did not all come within {timeout:g} s ({size} bytes came"
+        f"{', Content-Length said ' + declared if declared else ''}); send it whole",
+        header="Content-Length" if declared else None,
+        # The rest of the body may still come: the connection cannot be reused.
+        headers={"Connection": "close"},
+    )
 
 
 def _too_large(limit: int, *, closing: bool = False) -> ApiError:
