@@ -9,6 +9,7 @@ stops when told to.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -272,14 +273,17 @@ def test_a_malformed_request_is_a_4xx_or_a_close_and_the_sandbox_answers_on(
     sandbox: SandboxServer, sandbox_log: pytest.LogCaptureFixture, name: str
 ) -> None:
     with connect(sandbox, timeout=5.0) as sock:
+        answer = b""
         try:
             sock.sendall(HOSTILE[name])
-            sock.shutdown(socket.SHUT_WR)
-            answer = b""
+            # The server may have answered and closed while we were still sending (a 200 KB
+            # path): then the half-close finds the socket gone, and its answer is still read.
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_WR)
             while chunk := sock.recv(65536):
                 answer += chunk
         except ConnectionError:  # reset or broken pipe: closed by the server mid-request
-            answer = b""  # acceptable for what is not HTTP
+            pass  # acceptable for what is not HTTP; whatever came before the reset is checked
     for status in (int(s) for s in re.findall(rb"^HTTP/1\.[01] (\d{3})", answer, re.M)):
         assert 400 <= status < 500, (name, answer[:300])
     if b"application/json" in answer:
