@@ -12,6 +12,7 @@ traceback, with the step's headline added as a section.
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,8 @@ from harness.contracts import resolve_pointer as resolve
 MESSAGE_LINES = 4
 #: At most this many violations of one breach are shown one by one.
 BREACH_VIOLATIONS = 2
+#: Longest line of an exception's message shown (its file paths are shortened first).
+LINE_CHARS = 200
 #: Longest value shown after ``got:``.
 VALUE_CHARS = 120
 HINT = "(full traceback: -v or --tb=long)"
@@ -148,7 +151,7 @@ def describe(error: BaseException) -> list[str]:
         return _breach(exchange, side, violations)
     text = str(error).strip() or "(no message)"
     lines = [line.rstrip() for line in text.splitlines() if line.strip()]
-    shown = [_cut(line, 200) for line in lines[:MESSAGE_LINES]]
+    shown = [fit_line(line, LINE_CHARS) for line in lines[:MESSAGE_LINES]]
     if len(lines) > MESSAGE_LINES:
         shown.append(f"... {len(lines) - MESSAGE_LINES} more lines")
     name = type(error).__name__
@@ -195,6 +198,48 @@ def _got(body: Any, pointer: str) -> str:
     if found and isinstance(value, dict):
         return _cut(f"no such field; {parent or '/'} has {sorted(value)}", VALUE_CHARS)
     return "no such field"
+
+
+#: A file path in a message: a token with a '/' (not a URL's, whose '//' follows a ':'),
+#: up to a space, quote, bracket or ':' (``cassette /x/y.yaml: does not parse``).
+_PATH = re.compile(r"(?<![^\s'\"(=\[])[^\s'\"():\[\]]*/[^\s'\"():\[\]]+")
+
+
+def fit_line(line: str, limit: int) -> str:
+    """``line`` in at most ``limit`` characters, what it says of the problem kept: its file
+    paths first made relative to the working directory, then cut in their middle (the
+    last two parts kept) as far as needed; only a line still too long is cut at its end."""
+    line = _PATH.sub(lambda m: _relative(m.group(0)), line)
+    # The longest path first; each is cut once (its '/.../' then marks it).
+    while len(line) > limit:
+        paths = [m for m in _PATH.finditer(line) if "/.../" not in m.group(0)]
+        for found in sorted(paths, key=lambda m: -len(m.group(0))):
+            start, end = found.span()
+            short = _middle(found.group(0), end - start - (len(line) - limit))
+            if short != found.group(0):
+                line = line[:start] + short + line[end:]
+                break
+        else:
+            break
+    return _cut(line, limit)
+
+
+def _relative(path: str) -> str:
+    """An absolute path under the working directory as a relative one."""
+    if not path.startswith("/"):
+        return path
+    here = os.getcwd().rstrip("/") + "/"
+    return path[len(here) :] if path.startswith(here) and len(path) > len(here) else path
+
+
+def _middle(path: str, wanted: int) -> str:
+    """``path`` in about ``wanted`` characters: its start, ``...``, its last two parts."""
+    parts = path.rsplit("/", 2)
+    tail = "/".join(parts[-2:])
+    room = wanted - len(tail) - len("/.../")
+    if len(parts) < 3 or room >= len(parts[0]):
+        return path
+    return f"{parts[0][: max(room, 0)]}/.../{tail}"
 
 
 def _cut(text: str, limit: int) -> str:
