@@ -233,13 +233,20 @@ def _relative(path: str) -> str:
 
 
 def _middle(path: str, wanted: int) -> str:
-    """``path`` in about ``wanted`` characters: its start, ``...``, its last two parts."""
+    """``path`` in about ``wanted`` characters: its start, ``...``, its last two parts (its
+    last one alone when even that is too long)."""
     parts = path.rsplit("/", 2)
-    tail = "/".join(parts[-2:])
-    room = wanted - len(tail) - len("/.../")
-    if len(parts) < 3 or room >= len(parts[0]):
+    if len(parts) < 3:
         return path
-    return f"{parts[0][: max(room, 0)]}/.../{tail}"
+    tail = "/".join(parts[-2:])
+    if len(".../" + tail) > wanted:
+        return f".../{parts[-1]}"
+    room = wanted - len(tail) - len("/.../")
+    if room >= len(parts[0]):
+        return path
+    head = parts[0][: max(room, 0)]
+    # A relative path cut to nothing before its tail must not read as an absolute one.
+    return f"{head}/.../{tail}" if head else f".../{tail}"
 
 
 def _cut(text: str, limit: int) -> str:
