@@ -7,7 +7,8 @@ sandbox's own control endpoints are ``CONTROL_ROUTES`` below.
 
 Every request goes the same way, and every refusal is the error envelope:
 
-1. route: unknown path 404, known path with another method 405 (with ``Allow``);
+1. route: unknown path 404, known path with another method 405 (with ``Allow``); HEAD
+   is routed as GET (``ANSWERED_AS``);
 2. authenticate and authorize (401, 403; ``auth``);
 3. read the body: at most ``max_body_bytes`` (413), UTF-8 JSON, not too deep (400);
 4. ``validate_request`` of the contracts (400, JSON pointer of each violation);
@@ -270,16 +271,18 @@ class Sandbox:
         if control:
             # Admitted before routing: every route under the prefix, unknown paths too.
             admit_control(headers, _base_url(request), self.profile)
+        # HEAD is answered as GET; the server sends its headers only (RFC 9110 9.3.2).
+        routed = ANSWERED_AS.get(method, method)
         own = self._routes.get(path)
         if own is not None:
-            handler = own.get(method)
+            handler = own.get(routed)
             if handler is None:
                 raise _not_allowed(method, path, tuple(own))
             if control:
-                require_json(method, headers)
+                require_json(routed, headers)
             body = self._parse(await self._read(request, headers))
             return handler(self, request, None if body is _NO_BODY else body)
-        match = find_operation(method, path)
+        match = find_operation(routed, path)
         if match is None:
             allowed = path_allows(path)
             if allowed:
@@ -544,6 +547,11 @@ def _clear_faults(sandbox: Sandbox, request: Request, body: Any) -> Response:
     return JSONResponse({"data": []})
 
 
+#: A method answered as another one: HEAD as GET, whose headers it gets without the body
+#: (RFC 9110 9.3.2; uvicorn sends no body to a HEAD), on every GET route, the cookbook's
+#: operations' and the sandbox's own. A route table names GET only.
+ANSWERED_AS: dict[str, str] = {"HEAD": "GET"}
+
 #: The sandbox's own public endpoint: the contracts, for the tools users point at it.
 PUBLIC_ROUTES: tuple[tuple[str, str, ControlHandler], ...] = (("GET", "/openapi.json", _openapi),)
 
@@ -791,7 +799,8 @@ def _near(method: str, path: str) -> str:
 
 
 def _not_allowed(method: str, path: str, allowed: tuple[str, ...]) -> ApiError:
-    methods = ", ".join(sorted(set(allowed)))
+    also = {alias for alias, routed in ANSWERED_AS.items() if routed in allowed}
+    methods = ", ".join(sorted({*allowed, *also}))
     return error(
         405,
         "METHOD_NOT_ALLOWED",
