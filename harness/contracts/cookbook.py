@@ -278,7 +278,8 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "a double or an integer of more than 4300 digits) 400 MALFORMED_BODY, a body under a "
         "Content-Encoding or declared in a charset other than UTF-8 415 UNSUPPORTED_MEDIA_TYPE "
         "naming the header, a body not all sent within 30 s 408 REQUEST_TIMEOUT, Transfer-Encoding "
-        "with Content-Length 400 CONFLICTING_HEADERS (the connection closed); 401 carries "
+        "with Content-Length 400 CONFLICTING_HEADERS (the connection closed), a server too "
+        "busy 503 UNAVAILABLE with Retry-After (the connection closed); 401 carries "
         "WWW-Authenticate for Bearer and Basic.",
     ),
     Assumption(

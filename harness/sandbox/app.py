@@ -70,6 +70,12 @@ _DRAIN_LIMIT = 64 << 20
 #: A body not wholly received this long after its request began is refused with 408: a
 #: client that sends its headers and then nothing would otherwise hold its request for ever.
 BODY_TIMEOUT_SECONDS = 30.0
+#: Open connections, and requests in progress, a sandbox server serves at once (``harness
+#: sandbox serve --max-connections``): a request beyond is answered 503 UNAVAILABLE
+#: (``busy``) and its connection closed. Far above a suite's needs (a few per xdist
+#: worker) and the benchmark's 32 clients, and far below the file descriptors a process
+#: usually has (1024), so a runaway client cannot starve the server or the machine.
+MAX_CONNECTIONS = 256
 #: Default delay between placing an order and its items reaching SUCCESS.
 DEFAULT_PROCESSING_DELAY = 3.0
 #: Default least time from a provisioning request to its COMPLETED (ASM-035).
@@ -659,6 +665,20 @@ def create_app(
     app = Starlette(middleware=[Middleware(_Dispatch, sandbox=sandbox)])
     app.state.sandbox = sandbox
     return app
+
+
+async def busy(scope: Scope, receive: Receive, send: Send) -> None:
+    """The answer to a request beyond the server's connection limit (``MAX_CONNECTIONS``):
+    503 in the error envelope, worth a retry a second later, the connection closed so that
+    it frees its place."""
+    refusal = error(
+        503,
+        "UNAVAILABLE",
+        "the sandbox has as many connections or requests in progress as it serves at once "
+        "(harness sandbox serve --max-connections); retry after Retry-After seconds",
+        headers={"Retry-After": "1", "Connection": "close"},
+    )
+    await JSONResponse(refusal.body, refusal.status, headers=refusal.headers)(scope, receive, send)
 
 
 # -- helpers --------------------------------------------------------------------------
