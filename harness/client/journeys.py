@@ -41,6 +41,35 @@ from ._wait import Poll, wait_for_order, wait_for_provisioning
 from .orders import OrderBuilder, Timestamp
 
 
+def needs(products: Sequence[str]) -> list[str]:
+    """The roles of an org's profile (``harness.contracts.roles``) a journey ordering the
+    Enterprise editions of ``products`` ("jira", "jsm", "confluence") needs: each offering
+    and parent Enterprise entitlement, the family container's offering for Jira and JSM,
+    a transaction account and the products' admin e-mail."""
+    wanted = [roles.offering_role(roles.ENTERPRISE_WORDS[p]) for p in products]
+    if {"jira", "jsm"} & set(products):
+        wanted.append(roles.offering_role("Jira family container"))
+    wanted += [roles.parent_role_of(p) for p in products]
+    return [*wanted, "a transaction account with an invoice group", _ADMIN_EMAIL]
+
+
+def cannot_run(profile: Profile, products: Sequence[str]) -> str | None:
+    """Why the org's profile cannot run a journey ordering ``products`` (``needs``), in one
+    line: what it lacks and where that goes (an offering: catalogue.offerings, which
+    ``harness profile discover`` writes); None when it can. A notebook or a script says
+    this line and skips the journey, where the journey would stop at its order."""
+    lacking = roles.missing(profile, needs(products))
+    if not lacking:
+        return None
+    return f"the profile ({profile.source}) lacks " + "; ".join(
+        f"{gap.role.name!r}: {gap.role.how_to_add}" for gap in lacking
+    )
+
+
+#: The role of the e-mail a provisioning request names as the products' admin.
+_ADMIN_EMAIL = "the admin e-mail of new products"
+
+
 def window_age(client: Client, request: ProvisioningRequest) -> float:
     """Seconds since the provisioning request was sent, on the client clock."""
     return client.clock() - request.created_at
