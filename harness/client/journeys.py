@@ -167,7 +167,7 @@ def new_site(
     # As the suite takes them from a profile: one that discovery wrote names none of them.
     request = client.provision_products(
         builder.offerings_to_provision(),
-        admin_email or roles.resolve(profile, "the admin e-mail of new products"),
+        admin_email or roles.resolve(profile, _ADMIN_EMAIL),
         site_name
         or defaults.get("newSiteName")
         # A site's name is taken once: fresh, so the journey runs again against the org.
@@ -216,7 +216,7 @@ def add_to_existing_site(
     builder.product(product)
     request = client.provision_products(
         builder.offerings_to_provision(),
-        admin_email or profile.defaults["adminEmail"],
+        admin_email or roles.resolve(profile, _ADMIN_EMAIL),
         site_name,
         location=location or profile.defaults.get("location"),
     )
@@ -268,7 +268,7 @@ def add_app(
     request = client.provision_app(
         workspace.product_ari,
         builder.offerings_to_provision(),
-        admin_email or profile.defaults["adminEmail"],
+        admin_email or roles.resolve(profile, _ADMIN_EMAIL),
         app_key or (offering.app_key if offering else None) or "",
     )
     return _finish(client, request, builder, timeout, poll_interval, on_poll)

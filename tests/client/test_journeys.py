@@ -134,6 +134,42 @@ def test_new_site_journey_for_a_profile_naming_no_site_admin_e_mail_or_timezone(
     assert all(p["parameters"]["timezone"] == "UTC" for p in provisions)
 
 
+def test_existing_site_and_app_journeys_for_a_profile_naming_no_admin_e_mail(
+    tmp_path: Any,
+) -> None:
+    """As new_site does, add_to_existing_site and add_app name the direct site admin when
+    the profile gives no defaults.adminEmail (discovery writes it only when asked); both
+    indexed defaults['adminEmail'], a KeyError."""
+    import json
+
+    from harness.client import Client, OrgApiKey
+    from harness.sandbox.testing import running_sandbox
+    from tests.other_org import INITECH, UMBRELLA, other_org
+
+    data = other_org()
+    del data["defaults"]["adminEmail"]
+    path = tmp_path / "discovered.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    profile = load_profile(path)
+    sent: list[Exchange] = []
+    with running_sandbox(path) as server:
+        client = Client(
+            server.base_url,
+            org_id=profile.org_id,
+            auth=OrgApiKey(profile.api_key),
+            on_exchange=sent.append,
+        )
+        added = journeys.add_to_existing_site(client, profile, INITECH, "jsm", poll_interval=0.2)
+        app = journeys.add_app(client, profile, UMBRELLA, "jsm", poll_interval=0.2)
+    assert added.order.status == app.order.status == "SUCCESS"
+    named = [
+        e.request_json["parameters"]["adminEmail"]
+        for e in sent
+        if e.operation in ("products.provision", "apps.provision")
+    ]
+    assert named == [profile.site_admin("direct").email] * 2
+
+
 def test_add_jsm_to_an_existing_site_reuses_its_family_container(client: Any) -> None:
     result = journeys.add_to_existing_site(client, PROFILE, "acme", "jsm", poll_interval=1)
     (item,) = result.order_body["items"]
