@@ -267,19 +267,33 @@ def check(folder: str, profile: str | None) -> None:
     "--dir", "folder", default="cassettes", show_default=True, type=click.Path(file_okay=False)
 )
 @click.option("--features", default="features", show_default=True)
-def drift_command(folder: str, features: str) -> None:
+@click.option(
+    "--profile",
+    default=None,
+    help="Profile the cassettes were recorded with (default: the embedded sandbox's).",
+)
+def drift_command(folder: str, features: str, profile: str | None) -> None:
     """Re-record every scenario against a fresh embedded sandbox and compare with the
-    committed cassettes; exit 1 naming each scenario and field that moved."""
+    committed cassettes; exit 1 naming each scenario and field that moved.
+
+    Cassettes recorded for another org (``harness run --mode record --profile FILE``) are
+    compared with a sandbox serving that org: give the same ``--profile``."""
+    from harness.contracts import ProfileError, load_profile
+
     from .audit import drift
 
     folder_path = Path(folder)
     if not folder_path.is_dir():
         raise _usage(f"{folder}: no such folder")
+    args = [str(_features_dir(features)), "--mode=record", "-q"]
+    if profile is not None:
+        try:
+            load_profile(profile)  # a mistake is told here, not as a failed re-recording
+        except ProfileError as exc:
+            raise _usage(str(exc)) from None
+        args.append(f"--profile={profile}")
     with tempfile.TemporaryDirectory(prefix="harness-drift-") as tmp:
-        code = run_suite(
-            [str(_features_dir(features)), "--mode=record", f"--cassette-dir={tmp}", "-q"],
-            reports=Path(tmp) / "reports",
-        )
+        code = run_suite([*args, f"--cassette-dir={tmp}"], reports=Path(tmp) / "reports")
         if code != 0:
             click.echo(f"re-recording failed (pytest exit {code})", err=True)
             sys.exit(1)

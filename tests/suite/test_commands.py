@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from harness._command import harness_command
 from harness.cli import main
 from harness.suite.modes import base_url_problem
+from tests.other_org import write_other_org
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -169,6 +170,36 @@ def test_re_recording_reproduces_the_committed_cassettes() -> None:
     )
     assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
     assert done.stdout.rstrip().endswith("OK: re-recording reproduces every cassette in cassettes")
+
+
+def test_cassettes_recorded_for_another_org_are_drift_checked_with_its_profile(
+    tmp_path: Path,
+) -> None:
+    """Cassettes a user recorded for their own org (``--profile``) are re-recorded against a
+    sandbox serving that org, not the default one, when drift is given the same profile."""
+    profile = write_other_org(tmp_path / "profile.json")
+    cassettes = tmp_path / "cassettes"
+    env = {**os.environ, "PYTEST_ADDOPTS": "-p no:cacheprovider"}
+    recorded = subprocess.run(
+        [sys.executable, "-m", "harness.cli", "run", "--mode=record", "--no-report",
+         f"--profile={profile}", f"--cassette-dir={cassettes}", "--reports", str(tmp_path / "r")],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False, env=env,
+    )  # fmt: skip
+    assert recorded.returncode == 0, (recorded.stdout + recorded.stderr)[-3000:]
+    drift = [sys.executable, "-m", "harness.cli", "cassettes", "drift", "--dir", str(cassettes)]
+    done = subprocess.run(
+        [*drift, "--profile", str(profile)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False, env=env,
+    )  # fmt: skip
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    assert done.stdout.rstrip().endswith(
+        f"OK: re-recording reproduces every cassette in {cassettes}"
+    )
+    mistyped = CliRunner().invoke(main, [*drift[3:], "--profile", str(tmp_path / "nope.json")])
+    assert mistyped.exit_code == 2
+    assert mistyped.output.strip().splitlines() == [
+        f"Error: {tmp_path / 'nope.json'}: no such file"
+    ]
 
 
 def _suite(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from harness.suite.outputs import RunOutputs, staged_outputs
+from tests.made_once import made_once
 from tests.pytest_runs import HARNESS, ROOT, run_harness
 
 K = "new_site and jira-"
@@ -49,11 +50,16 @@ def snapshot(folder: Path) -> dict[str, tuple[str, int]]:
 
 @pytest.fixture(scope="module")
 def one_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """A reports folder after one passing run of one scenario, and what the run printed."""
-    reports = tmp_path_factory.mktemp("one-run") / "reports"
-    done = harness_run(reports, "-k", K)
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr
-    return reports, done.stdout + done.stderr
+    """A reports folder after one passing run of one scenario, and what the run printed;
+    made once per test run (read-only: ``reports`` hands a test a copy to change)."""
+
+    def make(root: Path) -> str:
+        done = harness_run(root / "reports", "-k", K)
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+        return done.stdout + done.stderr
+
+    root, output = made_once(tmp_path_factory, "one-run", make)
+    return root / "reports", output
 
 
 @pytest.fixture
