@@ -24,7 +24,7 @@ from harness.contracts import resolve_pointer as resolve
 MESSAGE_LINES = 4
 #: At most this many violations of one breach are shown one by one.
 BREACH_VIOLATIONS = 2
-#: Longest line of an exception's message shown (its file paths are shortened first).
+#: Most characters of an exception's message line shown, besides its file paths.
 LINE_CHARS = 200
 #: Longest value shown after ``got:``.
 VALUE_CHARS = 120
@@ -206,22 +206,22 @@ _PATH = re.compile(r"(?<![^\s'\"(=\[])[^\s'\"():\[\]]*/[^\s'\"():\[\]]+")
 
 
 def fit_line(line: str, limit: int) -> str:
-    """``line`` in at most ``limit`` characters, what it says of the problem kept: its file
-    paths first made relative to the working directory, then cut in their middle (the
-    last two parts kept) as far as needed; only a line still too long is cut at its end."""
+    """``line`` with at most ``limit`` characters of text besides its file paths: a path
+    is shown whole (relative to the working directory when under it), so that a long one
+    never pushes what the line says of the problem past the cut, and it can be copied."""
     line = _PATH.sub(lambda m: _relative(m.group(0)), line)
-    # The longest path first; each is cut once (its '/.../' then marks it).
-    while len(line) > limit:
-        paths = [m for m in _PATH.finditer(line) if "/.../" not in m.group(0)]
-        for found in sorted(paths, key=lambda m: -len(m.group(0))):
-            start, end = found.span()
-            short = _middle(found.group(0), end - start - (len(line) - limit))
-            if short != found.group(0):
-                line = line[:start] + short + line[end:]
-                break
-        else:
-            break
-    return _cut(line, limit)
+    shown, budget, at = [], limit, 0
+    for found in [*_PATH.finditer(line), None]:
+        text = line[at : found.start() if found else len(line)]
+        if len(text) > budget:
+            shown.append(_cut(text, max(budget, 3)))
+            return "".join(shown)
+        shown.append(text)
+        budget -= len(text)
+        if found is not None:
+            shown.append(found.group(0))
+            at = found.end()
+    return "".join(shown)
 
 
 def _relative(path: str) -> str:
@@ -230,23 +230,6 @@ def _relative(path: str) -> str:
         return path
     here = os.getcwd().rstrip("/") + "/"
     return path[len(here) :] if path.startswith(here) and len(path) > len(here) else path
-
-
-def _middle(path: str, wanted: int) -> str:
-    """``path`` in about ``wanted`` characters: its start, ``...``, its last two parts (its
-    last one alone when even that is too long)."""
-    parts = path.rsplit("/", 2)
-    if len(parts) < 3:
-        return path
-    tail = "/".join(parts[-2:])
-    if len(".../" + tail) > wanted:
-        return f".../{parts[-1]}"
-    room = wanted - len(tail) - len("/.../")
-    if room >= len(parts[0]):
-        return path
-    head = parts[0][: max(room, 0)]
-    # A relative path cut to nothing before its tail must not read as an absolute one.
-    return f"{head}/.../{tail}" if head else f".../{tail}"
 
 
 def _cut(text: str, limit: int) -> str:
