@@ -70,6 +70,21 @@ def check_cassettes(
     return found
 
 
+def of_another_org(paths: Iterable[Path], org_id: str) -> str | None:
+    """The first cassette recorded for an org other than ``org_id`` (``other_org``), as
+    ``<file> interaction N: recorded for org ...``; None when none is. Cassettes that
+    cannot be read are left to ``check_cassette``."""
+    for path in paths:
+        try:
+            interactions = read_cassette(path)[1]
+        except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError):
+            continue
+        foreign = other_org(interactions, org_id)
+        if foreign is not None:
+            return f"{path} interaction {foreign[0]}: {foreign[1]}"
+    return None
+
+
 def check_cassette(
     path: Path, secrets: tuple[str, ...] = (), org_id: str | None = None
 ) -> Iterator[Problem]:

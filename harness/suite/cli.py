@@ -280,17 +280,24 @@ def drift_command(folder: str, features: str, profile: str | None) -> None:
     compared with a sandbox serving that org: give the same ``--profile``."""
     from harness.contracts import ProfileError, load_profile
 
-    from .audit import drift
+    from .audit import cassette_files, drift, of_another_org
 
     folder_path = Path(folder)
     if not folder_path.is_dir():
         raise _usage(f"{folder}: no such folder")
     args = [str(_features_dir(features)), "--mode=record", "-q"]
+    try:
+        loaded = load_profile(profile)  # a mistake is told here, not as a failed re-recording
+    except ProfileError as exc:
+        raise _usage(str(exc)) from None
+    # Cassettes of another org would differ in every id: say so before re-recording.
+    foreign = of_another_org(cassette_files(folder_path), loaded.org_id)
+    if foreign is not None:
+        raise _usage(
+            f"{foreign}: give --profile the profile they were recorded with "
+            "(harness run --mode record --profile FILE)"
+        )
     if profile is not None:
-        try:
-            load_profile(profile)  # a mistake is told here, not as a failed re-recording
-        except ProfileError as exc:
-            raise _usage(str(exc)) from None
         args.append(f"--profile={profile}")
     with tempfile.TemporaryDirectory(prefix="harness-drift-") as tmp:
         code = run_suite([*args, f"--cassette-dir={tmp}"], reports=Path(tmp) / "reports")

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from harness._command import harness_command
 from harness.cli import main
 from harness.suite.modes import base_url_problem
-from tests.other_org import write_other_org
+from tests.other_org import other_org, write_other_org
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -195,6 +195,11 @@ def test_cassettes_recorded_for_another_org_are_drift_checked_with_its_profile(
     assert done.stdout.rstrip().endswith(
         f"OK: re-recording reproduces every cassette in {cassettes}"
     )
+    # Without it, nothing is re-recorded: the cassettes are of another org than the default.
+    default = CliRunner().invoke(main, drift[3:])
+    assert default.exit_code == 2
+    assert f"recorded for org {other_org()['org']['id']!r}, not the profile's" in default.output
+    assert "give --profile the profile they were recorded with" in default.output
     mistyped = CliRunner().invoke(main, [*drift[3:], "--profile", str(tmp_path / "nope.json")])
     assert mistyped.exit_code == 2
     assert mistyped.output.strip().splitlines() == [
