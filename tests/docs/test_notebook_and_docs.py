@@ -136,3 +136,14 @@ def test_docs_check_fails_on_a_stale_file(tmp_path: Path) -> None:
     )
     assert checked.exit_code == 1
     assert "errata.md" in checked.output
+
+
+def test_docs_help_names_every_file_it_writes() -> None:
+    """``harness docs --help`` (and the command list of ``harness --help``) names each file
+    the command writes, so a reader knows roles.md and architecture.md are generated too."""
+    runner = CliRunner()
+    helped = runner.invoke(main, ["docs", "--help"], terminal_width=200)
+    assert helped.exit_code == 0, helped.output
+    summary = " ".join(helped.output.split())
+    missing = [name for name in generated(ROOT / "features") if name not in summary]
+    assert missing == [], f"harness docs --help does not name {missing}"
