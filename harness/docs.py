@@ -183,7 +183,8 @@ def architecture_markdown() -> str:
         for name, path in found.items():
             if architecture.part_of(name) == part:
                 doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
-                summary = _first_paragraph(doc).split(". ")[0].rstrip(".").replace("``", "`")
+                # A first paragraph introducing a list ends in a colon; the map omits the list.
+                summary = _first_paragraph(doc).split(". ")[0].rstrip(".:").replace("``", "`")
                 summary = _cell(summary)
                 lines.append(f"- `{path.relative_to(architecture.PACKAGE.parent)}`: {summary}")
         lines.append("")

@@ -147,3 +147,13 @@ def test_docs_help_names_every_file_it_writes() -> None:
     summary = " ".join(helped.output.split())
     missing = [name for name in generated(ROOT / "features") if name not in summary]
     assert missing == [], f"harness docs --help does not name {missing}"
+
+
+def test_the_package_map_says_what_every_module_is() -> None:
+    """docs/architecture.md gives each module a summary from its docstring: none is blank,
+    and none stops at a colon that introduced a list the map leaves out."""
+    lines = generated(ROOT / "features")["architecture.md"].splitlines()
+    modules = [line for line in lines if line.startswith("- `harness/")]
+    assert len(modules) > 50
+    unsaid = [line for line in modules if line.endswith((":", "`:", ": "))]
+    assert unsaid == [], f"modules whose summary is blank or stops at a colon: {unsaid}"
