@@ -157,3 +157,13 @@ def test_the_package_map_says_what_every_module_is() -> None:
     assert len(modules) > 50
     unsaid = [line for line in modules if line.endswith((":", "`:", ": "))]
     assert unsaid == [], f"modules whose summary is blank or stops at a colon: {unsaid}"
+
+
+def test_only_table_cells_escape_a_pipe() -> None:
+    """A pipe is escaped in a table's cell only: elsewhere (a list, a heading) the
+    backslash would be shown, inside a code span too (`harness cassettes check\\|drift`)."""
+    for name, text in generated(ROOT / "features").items():
+        shown = [
+            line for line in text.splitlines() if "\\|" in line and not line.startswith("|")
+        ]
+        assert shown == [], f"{name} shows an escaped pipe outside a table: {shown}"
