@@ -163,7 +163,5 @@ def test_only_table_cells_escape_a_pipe() -> None:
     """A pipe is escaped in a table's cell only: elsewhere (a list, a heading) the
     backslash would be shown, inside a code span too (`harness cassettes check\\|drift`)."""
     for name, text in generated(ROOT / "features").items():
-        shown = [
-            line for line in text.splitlines() if "\\|" in line and not line.startswith("|")
-        ]
+        shown = [line for line in text.splitlines() if "\\|" in line and not line.startswith("|")]
         assert shown == [], f"{name} shows an escaped pipe outside a table: {shown}"
