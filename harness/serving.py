@@ -24,7 +24,7 @@ from typing import Any
 
 import uvicorn
 
-from harness._compat.uvicorn import AbortableH11Protocol
+from harness._compat.uvicorn import AbortableH11Protocol, limited_protocol
 
 #: How long a server may take to start or stop before we give up.
 STARTUP_TIMEOUT = 15.0
@@ -55,19 +55,30 @@ def base_url(host: str, port: int) -> str:
 
 
 def make_server(
-    app: Any, *, log_level: str = "warning", access_log: bool = False, own_process: bool = False
+    app: Any,
+    *,
+    log_level: str = "warning",
+    access_log: bool = False,
+    own_process: bool = False,
+    max_connections: int | None = None,
+    busy: Any = None,
 ) -> uvicorn.Server:
     """A uvicorn server for ``app`` as the harness runs every one (module docstring).
     ``own_process``: the server is the process (``harness sandbox serve``), so uvicorn may
-    set up logging its own way, access log and all."""
+    set up logging its own way, access log and all. ``max_connections`` with ``busy``: a
+    request that comes while more connections are open, or as many requests are in
+    progress, is answered by the ASGI app ``busy`` (``_compat.uvicorn.limited_protocol``)."""
     logging: dict[str, Any] = {} if own_process else {"log_config": None}
+    protocol = AbortableH11Protocol
+    if max_connections is not None and busy is not None:
+        protocol = limited_protocol(max_connections, busy)
     config = uvicorn.Config(
         app,
         log_level=log_level,
         access_log=access_log,
         **logging,
         lifespan="off",
-        http=AbortableH11Protocol,
+        http=protocol,
         proxy_headers=False,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
@@ -77,11 +88,20 @@ def make_server(
 class BackgroundServer:
     """``app`` served on a free loopback port by a daemon thread: ``base_url``, ``port``."""
 
-    def __init__(self, app: Any, *, log_level: str = "warning") -> None:
+    def __init__(
+        self,
+        app: Any,
+        *,
+        log_level: str = "warning",
+        max_connections: int | None = None,
+        busy: Any = None,
+    ) -> None:
         self._socket = listen()
         self.port: int = self._socket.getsockname()[1]
         self.base_url = base_url("127.0.0.1", self.port)
-        self._server = make_server(app, log_level=log_level)
+        self._server = make_server(
+            app, log_level=log_level, max_connections=max_connections, busy=busy
+        )
         self._thread = threading.Thread(
             target=self._server.run,
             kwargs={"sockets": [self._socket]},

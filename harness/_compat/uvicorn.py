@@ -18,8 +18,16 @@ When h11 cannot parse what follows a request's headers (a bad chunk size), uvico
 uvicorn logs 'Exception in ASGI application' with a traceback. ``send_400_response`` first
 tells the request's cycle its client is gone, so the app's answer is dropped quietly.
 
+uvicorn's ``limit_concurrency`` answers a request beyond it with its own plain-text 503.
+``limited_protocol(limit, busy)`` is the protocol with a limit of its own instead: a
+request that comes while more than ``limit`` connections are open, or ``limit`` requests
+are in progress, is answered by the ASGI app ``busy`` (the sandbox's: its error envelope).
+uvicorn reads ``self.app`` once per request, where it checks ``limit_concurrency``; the
+protocol's ``app`` makes the same check there.
+
 Relies on: ``uvicorn.protocols.http.h11_impl.H11Protocol`` (a module uvicorn does not
-document; its ``conn``, ``cycle``, ``shutdown`` and ``send_400_response`` too) and on uvicorn
+document; its ``conn``, ``cycle``, ``app``, ``connections``, ``tasks``, ``shutdown`` and
+``send_400_response`` too) and on uvicorn
 filling ``scope["server"]`` / ``scope["client"]`` from the socket's own addresses
 (``proxy_headers`` off: ``harness.serving`` turns it off). ``tests/compat/test_uvicorn.py``
 checks both against the installed uvicorn (``tests/sandbox/test_raw_http.py`` the stop).
@@ -32,6 +40,7 @@ from collections.abc import Callable
 from typing import Any
 
 import h11
+from starlette.types import ASGIApp
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 Address = tuple[str, int]
@@ -53,6 +62,23 @@ def _key(transport: asyncio.BaseTransport) -> tuple[Address, Address] | None:
 
 class AbortableH11Protocol(H11Protocol):
     """uvicorn's h11 protocol whose connections ``abort_connection`` can close."""
+
+    #: At most this many open connections and requests in progress (None: no limit), a
+    #: request beyond answered by ``busy_app`` (``limited_protocol``).
+    max_connections: int | None = None
+    busy_app: ASGIApp | None = None
+
+    @property  # type: ignore[override]
+    def app(self) -> ASGIApp:
+        """The app to answer the request being read: ``busy_app`` beyond the limit."""
+        limit, busy = self.max_connections, self.busy_app
+        # This connection is one of the open ones; this request is not yet a task.
+        over = limit is not None and (len(self.connections) > limit or len(self.tasks) >= limit)
+        return busy if over and busy is not None else self._app
+
+    @app.setter
+    def app(self, value: ASGIApp) -> None:
+        self._app = value
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -89,6 +115,15 @@ class AbortableH11Protocol(H11Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         _OPEN.pop(getattr(self, "_harness_key", None), None)  # type: ignore[arg-type]
         super().connection_lost(exc)
+
+
+def limited_protocol(limit: int, busy: ASGIApp) -> type[AbortableH11Protocol]:
+    """``AbortableH11Protocol`` serving at most ``limit`` open connections and ``limit``
+    requests in progress; a request beyond is answered by ``busy``."""
+    if limit < 1:
+        raise ValueError(f"a connection limit is 1 or more, not {limit}")
+    attributes = {"max_connections": limit, "busy_app": staticmethod(busy)}
+    return type("LimitedH11Protocol", (AbortableH11Protocol,), attributes)
 
 
 def abort_of(scope: dict[str, Any]) -> Callable[[], None] | None:

@@ -7,11 +7,13 @@ percent-encoded as one segment each.
 
 from __future__ import annotations
 
+import datetime
 import email.utils
 import functools
 import json
 import logging
 import os
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -679,18 +681,28 @@ def _envelope(parsed: Any, problem: str | None) -> tuple[list[ErrorEntry], str |
     return [ErrorEntry.from_json(e) for e in errors if isinstance(e, dict)], None
 
 
+#: A ``Retry-After`` in seconds: digits (RFC 9110 10.2.3; ASM-016), a fraction and a minus
+#: sign tolerated. Not what ``float`` also reads: nan, inf, 1e3, 1_000, non-ASCII digits.
+_DELAY_SECONDS = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+
+
 def parse_retry_after(value: str | None) -> float | None:
-    """Seconds from a ``Retry-After`` header: whole seconds (ASM-016) or an HTTP date."""
+    """Seconds from a ``Retry-After`` header: whole seconds (ASM-016) or an HTTP date (a
+    past one, or a negative number: 0; a date without a zone is GMT, as HTTP's are); None
+    for anything else. A huge one stays huge: the retry policy and the waiters refuse to
+    wait longer than they may (``RetryPolicy.max_retry_after``, a wait's timeout)."""
     if value is None:
         return None
     value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
+    if _DELAY_SECONDS.fullmatch(value):
+        seconds = float(value)  # inf for thousands of digits
+    else:
         try:
             when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=datetime.UTC)
         seconds = when.timestamp() - time.time()
     return max(0.0, seconds)
 

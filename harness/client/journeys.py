@@ -41,6 +41,35 @@ from ._wait import Poll, wait_for_order, wait_for_provisioning
 from .orders import OrderBuilder, Timestamp
 
 
+def needs(products: Sequence[str]) -> list[str]:
+    """The roles of an org's profile (``harness.contracts.roles``) a journey ordering the
+    Enterprise editions of ``products`` ("jira", "jsm", "confluence") needs: each offering
+    and parent Enterprise entitlement, the family container's offering for Jira and JSM,
+    a transaction account and the products' admin e-mail."""
+    wanted = [roles.offering_role(roles.ENTERPRISE_WORDS[p]) for p in products]
+    if {"jira", "jsm"} & set(products):
+        wanted.append(roles.offering_role("Jira family container"))
+    wanted += [roles.parent_role_of(p) for p in products]
+    return [*wanted, "a transaction account with an invoice group", _ADMIN_EMAIL]
+
+
+def cannot_run(profile: Profile, products: Sequence[str]) -> str | None:
+    """Why the org's profile cannot run a journey ordering ``products`` (``needs``), in one
+    line: what it lacks and where that goes (an offering: catalogue.offerings, which
+    ``harness profile discover`` writes); None when it can. A notebook or a script says
+    this line and skips the journey, where the journey would stop at its order."""
+    lacking = roles.missing(profile, needs(products))
+    if not lacking:
+        return None
+    return f"the profile ({profile.source}) lacks " + "; ".join(
+        f"{gap.role.name!r}: {gap.role.how_to_add}" for gap in lacking
+    )
+
+
+#: The role of the e-mail a provisioning request names as the products' admin.
+_ADMIN_EMAIL = "the admin e-mail of new products"
+
+
 def window_age(client: Client, request: ProvisioningRequest) -> float:
     """Seconds since the provisioning request was sent, on the client clock."""
     return client.clock() - request.created_at
@@ -138,7 +167,7 @@ def new_site(
     # As the suite takes them from a profile: one that discovery wrote names none of them.
     request = client.provision_products(
         builder.offerings_to_provision(),
-        admin_email or roles.resolve(profile, "the admin e-mail of new products"),
+        admin_email or roles.resolve(profile, _ADMIN_EMAIL),
         site_name
         or defaults.get("newSiteName")
         # A site's name is taken once: fresh, so the journey runs again against the org.
@@ -187,7 +216,7 @@ def add_to_existing_site(
     builder.product(product)
     request = client.provision_products(
         builder.offerings_to_provision(),
-        admin_email or profile.defaults["adminEmail"],
+        admin_email or roles.resolve(profile, _ADMIN_EMAIL),
         site_name,
         location=location or profile.defaults.get("location"),
     )
@@ -239,7 +268,7 @@ def add_app(
     request = client.provision_app(
         workspace.product_ari,
         builder.offerings_to_provision(),
-        admin_email or profile.defaults["adminEmail"],
+        admin_email or roles.resolve(profile, _ADMIN_EMAIL),
         app_key or (offering.app_key if offering else None) or "",
     )
     return _finish(client, request, builder, timeout, poll_interval, on_poll)

@@ -272,12 +272,14 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
     Assumption(
         "ASM-029",
         "Transport errors use the envelope too: unknown path 404 NOT_FOUND, another method "
-        "405 METHOD_NOT_ALLOWED with Allow, a body above 1 MiB 413 PAYLOAD_TOO_LARGE, a body "
+        "405 METHOD_NOT_ALLOWED with Allow (HEAD is answered as GET without its body, RFC "
+        "9110 9.3.2), a body above 1 MiB 413 PAYLOAD_TOO_LARGE, a body "
         "that is not UTF-8 JSON (or nests deeper than 64, holds NaN, Infinity, a number beyond "
         "a double or an integer of more than 4300 digits) 400 MALFORMED_BODY, a body under a "
         "Content-Encoding or declared in a charset other than UTF-8 415 UNSUPPORTED_MEDIA_TYPE "
         "naming the header, a body not all sent within 30 s 408 REQUEST_TIMEOUT, Transfer-Encoding "
-        "with Content-Length 400 CONFLICTING_HEADERS (the connection closed); 401 carries "
+        "with Content-Length 400 CONFLICTING_HEADERS (the connection closed), a server too "
+        "busy 503 UNAVAILABLE with Retry-After (the connection closed); 401 carries "
         "WWW-Authenticate for Bearer and Basic.",
     ),
     Assumption(

@@ -304,6 +304,7 @@ def profile_from_data(data: Mapping[str, Any], source: str = "<data>") -> Profil
             f"{source}: not a valid profile:\n  /defaults/timezone: {timezone!r} is not an "
             "IANA time-zone name such as 'Australia/Sydney' (ASM-046): a new site takes it"
         )
+    _refuse_unknown_sites(source, data)
     return Profile(
         org_id=org["id"],
         api_key=org.get("apiKey"),
@@ -395,6 +396,30 @@ def _refuse_clashes(source: str, catalogue: Mapping[str, Any], at: str) -> None:
             )
     if clashes:
         raise ProfileError("\n".join([f"{source}: not a valid profile:", *clashes]))
+
+
+def _refuse_unknown_sites(source: str, data: Mapping[str, Any]) -> None:
+    """ProfileError naming each site a role names that is not as the catalogue says (what
+    the schema cannot say): a site admin's site the catalogue lacks (the roles and the
+    sandbox's Basic authentication read it there), and a new site's name that a catalogue
+    site has already (a site's name is taken once)."""
+    sites = {site.get("name"): i for i, site in enumerate(data["catalogue"].get("sites", ()))}
+    problems = [
+        f"  /siteAdmins/{i}/sites/{k}: {name!r} is no site of /catalogue/sites: add it there "
+        "(name, cloudId, products; `harness profile discover` writes the org's sites), or "
+        "remove it"
+        for i, admin in enumerate(data.get("siteAdmins", ()))
+        for k, name in enumerate(admin.get("sites", ()))
+        if name not in sites
+    ]
+    new_site = (data.get("defaults") or {}).get("newSiteName")
+    if new_site in sites:
+        problems.append(
+            f"  /defaults/newSiteName: {new_site!r} is the name of /catalogue/sites/"
+            f"{sites[new_site]}: a new site needs a name no site has"
+        )
+    if problems:
+        raise ProfileError("\n".join([f"{source}: not a valid profile:", *problems]))
 
 
 def _read_json(path: Path) -> Any:

@@ -7,7 +7,8 @@ sandbox's own control endpoints are ``CONTROL_ROUTES`` below.
 
 Every request goes the same way, and every refusal is the error envelope:
 
-1. route: unknown path 404, known path with another method 405 (with ``Allow``);
+1. route: unknown path 404, known path with another method 405 (with ``Allow``); HEAD
+   is routed as GET (``ANSWERED_AS``);
 2. authenticate and authorize (401, 403; ``auth``);
 3. read the body: at most ``max_body_bytes`` (413), UTF-8 JSON, not too deep (400);
 4. ``validate_request`` of the contracts (400, JSON pointer of each violation);
@@ -69,6 +70,12 @@ _DRAIN_LIMIT = 64 << 20
 #: A body not wholly received this long after its request began is refused with 408: a
 #: client that sends its headers and then nothing would otherwise hold its request for ever.
 BODY_TIMEOUT_SECONDS = 30.0
+#: Open connections, and requests in progress, a sandbox server serves at once (``harness
+#: sandbox serve --max-connections``): a request beyond is answered 503 UNAVAILABLE
+#: (``busy``) and its connection closed. Far above a suite's needs (a few per xdist
+#: worker) and the benchmark's 32 clients, and far below the file descriptors a process
+#: usually has (1024), so a runaway client cannot starve the server or the machine.
+MAX_CONNECTIONS = 256
 #: Default delay between placing an order and its items reaching SUCCESS.
 DEFAULT_PROCESSING_DELAY = 3.0
 #: Default least time from a provisioning request to its COMPLETED (ASM-035).
@@ -270,16 +277,18 @@ class Sandbox:
         if control:
             # Admitted before routing: every route under the prefix, unknown paths too.
             admit_control(headers, _base_url(request), self.profile)
+        # HEAD is answered as GET; the server sends its headers only (RFC 9110 9.3.2).
+        routed = ANSWERED_AS.get(method, method)
         own = self._routes.get(path)
         if own is not None:
-            handler = own.get(method)
+            handler = own.get(routed)
             if handler is None:
                 raise _not_allowed(method, path, tuple(own))
             if control:
-                require_json(method, headers)
+                require_json(routed, headers)
             body = self._parse(await self._read(request, headers))
             return handler(self, request, None if body is _NO_BODY else body)
-        match = find_operation(method, path)
+        match = find_operation(routed, path)
         if match is None:
             allowed = path_allows(path)
             if allowed:
@@ -544,6 +553,11 @@ def _clear_faults(sandbox: Sandbox, request: Request, body: Any) -> Response:
     return JSONResponse({"data": []})
 
 
+#: A method answered as another one: HEAD as GET, whose headers it gets without the body
+#: (RFC 9110 9.3.2; uvicorn sends no body to a HEAD), on every GET route, the cookbook's
+#: operations' and the sandbox's own. A route table names GET only.
+ANSWERED_AS: dict[str, str] = {"HEAD": "GET"}
+
 #: The sandbox's own public endpoint: the contracts, for the tools users point at it.
 PUBLIC_ROUTES: tuple[tuple[str, str, ControlHandler], ...] = (("GET", "/openapi.json", _openapi),)
 
@@ -651,6 +665,20 @@ def create_app(
     app = Starlette(middleware=[Middleware(_Dispatch, sandbox=sandbox)])
     app.state.sandbox = sandbox
     return app
+
+
+async def busy(scope: Scope, receive: Receive, send: Send) -> None:
+    """The answer to a request beyond the server's connection limit (``MAX_CONNECTIONS``):
+    503 in the error envelope, worth a retry a second later, the connection closed so that
+    it frees its place."""
+    refusal = error(
+        503,
+        "UNAVAILABLE",
+        "the sandbox has as many connections or requests in progress as it serves at once "
+        "(harness sandbox serve --max-connections); retry after Retry-After seconds",
+        headers={"Retry-After": "1", "Connection": "close"},
+    )
+    await JSONResponse(refusal.body, refusal.status, headers=refusal.headers)(scope, receive, send)
 
 
 # -- helpers --------------------------------------------------------------------------
@@ -791,7 +819,8 @@ def _near(method: str, path: str) -> str:
 
 
 def _not_allowed(method: str, path: str, allowed: tuple[str, ...]) -> ApiError:
-    methods = ", ".join(sorted(set(allowed)))
+    also = {alias for alias, routed in ANSWERED_AS.items() if routed in allowed}
+    methods = ", ".join(sorted({*allowed, *also}))
     return error(
         405,
         "METHOD_NOT_ALLOWED",

@@ -59,6 +59,14 @@ _PROFILE_OPTION = click.option(
     help="Least seconds from a provisioning request to its COMPLETED (default: the "
     "profile's, else 0). With --processing-seconds, rehearse a real org's pace.",
 )
+@click.option(
+    "--max-connections",
+    default=256,
+    show_default=True,
+    type=click.IntRange(1, 100_000),
+    help="Open connections (and requests in progress) served at once; a request beyond "
+    "is answered 503 UNAVAILABLE with Retry-After, its connection closed.",
+)
 def serve_command(
     host: str,
     port: int,
@@ -66,6 +74,7 @@ def serve_command(
     profile_path: str | None,
     processing_delay: float | None,
     provisioning_delay: float | None,
+    max_connections: int,
 ) -> None:
     """Serve the sandbox org until Ctrl-C or SIGTERM, printing its base URL.
 
@@ -85,6 +94,7 @@ def serve_command(
             db,
             processing_delay_seconds=processing_delay,
             provisioning_delay_seconds=provisioning_delay,
+            max_connections=max_connections,
             echo=lambda line: click.echo(line),
         )
     except ServeError as exc:

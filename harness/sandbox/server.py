@@ -16,7 +16,7 @@ from .._loopback import is_loopback_host
 from .._signals import stop_signals
 from ..contracts import Profile
 from ..contracts.profile import DEFAULT_PROFILE
-from .app import create_app
+from .app import MAX_CONNECTIONS, busy, create_app
 
 
 class ServeError(Exception):
@@ -31,6 +31,7 @@ def serve(
     *,
     processing_delay_seconds: float | None = None,
     provisioning_delay_seconds: float | None = None,
+    max_connections: int = MAX_CONNECTIONS,
     log_level: str = "info",
     echo: Callable[[str], Any] = print,
 ) -> None:
@@ -38,7 +39,8 @@ def serve(
 
     Prints the base URL once the socket listens. Ctrl-C and SIGTERM shut down gracefully
     (in-flight requests finish, the database is closed) and the function returns, so the
-    process exits 0. ``port`` 0 picks a free port.
+    process exits 0. ``port`` 0 picks a free port. Beyond ``max_connections`` open
+    connections or requests in progress, a request is answered 503 (``app.busy``).
     """
     from .store import StoreError
 
@@ -59,7 +61,14 @@ def serve(
         raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     base_url = url_of(host, sock.getsockname()[1])
     sandbox.announce(base_url)
-    server = make_server(app, log_level=log_level, access_log=True, own_process=True)
+    server = make_server(
+        app,
+        log_level=log_level,
+        access_log=True,
+        own_process=True,
+        max_connections=max_connections,
+        busy=busy,
+    )
 
     def stop() -> None:
         server.should_exit = True

@@ -21,7 +21,7 @@ from typing import Any
 from harness.serving import BackgroundServer
 
 from ..contracts import Profile, load_profile
-from .app import create_app
+from .app import MAX_CONNECTIONS, busy, create_app
 from .clock import RealTime
 from .control import SandboxControl
 
@@ -31,7 +31,8 @@ class SandboxServer(SandboxControl):
     ``Sandbox``, its state) and the control endpoints as methods (``SandboxControl``).
 
     ``settings``: keywords of ``create_app`` (``processing_delay_seconds``, ``checks``,
-    ``handlers``, ``control_routes``...)."""
+    ``handlers``, ``control_routes``...). ``max_connections``: open connections and
+    requests in progress served at once, a request beyond answered 503 (``busy``)."""
 
     def __init__(
         self,
@@ -39,13 +40,14 @@ class SandboxServer(SandboxControl):
         db: str | Path | None = None,
         *,
         clock: RealTime | None = None,
+        max_connections: int = MAX_CONNECTIONS,
         **settings: Any,
     ) -> None:
         profile = profile if isinstance(profile, Profile) else load_profile(profile)
         self.app = create_app(profile, db, clock, **settings)
         self.sandbox = self.app.state.sandbox
         self.db_path: Path = self.sandbox.db_path
-        self._server = BackgroundServer(self.app)
+        self._server = BackgroundServer(self.app, max_connections=max_connections, busy=busy)
         self.port: int = self._server.port
         super().__init__(self._server.base_url, profile)
         self.sandbox.announce(self.base_url)
@@ -84,7 +86,8 @@ def running_sandbox(
 
     ``profile``: a Profile or a profile file (default: the default profile). ``db``: a
     SQLite file that outlives the server (default: a temporary one). ``settings``:
-    ``clock`` (real-time source, e.g. a frozen ``lambda: 1.7e9``) and the keywords of
+    ``clock`` (real-time source, e.g. a frozen ``lambda: 1.7e9``), ``max_connections``
+    (``SandboxServer``) and the keywords of
     ``create_app``: ``processing_delay_seconds``, ``provisioning_delay_seconds``,
     ``max_body_bytes``, ``max_json_depth``, ``body_timeout_seconds``, ``checks``,
     ``handlers``, ``control_routes``.

@@ -32,6 +32,7 @@ from .cassettes import (
     load_error,
     load_interactions,
     naming_problem,
+    other_org,
     pair_problem,
     read_cassette,
 )
@@ -57,18 +58,24 @@ def cassette_files(root: Path) -> list[Path]:
     return sorted(p for pattern in ("*.yaml", "*.yml") for p in root.rglob(pattern) if p.is_file())
 
 
-def check_cassettes(paths: Iterable[Path], secrets: Iterable[str] = ()) -> list[Problem]:
-    """Every problem of every cassette: parse errors, contract breaches, credentials."""
+def check_cassettes(
+    paths: Iterable[Path], secrets: Iterable[str] = (), org_id: str | None = None
+) -> list[Problem]:
+    """Every problem of every cassette: parse errors, contract breaches, credentials, and
+    with ``org_id`` a request for another org."""
     secrets = tuple(s for s in secrets if s)
     found: list[Problem] = []
     for path in paths:
-        found.extend(check_cassette(path, secrets))
+        found.extend(check_cassette(path, secrets, org_id))
     return found
 
 
-def check_cassette(path: Path, secrets: tuple[str, ...] = ()) -> Iterator[Problem]:
+def check_cassette(
+    path: Path, secrets: tuple[str, ...] = (), org_id: str | None = None
+) -> Iterator[Problem]:
     """A cassette's problems: it does not parse (bounded, no aliases, not too deep), it
-    holds a credential (``secret_scan``), an interaction breaks the contracts."""
+    holds a credential (``secret_scan``), an interaction breaks the contracts, and with
+    ``org_id`` it was recorded for another org (``cassettes.other_org``, as replay finds)."""
     try:
         text, interactions = read_cassette(path)
     except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError) as exc:
@@ -77,6 +84,10 @@ def check_cassette(path: Path, secrets: tuple[str, ...] = ()) -> Iterator[Proble
     wrong_naming = naming_problem(path)
     if wrong_naming:
         yield Problem(path, 0, wrong_naming)
+    foreign = other_org(interactions, org_id) if org_id is not None else None
+    if foreign is not None:
+        # The id is the request's path: masked like a breach, should a credential be there.
+        yield Problem(path, foreign[0], mask_text(foreign[1], secrets))
     for finding in find_credentials(
         path, text, interactions, secrets, allowed_emails=(REDACTED_EMAIL,)
     ):

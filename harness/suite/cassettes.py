@@ -26,6 +26,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import yaml
 
+from harness.contracts import find_operation
+
 from .naming import Naming, NamingError
 
 if TYPE_CHECKING:  # vcrpy is imported when a run records or replays (not in live mode)
@@ -227,10 +229,11 @@ def _read(path: Path) -> tuple[str, Any]:
     return text, load_yaml_safely(text)
 
 
-def cassette_problem(path: Path) -> str | None:
+def cassette_problem(path: Path, org_id: str | None = None) -> str | None:
     """Why vcrpy could not replay the cassette file at ``path`` as the harness reads it
     (``read_cassette``: bounded, UTF-8, no alias, no Python tag; every interaction a
-    request/response pair; a readable ``naming``), in one line; None when it can."""
+    request/response pair; a readable ``naming``; with ``org_id``, no request for another
+    org: ``other_org``), in one line; None when it can."""
     try:
         data = _read(path)[1]
         interactions = _interactions(data)
@@ -244,6 +247,31 @@ def cassette_problem(path: Path) -> str | None:
         _naming_of(data)
     except NamingError as exc:
         return f"{NAMING_KEY}: {exc}"
+    if org_id is not None:
+        found = other_org(interactions, org_id)
+        if found is not None:
+            return f"interaction {found[0]}: {found[1]}"
+    return None
+
+
+def other_org(interactions: Iterable[Any], org_id: str) -> tuple[int, str] | None:
+    """The first interaction (1-based) whose request names an org other than ``org_id``
+    (an operation's ``orgId`` path parameter), and what to say of it; None when none does.
+    Such a cassette was recorded for another org: replaying it with this org's profile
+    matches none of its requests. The one check of it: replay and ``cassettes check``."""
+    for number, interaction in enumerate(interactions, start=1):
+        request = interaction.get("request") if isinstance(interaction, dict) else None
+        if not isinstance(request, dict):
+            continue
+        method, uri = request.get("method"), request.get("uri")
+        match = (
+            find_operation(method, uri)
+            if isinstance(method, str) and isinstance(uri, str)
+            else None
+        )
+        named = match.path_params.get("orgId") if match is not None else None
+        if named is not None and named != org_id:
+            return number, f"recorded for org {_short(named)!r}, not the profile's {org_id!r}"
     return None
 
 

@@ -222,9 +222,15 @@ def cassettes() -> None:
 @click.option(
     "--dir", "folder", default="cassettes", show_default=True, type=click.Path(file_okay=False)
 )
-@click.option("--profile", default=None, help="Profile whose credentials must not appear.")
+@click.option(
+    "--profile",
+    default=None,
+    help="Profile of the org the cassettes were recorded for (default: the sandbox's); "
+    "its credentials must not appear.",
+)
 def check(folder: str, profile: str | None) -> None:
-    """Every cassette parses, every interaction keeps the contracts, no credential is in one.
+    """Every cassette parses, every interaction keeps the contracts, no credential is in one,
+    no request names an org other than the profile's.
 
     Exit 1 naming the file and interaction of each problem.
     """
@@ -244,13 +250,16 @@ def check(folder: str, profile: str | None) -> None:
     secrets = list(loaded.credentials())
     secrets += [os.environ.get(n, "") for n in ("ATLASSIAN_API_KEY", "ATLASSIAN_SITE_ADMIN_TOKEN")]
     files = cassette_files(root)
-    problems = check_cassettes(files, secrets)
+    problems = check_cassettes(files, secrets, loaded.org_id)
     for problem in problems:
         click.echo(str(problem))
     if problems:
         click.echo(f"{len(problems)} problem(s) in {len(files)} cassettes", err=True)
         sys.exit(1)
-    click.echo(f"OK: {len(files)} cassettes parse, keep the contracts and hold no credential")
+    click.echo(
+        f"OK: {len(files)} cassettes parse, keep the contracts, hold no credential and are "
+        f"of org {loaded.org_id}"
+    )
 
 
 @cassettes.command("drift")

@@ -12,6 +12,7 @@ traceback, with the step's headline added as a section.
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,8 @@ from harness.contracts import resolve_pointer as resolve
 MESSAGE_LINES = 4
 #: At most this many violations of one breach are shown one by one.
 BREACH_VIOLATIONS = 2
+#: Most characters of an exception's message line shown, besides its file paths.
+LINE_CHARS = 200
 #: Longest value shown after ``got:``.
 VALUE_CHARS = 120
 HINT = "(full traceback: -v or --tb=long)"
@@ -148,7 +151,7 @@ def describe(error: BaseException) -> list[str]:
         return _breach(exchange, side, violations)
     text = str(error).strip() or "(no message)"
     lines = [line.rstrip() for line in text.splitlines() if line.strip()]
-    shown = [_cut(line, 200) for line in lines[:MESSAGE_LINES]]
+    shown = [fit_line(line, LINE_CHARS) for line in lines[:MESSAGE_LINES]]
     if len(lines) > MESSAGE_LINES:
         shown.append(f"... {len(lines) - MESSAGE_LINES} more lines")
     name = type(error).__name__
@@ -195,6 +198,38 @@ def _got(body: Any, pointer: str) -> str:
     if found and isinstance(value, dict):
         return _cut(f"no such field; {parent or '/'} has {sorted(value)}", VALUE_CHARS)
     return "no such field"
+
+
+#: A file path in a message: a token with a '/' (not a URL's, whose '//' follows a ':'),
+#: up to a space, quote, bracket or ':' (``cassette /x/y.yaml: does not parse``).
+_PATH = re.compile(r"(?<![^\s'\"(=\[])[^\s'\"():\[\]]*/[^\s'\"():\[\]]+")
+
+
+def fit_line(line: str, limit: int) -> str:
+    """``line`` with at most ``limit`` characters of text besides its file paths: a path
+    is shown whole (relative to the working directory when under it), so that a long one
+    never pushes what the line says of the problem past the cut, and it can be copied."""
+    line = _PATH.sub(lambda m: _relative(m.group(0)), line)
+    shown, budget, at = [], limit, 0
+    for found in [*_PATH.finditer(line), None]:
+        text = line[at : found.start() if found else len(line)]
+        if len(text) > budget:
+            shown.append(_cut(text, max(budget, 3)))
+            return "".join(shown)
+        shown.append(text)
+        budget -= len(text)
+        if found is not None:
+            shown.append(found.group(0))
+            at = found.end()
+    return "".join(shown)
+
+
+def _relative(path: str) -> str:
+    """An absolute path under the working directory as a relative one."""
+    if not path.startswith("/"):
+        return path
+    here = os.getcwd().rstrip("/") + "/"
+    return path[len(here) :] if path.startswith(here) and len(path) > len(here) else path
 
 
 def _cut(text: str, limit: int) -> str:

@@ -166,7 +166,8 @@ def _use_cassette(
         # body changed would leave its old one behind. Record afresh.
         path.unlink(missing_ok=True)
     elif path.is_file():
-        problem = cassette_problem(path)
+        # A cassette of another org would match none of this org's requests.
+        problem = cassette_problem(path, target.profile.org_id)
         if problem is not None:
             pytest.fail(
                 f"cassette {path}: {problem}\n(fix it, or delete it and record it: {record})",

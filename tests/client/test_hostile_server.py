@@ -23,6 +23,7 @@ from harness.client import (
     credential_problem,
 )
 
+from .conftest import API_KEY, ORG_ID
 from .support import Drip, FaultServer, Reply
 
 ENTITLEMENT = "f5050916-617d-49d5-9aa8-382185a0c0b3"
@@ -148,3 +149,46 @@ def test_a_base_url_with_a_password_is_refused_without_showing_it(url: str) -> N
     with pytest.raises(ConfigurationError) as caught:
         Client(url, org_id="o", auth=OrgApiKey("k"))
     assert "pa55word" not in str(caught.value) and "***@" in str(caught.value)
+
+
+@pytest.fixture
+def second_origin() -> Any:
+    """Another loopback server, on another port: another origin than the client's."""
+    server = FaultServer().start()
+    yield server
+    server.stop()
+
+
+def test_urls_and_redirects_naming_another_origin_never_get_the_credentials(
+    fault_server: FaultServer, fault_client: Any, second_origin: FaultServer
+) -> None:
+    """A provisioning ``statusUrl``, a paging ``links.next`` and redirects (302, 307, 308)
+    that point at a second real server: it receives nothing (no Authorization, no key);
+    the statusUrl's path is asked of the client's own base URL, with the key."""
+    request_id = "3f3c9e3a-8a2b-4f7e-9c1d-2b3a4c5d6e7f"
+    path = f"/admin/installations/v2/orgs/{ORG_ID}/products/status/{request_id}"
+    fault_server.then(
+        Reply(200, {"data": {"statusUrl": second_origin.base_url + path}}),
+        Reply(200, {"data": {"requestId": request_id, "status": "IN_PROGRESS"}}),
+        Reply(200, {"data": [], "links": {"next": second_origin.base_url + "/page/2?x=1"}}),
+        Reply(200, {"data": [], "links": {}}),
+        *(
+            Reply(status, body=b"", headers={"Location": second_origin.base_url + path})
+            for status in (302, 307, 308)
+        ),
+    )
+    client = fault_client()
+    request = client.provision_products([ENTITLEMENT], "admin@example.com", "acme")
+    assert request.status_url.startswith(second_origin.base_url)
+    assert client.provisioning_status(request).status == "IN_PROGRESS"
+    assert [p.next_cursor for p in client.iter_workspace_pages("acme")] == [
+        second_origin.base_url + "/page/2?x=1",
+        None,
+    ]
+    for _ in range(3):
+        with pytest.raises(ApiError, match="not followed"):
+            client.provisioning_status(request)
+    assert second_origin.received == []
+    asked = fault_server.received
+    assert asked[1].path == path and asked[1].headers["authorization"] == f"Bearer {API_KEY}"
+    assert asked[3].query.startswith("cursor=") and len(asked) == 7

@@ -102,13 +102,15 @@ def test_new_site_journey_for_a_profile_naming_no_site_admin_e_mail_or_timezone(
 ) -> None:
     """A profile as discovery writes it (no defaults.newSiteName, adminEmail, timezone):
     each run takes a fresh site after the profile's prefix, the direct site admin's e-mail
-    and UTC, as the suite does. It indexed defaults['adminEmail'] (a KeyError)."""
+    and UTC, as the suite does; adding JSM to a site and an app name that admin too. Each
+    journey indexed defaults['adminEmail'] (a KeyError; add_to_existing_site and add_app
+    until this audit)."""
     import json
 
     from harness.client import Client, OrgApiKey
     from harness.contracts import roles
     from harness.sandbox.testing import running_sandbox
-    from tests.other_org import other_org
+    from tests.other_org import INITECH, UMBRELLA, other_org
 
     data = other_org()
     for key in ("newSiteName", "adminEmail", "timezone"):
@@ -125,12 +127,18 @@ def test_new_site_journey_for_a_profile_naming_no_site_admin_e_mail_or_timezone(
             on_exchange=sent.append,
         )
         made = [journeys.new_site(client, profile, poll_interval=0.2) for _ in range(2)]
+        made.append(journeys.add_to_existing_site(client, profile, INITECH, poll_interval=0.2))
+        made.append(journeys.add_app(client, profile, UMBRELLA, poll_interval=0.2))
     assert all(r.order.status == "SUCCESS" for r in made)
-    provisions = [e.request_json for e in sent if e.operation == "products.provision"]
+    provisions = [e.request_json for e in sent if e.operation == "products.provision"][:2]
     names = [p["parameters"]["name"] for p in provisions]
     assert names[0] != names[1] and all(n.startswith(roles.site_prefix(profile)) for n in names)
     direct = profile.site_admin("direct")
-    assert all(p["parameters"]["adminEmail"] == direct.email for p in provisions)
+    provisioning = ("products.provision", "apps.provision")
+    named = [
+        e.request_json["parameters"]["adminEmail"] for e in sent if e.operation in provisioning
+    ]
+    assert named == [direct.email] * 4  # three sites' products, one app
     assert all(p["parameters"]["timezone"] == "UTC" for p in provisions)
 
 

@@ -322,10 +322,44 @@ def test_a_paging_loop_is_refused(fault_server: FaultServer, fault_client: Any) 
 
 @pytest.mark.parametrize(
     ("value", "seconds"),
-    [("0", 0.0), ("12", 12.0), (" 3 ", 3.0), ("-4", 0.0), ("soon", None), (None, None)],
+    [("0", 0.0), ("12", 12.0), (" 3 ", 3.0), ("-4", 0.0), ("soon", None), (None, None)]
+    # What float() reads but no Retry-After is (nan was 0: "retry at once"; 1_000 a wait).
+    + [(v, None) for v in ("nan", "-inf", "Infinity", "1e3", "1_000", "\u0663", "0x10")]
+    + [("9" * 400, float("inf")), ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0), ("32 Jan x", None)],
 )
 def test_parse_retry_after(value: str | None, seconds: float | None) -> None:
     assert parse_retry_after(value) == seconds
+
+
+def test_an_http_date_without_a_zone_is_gmt(monkeypatch: pytest.MonkeyPatch) -> None:
+    """HTTP dates are GMT; one without a zone (or -0000) was read in the machine's zone,
+    hours off (here Tokyo's: 9 h less than asked)."""
+    import time as clock
+    from email.utils import formatdate
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    clock.tzset()
+    try:
+        parsed = parse_retry_after(formatdate(clock.time() + 120).replace("-0000", ""))
+    finally:
+        monkeypatch.undo()
+        clock.tzset()
+    assert parsed is not None and 100 < parsed <= 121
+
+
+@pytest.mark.parametrize("value", ["9" * 400, "Fri, 31 Dec 9999 23:59:59 GMT", "nan", "-1"])
+def test_an_odd_retry_after_neither_crashes_nor_sleeps_long(
+    value: str, fault_server: FaultServer, fault_client: Any, fake_time: FakeTime
+) -> None:
+    """A huge or far-future Retry-After is refused at once (no wait of hours); a negative
+    or garbage one retries after no wait or the backoff."""
+    fault_server.then(busy(429, value), DETAILS)
+    client = fault_client()
+    try:
+        client.entitlement_details(ENTITLEMENT)
+    except RateLimitedError as error:
+        assert error.retry_after is not None and error.retry_after > 60
+    assert sum(fake_time.sleeps) <= 1.0
 
 
 def test_parse_retry_after_http_date() -> None:

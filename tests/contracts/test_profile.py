@@ -255,3 +255,31 @@ def test_a_new_sites_timezone_or_location_no_request_could_carry_is_refused(
     data = copy.deepcopy(other_org())
     data["defaults"].update(timezone="Pacific/Chatham", location="ap-southeast-2")
     assert profile_from_data(data).defaults["timezone"] == "Pacific/Chatham"
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        (
+            lambda data: data["siteAdmins"][1]["sites"].append("initech-typo"),
+            "  /siteAdmins/1/sites/1: 'initech-typo' is no site of /catalogue/sites: add it",
+        ),
+        (
+            lambda data: data["defaults"].update(newSiteName="umbrella-corp"),
+            "  /defaults/newSiteName: 'umbrella-corp' is the name of /catalogue/sites/1: a "
+            "new site needs a name no site has",
+        ),
+    ],
+    ids=["site admin of an unknown site", "new site named as an existing one"],
+)
+def test_a_role_naming_a_site_unlike_the_catalogue_is_refused_at_load(
+    tmp_path: Path, change: Callable[[dict[str, Any]], Any], says: str
+) -> None:
+    """A site admin's site the catalogue lacks loaded, then its roles resolved to nothing
+    and Basic authentication was tried on a site the sandbox has not; a new site's name
+    that an existing site has failed at provisioning. Both are refused at load, naming
+    the JSON pointer and the site, as a clash in the catalogue is."""
+    path, data, said = _changed_other_org(tmp_path, change)
+    assert said.startswith(f"{path}: not a valid profile:\n"), said
+    assert says in said, said
+    assert data["siteAdmins"][0]["apiToken"] not in said

@@ -106,6 +106,7 @@ def test_another_anchor_is_another_entitlements_or_a_day_later() -> None:
     assert roles.other_billing_anchor(OTHER, anchors[1]) == anchors[0]
     data = copy.deepcopy(other_org())
     data["catalogue"]["sites"] = []
+    data["siteAdmins"] = []  # their sites would be none of the catalogue's
     assert roles.other_billing_anchor(profile_from_data(data), 5) == 5 + 86_400_000
 
 

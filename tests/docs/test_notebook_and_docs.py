@@ -105,6 +105,59 @@ def test_the_notebook_runs_against_another_org_served_by_url(
     assert f"sandbox org {data['org']['id']} at {server.base_url}" in printed
 
 
+def _without_enterprise(product: str) -> dict[str, Any]:
+    """The other org without the Enterprise offering of ``product`` (and without that
+    product on its sites, whose offering it was)."""
+    from tests.other_org import other_org
+
+    data = other_org()
+    catalogue = data["catalogue"]
+    gone = {
+        o["id"]
+        for o in catalogue["offerings"]
+        if o["product"] == product and o.get("edition") == "enterprise"
+    }
+    catalogue["offerings"] = [o for o in catalogue["offerings"] if o["id"] not in gone]
+    for site in catalogue["sites"]:
+        site["products"] = [p for p in site["products"] if p["offeringId"] not in gone]
+    return data
+
+
+@pytest.mark.parametrize(
+    ("product", "words", "runs_journey_1"),
+    [
+        ("jsm", "Jira Service Management Enterprise", True),
+        ("jira", "Jira Enterprise", False),
+    ],
+)
+def test_a_journey_the_org_cannot_run_says_why_in_one_line_and_the_rest_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, product: str, words: str, runs_journey_1: bool
+) -> None:
+    """An org without a JSM (or Jira) Enterprise offering: the notebook stopped at the
+    order of the journey needing it with an OrderBuildError. Now each journey it cannot
+    run says so in one line naming the offering and where offerings go, and the rest of
+    the notebook runs (journey 1 without JSM; the last cell either way)."""
+    import json
+
+    from harness.sandbox.testing import running_sandbox
+
+    profile = tmp_path / f"no-{product}.json"
+    profile.write_text(json.dumps(_without_enterprise(product)), encoding="utf-8")
+    with running_sandbox(profile) as server:
+        monkeypatch.setenv("HARNESS_SANDBOX_URL", server.base_url)
+        monkeypatch.setenv("HARNESS_PROFILE", str(profile))
+        printed = execute()  # a cell error fails here, naming the cell
+    lines = printed.splitlines()
+    said = f"lacks 'an offering for {words}': add to catalogue.offerings an offering with"
+    skipped = [line for line in lines if line.startswith("Journey ")]
+    assert [line.split(":")[0] for line in skipped] == (
+        ["Journey 2 skipped"] if runs_journey_1 else ["Journey 1 skipped", "Journey 2 skipped"]
+    ), printed
+    assert all(said in line and "harness profile discover" in line for line in skipped)
+    assert ("COMPLETED" in printed) is runs_journey_1
+    assert "['Jira Service Management', 'Jira Software']" not in printed  # no JSM added
+
+
 def test_the_notebook_names_no_value_of_the_default_profile() -> None:
     notebook = read_notebook()
     text = "\n".join(cell.source for cell in notebook.cells).lower()

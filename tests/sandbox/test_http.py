@@ -15,10 +15,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from harness.contracts import operations, schema_uri, validate
+from harness.sandbox.app import CONTROL_ROUTES, PUBLIC_ROUTES
 from harness.sandbox.testing import running_sandbox
 
 from .support import (
     ACME_CLOUD_ID,
+    ACME_JIRA,
     APP,
     CONFLUENCE,
     CONTAINER,
@@ -68,12 +70,12 @@ def test_a_path_with_a_final_slash_is_404_naming_the_operation_without_it(
     ("method", "path", "allow"),
     [
         ("GET", "/commerce/api/v2/orders", "POST"),
-        ("DELETE", f"/commerce/api/v2/orders/{UNKNOWN}", "GET"),
+        ("DELETE", f"/commerce/api/v2/orders/{UNKNOWN}", "GET, HEAD"),
         ("TRACE", "/commerce/api/v1/orders", "POST"),
         ("QUERY", "/admin/v2/orgs/x/workspaces", "POST"),
-        ("HEAD", f"/commerce/api/v2/entitlements/{UNKNOWN}/details", "GET"),
+        ("HEAD", "/admin/v2/orgs/x/workspaces", "POST"),
         ("OPTIONS", "/admin/installations/v2/orgs/x/products", "POST"),
-        ("PUT", "/_sandbox/clock", "GET"),
+        ("PUT", "/_sandbox/clock", "GET, HEAD"),
         ("GET", "/_sandbox/reset", "POST"),
     ],
 )
@@ -85,6 +87,62 @@ def test_known_paths_with_another_method_are_405(
     assert response.headers["allow"] == allow
     if method != "HEAD":
         assert codes(response) == {"METHOD_NOT_ALLOWED"}
+
+
+#: A request of every GET route: the cookbook's operations (by name) and the sandbox's own.
+_GET_ROUTES = {
+    "entitlements.list": "/admin/installations/v2/orgs/{org}/products/"
+    + encoded(ari("jira-software", ACME_CLOUD_ID))
+    + "/entitlements",
+    "entitlements.details": f"/commerce/api/v2/entitlements/{ACME_JIRA}/details",
+    "provisioning.status": "/admin/installations/v2/orgs/{org}/products/status/" + UNKNOWN,
+    "orders.get": f"/commerce/api/v2/orders/{UNKNOWN}",
+    "clock": "/_sandbox/clock",
+    "faults": "/_sandbox/faults",
+    "openapi": "/openapi.json",
+}
+
+
+@pytest.mark.parametrize("route", sorted(_GET_ROUTES))
+def test_head_is_answered_as_get_without_the_body(api: Api, route: str) -> None:
+    """RFC 9110 9.3.2: HEAD gets GET's status and headers, no body. Every GET route was
+    405 to it (a monitor's or a proxy's HEAD probe, curl -I)."""
+    path = _GET_ROUTES[route].format(org=quote(api.org, safe=""))
+    headers = {"X-transaction-account": UNKNOWN} if route == "orders.get" else {}
+    got = api.request("GET", path, headers=headers)
+    head = api.request("HEAD", path, headers=headers)
+    assert (head.status_code, head.content) == (got.status_code, b"")
+    assert head.headers["content-type"] == got.headers["content-type"] == "application/json"
+    if route != "clock":  # the clock's answer is the time: its length may differ
+        assert head.headers["content-length"] == str(len(got.content))
+
+
+def test_every_get_route_answers_head() -> None:
+    """The table above covers every GET route, so a new one is tested with HEAD too."""
+    gets = {op.name for op in operations() if op.method == "GET"}
+    own = {path for method, path, _ in (*PUBLIC_ROUTES, *CONTROL_ROUTES) if method == "GET"}
+    assert gets | own == {name if name in gets else _GET_ROUTES[name] for name in _GET_ROUTES}
+
+
+@pytest.mark.parametrize(
+    ("template", "parameter"),
+    [
+        ("/admin/installations/v2/orgs/{org}/products/status/{value}", "requestId"),
+        ("/commerce/api/v2/orders/{value}", "orderId"),
+        ("/commerce/api/v2/entitlements/{value}/details", "entitlementId"),
+        ("/admin/installations/v2/orgs/{value}/products/status/" + UNKNOWN, "orgId"),
+    ],
+)
+@pytest.mark.parametrize("value", [f"{UNKNOWN}%2F..", "..%2F..%2F_sandbox%2Freset", "%2F"])
+def test_an_encoded_slash_in_a_path_parameter_is_a_4xx_naming_it(
+    api: Api, template: str, parameter: str, value: str
+) -> None:
+    """%2F in an id stays in its segment: the id is refused in the envelope naming its
+    parameter, never routed elsewhere (a control endpoint) nor a 500."""
+    path = template.format(org=quote(api.org, safe=""), value=value)
+    response = api.request("GET", path, headers={"X-transaction-account": UNKNOWN})
+    assert response.status_code in (400, 404), response.text
+    assert errors(response)[0]["source"] == {"parameter": parameter}
 
 
 def test_openapi_json_is_the_contracts_with_this_server(api: Api) -> None:

@@ -158,6 +158,59 @@ def test_the_sandbox_stops_at_once_with_a_client_stalled_mid_body(
     assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
 
 
+def clock_request(server: SandboxServer) -> bytes:
+    """A keep-alive GET of the sandbox clock, with the org API key."""
+    lines = ["GET /_sandbox/clock HTTP/1.1", "Host: 127.0.0.1"]
+    lines.append(f"Authorization: Bearer {server.profile.api_key}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+def test_beyond_its_connection_limit_the_sandbox_answers_503_in_the_envelope() -> None:
+    """It served any number of connections at once (a runaway client could take every
+    file descriptor of the process). Beyond ``max_connections`` open connections a request
+    is answered 503 UNAVAILABLE in the error envelope, with Retry-After, and its connection
+    closed; the open ones are served on, and a place freed is taken again."""
+    with running_sandbox(max_connections=3) as server:
+        held = [connect(server) for _ in range(3)]
+        try:
+            for sock in held:  # each accepted and served: three open connections
+                sock.sendall(clock_request(server))
+                assert read_response(sock)[0] == 200
+            with connect(server) as extra:
+                extra.sendall(clock_request(server))
+                status, headers, body = read_response(extra)
+                envelope = assert_envelope(status, headers, body, 503)
+                assert envelope["errors"][0]["code"] == "UNAVAILABLE"
+                assert "--max-connections" in envelope["errors"][0]["detail"]
+                assert headers["retry-after"] == "1"
+                assert headers["connection"] == "close"
+                assert extra.recv(1) == b""
+            held[0].sendall(clock_request(server))  # the open ones are served on
+            assert read_response(held[0])[0] == 200
+            held.pop().close()
+
+            def served() -> bool:
+                with connect(server) as sock:
+                    sock.sendall(clock_request(server))
+                    return read_response(sock)[0] == 200
+
+            wait_for(served)  # once the server has seen the close
+        finally:
+            for sock in held:
+                sock.close()
+
+
+def test_the_serve_command_takes_the_connection_limit() -> None:
+    from click.testing import CliRunner
+
+    from harness.sandbox.app import MAX_CONNECTIONS
+    from harness.sandbox.cli import serve_command
+
+    shown = CliRunner().invoke(serve_command, ["--help"], terminal_width=200).output
+    assert re.search(rf"--max-connections .*\[default: {MAX_CONNECTIONS}\b", shown, re.S), shown
+    assert CliRunner().invoke(serve_command, ["--max-connections", "0"]).exit_code == 2
+
+
 # -- bodies the sandbox cannot read as they are declared --------------------------------
 
 

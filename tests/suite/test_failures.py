@@ -164,3 +164,27 @@ def test_the_summary_stays_short() -> None:
         "Failed:   Then it works  (f.feature:4)",
     ]
     assert len(text.splitlines()) <= 10
+
+
+def test_a_long_cassette_path_never_hides_the_problem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cassette folder deep in a CI workspace: the path, shown whole (relative to the
+    working directory when under it), does not count towards the line's 200 characters,
+    so the problem that follows it is never cut; text beyond 200 characters still is."""
+    deep = "/builds/" + "/".join(f"group-{n:02d}-of-a-long-workspace-path" for n in range(8))
+    path = f"{deep}/cassettes/new_site/jira-enterprise-on-a-new-site.yaml"
+    problem = "interaction 3 is not a request/response pair: the response has no status code"
+    error = RuntimeError(f"cassette {path}: {problem}\n(fix it, or delete it and record it)")
+    assert describe(error)[0] == f"RuntimeError: cassette {path}: {problem}"
+    # Under the working directory the path is made relative.
+    monkeypatch.chdir(tmp_path)
+    inside = tmp_path / ("a-long-folder-name-" * 8) / "new_site" / "x.yaml"
+    shown = describe(AssertionError(f"cassette {inside}: {problem}"))
+    assert shown == [f"cassette {inside.relative_to(tmp_path)}: {problem}"]
+    # A URL is no path; and text past the limit is still cut.
+    url = "GET http://sandbox.invalid/admin/v2/orgs/o/workspaces -> 500"
+    assert describe(AssertionError(url)) == [url]
+    (long,) = describe(AssertionError(f"cassette {path}: " + "x" * 300))
+    assert long.startswith(f"cassette {path}: xxx") and long.endswith("x...")
+    assert len(long) == len(path) + 200

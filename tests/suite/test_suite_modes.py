@@ -16,6 +16,7 @@ from harness.suite.audit import check_cassettes, drift
 from harness.suite.modes import Mode, RunSettings, is_loopback
 from harness.suite.tiers import OrdersNotAllowed, check_allowed
 from tests.made_once import made_once
+from tests.other_org import other_org, write_other_org
 from tests.pytest_runs import run_pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -104,6 +105,40 @@ def test_a_field_dropped_from_a_cassette_fails_replay_naming_it(
         f"{path} interaction 2: provisioning.status response 200: schema "
         "/data/status: missing required field 'status'"
     ]
+
+
+def test_a_cassette_of_another_org_is_named_by_check_and_replay(
+    recorded: Path, tmp_path: Path
+) -> None:
+    """Cassettes recorded for the default org, checked and replayed with another org's
+    profile: ``cassettes check`` passed them (only replay failed, on a request matching
+    none); both now name the file, the interaction and the org found, from one check
+    (``cassettes.other_org``), and neither shows a credential."""
+    profile = write_other_org(tmp_path / "other.json")
+    path = recorded / "new_site" / "jira-enterprise-on-a-new-site.yaml"
+    ours, theirs = "5f4e3d2c-1b0a-4c9d-8e7f-6a5b4c3d2e1f", other_org()["org"]["id"]
+    said = f"recorded for org '{ours}', not the profile's '{theirs}'"
+    assert [str(p) for p in check_cassettes([path], org_id=theirs)] == [
+        f"{path} interaction 1: {said}"
+    ]
+    assert check_cassettes([path], org_id=ours) == []
+    check = ["cassettes", "check", "--dir", str(recorded), "--profile", str(profile)]
+    cli = subprocess.run(
+        [str(ROOT / ".venv/bin/harness"), *check],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert cli.returncode == 1, cli.stdout
+    assert f"{path} interaction 1: {said}" in cli.stdout.splitlines()
+    key = other_org()["org"]["apiKey"]
+    assert key not in cli.stdout + cli.stderr
+    replay = run_features(
+        "--mode=replay", f"--cassette-dir={recorded}", f"--profile={profile}", "-k", K
+    )
+    assert replay.returncode == 1
+    assert f"jira-enterprise-on-a-new-site.yaml: interaction 1: {said}" in replay.stdout
+    assert key not in replay.stdout
 
 
 def test_a_field_dropped_by_the_sandbox_fails_local_mode_naming_it() -> None:
