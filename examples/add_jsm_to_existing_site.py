@@ -4,21 +4,23 @@ Environment: ATLASSIAN_BASE_URL (default https://api.atlassian.com), ATLASSIAN_O
 ATLASSIAN_API_KEY (or ATLASSIAN_SITE_ADMIN_EMAIL and ATLASSIAN_SITE_ADMIN_TOKEN, which the
 API refuses for provisioning products: use the org API key), ATLASSIAN_PROFILE (the
 org's ids; default: the sandbox's profile), ATLASSIAN_SITE_NAME (a site of the org with
-Jira and without JSM). Without ATLASSIAN_SITE_NAME it first makes a fresh site with Jira
-Enterprise (a new name each run), so it runs again against the same org. With only
-ATLASSIAN_BASE_URL set to a local sandbox (`harness sandbox serve`) it runs as the sandbox
-org.
+Jira and without JSM), ATLASSIAN_POLL_SECONDS (between two polls of a wait; default 1).
+Without ATLASSIAN_SITE_NAME it first makes a fresh site with Jira Enterprise (a new name
+each run), so it runs again against the same org. With only ATLASSIAN_BASE_URL set to a
+local sandbox (`harness sandbox serve`) it runs as the sandbox org.
 
 Prints the site, the order id and the new entitlement id, exit 0; on failure one line
 saying what failed and what to do next, exit 1.
 """
 
+import math
 import os
 import secrets
 import sys
 
 from harness.client import (
     Client,
+    ConfigurationError,
     OrderBuilder,
     next_step,
     wait_for_order,
@@ -27,24 +29,37 @@ from harness.client import (
 from harness.client.journeys import jira_family_workspace, new_site, place_order_in_window
 from harness.contracts import Profile, load_profile, roles
 
-POLL_SECONDS = float(os.environ.get("ATLASSIAN_POLL_SECONDS", "1"))
+
+def poll_seconds() -> float:
+    """ATLASSIAN_POLL_SECONDS: the seconds between two polls of a wait (default 1)."""
+    text = os.environ.get("ATLASSIAN_POLL_SECONDS", "1")
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not 0 < seconds < math.inf:
+        raise ConfigurationError(
+            f"ATLASSIAN_POLL_SECONDS {text!r} is not a number of seconds above 0"
+        )
+    return seconds
 
 
-def site_with_jira(client: Client, profile: Profile) -> str:
+def site_with_jira(client: Client, profile: Profile, poll: float) -> str:
     """The caller's site, or a fresh one with Jira Enterprise made for this run."""
     named = os.environ.get("ATLASSIAN_SITE_NAME")
     if named:
         return named
     site = f"cookbook-{secrets.token_hex(4)}"
-    new_site(client, profile, site, products=("jira",), poll_interval=POLL_SECONDS)
+    new_site(client, profile, site, products=("jira",), poll_interval=poll)
     print(f"made site {site} with Jira Enterprise")
     return site
 
 
 def main() -> None:
+    poll = poll_seconds()
     profile = load_profile(os.environ.get("ATLASSIAN_PROFILE"))
     with Client.from_env(profile=profile) as client:
-        site = site_with_jira(client, profile)
+        site = site_with_jira(client, profile, poll)
         # The site's Jira workspace -> its entitlement -> that entitlement's family container.
         workspace = jira_family_workspace(client, site)
         if workspace is None or workspace.entitlement_id is None:
@@ -63,8 +78,8 @@ def main() -> None:
         status = client.provisioning_status(request)
         print(f"provisioning request {request.request_id}: {status.status}")
         placed = place_order_in_window(client, request, order.for_request(request).build())
-        done = wait_for_order(client, placed, poll_interval=POLL_SECONDS)
-        wait_for_provisioning(client, request, poll_interval=POLL_SECONDS)
+        done = wait_for_order(client, placed, poll_interval=poll)
+        wait_for_provisioning(client, request, poll_interval=poll)
     print(f"order {done.order_id}")
     for item_id, entitlement_id in done.entitlement_ids.items():
         print(f"entitlement {item_id} {entitlement_id}")

@@ -5,19 +5,22 @@ ATLASSIAN_API_KEY (or ATLASSIAN_SITE_ADMIN_EMAIL and ATLASSIAN_SITE_ADMIN_TOKEN,
 API refuses for provisioning products: use the org API key), ATLASSIAN_PROFILE (the
 org's offering, parent entitlement and transaction account ids; default: the sandbox's
 profile), ATLASSIAN_SITE_NAME (the new site's name; default: a fresh one each run, so the
-example runs again against the same org). With only ATLASSIAN_BASE_URL set to a local
+example runs again against the same org), ATLASSIAN_POLL_SECONDS (between two polls of
+a wait; default 1). With only ATLASSIAN_BASE_URL set to a local
 sandbox (`harness sandbox serve`) it runs as the sandbox org.
 
 Prints the site, the order id and each new entitlement id, exit 0; on failure one line
 saying what failed and what to do next, exit 1.
 """
 
+import math
 import os
 import secrets
 import sys
 
 from harness.client import (
     Client,
+    ConfigurationError,
     OrderBuilder,
     next_step,
     wait_for_order,
@@ -26,10 +29,23 @@ from harness.client import (
 from harness.client.journeys import place_order_in_window
 from harness.contracts import load_profile, roles
 
-POLL_SECONDS = float(os.environ.get("ATLASSIAN_POLL_SECONDS", "1"))
+
+def poll_seconds() -> float:
+    """ATLASSIAN_POLL_SECONDS: the seconds between two polls of a wait (default 1)."""
+    text = os.environ.get("ATLASSIAN_POLL_SECONDS", "1")
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not 0 < seconds < math.inf:
+        raise ConfigurationError(
+            f"ATLASSIAN_POLL_SECONDS {text!r} is not a number of seconds above 0"
+        )
+    return seconds
 
 
 def main() -> None:
+    poll = poll_seconds()
     profile = load_profile(os.environ.get("ATLASSIAN_PROFILE"))
     defaults = profile.defaults
     # A site name is taken once: a fresh one per run, unless the caller names one.
@@ -50,8 +66,8 @@ def main() -> None:
         print(f"provisioning request {request.request_id}: {status.status}")
         # Within 10 minutes of provisioning, or the request times out (refused if late).
         placed = place_order_in_window(client, request, order.for_request(request).build())
-        done = wait_for_order(client, placed, poll_interval=POLL_SECONDS)
-        wait_for_provisioning(client, request, poll_interval=POLL_SECONDS)
+        done = wait_for_order(client, placed, poll_interval=poll)
+        wait_for_provisioning(client, request, poll_interval=poll)
     print(f"order {done.order_id}")
     for item_id, entitlement_id in done.entitlement_ids.items():
         print(f"entitlement {item_id} {entitlement_id}")

@@ -335,7 +335,10 @@ def assumptions_command(reports: str, as_json: bool) -> None:
 @click.option("--out", default="docs", show_default=True, type=click.Path(file_okay=False))
 @click.option("--features", default="features", show_default=True, type=click.Path(file_okay=False))
 def docs_command(check: bool, out: str, features: str) -> None:
-    """Write docs/rules.md (the rule catalogue) and docs/errata.md from the code."""
+    """Write docs/rules.md, errata.md, roles.md and architecture.md from the code.
+
+    The rule catalogue, the errata and assumptions, the roles and the package map: each is
+    generated, so it changes through the code it is made from, never by hand."""
     from .docs import generated
 
     folder = Path(out)

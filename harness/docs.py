@@ -179,12 +179,13 @@ def architecture_markdown() -> str:
         lines.append(f"| {part.name} (`{part.prefix}`) | {allowed} | {now} |")
     lines += ["", "## The package map", ""]
     for part in architecture.PARTS:
-        lines += [f"### {part.name}: {_cell(part.purpose)}", ""]
+        lines += [f"### {part.name}: {_line(part.purpose)}", ""]
         for name, path in found.items():
             if architecture.part_of(name) == part:
                 doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
-                summary = _first_paragraph(doc).split(". ")[0].rstrip(".").replace("``", "`")
-                summary = _cell(summary)
+                # A first paragraph introducing a list ends in a colon; the map omits the list.
+                summary = _first_paragraph(doc).split(". ")[0].rstrip(".:").replace("``", "`")
+                summary = _line(summary)
                 lines.append(f"- `{path.relative_to(architecture.PACKAGE.parent)}`: {summary}")
         lines.append("")
     lines += ["## Where to add", ""]
@@ -208,5 +209,11 @@ def generated(features: Path) -> dict[str, str]:
     }
 
 
+def _line(text: str) -> str:
+    """Text on one line, for a heading or a list item."""
+    return " ".join(text.split())
+
+
 def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+    """Text in a table's cell: one line, its pipes escaped (only a table reads them so)."""
+    return _line(text).replace("|", "\\|")

@@ -314,7 +314,7 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "ASM-035",
         "Provisioning may take longer than the order's processing: a request is COMPLETED "
         "once its order's items all succeeded and its own provisioning time has passed "
-        "(the sandbox's `--provisioning-seconds`, default 0).",
+        "(the sandbox's `--provisioning-seconds`, default the profile's, else 0).",
     ),
     Assumption(
         "ASM-036",

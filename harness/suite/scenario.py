@@ -10,6 +10,7 @@ assumption ledger, what its exchanges say of the assumptions.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Collection, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from .cassettes import (
     recorded_naming,
 )
 from .extensions import Extensions
-from .modes import Mode
+from .modes import Mode, RunSettings
 from .naming import Naming, NamingError
 from .progress import Echo, WaitProgress
 from .record_mode import RecordMode
@@ -122,7 +123,15 @@ def open_scenario(
             sandbox.reset(frozen_at=FROZEN_EPOCH)
         if settings.uses_cassettes:
             cassette = _use_cassette(
-                stack, settings.record_mode, mode, path, info.name, base_url, target, naming
+                stack,
+                settings.record_mode,
+                mode,
+                path,
+                info.name,
+                base_url,
+                target,
+                naming,
+                record=record_command(run.settings),
             )
             if mode is Mode.REPLAY:
                 stack.callback(lambda: passed() and _require_all_played(cassette, path))
@@ -138,15 +147,18 @@ def _use_cassette(
     base_url: str,
     target: JourneyTarget,
     naming: Naming,
+    *,
+    record: str,
 ) -> Any:
     """Replay or record the scenario's cassette until the stack closes; vcrpy's
     ``Cassette``. A cassette it would read is first read as the harness reads one: vcrpy
     would take an alias, and say of a broken file only a parser's or a KeyError's words
-    (or, recording, treat it as empty and write over it)."""
+    (or, recording, treat it as empty and write over it). ``record``: the command that
+    records it (``record_command``)."""
     if mode is Mode.REPLAY and not path.is_file():
+        # The command on a line of its own: a failure's summary cuts long lines.
         pytest.fail(
-            f"no cassette for scenario {name!r}: {path} is missing "
-            f"(record it: {harness_command('run', '--record-mode=once')})",
+            f"no cassette for scenario {name!r}: {path} is missing\n(record it: {record})",
             pytrace=False,
         )
     if record_mode == RecordMode.ALL:
@@ -158,8 +170,7 @@ def _use_cassette(
         problem = cassette_problem(path, target.profile.org_id)
         if problem is not None:
             pytest.fail(
-                f"cassette {path}: {problem}\n(fix it, or delete it and record it: "
-                f"{harness_command('run', '--record-mode=once')})",
+                f"cassette {path}: {problem}\n(fix it, or delete it and record it: {record})",
                 pytrace=False,
             )
     recorder = make_vcr(
@@ -174,6 +185,17 @@ def _use_cassette(
         pytest_socket.disable_socket(allow_unix_socket=True)
         stack.callback(pytest_socket.enable_socket)
     return cassette
+
+
+def record_command(settings: RunSettings) -> str:
+    """``harness run --record-mode=once`` that records a missing cassette where this run
+    looks for it (``--cassette-dir``), for the org it replays (``--profile``)."""
+    args = ["--record-mode=once"]
+    if settings.cassette_dir != RunSettings().cassette_dir:
+        args.append(f"--cassette-dir={settings.cassette_dir}")
+    if settings.profile_path:
+        args.append(f"--profile={settings.profile_path}")
+    return harness_command("run", *(shlex.quote(arg) for arg in args))
 
 
 def _require_all_played(cassette: Any, path: Path) -> None:

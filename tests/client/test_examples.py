@@ -169,6 +169,16 @@ def test_add_jsm_to_a_named_site_then_again_says_what_to_do(sandbox: Any) -> Non
             "failed: ",
             "nothing usable answered: check ATLASSIAN_BASE_URL",
         ),
+        *(
+            (
+                example,
+                {"ATLASSIAN_POLL_SECONDS": seconds},
+                f"ATLASSIAN_POLL_SECONDS {seconds!r}",
+                "set the ATLASSIAN_* variables the message names",
+            )
+            for example in ("new_site_all_products.py", "add_jsm_to_existing_site.py")
+            for seconds in ("abc", "-1", "nan")
+        ),
     ],
 )
 def test_a_failure_is_one_line_saying_what_to_do_next(

@@ -189,3 +189,32 @@ def test_docs_check_fails_on_a_stale_file(tmp_path: Path) -> None:
     )
     assert checked.exit_code == 1
     assert "errata.md" in checked.output
+
+
+def test_docs_help_names_every_file_it_writes() -> None:
+    """``harness docs --help`` (and the command list of ``harness --help``) names each file
+    the command writes, so a reader knows roles.md and architecture.md are generated too."""
+    runner = CliRunner()
+    helped = runner.invoke(main, ["docs", "--help"], terminal_width=200)
+    assert helped.exit_code == 0, helped.output
+    summary = " ".join(helped.output.split())
+    missing = [name for name in generated(ROOT / "features") if name not in summary]
+    assert missing == [], f"harness docs --help does not name {missing}"
+
+
+def test_the_package_map_says_what_every_module_is() -> None:
+    """docs/architecture.md gives each module a summary from its docstring: none is blank,
+    and none stops at a colon that introduced a list the map leaves out."""
+    lines = generated(ROOT / "features")["architecture.md"].splitlines()
+    modules = [line for line in lines if line.startswith("- `harness/")]
+    assert len(modules) > 50
+    unsaid = [line for line in modules if line.endswith((":", "`:", ": "))]
+    assert unsaid == [], f"modules whose summary is blank or stops at a colon: {unsaid}"
+
+
+def test_only_table_cells_escape_a_pipe() -> None:
+    """A pipe is escaped in a table's cell only: elsewhere (a list, a heading) the
+    backslash would be shown, inside a code span too (`harness cassettes check\\|drift`)."""
+    for name, text in generated(ROOT / "features").items():
+        shown = [line for line in text.splitlines() if "\\|" in line and not line.startswith("|")]
+        assert shown == [], f"{name} shows an escaped pipe outside a table: {shown}"

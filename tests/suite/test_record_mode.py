@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import copy
 import os
+import re
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
@@ -192,3 +194,25 @@ def test_all_records_each_cassette_afresh(tmp_path: Path) -> None:
     assert [i["request"]["uri"] for i in again] == [
         i["request"]["uri"] for i in original["interactions"]
     ]
+
+
+def test_a_missing_cassette_names_the_command_that_records_it_where_it_was_looked_for(
+    tmp_path: Path,
+) -> None:
+    """A replay of cassettes kept in a folder of the user's (``--cassette-dir``) that lacks
+    one prints a command that records it there: the hint's own options, run as given,
+    make the replay pass (before, it named the default ``cassettes/``, which had it)."""
+    cassettes = tmp_path / "my cassettes"
+    select = ("-k", "get_the_product_entitlement_id")
+    replay = ("-q", "features", "--mode=replay", f"--cassette-dir={cassettes}", *select)
+    missing = run_pytest(*replay)
+    assert missing.returncode == 1, missing.stdout[-2000:]
+    hint = re.search(r"\(record it: (.+)\)$", missing.stdout, re.MULTILINE)
+    assert hint is not None, missing.stdout[-2000:]
+    command = shlex.split(hint.group(1))
+    assert command[command.index("run") - 1].endswith("harness")
+    recorded = run_pytest("-q", "features", *command[command.index("run") + 1 :], *select)
+    assert "1 passed" in recorded.stdout, recorded.stdout[-2000:]
+    assert list(cassettes.rglob("*.yaml")), "the command recorded nothing into the folder"
+    again = run_pytest(*replay)
+    assert again.returncode == 0, again.stdout[-2000:]
