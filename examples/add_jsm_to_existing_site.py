@@ -13,35 +13,20 @@ Prints the site, the order id and the new entitlement id, exit 0; on failure one
 saying what failed and what to do next, exit 1.
 """
 
-import math
 import os
 import secrets
 import sys
 
 from harness.client import (
     Client,
-    ConfigurationError,
     OrderBuilder,
     next_step,
+    poll_seconds_from_env,
     wait_for_order,
     wait_for_provisioning,
 )
 from harness.client.journeys import jira_family_workspace, new_site, place_order_in_window
 from harness.contracts import Profile, load_profile, roles
-
-
-def poll_seconds() -> float:
-    """ATLASSIAN_POLL_SECONDS: the seconds between two polls of a wait (default 1)."""
-    text = os.environ.get("ATLASSIAN_POLL_SECONDS", "1")
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = math.nan
-    if not 0 < seconds < math.inf:
-        raise ConfigurationError(
-            f"ATLASSIAN_POLL_SECONDS {text!r} is not a number of seconds above 0"
-        )
-    return seconds
 
 
 def site_with_jira(client: Client, profile: Profile, poll: float) -> str:
@@ -56,7 +41,7 @@ def site_with_jira(client: Client, profile: Profile, poll: float) -> str:
 
 
 def main() -> None:
-    poll = poll_seconds()
+    poll = poll_seconds_from_env()
     profile = load_profile(os.environ.get("ATLASSIAN_PROFILE"))
     with Client.from_env(profile=profile) as client:
         site = site_with_jira(client, profile, poll)

@@ -13,16 +13,15 @@ Prints the site, the order id and each new entitlement id, exit 0; on failure on
 saying what failed and what to do next, exit 1.
 """
 
-import math
 import os
 import secrets
 import sys
 
 from harness.client import (
     Client,
-    ConfigurationError,
     OrderBuilder,
     next_step,
+    poll_seconds_from_env,
     wait_for_order,
     wait_for_provisioning,
 )
@@ -30,22 +29,8 @@ from harness.client.journeys import place_order_in_window
 from harness.contracts import load_profile, roles
 
 
-def poll_seconds() -> float:
-    """ATLASSIAN_POLL_SECONDS: the seconds between two polls of a wait (default 1)."""
-    text = os.environ.get("ATLASSIAN_POLL_SECONDS", "1")
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = math.nan
-    if not 0 < seconds < math.inf:
-        raise ConfigurationError(
-            f"ATLASSIAN_POLL_SECONDS {text!r} is not a number of seconds above 0"
-        )
-    return seconds
-
-
 def main() -> None:
-    poll = poll_seconds()
+    poll = poll_seconds_from_env()
     profile = load_profile(os.environ.get("ATLASSIAN_PROFILE"))
     defaults = profile.defaults
     # A site name is taken once: a fresh one per run, unless the caller names one.

@@ -35,7 +35,8 @@ same in one)::
 
 ``Client.from_env(profile=profile)`` reads ``ATLASSIAN_BASE_URL``, ``ATLASSIAN_ORG_ID``
 and ``ATLASSIAN_API_KEY`` (or ``ATLASSIAN_SITE_ADMIN_EMAIL`` and
-``ATLASSIAN_SITE_ADMIN_TOKEN``) instead.
+``ATLASSIAN_SITE_ADMIN_TOKEN``) instead; ``poll_seconds_from_env()`` reads a script's
+``ATLASSIAN_POLL_SECONDS`` (the ``poll_interval`` of its waits).
 
 When something fails
 --------------------
@@ -65,6 +66,7 @@ from ._client import (
     Client,
     ConfigurationError,
     parse_retry_after,
+    poll_seconds_from_env,
 )
 from ._errors import (
     ApiError,
@@ -156,6 +158,7 @@ __all__ = [
     "orders",
     "parse_retry_after",
     "place_order_in_window",
+    "poll_seconds_from_env",
     "wait_for_order",
     "wait_for_provisioning",
 ]

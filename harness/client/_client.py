@@ -12,6 +12,7 @@ import email.utils
 import functools
 import json
 import logging
+import math
 import os
 import re
 import time
@@ -72,6 +73,27 @@ _NO_BODY: Any = object()
 class ConfigurationError(HarnessClientError, ValueError):
     """The client cannot be set up from what it was given (e.g. no credentials in the
     environment); the message says what is missing."""
+
+
+#: The environment variable a script's seconds between two polls of a wait come from.
+POLL_SECONDS_ENV = "ATLASSIAN_POLL_SECONDS"
+
+
+def poll_seconds_from_env(environ: Mapping[str, str] | None = None, default: float = 1.0) -> float:
+    """``ATLASSIAN_POLL_SECONDS``: the seconds between two polls of a wait, for a script's
+    ``poll_interval`` (``default`` when unset). ``ConfigurationError`` naming the value
+    when it is not a number of seconds above 0 (``abc``, ``-1``, ``nan``, ``inf``)."""
+    env = os.environ if environ is None else environ
+    text = env.get(POLL_SECONDS_ENV)
+    if text is None:
+        return default
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not 0 < seconds < math.inf:
+        raise ConfigurationError(f"{POLL_SECONDS_ENV} {text!r} is not a number of seconds above 0")
+    return seconds
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from harness.client import (
     SiteAdmin,
     UnauthorizedError,
     UnprocessableEntityError,
+    poll_seconds_from_env,
 )
 from harness.contracts import load_profile
 
@@ -353,3 +354,26 @@ def test_the_tests_cannot_reach_the_real_api() -> None:
     client = Client(org_id="o", auth=OrgApiKey("test-key-0000"), retry=RetryPolicy.never())
     with client, pytest.raises(TransportError, match=r"loopback only, not api\.atlassian\.com"):
         client.entitlement_details(ACME_JIRA)
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({}, 1.0),
+        ({"ATLASSIAN_POLL_SECONDS": "0.25"}, 0.25),
+        ({"ATLASSIAN_POLL_SECONDS": "30"}, 30.0),
+    ],
+)
+def test_poll_seconds_from_env_reads_the_variable_or_gives_the_default(
+    environ: dict[str, str], expected: float
+) -> None:
+    assert poll_seconds_from_env(environ) == expected
+
+
+@pytest.mark.parametrize("text", ["abc", "", "0", "-1", "nan", "inf"])
+def test_poll_seconds_from_env_refuses_what_is_no_wait_naming_the_value(text: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        poll_seconds_from_env({"ATLASSIAN_POLL_SECONDS": text})
+    assert (
+        str(caught.value) == f"ATLASSIAN_POLL_SECONDS {text!r} is not a number of seconds above 0"
+    )
