@@ -283,7 +283,9 @@ RECIPES: tuple[tuple[str, tuple[str, ...]], ...] = (
             "names in `harness/client/__init__.py`. An operation that must not be sent twice "
             "goes into `UNSAFE_OPERATIONS` (`harness/client/_retry.py`).",
             "A step in `features/steps/<area>.py` and a scenario in `features/<area>.feature` "
-            "with its tier tag; then `harness run --mode record --no-report` records its "
+            "with its tier tag (a file that does not parse, or a tag that is no mark, stops "
+            "collection with a line naming its file and line: `harness/suite/feature_files.py`); "
+            "then `harness run --mode record --no-report` records its "
             "cassette, and `harness cassettes check` and `harness cassettes drift` pass. "
             "Tests that count the scenarios of a run (`tests/suite`, `tests/reliability`: "
             "'66 passed', the plan's summary) then count one more.",
