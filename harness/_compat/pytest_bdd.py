@@ -5,7 +5,7 @@ pytest-bdd's hooks name the scenario only once it runs (``pytest_bdd_before_scen
 the suite must know before (tiers, roles, plans). Relies on: the registry of scenario
 templates by test function, ``pytest_bdd.scenario.scenario_wrapper_template_registry``
 (which pytest-bdd's own ``--generate-missing`` reads), an outline item's
-``_pytest_bdd_example`` parameter, and ``ScenarioTemplate.render(example)``.
+``_pytest_bdd_example`` parameter, ``ScenarioTemplate.render(example)`` and its ``line_number``.
 ``tests/compat/test_pytest_bdd.py`` checks them against the installed pytest-bdd, which
 ``pyproject.toml`` pins to the minor version tested.
 """
@@ -24,11 +24,12 @@ EXAMPLE_PARAMETER = "_pytest_bdd_example"
 @dataclass(frozen=True)
 class CollectedScenario:
     """A scenario as an item runs it: its feature file, its name and its steps' texts
-    (background first, an outline's example filled in)."""
+    (background first, an outline's example filled in), and the line it starts on."""
 
     feature_file: str
     name: str
     steps: tuple[str, ...]
+    line: int = 0
 
 
 def collected_scenario(item: Any) -> CollectedScenario | None:
@@ -43,5 +44,8 @@ def collected_scenario(item: Any) -> CollectedScenario | None:
     example = callspec.params.get(EXAMPLE_PARAMETER, {}) if callspec else {}
     rendered = template.render(example)
     return CollectedScenario(
-        str(template.feature.filename), rendered.name, tuple(s.name for s in rendered.steps)
+        str(template.feature.filename),
+        rendered.name,
+        tuple(s.name for s in rendered.steps),
+        template.line_number,
     )

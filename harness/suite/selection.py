@@ -145,5 +145,15 @@ def tier_problems(items: Sequence[pytest.Item]) -> list[str]:
         try:
             tier_of(scenario.tags, scenario.key)
         except TierTagError as exc:
-            problems.append(str(exc))
+            found = collected_scenario(item)
+            where = f"{_relative(found.feature_file)}:{found.line}: " if found else ""
+            problems.append(f"{where}{exc}")
     return problems
+
+
+def _relative(path: str) -> str:
+    """``path`` relative to the working directory when it is under it (as pytest says it)."""
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return path

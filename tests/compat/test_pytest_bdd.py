@@ -34,6 +34,9 @@ def test_every_feature_item_is_a_scenario_with_its_steps() -> None:
     names = {(Path(f.feature_file).name, f.name) for f in found if f}
     assert ("new_site.feature", "Jira Enterprise on a new site") in names
     assert all(f.steps for f in found if f)
+    for f in filter(None, found):  # the line it starts on: its Scenario (Outline) keyword
+        line = Path(f.feature_file).read_text().splitlines()[f.line - 1].strip()
+        assert line.startswith(("Scenario:", "Scenario Outline:")), (f.feature_file, f.line)
 
 
 def test_an_outline_example_is_filled_into_its_steps() -> None:

@@ -101,3 +101,11 @@ def test_a_run_with_a_wrong_feature_file_says_where_in_a_few_lines(
     section = section.split("short test summary info")[0]
     told = [line for line in section.splitlines() if line.strip(" _=-") and "xml file" not in line]
     assert 1 <= len(told) <= 2, told
+
+
+def test_a_scenario_without_a_tier_tag_is_named_with_its_file_and_line(suite_copy: Path) -> None:
+    (suite_copy / "features" / "zz_user.feature").write_text(GOOD.replace("@read-only", ""))
+    done = run_pytest("-q", "features", "-p", "no:randomly", cwd=suite_copy)
+    assert done.returncode == 4, done.stdout[-3000:] + done.stderr
+    expected = "features/zz_user.feature:4: zz_user/One: no tier tag; tag every scenario"
+    assert expected in done.stderr, done.stderr
