@@ -344,9 +344,15 @@ def docs_command(check: bool, out: str, features: str) -> None:
 
     The rule catalogue, the errata and assumptions, the roles and the package map: each is
     generated, so it changes through the code it is made from, never by hand."""
+    from ._files import output_problem, write_whole
     from .docs import generated
 
     folder = Path(out)
+    if not Path(features).is_dir():
+        raise UserError(f"--features {features}: no such folder (the features folder)")
+    problem = None if check else output_problem(folder / "rules.md")
+    if problem:
+        raise UserError(f"--out {out}: cannot write it: {problem}")
     stale = []
     for name, text in generated(Path(features)).items():
         path = folder / name
@@ -355,8 +361,10 @@ def docs_command(check: bool, out: str, features: str) -> None:
             continue
         stale.append(str(path))
         if not check:
-            folder.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+            try:
+                write_whole(path, text)
+            except OSError as exc:
+                raise UserError(f"{path}: cannot write it: {exc.strerror}") from None
     if check and stale:
         click.echo(f"stale: {', '.join(stale)} (run: {harness_command('docs')})", err=True)
         sys.exit(1)

@@ -5,6 +5,7 @@ served or written."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,51 @@ def test_sandbox_serve_refuses_what_it_cannot_serve_with(args: tuple[str, ...], 
     code, output = _run("sandbox", "serve", "--port", "0", *args)
     _refused(code, output, says)
     assert "listening on" not in output
+
+
+_ENTRY = {
+    "id": "ASM-001",
+    "verdict": "agreed",
+    "agreed": 1,
+    "contradicted": 0,
+    "observed": "what shows it",
+    "evidence": {"agreed": {"scenario": "s", "summary": "x"}, "contradicted": None},
+}
+
+
+@pytest.mark.parametrize(
+    ("ledger", "says"),
+    [
+        ({"assumptions": [], "contradicted": "yes"}, "/contradicted is not a JSON array"),
+        ({"assumptions": [{"id": "ASM-001"}]}, "/assumptions/0/verdict is missing"),
+        ({"assumptions": [1]}, "/assumptions/0 is not a JSON object"),
+        ({"assumptions": [{**_ENTRY, "agreed": True}]}, "/assumptions/0/agreed is missing or"),
+        (
+            {"assumptions": [_ENTRY, {**_ENTRY, "evidence": {"agreed": []}}]},
+            "/assumptions/1/evidence/agreed is not a JSON object or null",
+        ),
+        ({"assumptions": [], "run": []}, "/run is not a JSON object"),
+    ],
+)
+@pytest.mark.parametrize("as_json", [(), ("--json",)], ids=["table", "json"])
+def test_assumptions_names_what_a_ledger_of_another_shape_lacks(
+    tmp_path: Path, ledger: dict, says: str, as_json: tuple[str, ...]
+) -> None:
+    (tmp_path / "assumptions.json").write_text(json.dumps(ledger))
+    code, output = _run("assumptions", str(tmp_path), *as_json)
+    _refused(code, output, f"{tmp_path / 'assumptions.json'}: not a ledger: {says}")
+
+
+def test_assumptions_reads_a_ledger_of_the_shape_a_run_writes(tmp_path: Path) -> None:
+    ledger = {"assumptions": [_ENTRY], "contradicted": [], "notExercised": [], "run": {}}
+    (tmp_path / "assumptions.json").write_text(json.dumps(ledger))
+    code, output = _run("assumptions", str(tmp_path))
+    assert code == 0 and "ASM-001     agreed   1" in output, output
+
+
+def test_docs_refuses_an_out_or_features_folder_that_cannot_be(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("in the way")
+    code, output = _run("docs", "--out", str(tmp_path / "a-file" / "docs"))
+    _refused(code, output, f"cannot write it: {tmp_path / 'a-file'} is not a folder")
+    code, output = _run("docs", "--check", "--features", str(tmp_path / "none"))
+    _refused(code, output, f"--features {tmp_path / 'none'}: no such folder")
