@@ -1,4 +1,5 @@
-"""How a user runs ``harness`` from where they are: the one spelling every printed hint uses.
+"""How a user runs ``harness`` from where they are: the one spelling every printed hint uses,
+and the one spelling of a path a message names (``shown_path``).
 
 After the README's setup the command is ``.venv/bin/harness``, not ``harness``: the venv is
 not activated. A hint that says ``harness report --serve`` would then fail as printed, so
@@ -25,15 +26,15 @@ def harness_command(*args: str) -> str:
     if on_path is not None and _same(Path(on_path), script):
         name = "harness"
     elif not script.exists():
-        name = f"{shlex.quote(_shell_path(Path(sys.executable)))} -m harness.cli"
+        name = f"{shlex.quote(shown_path(Path(sys.executable)))} -m harness.cli"
     else:
-        name = shlex.quote(_shell_path(script))
+        name = shlex.quote(shown_path(script))
     return " ".join([name, *args])
 
 
 def python_command(*args: str) -> str:
     """``python ARGS`` with this installation's Python, spelled to run from here."""
-    return " ".join([shlex.quote(_shell_path(Path(sys.executable))), *args])
+    return " ".join([shlex.quote(shown_path(Path(sys.executable))), *args])
 
 
 def _same(a: Path, b: Path) -> bool:
@@ -43,8 +44,10 @@ def _same(a: Path, b: Path) -> bool:
         return False
 
 
-def _shell_path(path: Path) -> str:
-    """The path relative to the current directory when below it (``.venv/bin/x``)."""
+def shown_path(path: str | Path) -> str:
+    """A path as a user at the current directory reads and types it: relative when below
+    it (``.venv/bin/x``, ``features/x.feature``), else absolute."""
+    path = Path(path)
     try:
         relative = path.absolute().relative_to(Path.cwd())
     except ValueError:

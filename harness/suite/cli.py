@@ -27,6 +27,14 @@ def _features_dir(features: str) -> Path:
     path = Path(features)
     if not path.is_dir():
         raise _usage(f"{features}: no features folder here (cd to the repository root first)")
+    if not path.resolve().is_relative_to(Path.cwd().resolve()):
+        # pytest would not load the repository's conftest.py (the suite's plugin and
+        # steps) for it, and would refuse the run's options as unknown.
+        raise _usage(
+            f"{features}: a features folder outside this repository ({Path.cwd()}): the "
+            "suite's plugin and step definitions load from its conftest.py; put the folder "
+            "under it (with a test module binding its files, as features/test_cookbook.py does)"
+        )
     return path
 
 

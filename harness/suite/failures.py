@@ -12,12 +12,12 @@ traceback, with the step's headline added as a section.
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from harness._command import shown_path
 from harness.contracts import resolve_pointer as resolve
 
 #: At most this many (non-blank) lines of an exception's message are shown (the rest: -v).
@@ -225,11 +225,9 @@ def fit_line(line: str, limit: int) -> str:
 
 
 def _relative(path: str) -> str:
-    """An absolute path under the working directory as a relative one."""
-    if not path.startswith("/"):
-        return path
-    here = os.getcwd().rstrip("/") + "/"
-    return path[len(here) :] if path.startswith(here) and len(path) > len(here) else path
+    """An absolute path as the user reads it (``shown_path``); other text, a URL's path
+    among it, as it is."""
+    return shown_path(path) if path.startswith("/") else path
 
 
 def _cut(text: str, limit: int) -> str:

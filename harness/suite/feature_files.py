@@ -16,6 +16,8 @@ from pathlib import Path
 from pytest_bdd.exceptions import GherkinParseError
 from pytest_bdd.gherkin_parser import get_gherkin_document
 
+from harness._command import shown_path
+
 #: pytest's words for a mark it does not know (``--strict-markers``; pytest 7 to 9).
 _UNKNOWN_MARK = re.compile(r"^'(?P<name>[^']+)' not found in `markers` configuration option")
 #: The Gherkin parser's own errors, one per line: ``(line:column): what``.
@@ -38,16 +40,8 @@ def feature_file_problem(exc: BaseException, folder: Path) -> str | None:
     return None
 
 
-def _where(filename: str | Path) -> str:
-    path = Path(filename)
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:  # not under the working directory: as given
-        return str(path)
-
-
 def _parse_error(exc: GherkinParseError) -> str:
-    where = _where(exc.filename)
+    where = shown_path(exc.filename)
     found = [
         f"{where}:{m['line']}:{m['column']}: {m['what']}"
         for m in _PARSER_ERROR.finditer(exc.message)
@@ -73,8 +67,8 @@ def _unreadable(folder: Path, exc: Exception) -> str | None:
         except Exception:  # pytest-bdd's own reading of an odd file
             text = path.read_text("utf-8", "replace")
             if not any(line.strip().startswith("Feature:") for line in text.splitlines()):
-                return f"{_where(path)}: no 'Feature:' line: a feature file holds one feature"
-            return f"{_where(path)}: pytest-bdd cannot read it ({type(exc).__name__}: {exc})"
+                return f"{shown_path(path)}: no 'Feature:' line: a feature file holds one feature"
+            return f"{shown_path(path)}: pytest-bdd cannot read it ({type(exc).__name__}: {exc})"
     return None
 
 
@@ -84,7 +78,7 @@ def _not_utf8(folder: Path) -> str | None:
             path.read_bytes().decode("utf-8")
         except UnicodeDecodeError as exc:
             return (
-                f"{_where(path)}: not UTF-8 (byte {exc.object[exc.start]:#04x} at offset "
+                f"{shown_path(path)}: not UTF-8 (byte {exc.object[exc.start]:#04x} at offset "
                 f"{exc.start}): save it as UTF-8"
             )
     return None
@@ -94,7 +88,7 @@ def _unknown_tag(name: str, folder: Path) -> str:
     # A tag's mark is its name up to a colon (``@cookbook:section``: the ``cookbook`` mark).
     pattern = re.compile(rf"(?<!\S)@{re.escape(name)}(?::\S*)?(?!\S)")
     places = [
-        f"{_where(path)}:{number}"
+        f"{shown_path(path)}:{number}"
         for path in sorted(folder.rglob("*.feature"))
         for number, line in enumerate(path.read_text("utf-8", "replace").splitlines(), 1)
         if line.lstrip().startswith("@") and pattern.search(line)

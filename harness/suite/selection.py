@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from harness._command import shown_path
 from harness._compat.pytest_bdd import collected_scenario
 from harness.contracts import Profile, SideEffect
 
@@ -146,14 +147,6 @@ def tier_problems(items: Sequence[pytest.Item]) -> list[str]:
             tier_of(scenario.tags, scenario.key)
         except TierTagError as exc:
             found = collected_scenario(item)
-            where = f"{_relative(found.feature_file)}:{found.line}: " if found else ""
+            where = f"{shown_path(found.feature_file)}:{found.line}: " if found else ""
             problems.append(f"{where}{exc}")
     return problems
-
-
-def _relative(path: str) -> str:
-    """``path`` relative to the working directory when it is under it (as pytest says it)."""
-    try:
-        return str(Path(path).relative_to(Path.cwd()))
-    except ValueError:
-        return path

@@ -26,6 +26,20 @@ def test_run_outside_the_repository_names_the_missing_features_folder(tmp_path: 
     assert "no features folder here" in result.output
 
 
+@pytest.mark.parametrize("command", [["run"], ["cassettes", "drift"]])
+def test_a_features_folder_outside_the_repository_is_refused_saying_why(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """pytest would load no conftest.py for it, and refuse the run's own options."""
+    (tmp_path / "features").mkdir()
+    result = CliRunner().invoke(main, [*command, "--features", str(tmp_path / "features")])
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(
+        f"Error: {tmp_path / 'features'}: a features folder outside this repository"
+    ), result.output
+    assert "put the folder under it" in result.output
+
+
 def test_report_without_results_says_what_to_run(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["report", "--results", str(tmp_path)])
     assert result.exit_code == 2
