@@ -1,6 +1,10 @@
-"""``UserError``: a mistake in what the user gave a ``harness`` command, told in one line."""
+"""What a ``harness`` command refuses of what the user gave: ``UserError``, a mistake told in
+one line, and ``Seconds``, a number option that refuses what is no number of seconds."""
 
 from __future__ import annotations
+
+import math
+from typing import Any
 
 import click
 
@@ -12,3 +16,16 @@ class UserError(click.ClickException):
 
     def format_message(self) -> str:
         return self.message
+
+
+class Seconds(click.FloatRange):
+    """``click.FloatRange`` that refuses nan too: every comparison with nan is false, so
+    ``FloatRange`` lets it through, and a wait of nan seconds never ends (or never starts)."""
+
+    name = "seconds"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if math.isnan(number):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        return number

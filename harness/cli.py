@@ -175,6 +175,11 @@ def profile_commands() -> None:
 
 @profile_commands.command("discover")
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="Profile to write.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace --out when it exists (the site admins you added to it are lost).",
+)
 @click.option("--transaction-account", multiple=True, help="A transaction account id (repeat).")
 @click.option(
     "--invoice-group",
@@ -200,6 +205,7 @@ def profile_commands() -> None:
 )
 def discover_command(
     out: str,
+    force: bool,
     transaction_account: tuple[str, ...],
     invoice_group: tuple[str, ...],
     offering: tuple[str, ...],
@@ -216,11 +222,20 @@ def discover_command(
     walks the workspaces, entitlement lists and entitlement details; takes what no read
     API gives from the options; prints what is still missing, for which scenarios. It
     sends reads only: its client refuses anything else before sending. Exit 0 when the
-    profile was written, 1 when the org answered an error, 2 for a usage error.
+    profile was written, 1 when the org answered an error or what makes no valid profile
+    (nothing is written then), 2 for a usage error (said before a request is sent).
     """
+    from ._files import output_problem, write_whole
     from .client import HarnessClientError
-    from .contracts import ProfileError, profile_from_data, schema_uri, validate
-    from .discovery import DiscoveryError, DiscoveryOptions, client_from_env, discover
+    from .contracts import profile_from_data
+    from .discovery import (
+        DiscoveryError,
+        DiscoveryOptions,
+        UnusableAnswers,
+        check_options,
+        client_from_env,
+        discover,
+    )
 
     options = DiscoveryOptions(
         transaction_account,
@@ -231,44 +246,34 @@ def discover_command(
         admin_email,
         site_prefix,
     )
+    path = Path(out)
+    if path.exists() and not force:
+        raise UserError(
+            f"--out {out}: the file exists (site admins you added to it would be lost): "
+            "give another file, or --force to replace it"
+        )
+    problem = output_problem(path)
+    if problem:
+        raise UserError(f"--out {out}: cannot write it: {problem}")
     try:
         with client_from_env() as client:
+            check_options(client.org_id, options)
             found = discover(client, options, progress=lambda line: click.echo(line, err=True))
     except DiscoveryError as exc:
         raise UserError(str(exc)) from None
+    except UnusableAnswers as exc:
+        raise click.ClickException(str(exc)) from None
     except HarnessClientError as exc:
         raise click.ClickException(f"the org answered: {exc}") from None
-    problems = validate(schema_uri("profile.json"), found.data)
-    if problems:  # an option gave something the schema refuses
-        raise UserError("\n".join(f"not a valid profile: {p}" for p in problems))
-    path = Path(out)
-    _write_atomically(path, json.dumps(found.data, indent=2) + "\n")
     try:
-        profile = profile_from_data(found.data, source=str(path))
-    except ProfileError as exc:  # pragma: no cover - validated above
-        raise UserError(str(exc)) from None
+        write_whole(path, json.dumps(found.data, indent=2) + "\n")
+    except OSError as exc:
+        raise UserError(f"--out {out}: cannot write it: {exc.strerror}") from None
+    profile = profile_from_data(found.data, source=str(path))  # discover checked it loads
     for note in found.notes:
         click.echo(f"note: {note}")
     click.echo(_profile_summary(path, found.data))
     _report_missing(profile, Path(features), site_prefix)
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` whole or not at all (a temporary file, then a rename)."""
-    import os
-    import tempfile
-
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent or Path("."), prefix=f".{path.name}.")
-    except OSError as exc:
-        raise UserError(f"{path}: cannot write: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise UserError(f"{path}: cannot write: {exc.strerror}") from None
 
 
 def _profile_summary(path: Path, data: dict[str, Any]) -> str:
@@ -339,9 +344,15 @@ def docs_command(check: bool, out: str, features: str) -> None:
 
     The rule catalogue, the errata and assumptions, the roles and the package map: each is
     generated, so it changes through the code it is made from, never by hand."""
+    from ._files import output_problem, write_whole
     from .docs import generated
 
     folder = Path(out)
+    if not Path(features).is_dir():
+        raise UserError(f"--features {features}: no such folder (the features folder)")
+    problem = None if check else output_problem(folder / "rules.md")
+    if problem:
+        raise UserError(f"--out {out}: cannot write it: {problem}")
     stale = []
     for name, text in generated(Path(features)).items():
         path = folder / name
@@ -350,8 +361,10 @@ def docs_command(check: bool, out: str, features: str) -> None:
             continue
         stale.append(str(path))
         if not check:
-            folder.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+            try:
+                write_whole(path, text)
+            except OSError as exc:
+                raise UserError(f"{path}: cannot write it: {exc.strerror}") from None
     if check and stale:
         click.echo(f"stale: {', '.join(stale)} (run: {harness_command('docs')})", err=True)
         sys.exit(1)

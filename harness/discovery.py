@@ -32,8 +32,16 @@ from typing import Any
 import httpx
 
 from harness._tls import tls_context
-from harness.client import Client, EntitlementDetails
-from harness.contracts import SideEffect, find_operation, side_effect
+from harness.client import Client, EntitlementDetails, Workspace
+from harness.contracts import (
+    ProfileError,
+    SideEffect,
+    find_operation,
+    profile_from_data,
+    schema_uri,
+    side_effect,
+    validate,
+)
 from harness.contracts.profile import ARI_PRODUCT, WORKSPACE_TYPE
 from harness.contracts.roles import OFFERING_WORDS
 
@@ -44,7 +52,14 @@ _CHARGE_ELEMENT = {"confluence": "user", "jira": "user", "jsm": "agent", "app": 
 
 
 class DiscoveryError(Exception):
-    """Discovery cannot go on; the message says what is missing or wrong."""
+    """Discovery cannot go on; the message says what is missing or wrong (an option, a
+    variable of the environment)."""
+
+
+class UnusableAnswers(Exception):
+    """The org answered, but what it said makes no valid profile (a site name the
+    cookbook's sites cannot have, one entitlement on two products...); the message says
+    what, where, and of which workspace. Nothing is written."""
 
 
 class NotReadOnly(DiscoveryError):
@@ -140,13 +155,16 @@ def client_from_env(
 def discover(
     client: Client, options: DiscoveryOptions, progress: Callable[[str], Any] = lambda _: None
 ) -> Discovered:
-    """Walk the org's read APIs and build a profile (see the module docstring)."""
-    workspaces = list(client.iter_workspaces())
+    """Walk the org's read APIs and build a profile (see the module docstring): one that
+    ``harness.contracts.load_profile`` loads, or ``UnusableAnswers`` (what the org said
+    makes none) or ``DiscoveryError`` (an option does)."""
+    notes: list[str] = []
+    workspaces = _workspaces(client, progress, notes)
     progress(f"workspaces: {len(workspaces)} on {len({w.name for w in workspaces})} sites")
     sites: dict[str, dict[str, Any]] = {}
     offerings: dict[str, dict[str, Any]] = {}
     parents: dict[str, str] = {}
-    notes: list[str] = []
+    cloud_of: dict[str, Workspace] = {}
     for workspace in workspaces:
         found = _ARI.match(workspace.id)
         product = _PRODUCT_OF_ARI.get(found["part"]) if found else None
@@ -155,6 +173,13 @@ def discover(
                 f"skipped workspace {workspace.id!r}: not a product ARI the cookbook names"
             )
             continue
+        first = cloud_of.setdefault(workspace.name, workspace)
+        if not first.id.endswith(f"/{found['cloud_id']}"):
+            raise UnusableAnswers(
+                f"the workspaces query names two sites {workspace.name!r}: workspace "
+                f"{first.id!r} and workspace {workspace.id!r} have different cloud ids "
+                "(a site's name is its own); nothing was written"
+            )
         site = sites.setdefault(
             workspace.name,
             {"name": workspace.name, "cloudId": found["cloud_id"], "products": []},
@@ -181,9 +206,103 @@ def discover(
                         "product": "family-container",
                     },
                 )
-    _apply_options(options, offerings, notes)
+    _apply_options(options, offerings)
     data = _profile(client.org_id, options, offerings, parents, sites)
+    _check(data, options, given_offerings={i for _, i in _pairs(options.offerings, "--offering")})
     return Discovered(data, notes)
+
+
+def check_options(org_id: str, options: DiscoveryOptions) -> None:
+    """``DiscoveryError`` naming the option when what the options give makes no valid
+    profile (an e-mail that is none, a site prefix no site name can begin with, an id
+    that is no UUID...): said before a request is sent, not after the walk."""
+    offerings: dict[str, dict[str, Any]] = {}
+    # A plan of an offering the org will name is checked after the walk.
+    _apply_options(options, offerings, plans_of_the_org=True)
+    _check(_profile(org_id, options, offerings, {}, {}), options, given_offerings=set(offerings))
+
+
+def _workspaces(
+    client: Client, progress: Callable[[str], Any], notes: list[str]
+) -> list[Workspace]:
+    """Every workspace of every page, each once (pages that overlap repeat one)."""
+    found: dict[str, Workspace] = {}
+    for number, page in enumerate(client.iter_workspace_pages(), 1):
+        if number % 20 == 0:  # a large org's walk is not silent
+            progress(f"workspaces: {number} pages so far")
+        for workspace in page.workspaces:
+            if found.setdefault(workspace.id, workspace) != workspace:
+                raise UnusableAnswers(
+                    f"the workspaces query names workspace {workspace.id!r} twice, as "
+                    f"{found[workspace.id].name!r} and as {workspace.name!r}; nothing was "
+                    "written"
+                )
+    return list(found.values())
+
+
+#: Which option gives the value at a pointer of the profile (first match).
+_OPTION_AT: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), option)
+    for pattern, option in (
+        (r"^/org/id(/|$)", "ATLASSIAN_ORG_ID"),
+        (r"^/defaults/adminEmail(/|$)", "--admin-email"),
+        (r"^/defaults/sitePrefix(/|$)", "--site-prefix"),
+        (r"^/(defaults|catalogue/offerings/\d+)/appKey(/|$)", "--app-key"),
+        (r"^/catalogue/transactionAccounts/\d+/invoiceGroupIds(/|$)", "--invoice-group"),
+        (r"^/catalogue/transactionAccounts(/|$)", "--transaction-account"),
+        (r"^/catalogue/offerings/\d+/pricingPlans(/|$)", "--pricing-plan"),
+    )
+)
+#: Problems shown at most: an org of hundreds of odd sites is not a page of them.
+_SHOWN = 12
+
+
+def _check(data: dict[str, Any], options: DiscoveryOptions, given_offerings: set[str]) -> None:
+    """``DiscoveryError`` for what an option gave that no profile may hold, else
+    ``UnusableAnswers`` for what the org did; both name the value and where it came from."""
+    mine, theirs = [], []
+    for problem in validate(schema_uri("profile.json"), data):
+        option = _option_at(problem.pointer, data, given_offerings)
+        if option:
+            mine.append(f"{option}: {problem.message} (at {problem.pointer} of the profile)")
+        else:
+            theirs.append(f"{problem.pointer}: {problem.message}{_origin(problem.pointer, data)}")
+    if mine:
+        raise DiscoveryError(_lines(mine, indent=""))
+    if theirs:
+        raise UnusableAnswers(
+            "the org's answers make no valid profile; nothing was written:\n" + _lines(theirs)
+        )
+    try:
+        profile_from_data(data, source="the org's answers (nothing was written)")
+    except ProfileError as exc:  # what the schema cannot say: a value given twice...
+        raise UnusableAnswers(str(exc)) from None
+
+
+def _option_at(pointer: str, data: dict[str, Any], given_offerings: set[str]) -> str | None:
+    for pattern, option in _OPTION_AT:
+        if pattern.match(pointer):
+            return option
+    found = re.match(r"^/catalogue/offerings/(\d+)(/|$)", pointer)
+    if found and data["catalogue"]["offerings"][int(found[1])].get("id") in given_offerings:
+        return "--offering"
+    return None
+
+
+def _origin(pointer: str, data: dict[str, Any]) -> str:
+    """Which of the org's answers gave the value at ``pointer``."""
+    found = re.match(r"^/catalogue/sites/(\d+)(/|$)", pointer)
+    if found:
+        return f" (site {data['catalogue']['sites'][int(found[1])]['name']!r} of the workspaces)"
+    if pointer.startswith(("/catalogue/offerings", "/catalogue/parentEntitlements")):
+        return " (from the entitlement details)"
+    return ""
+
+
+def _lines(problems: list[str], indent: str = "  ") -> str:
+    more = len(problems) - _SHOWN
+    shown = problems[:_SHOWN] + ([f"... and {more} more"] if more > 0 else [])
+    return "\n".join(indent + line for line in shown)
 
 
 def _site_product(product: str, details: EntitlementDetails) -> dict[str, Any]:
@@ -238,10 +357,21 @@ def _pairs(values: Sequence[str], option: str) -> list[tuple[str, str]]:
 
 
 def _apply_options(
-    options: DiscoveryOptions, offerings: dict[str, dict[str, Any]], notes: list[str]
+    options: DiscoveryOptions,
+    offerings: dict[str, dict[str, Any]],
+    *,
+    plans_of_the_org: bool = False,
 ) -> None:
+    """The offerings, plans and app key the options give, onto those found.
+    ``plans_of_the_org``: a plan of an offering not found is left for the org to name."""
+    given: dict[str, str] = {}
     for name, offering_id in _pairs(options.offerings, "--offering"):
         words = offering_key(name)
+        if given.setdefault(offering_id, words) != words:
+            raise DiscoveryError(
+                f"--offering {name}={offering_id}: that id is given as "
+                f"{given[offering_id]!r} too (an offering id names one offering)"
+            )
         product, edition = ("app", None) if words == "app" else OFFERING_WORDS[words]
         entry = offerings.get(offering_id, {"id": offering_id})
         entry.update({"name": "app" if words == "app" else words, "product": product})
@@ -257,6 +387,8 @@ def _apply_options(
         matching = [
             o for o in offerings.values() if o["name"] == ("app" if words == "app" else words)
         ]
+        if not matching and plans_of_the_org:
+            continue
         if not matching:
             raise DiscoveryError(
                 f"--pricing-plan {name}={plan}: no offering {name!r}; give --offering {name}=ID"

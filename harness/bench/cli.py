@@ -23,6 +23,8 @@ from typing import Any
 
 import click
 
+from .._files import output_problem, write_whole
+from .._usage import Seconds
 from . import live as live_bench
 from . import sandbox as sandbox_bench
 from . import suite as suite_bench
@@ -78,14 +80,31 @@ TARGETS: tuple[tuple[str, str, Callable[[dict[str, Any]], float | None], str, fl
     ),
 )
 
+#: A count of runs, repeats, orders or processes.
+_COUNT = click.IntRange(min=1)
+
 
 @click.command("bench")
-@click.option("--rounds", default=3, show_default=True, help="Suite runs of each kind.")
-@click.option("--load-rounds", default=3, show_default=True, help="Sandbox runs of each cell.")
 @click.option(
-    "--duration", default=0.8, show_default=True, help="Seconds of each timed sandbox run."
+    "--rounds", default=3, show_default=True, type=_COUNT, help="Suite runs of each kind."
 )
-@click.option("--warmup", default=0.15, show_default=True, help="Seconds before each is timed.")
+@click.option(
+    "--load-rounds", default=3, show_default=True, type=_COUNT, help="Sandbox runs of each cell."
+)
+@click.option(
+    "--duration",
+    default=0.8,
+    show_default=True,
+    type=Seconds(0, 3600, min_open=True),
+    help="Seconds of each timed sandbox run.",
+)
+@click.option(
+    "--warmup",
+    default=0.15,
+    show_default=True,
+    type=Seconds(0, 3600),
+    help="Seconds before each is timed.",
+)
 @click.option(
     "--concurrency",
     default="1,8,32",
@@ -93,25 +112,31 @@ TARGETS: tuple[tuple[str, str, Callable[[dict[str, Any]], float | None], str, fl
     help="Concurrent clients, comma-separated.",
 )
 @click.option(
-    "--place-pool", default=500, show_default=True, help="Orders ready for each orders.place run."
+    "--place-pool",
+    default=500,
+    show_default=True,
+    type=_COUNT,
+    help="Orders ready for each orders.place run.",
 )
 @click.option(
     "--load-processes",
-    type=int,
+    type=_COUNT,
     default=None,
     help="Load generator processes (default: one per core but the server's, at least one).",
 )
-@click.option("--validation-repeats", default=7, show_default=True)
+@click.option("--validation-repeats", default=7, show_default=True, type=_COUNT)
 @click.option(
     "--live-provisioning-seconds",
     default=10.0,
     show_default=True,
+    type=Seconds(0, 3600),
     help="The live org's least time from a provisioning request to COMPLETED.",
 )
 @click.option(
     "--live-processing-seconds",
     default=20.0,
     show_default=True,
+    type=Seconds(0, 3600),
     help="The live org's time from an order to its items' SUCCESS.",
 )
 @click.option(
@@ -183,8 +208,11 @@ def bench(
         levels = tuple(int(c) for c in concurrency.split(",") if c.strip())
     except ValueError:
         raise click.UsageError(f"--concurrency: not a list of numbers: {concurrency}") from None
-    if not levels or min(levels) < 1 or rounds < 1 or load_rounds < 1:
-        raise click.UsageError("--concurrency, --rounds and --load-rounds must be >= 1")
+    if not levels or min(levels) < 1:
+        raise click.UsageError(f"--concurrency {concurrency}: each number must be >= 1")
+    problem = output_problem(Path(output))
+    if problem:  # said now, not after minutes of measuring
+        raise click.UsageError(f"--output {output}: cannot write it: {problem}")
     if ("suite" not in skip or "live" not in skip) and not Path(features).is_dir():
         raise click.UsageError(f"{features}: no features folder here (run from the repo root)")
 
@@ -242,8 +270,11 @@ def bench(
     data["elapsed_s"] = time.perf_counter() - started
     data["targets"] = targets(data)
     path = Path(output)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n")
+    try:
+        write_whole(path, json.dumps(data, indent=2, sort_keys=False) + "\n")
+    except OSError as exc:  # it changed while measuring: the figures are still printed
+        click.echo(table(data))
+        raise click.ClickException(f"--output {output}: cannot write it: {exc.strerror}") from None
     click.echo(table(data))
     click.echo(f"\nwritten: {path} ({data['elapsed_s']:.0f} s)")
 

@@ -60,6 +60,9 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 #: The most of a response body the client reads (16 MiB, decoded): the cookbook's largest
 #: answer, a page of 100 workspaces, is a few hundred kB.
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+#: Pages of the workspaces query read at most: 100,000 workspaces at its largest page size
+#: (ASM-010), far beyond an org's; past it the paging is taken not to end.
+MAX_WORKSPACE_PAGES = 1000
 #: Seconds an attempt may take in all, body included: the read timeout bounds each read
 #: only, so a server dripping a byte at a time would otherwise hold the client forever.
 MAX_RESPONSE_SECONDS = 120.0
@@ -380,9 +383,14 @@ class Client:
         return self._model("workspaces.query", reply, WorkspacePage.from_json)
 
     def iter_workspace_pages(
-        self, site_name: str | Sequence[str] | None = None, limit: int | None = None
+        self,
+        site_name: str | Sequence[str] | None = None,
+        limit: int | None = None,
+        max_pages: int = MAX_WORKSPACE_PAGES,
     ) -> Iterator[WorkspacePage]:
-        """Every page, following ``links.next`` until it is null."""
+        """Every page, following ``links.next`` until it is null. A cursor seen before, or
+        a ``max_pages``-th page that names yet another, is a ``ResponseFormatError``:
+        paging that never ends would otherwise never return."""
         cursor: str | None = None
         seen: set[str] = set()
         while True:
@@ -396,6 +404,13 @@ class Client:
                     "workspaces.query", 200, f"repeats the cursor {cursor!r} (a paging loop)"
                 )
             seen.add(cursor)
+            if len(seen) >= max_pages:
+                raise ResponseFormatError(
+                    "workspaces.query",
+                    200,
+                    f"names a next page after {max_pages} pages, each cursor new (paging "
+                    "that does not end)",
+                )
 
     def iter_workspaces(
         self, site_name: str | Sequence[str] | None = None, limit: int | None = None

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from .._usage import Seconds
+
 if TYPE_CHECKING:
     from ..contracts import Profile
 
@@ -48,14 +50,14 @@ _PROFILE_OPTION = click.option(
     "processing_delay",
     # 0 is for load and crash runs (orders done when placed); a profile, which describes
     # a real org, says more than 0: the suite's tracking scenario expects PROCESSING first.
-    type=click.FloatRange(0, 3600),
+    type=Seconds(0, 3600),
     help="Seconds from an order to its items' SUCCESS (default: the profile's, else 3); "
     "0: done when placed, for load runs (the suite's tracking scenario then fails).",
 )
 @click.option(
     "--provisioning-seconds",
     "provisioning_delay",
-    type=click.FloatRange(0, 3600),
+    type=Seconds(0, 3600),
     help="Least seconds from a provisioning request to its COMPLETED (default: the "
     "profile's, else 0). With --processing-seconds, rehearse a real org's pace.",
 )
@@ -86,6 +88,12 @@ def serve_command(
     from .._usage import UserError
     from .server import ServeError, serve
 
+    if not host.strip():
+        # The socket would listen on every interface, and the banner show http://:PORT.
+        raise UserError(
+            f"--host {host!r}: give an interface: 127.0.0.1 (this machine only, the default) or "
+            "0.0.0.0 (every interface; the sandbox's credentials are public)"
+        )
     try:
         serve(
             _profile(profile_path),

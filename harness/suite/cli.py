@@ -200,7 +200,13 @@ def _drop_stale_report(outputs: RunOutputs, why: str) -> None:
     help="History file (JSON Lines): the runs the Trend shows; results not in it yet are added.",
 )
 @click.option("--serve", is_flag=True, help="Serve the report on 127.0.0.1 until Ctrl-C.")
-@click.option("--port", default=0, show_default=True, help="Port for --serve (0: a free one).")
+@click.option(
+    "--port",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port for --serve (0: a free one).",
+)
 def report(results: str, out: str, history: str, serve: bool, port: int) -> None:
     """Make the HTML report of the last run (one file: reports/html/index.html)."""
     from .report import ReportError, generate, serve_until_stopped, unreadable_results
@@ -214,7 +220,10 @@ def report(results: str, out: str, history: str, serve: bool, port: int) -> None
         click.echo(f"harness report: left out {line}", err=True)
     click.echo(f"Report: {index}")
     if serve:
-        server = serve_report(Path(out), port)
+        try:
+            server = serve_report(Path(out), port)
+        except ReportError as exc:
+            raise _usage(str(exc)) from None
         click.echo(
             f"Serving the report at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)"
         )

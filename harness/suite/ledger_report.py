@@ -34,7 +34,45 @@ def read(path: Path) -> dict[str, Any]:
         raise ValueError(f"{path}: not a ledger: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("assumptions"), list):
         raise ValueError(f"{path}: not a ledger: no 'assumptions' list")
+    problem = _shape_problem(data)
+    if problem:
+        raise ValueError(f"{path}: not a ledger: {problem}")
     return data
+
+
+#: What ``table`` and the exit code read of a ledger: (pointer, type) at the top...
+_TOP = (("/contradicted", list), ("/notExercised", list), ("/run", dict))
+#: ...and in each entry of ``assumptions``.
+_ENTRY = (
+    ("id", str),
+    ("verdict", str),
+    ("agreed", int),
+    ("contradicted", int),
+    ("observed", str),
+    ("evidence", dict),
+)
+
+
+def _shape_problem(data: dict[str, Any]) -> str | None:
+    """The first value ``table`` would read that is missing or of another type, by its
+    JSON pointer (a ledger edited by hand, or another program's file)."""
+    for pointer, kind in _TOP:
+        if pointer[1:] in data and not isinstance(data[pointer[1:]], kind):
+            return f"{pointer} is not a JSON {_KIND[kind]}"
+    for i, entry in enumerate(data["assumptions"]):
+        if not isinstance(entry, dict):
+            return f"/assumptions/{i} is not a JSON object"
+        for key, kind in _ENTRY:
+            value = entry.get(key)
+            if not isinstance(value, kind) or isinstance(value, bool):
+                return f"/assumptions/{i}/{key} is missing or not a JSON {_KIND[kind]}"
+        for side in (AGREED, CONTRADICTED):
+            if not isinstance(entry["evidence"].get(side), dict | None):
+                return f"/assumptions/{i}/evidence/{side} is not a JSON object or null"
+    return None
+
+
+_KIND = {list: "array", dict: "object", str: "string", int: "integer"}
 
 
 def table(data: Mapping[str, Any]) -> str:

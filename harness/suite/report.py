@@ -65,6 +65,8 @@ def generate(results: Path, out: Path, history: Path | None = None) -> Path:
         )
     if shutil.which("node") is None:
         raise ReportError("the Allure Report CLI needs Node.js (node) on PATH")
+    if history is not None:
+        check_history(history)
     out.parent.mkdir(parents=True, exist_ok=True)
     run = _fingerprint(results)
     with tempfile.TemporaryDirectory(prefix=f".{out.name}-", dir=out.parent) as tmp:
@@ -127,6 +129,36 @@ _RESULT_BYTES = 64 << 20
 _RESULT_DEPTH = 512
 
 
+def check_history(history: Path) -> None:
+    """A ``ReportError`` naming the file and line when ``history`` (if there) is no JSON
+    Lines file: the Allure CLI would stop on it with a Node.js stack trace."""
+    try:
+        lines = history.read_bytes().splitlines()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise ReportError(f"{history}: cannot read the history: {exc.strerror}") from None
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            run = json.loads(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            problem = "not UTF-8"
+        except ValueError as exc:  # JSONDecodeError, or a number of thousands of digits
+            problem = f"not JSON ({getattr(exc, 'msg', exc)})"
+        except RecursionError:
+            problem = "not JSON the report reads (nested too deep)"
+        else:
+            if isinstance(run, dict):
+                continue
+            problem = f"a JSON {type(run).__name__}, not one run as a JSON object"
+        raise ReportError(
+            f"{history}:{number}: not a history file (JSON Lines, one run a line): {problem}; "
+            "move it away to start a new history, or give another --history"
+        )
+
+
 def history_runs(history: Path) -> int:
     """How many runs the history file holds (0 when there is none)."""
     if not history.is_file():
@@ -170,9 +202,15 @@ def _last_appended(history: Path) -> str | None:
 
 def serve(folder: Path, port: int = 0) -> http.server.ThreadingHTTPServer:
     """An HTTP server for the report on 127.0.0.1 (port 0: a free one); call
-    ``serve_until_stopped`` (or ``serve_forever``)."""
+    ``serve_until_stopped`` (or ``serve_forever``). ``ReportError`` when the port is taken."""
     handler = functools.partial(_QuietHandler, directory=str(folder))
-    return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    try:
+        return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as exc:
+        raise ReportError(
+            f"cannot serve the report on 127.0.0.1:{port}: {exc.strerror or exc} "
+            "(--port 0 takes a free one)"
+        ) from None
 
 
 def serve_until_stopped(server: socketserver.BaseServer) -> None:
