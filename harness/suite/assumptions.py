@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from harness._files import write_whole
 from harness._loopback import is_loopback
 from harness.client import Exchange
 from harness.contracts import (
@@ -389,10 +390,7 @@ class Ledger:
     def write(self, path: Path, run: Mapping[str, Any]) -> dict[str, Any]:
         """Write the ledger as JSON (whole or not at all); returns what it wrote."""
         data = self.as_json(run)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(path.name + ".partial")
-        partial.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        partial.replace(path)
+        write_whole(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         return data
 
 
