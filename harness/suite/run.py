@@ -110,11 +110,14 @@ def prepare(
         )
     try:
         profile = load_profile(settings.profile_path)
-        prefix = check_prefix(settings.site_prefix or roles.site_prefix(profile))
+        # An empty value given (an unset shell variable) is checked, not taken for none.
+        given_prefix = settings.site_prefix
+        prefix = check_prefix(roles.site_prefix(profile) if given_prefix is None else given_prefix)
         run_id = None
         if settings.fresh:
-            given = option("--run-id") or given_run_id
-            run_id = check_run_id(given) if given else new_run_id()
+            given = option("--run-id")
+            given = given_run_id if given is None else given
+            run_id = new_run_id() if given is None else check_run_id(given)
     except (ProfileError, NamingError) as exc:
         raise RunError(str(exc)) from None
     org = env.get("ATLASSIAN_ORG_ID")

@@ -55,6 +55,13 @@ def test_a_local_run_is_deterministic_and_needs_nothing() -> None:
         ({"mode": "local", "record_mode": "once"}, {}, "--mode local does not"),
         ({"profile": "/nowhere/profile.json"}, {}, "/nowhere/profile.json"),
         ({"site_prefix": "Not A Prefix"}, {}, "site prefix"),
+        # An empty value (an unset shell variable) is refused, not taken for none given.
+        ({"site_prefix": ""}, {}, "site prefix '': a site prefix is"),
+        (
+            {"mode": "record", "base_url": "http://127.0.0.1:9", "run_id": ""},
+            {},
+            "run id '': 4 to 12",
+        ),
     ],
 )
 def test_a_run_that_cannot_work_is_refused_in_one_line(
