@@ -379,7 +379,7 @@ def _apply_options(
             entry["edition"] = edition
         if product in _CHARGE_ELEMENT:
             entry["chargeElement"] = _CHARGE_ELEMENT[product]
-        if product == "app" and options.app_key:
+        if product == "app" and options.app_key is not None:
             entry["appKey"] = options.app_key
         offerings[offering_id] = entry
     for name, plan in _pairs(options.pricing_plans, "--pricing-plan"):
@@ -418,11 +418,11 @@ def _profile(
     sites: dict[str, dict[str, Any]],
 ) -> dict[str, Any]:
     defaults: dict[str, Any] = {}
-    if options.admin_email:
+    if options.admin_email is not None:
         defaults["adminEmail"] = options.admin_email
-    if options.site_prefix:
+    if options.site_prefix is not None:
         defaults["sitePrefix"] = options.site_prefix
-    if options.app_key:
+    if options.app_key is not None:
         defaults["appKey"] = options.app_key
     data: dict[str, Any] = {
         "description": "Discovered by harness profile discover; credentials come from the "

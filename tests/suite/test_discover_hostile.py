@@ -280,6 +280,10 @@ def test_answers_that_make_no_valid_profile_are_exit_1_and_write_nothing(
     [
         (("--admin-email", "not-an-email"), "--admin-email: 'not-an-email' is not a valid email"),
         (("--site-prefix", "Odd Prefix"), "--site-prefix: 'Odd Prefix' does not have the expected"),
+        # Empty (an unset shell variable): refused, not taken for an option not given.
+        (("--admin-email", ""), "--admin-email: '' is not a valid email"),
+        (("--site-prefix", ""), "--site-prefix: '' does not have the expected"),
+        (("--app-key", ""), "--app-key: must not be empty"),
         (("--transaction-account", "a b"), "--transaction-account: 'a b' is not a valid uuid"),
         (("--invoice-group", f"{uid('ta')}=g/1"), "--invoice-group: 'g/1' is not a valid uuid"),
         (("--offering", "app=not-an-id"), "--offering: 'not-an-id' is not a valid uuid"),
