@@ -75,8 +75,7 @@ def notebook(no_browser: bool, port: int, profile_path: str | None, notebook_pat
             f"JupyterLab is not installed: run {install} (or scripts/setup test) "
             "from the repository root"
         )
-    if not (REPO / notebook_path).is_file():
-        raise NotebookError(f"{notebook_path}: no such notebook under {REPO}")
+    notebook_path = _notebook_under_repo(notebook_path)
     from .contracts import ProfileError, load_profile
     from .sandbox import SandboxServer
 
@@ -118,6 +117,20 @@ def notebook(no_browser: bool, port: int, profile_path: str | None, notebook_pat
                 except subprocess.TimeoutExpired:
                     lab.kill()
             sandbox.stop()
+
+
+def _notebook_under_repo(given: str) -> str:
+    """``given`` as a path relative to the repository (JupyterLab's root), or
+    ``NotebookError`` saying why it is no notebook JupyterLab can open there."""
+    root = REPO.resolve()
+    path = (REPO / given).resolve()
+    if not path.is_relative_to(root):
+        raise NotebookError(f"{given}: not under the repository ({root}), JupyterLab's root")
+    if path.suffix != ".ipynb":
+        raise NotebookError(f"{given}: not a notebook (.ipynb)")
+    if not path.is_file():
+        raise NotebookError(f"{given}: no such notebook under {root}")
+    return str(path.relative_to(root))
 
 
 def _lab_command(port: int, token: str, notebook_path: str, *, open_browser: bool) -> list[str]:

@@ -16,7 +16,9 @@ from queue import Empty, Queue
 
 import httpx
 import pytest
+from click.testing import CliRunner
 
+from harness.cli import main
 from harness.contracts import load_profile
 
 HARNESS = str(Path(sys.executable).parent / "harness")
@@ -105,3 +107,21 @@ def test_without_jupyterlab_it_says_how_to_install_it(tmp_path: Path) -> None:
     assert done.returncode == 2, done.stdout + done.stderr
     assert "JupyterLab is not installed: run " in done.stderr
     assert "-m pip install -e '.[notebook]'" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("given", "says"),
+    [
+        ("/etc/hostname", "/etc/hostname: not under the repository"),
+        ("../outside.ipynb", "../outside.ipynb: not under the repository"),
+        ("README.md", "README.md: not a notebook (.ipynb)"),
+        ("notebooks/nope.ipynb", "notebooks/nope.ipynb: no such notebook under"),
+    ],
+)
+def test_a_notebook_jupyterlab_cannot_open_is_refused_in_one_line(given: str, says: str) -> None:
+    """Before anything starts (JupyterLab's own refusal of a file outside its root came
+    after the sandbox had started, in its words)."""
+    result = CliRunner().invoke(main, ["notebook", "--no-browser", "--notebook", given])
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Error: {says}"), lines
