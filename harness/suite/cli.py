@@ -267,6 +267,8 @@ def check(folder: str, profile: str | None) -> None:
     secrets = list(loaded.credentials())
     secrets += [os.environ.get(n, "") for n in ("ATLASSIAN_API_KEY", "ATLASSIAN_SITE_ADMIN_TOKEN")]
     files = cassette_files(root)
+    if not files:  # a mistyped --dir must not pass a gate that checks nothing
+        raise _usage(f"{folder}: no cassette (a .yaml or .yml file) under it")
     problems = check_cassettes(files, secrets, loaded.org_id)
     for problem in problems:
         click.echo(str(problem))

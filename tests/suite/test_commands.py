@@ -40,6 +40,16 @@ def test_a_features_folder_outside_the_repository_is_refused_saying_why(
     assert "put the folder under it" in result.output
 
 
+def test_cassettes_check_of_a_folder_without_cassettes_is_a_usage_error(tmp_path: Path) -> None:
+    """A mistyped --dir said 'OK: 0 cassettes parse ...' and exit 0: a gate checking nothing."""
+    (tmp_path / "notes.txt").write_text("not a cassette")
+    result = CliRunner().invoke(main, ["cassettes", "check", "--dir", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    assert (
+        result.output.strip() == f"Error: {tmp_path}: no cassette (a .yaml or .yml file) under it"
+    )
+
+
 def test_report_without_results_says_what_to_run(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["report", "--results", str(tmp_path)])
     assert result.exit_code == 2
