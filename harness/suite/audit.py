@@ -76,7 +76,7 @@ def of_another_org(paths: Iterable[Path], org_id: str) -> str | None:
     cannot be read are left to ``check_cassette``."""
     for path in paths:
         try:
-            interactions = read_cassette(path)[1]
+            interactions = read_cassette(path).interactions
         except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError):
             continue
         foreign = other_org(interactions, org_id)
@@ -92,11 +92,12 @@ def check_cassette(
     holds a credential (``secret_scan``), an interaction breaks the contracts, and with
     ``org_id`` it was recorded for another org (``cassettes.other_org``, as replay finds)."""
     try:
-        text, interactions = read_cassette(path)
+        read = read_cassette(path)
     except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError) as exc:
         yield Problem(path, 0, f"does not parse: {load_error(exc)}")
         return
-    wrong_naming = naming_problem(path)
+    text, interactions = read.text, read.interactions
+    wrong_naming = naming_problem(read)
     if wrong_naming:
         yield Problem(path, 0, wrong_naming)
     foreign = other_org(interactions, org_id) if org_id is not None else None

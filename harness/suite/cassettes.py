@@ -21,7 +21,7 @@ import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import yaml
@@ -128,7 +128,7 @@ def make_vcr(
 ) -> vcr.VCR:
     """A VCR in one of vcrpy's record modes: ``none`` only replays, ``all`` rewrites the
     cassette, ``once`` and ``new_episodes`` as vcrpy defines them. A cassette it writes
-    for a run that names things afresh (``naming.fresh``) says so (``recorded_naming``)."""
+    for a run that names things afresh (``naming.fresh``) says so (``inspect_cassette``)."""
     import vcr
 
     scrubber = Scrubber(base_url, secrets)
@@ -145,7 +145,7 @@ def make_vcr(
     return recorder
 
 
-#: The key of a cassette that says how its run named what it made (``recorded_naming``).
+#: The key of a cassette that says how its run named what it made (``inspect_cassette``).
 NAMING_KEY = "naming"
 
 
@@ -170,21 +170,9 @@ class _Serializer:
         return str(yamlserializer.serialize(cassette_dict))
 
 
-def recorded_naming(path: Path) -> Naming | None:
-    """How the run that recorded the cassette at ``path`` named its sites, orders and items,
-    when it named them afresh (its run id and site prefix); None when it used the
-    deterministic names, or the file says nothing readable (``cassette_problem`` says
-    why). ``NamingError`` when what it says is no run id or prefix."""
-    try:
-        data = _read(path)[1]
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError):
-        return None
-    return _naming_of(data)
-
-
-def _naming_of(data: Any) -> Naming | None:
-    """The ``naming`` a cassette's YAML holds (``recorded_naming``)."""
-    named = data.get(NAMING_KEY) if isinstance(data, dict) else None
+def _naming_of(named: Any) -> Naming | None:
+    """The names a cassette's ``naming`` value says its run gave (None: it has none, the
+    deterministic names). ``NamingError`` when it is no run id and site prefix."""
     if named is None:
         return None
     if not isinstance(named, dict) or not {"runId", "sitePrefix"} <= set(named):
@@ -206,11 +194,21 @@ def slug(text: str) -> str:
 MAX_CASSETTE_BYTES = 8 << 20
 
 
-def read_cassette(path: Path) -> tuple[str, list[dict[str, Any]]]:
-    """The text and interactions of a cassette file (vcrpy's YAML format), read bounded
-    and safely (``load_yaml_safely``); ``ValueError`` or ``yaml.YAMLError`` saying why not."""
+class CassetteFile(NamedTuple):
+    """A cassette file as read (``read_cassette``): its text, its interactions and the value
+    of its ``naming`` key (None when it has none)."""
+
+    text: str
+    interactions: list[dict[str, Any]]
+    naming: Any
+
+
+def read_cassette(path: Path) -> CassetteFile:
+    """A cassette file (vcrpy's YAML format), read bounded and safely
+    (``load_yaml_safely``); ``ValueError`` or ``yaml.YAMLError`` saying why not."""
     text, data = _read(path)
-    return text, _interactions(data)
+    interactions = _interactions(data)
+    return CassetteFile(text, interactions, data.get(NAMING_KEY))
 
 
 def _interactions(data: Any) -> list[dict[str, Any]]:
@@ -230,28 +228,35 @@ def _read(path: Path) -> tuple[str, Any]:
 
 
 def cassette_problem(path: Path, org_id: str | None = None) -> str | None:
-    """Why vcrpy could not replay the cassette file at ``path`` as the harness reads it
-    (``read_cassette``: bounded, UTF-8, no alias, no Python tag; every interaction a
-    request/response pair; a readable ``naming``; with ``org_id``, no request for another
-    org: ``other_org``), in one line; None when it can."""
+    """Why vcrpy could not replay the cassette file at ``path`` as the harness reads it,
+    in one line (``inspect_cassette``); None when it can."""
+    return inspect_cassette(path, org_id)[0]
+
+
+def inspect_cassette(path: Path, org_id: str | None = None) -> tuple[str | None, Naming | None]:
+    """From one read of the cassette file at ``path``: why vcrpy could not replay it as the
+    harness reads it (``read_cassette``: bounded, UTF-8, no alias, no Python tag; every
+    interaction a request/response pair; a readable ``naming``; with ``org_id``, no request
+    for another org: ``other_org``), in one line, else None; and when it can be replayed,
+    how the run that recorded it named what it made, if afresh (its ``naming``: run id and
+    site prefix; None for the deterministic names)."""
     try:
-        data = _read(path)[1]
-        interactions = _interactions(data)
+        read = read_cassette(path)
     except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError) as exc:
-        return f"does not parse: {load_error(exc)}"
-    for number, interaction in enumerate(interactions, start=1):
+        return f"does not parse: {load_error(exc)}", None
+    for number, interaction in enumerate(read.interactions, start=1):
         shape = pair_problem(interaction)
         if shape:
-            return f"interaction {number} is not a request/response pair: {shape}"
+            return f"interaction {number} is not a request/response pair: {shape}", None
     try:
-        _naming_of(data)
+        naming = _naming_of(read.naming)
     except NamingError as exc:
-        return f"{NAMING_KEY}: {exc}"
+        return f"{NAMING_KEY}: {exc}", None
     if org_id is not None:
-        found = other_org(interactions, org_id)
+        found = other_org(read.interactions, org_id)
         if found is not None:
-            return f"interaction {found[0]}: {found[1]}"
-    return None
+            return f"interaction {found[0]}: {found[1]}", None
+    return None, naming
 
 
 def other_org(interactions: Iterable[Any], org_id: str) -> tuple[int, str] | None:
@@ -275,10 +280,10 @@ def other_org(interactions: Iterable[Any], org_id: str) -> tuple[int, str] | Non
     return None
 
 
-def naming_problem(path: Path) -> str | None:
-    """What is wrong with the names a cassette says its run gave (``recorded_naming``)."""
+def naming_problem(read: CassetteFile) -> str | None:
+    """What is wrong with the names a cassette says its run gave (its ``naming``)."""
     try:
-        recorded_naming(path)
+        _naming_of(read.naming)
     except NamingError as exc:
         return f"{NAMING_KEY}: {exc}"
     return None
@@ -319,7 +324,7 @@ def pair_problem(interaction: Any) -> str | None:
 
 def load_interactions(path: Path) -> list[dict[str, Any]]:
     """The interactions of a cassette file (``read_cassette``)."""
-    return read_cassette(path)[1]
+    return read_cassette(path).interactions
 
 
 def load_yaml_safely(text: str, *, max_depth: int = 64) -> Any:

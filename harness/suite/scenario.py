@@ -26,13 +26,12 @@ from . import assumptions, attachments
 from .cassettes import (
     RECORDED_BASE_URL,
     cassette_path,
-    cassette_problem,
+    inspect_cassette,
     make_vcr,
-    recorded_naming,
 )
 from .extensions import Extensions
 from .modes import Mode, RunSettings
-from .naming import Naming, NamingError
+from .naming import Naming
 from .progress import Echo, WaitProgress
 from .record_mode import RecordMode
 from .run import FROZEN_EPOCH, Run, scenario_settings
@@ -81,12 +80,11 @@ def open_scenario(
     mode = settings.mode
     base_url = RECORDED_BASE_URL if mode is Mode.REPLAY else target.base_url
     naming = run.naming
-    if mode is Mode.REPLAY and path.is_file():
-        # A cassette recorded with fresh names is replayed with them (its run id).
-        try:
-            naming = recorded_naming(path) or naming
-        except NamingError as exc:
-            pytest.fail(f"cassette {path}: {exc}", pytrace=False)
+    problem = None  # why vcrpy could not replay the cassette there is, read once
+    if settings.uses_cassettes and settings.record_mode != RecordMode.ALL and path.is_file():
+        problem, recorded = inspect_cassette(path, target.profile.org_id)
+        if mode is Mode.REPLAY and recorded is not None:
+            naming = recorded  # recorded with fresh names: replayed with them (its run id)
     sandbox = None
     if mode in (Mode.LOCAL, Mode.RECORD):
         sandbox = control(base_url, target.profile, extensions.resolve)
@@ -131,6 +129,7 @@ def open_scenario(
                 base_url,
                 target,
                 naming,
+                problem=problem,
                 record=record_command(run.settings),
             )
             if mode is Mode.REPLAY:
@@ -148,13 +147,14 @@ def _use_cassette(
     target: JourneyTarget,
     naming: Naming,
     *,
+    problem: str | None,
     record: str,
 ) -> Any:
     """Replay or record the scenario's cassette until the stack closes; vcrpy's
-    ``Cassette``. A cassette it would read is first read as the harness reads one: vcrpy
-    would take an alias, and say of a broken file only a parser's or a KeyError's words
-    (or, recording, treat it as empty and write over it). ``record``: the command that
-    records it (``record_command``)."""
+    ``Cassette``. ``problem``: why a cassette it would read cannot be, as the harness
+    reads one (``inspect_cassette``): vcrpy would take an alias, and say of a broken file
+    only a parser's or a KeyError's words (or, recording, treat it as empty and write over
+    it). ``record``: the command that records it (``record_command``)."""
     if mode is Mode.REPLAY and not path.is_file():
         # The command on a line of its own: a failure's summary cuts long lines.
         pytest.fail(
@@ -165,14 +165,11 @@ def _use_cassette(
         # vcrpy's `all` keeps old interactions no new request matched: a request whose
         # body changed would leave its old one behind. Record afresh.
         path.unlink(missing_ok=True)
-    elif path.is_file():
-        # A cassette of another org would match none of this org's requests.
-        problem = cassette_problem(path, target.profile.org_id)
-        if problem is not None:
-            pytest.fail(
-                f"cassette {path}: {problem}\n(fix it, or delete it and record it: {record})",
-                pytrace=False,
-            )
+    elif problem is not None:  # (another org's cassette would match none of its requests)
+        pytest.fail(
+            f"cassette {path}: {problem}\n(fix it, or delete it and record it: {record})",
+            pytrace=False,
+        )
     recorder = make_vcr(
         record_mode=record_mode or "none",
         base_url=base_url,
