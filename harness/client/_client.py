@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -373,13 +373,19 @@ class Client:
         """One page of the org's workspaces, filtered by site name(s) when given (cookbook,
         'Provision apps', 'Existing sites'). A workspace's ``id`` is its product ARI.
         ``cursor`` is the previous page's ``next_cursor``; ``limit`` the page size, 1 to
-        100 (ASM-010). A site admin sees only their own sites."""
+        100 (ASM-010). Both travel in the body, as the Org Workspaces API reference has
+        them; a cursor alone there, since it carries its query and page size (ASM-028).
+        A site admin sees only their own sites."""
         body: dict[str, Any] = {}
-        if site_name is not None:
-            values = [site_name] if isinstance(site_name, str) else list(site_name)
-            body["query"] = {"field": {"name": "attributes.name", "values": values}}
-        query = {k: v for k, v in (("cursor", cursor), ("limit", limit)) if v is not None}
-        reply = self._call("workspaces.query", {"orgId": self.org_id}, body=body, query=query)
+        if cursor is not None:
+            body["cursor"] = cursor
+        else:
+            if site_name is not None:
+                values = [site_name] if isinstance(site_name, str) else list(site_name)
+                body["query"] = {"field": {"name": "attributes.name", "values": values}}
+            if limit is not None:
+                body["limit"] = limit
+        reply = self._call("workspaces.query", {"orgId": self.org_id}, body=body)
         return self._model("workspaces.query", reply, WorkspacePage.from_json)
 
     def iter_workspace_pages(
@@ -477,10 +483,9 @@ class Client:
         *,
         body: Any = _NO_BODY,
         headers: Mapping[str, str] | None = None,
-        query: Mapping[str, Any] | None = None,
     ) -> _Reply:
         """Send one operation (checked first when ``validate_contracts``), with retries."""
-        call = self._prepare(op_id, path_params, body, headers, query)
+        call = self._prepare(op_id, path_params, body, headers)
         if self.validate_contracts:
             shown = {**call.headers, "Authorization": self.auth.masked()}
             sent = () if body is _NO_BODY else (body,)
@@ -501,13 +506,10 @@ class Client:
         path_params: Mapping[str, str],
         body: Any,
         headers: Mapping[str, str] | None,
-        query: Mapping[str, Any] | None,
     ) -> _Call:
         """The request of an operation: its URL from the contracts, headers, JSON body."""
         op = operation(op_id)
         url = op.url(self.base_url, **path_params)
-        if query:
-            url += "?" + urlencode(query)
         send_headers = {"Accept": "application/json", **(headers or {})}
         body_text = None
         if body is not _NO_BODY:

@@ -179,12 +179,18 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
     Assumption(
         "ASM-009",
         "The workspaces query filters on `attributes.name` only; an empty body "
-        "lists every workspace the caller may see.",
+        "lists every workspace the caller may see. Another operand of the Workspaces API "
+        "(`and`, `sort`...) is refused at its pointer (400), never ignored: a filter or "
+        "paging dropped in silence would answer another question than the one asked.",
     ),
     Assumption(
         "ASM-010",
-        "Workspaces page with an opaque cursor: `links.next` is passed back as "
-        "the `cursor` query parameter; `limit` (1 to 100, default 20) sets the page size.",
+        "Workspaces page with an opaque cursor: `links.next` is passed back as `cursor`, in "
+        "the request body as the Org Workspaces API reference has it (the client sends it "
+        "there, alone) or as a query parameter; `limit` (1 to 100, default 20), in either "
+        "place, sets the page size. Both places naming different values is 400.",
+        quote="'Query the Workspaces API to find the product ARI' and the sample's "
+        '"links": {"self": "eyJxdWVyeSI6...", "next": null, "prev": null}',
     ),
     Assumption("ASM-011", "Entitlement `provisioning_status` values other than ACTIVE are open."),
     Assumption(

@@ -411,18 +411,21 @@ def workspaces_query(call: Call) -> Reply:
     _require_org(call)
     names = _name_filter(call.body)
     offset, limit = 0, 20
-    if "cursor" in call.query:
-        cursor = _read_cursor(call.query["cursor"])
-        if call.body and names != cursor["names"]:
+    given_cursor = _paging_value(call, "cursor")
+    if given_cursor is not None:
+        text, where = given_cursor
+        cursor = _read_cursor(text, where)
+        if "query" in (call.body or {}) and names != cursor["names"]:
             raise error(
                 400,
                 "SCHEMA_VIOLATION",
                 "this cursor belongs to another query: send the same query with it, or none",
-                parameter="cursor",
+                **where,
             )
         names, offset, limit = cursor["names"], cursor["offset"], cursor["limit"]
-    if "limit" in call.query:
-        limit = int(call.query["limit"])
+    given_limit = _paging_value(call, "limit")
+    if given_limit is not None:
+        limit = int(given_limit[0])
     reach = None if call.principal.is_org else call.principal.sites
     names_key = None if names is None else tuple(names)
     # Made of the sites' rows and the key alone: kept until a write changes any row.
@@ -486,7 +489,28 @@ def _cursor(query: str, offset: int, limit: int) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _read_cursor(text: str) -> dict[str, Any]:
+def _paging_value(call: Call, name: str) -> tuple[Any, dict[str, str]] | None:
+    """``cursor`` or ``limit`` (ASM-010): from the body, as the Org Workspaces API reference
+    has it, or the query string, with where it came from (``error``'s keyword). Both
+    naming different values is 400: neither silently wins (ASM-036)."""
+    body = call.body if isinstance(call.body, dict) else {}
+    in_body, in_query = body.get(name), call.query.get(name)
+    if in_body is not None and in_query is not None and str(in_body) != in_query:
+        raise error(
+            400,
+            "SCHEMA_VIOLATION",
+            f"{name} is given twice, {in_body!r} in the body and {in_query!r} as a query "
+            "parameter: send it once",
+            pointer=f"/{name}",
+        )
+    if in_body is not None:
+        return in_body, {"pointer": f"/{name}"}
+    if in_query is not None:
+        return in_query, {"parameter": name}
+    return None
+
+
+def _read_cursor(text: str, where: dict[str, str]) -> dict[str, Any]:
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
         data = json.loads(raw)
@@ -505,7 +529,7 @@ def _read_cursor(text: str) -> dict[str, Any]:
             400,
             "SCHEMA_VIOLATION",
             "not a cursor of this API: pass links.next of the previous page unchanged",
-            parameter="cursor",
+            **where,
         )
     return {"names": names, "offset": offset, "limit": limit}
 

@@ -127,8 +127,12 @@ def test_iterating_workspaces_follows_links_next_as_cursor(client: Any) -> None:
     pages = list(client.iter_workspace_pages(limit=1))
     assert len(pages) == len(everything)
     assert [w.id for p in pages for w in p.workspaces] == [w.id for w in everything]
-    urls = [e.url for e in client.recorded[1:]]
-    assert "cursor=" not in urls[0] and all("cursor=" in u for u in urls[1:])
+    # The Org Workspaces API reference's place: the body, a cursor alone (ASM-010).
+    sent = [e.request_json for e in client.recorded[1:]]
+    assert sent[0] == {"limit": 1}
+    assert all(set(body) == {"cursor"} for body in sent[1:])
+    assert [body["cursor"] for body in sent[1:]] == [p.next_cursor for p in pages[:-1]]
+    assert all("?" not in e.url for e in client.recorded)
     assert [w.id for w in client.iter_workspaces(["acme", "globex"], limit=2)] == [
         w.id for w in everything if w.name in ("acme", "globex")
     ]

@@ -422,6 +422,63 @@ def test_a_cursor_keeps_its_query(api: Api) -> None:
     assert errors(other)[0]["source"] == {"parameter": "cursor"}
 
 
+def _query(api: Api, body: object, params: dict[str, object] | None = None) -> httpx.Response:
+    path = f"/admin/v2/orgs/{api.org}/workspaces"
+    return api.request("POST", path, json=body, params=params)
+
+
+def test_workspaces_page_with_cursor_and_limit_in_the_body(api: Api) -> None:
+    """'Query the Workspaces API to find the product ARI' (Provision apps): that API's
+    reference pages with `limit` and `cursor` in the body (ASM-010). They were ignored:
+    every workspace came back, page 1 again and again."""
+    everything = [w["id"] for w in api.workspaces().json()["data"]]
+    seen: list[str] = []
+    body: dict[str, object] = {"limit": 1}
+    for _ in range(len(everything)):
+        page = _query(api, body).json()
+        assert page["meta"]["pageSize"] == 1 and len(page["data"]) == 1
+        seen += [w["id"] for w in page["data"]]
+        if page["links"]["next"] is None:
+            break
+        body = {"cursor": page["links"]["next"]}
+    assert seen == everything
+    # The cursor carries its query (ASM-028), wherever it travels.
+    first = _query(
+        api, {"query": {"field": {"name": "attributes.name", "values": ["hooli"]}}, "limit": 1}
+    ).json()
+    second = _query(api, {"cursor": first["links"]["next"]}).json()
+    assert [w["attributes"]["name"] for w in second["data"]] == ["hooli"]
+    assert second == _query(api, None, {"cursor": first["links"]["next"]}).json()
+
+
+@pytest.mark.parametrize(
+    ("body", "params", "pointer"),
+    [
+        ({"limit": 0}, None, "/limit"),
+        ({"limit": 101}, None, "/limit"),
+        ({"limit": "5"}, None, "/limit"),
+        ({"cursor": "bm9wZQ"}, None, "/cursor"),
+        ({"cursor": ""}, None, "/cursor"),
+        # Given twice, apart: neither silently wins (ASM-036).
+        ({"limit": 2}, {"limit": 3}, "/limit"),
+        # Operands the sandbox does not read are refused, never ignored (ASM-009).
+        ({"sort": [{"field": "name", "order": "asc"}]}, None, "/sort"),
+        ({"query": {"and": []}}, None, "/query/and"),
+        (
+            {"query": {"field": {"name": "attributes.name", "values": ["acme"], "op": "ne"}}},
+            None,
+            "/query/field/op",
+        ),
+    ],
+)
+def test_workspaces_body_paging_and_operands_it_does_not_read_are_400(
+    api: Api, body: object, params: dict[str, object] | None, pointer: str
+) -> None:
+    response = _query(api, body, params)
+    assert response.status_code == 400, response.text
+    assert pointer in {e["source"].get("pointer") for e in errors(response)}, response.text
+
+
 @pytest.mark.parametrize(
     "params",
     [
