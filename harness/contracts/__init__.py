@@ -34,7 +34,7 @@ from ._pointer import join as join_pointer
 from ._pointer import resolve as resolve_pointer
 from ._schemas import schema_files, schema_uri, schemas_dir, validate
 from ._schemas import validator as schema_validator
-from ._violation import Violation, envelope, envelope_status
+from ._violation import Violation, envelope, envelope_status, error_title
 from .cookbook import Readings
 from .profile import (
     Catalogue,
@@ -98,6 +98,7 @@ __all__ = [
     "cookbook",
     "envelope",
     "envelope_status",
+    "error_title",
     "expand_pointer",
     "find_operation",
     "join_pointer",

@@ -51,7 +51,7 @@ class Violation:
         entry: dict[str, Any] = {
             "status": str(self.status),
             "code": self.code,
-            "title": _TITLES.get(self.code, self.code.replace("_", " ").capitalize()),
+            "title": error_title(self.code),
             "detail": self.message,
         }
         if self.where == "body":
@@ -80,6 +80,12 @@ _TITLES = {
     "PROVISIONING_REQUEST_NOT_WAITING": "The provisioning request no longer waits for an order",
     "ORDER_CONFLICT": "This orderId was already used with a different body",
 }
+
+
+def error_title(code: str) -> str:
+    """The title of an error code: the contracts' own (whoever answers with one of their
+    codes uses it: one code, one title), else the code in words."""
+    return _TITLES.get(code, code.replace("_", " ").capitalize())
 
 
 def envelope(violations: list[Violation] | tuple[Violation, ...]) -> dict[str, Any]:

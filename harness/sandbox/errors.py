@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..contracts import Violation, cookbook, envelope, envelope_status
+from ..contracts import Violation, cookbook, envelope, envelope_status, error_title
 
 #: Titles of the codes the sandbox adds to the contracts' own (``_violation._TITLES``).
 TITLES: dict[str, str] = {
@@ -90,7 +90,7 @@ def error(
     entry: dict[str, Any] = {
         "status": str(status),
         "code": code,
-        "title": TITLES.get(code, code.replace("_", " ").capitalize()),
+        "title": TITLES.get(code) or error_title(code),
         "detail": detail + (cookbook.erratum_hint(erratum) if erratum else ""),
     }
     if pointer is not None:

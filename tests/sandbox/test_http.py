@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from harness.contracts import operations, schema_uri, validate
+from harness.contracts import error_title, operations, schema_uri, validate
 from harness.sandbox.app import CONTROL_ROUTES, PUBLIC_ROUTES
 from harness.sandbox.testing import running_sandbox
 
@@ -496,6 +496,8 @@ def test_workspaces_body_paging_and_operands_it_does_not_read_are_400(
 def test_bad_paging_parameters_are_400(api: Api, params: dict[str, str]) -> None:
     response = api.workspaces(params=params)
     assert response.status_code == 400
+    # One code, one title: the contracts' (a bad cursor was titled "Schema violation").
+    assert {e["title"] for e in errors(response)} == {error_title("SCHEMA_VIOLATION")}
 
 
 def test_workspaces_filter_only_on_the_site_name(api: Api) -> None:

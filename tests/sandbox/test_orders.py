@@ -11,6 +11,7 @@ import uuid
 
 import pytest
 
+from harness.contracts import error_title
 from harness.contracts.rules import PROVISIONING_WINDOW_SECONDS
 
 from .support import CONFLUENCE, JIRA, Api, codes, cookbook_order, errors, rule_ids
@@ -44,6 +45,8 @@ def test_same_order_id_with_another_body_is_a_conflict(api: Api) -> None:
     assert conflict.status_code == 409
     assert codes(conflict) == {"ORDER_CONFLICT"}
     assert rule_ids(conflict) == {"REL-003"}
+    # The contracts' title of their code, not one of the sandbox's making ("Order conflict").
+    assert errors(conflict)[0]["title"] == error_title("ORDER_CONFLICT")
     tracked = api.order(order["orderId"], order["transactionAccountId"]).json()
     assert (
         tracked["items"][1]["optedUsageOptions"]["chargingDetails"]["chargeQuantities"][0][
