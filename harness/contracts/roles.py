@@ -289,7 +289,8 @@ ROLES: dict[str, Role] = {
             "the app",
             "add to catalogue.offerings an offering with product 'app', its pricingPlans, "
             "chargeElement and appKey (or defaults.appKey) (`harness profile discover "
-            "--offering app=<id> --pricing-plan app=<id> --app-key <key>`)",
+            "--offering app=<id> --pricing-plan app=<id> --app-key <key> --app-charge-element "
+            "user|agent`)",
             _app,
         ),
         Role(
