@@ -6,6 +6,7 @@ Exit codes: 0 success; 1 the thing checked is wrong (violations, failed tests);
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -233,7 +234,6 @@ def discover_command(
     """
     from ._files import output_problem, write_whole
     from .client import HarnessClientError
-    from .contracts import profile_from_data
     from .discovery import (
         DiscoveryError,
         DiscoveryOptions,
@@ -276,7 +276,7 @@ def discover_command(
         write_whole(path, json.dumps(found.data, indent=2) + "\n")
     except OSError as exc:
         raise UserError(f"--out {out}: cannot write it: {exc.strerror}") from None
-    profile = profile_from_data(found.data, source=str(path))  # discover checked it loads
+    profile = dataclasses.replace(found.profile, source=str(path))  # loaded by discover
     for note in found.notes:
         click.echo(f"note: {note}")
     click.echo(_profile_summary(path, found.data))

@@ -34,6 +34,7 @@ import httpx
 from harness._tls import tls_context
 from harness.client import Client, EntitlementDetails, Workspace
 from harness.contracts import (
+    Profile,
     ProfileError,
     SideEffect,
     find_operation,
@@ -134,9 +135,11 @@ class DiscoveryOptions:
 
 @dataclass
 class Discovered:
-    """What discovery found, as a profile (``data``) and a few counts for a summary."""
+    """What discovery found: a profile as data (``data``, what is written) and as loaded
+    (``profile``, its source the org's answers), and notes on what it skipped."""
 
     data: dict[str, Any]
+    profile: Profile
     notes: list[str] = field(default_factory=list)
 
 
@@ -212,8 +215,8 @@ def discover(
                 )
     _apply_options(options, offerings)
     data = _profile(client.org_id, options, offerings, parents, sites)
-    _check(data, options, given_offerings={i for _, i in _pairs(options.offerings, "--offering")})
-    return Discovered(data, notes)
+    given = {i for _, i in _pairs(options.offerings, "--offering")}
+    return Discovered(data, _check(data, options, given_offerings=given), notes)
 
 
 def check_options(org_id: str, options: DiscoveryOptions) -> None:
@@ -261,9 +264,10 @@ _OPTION_AT: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 _SHOWN = 12
 
 
-def _check(data: dict[str, Any], options: DiscoveryOptions, given_offerings: set[str]) -> None:
-    """``DiscoveryError`` for what an option gave that no profile may hold, else
-    ``UnusableAnswers`` for what the org did; both name the value and where it came from."""
+def _check(data: dict[str, Any], options: DiscoveryOptions, given_offerings: set[str]) -> Profile:
+    """``data`` loaded as a profile; else ``DiscoveryError`` for what an option gave that no
+    profile may hold, or ``UnusableAnswers`` for what the org did; both name the value and
+    where it came from."""
     mine, theirs = [], []
     for problem in validate(schema_uri("profile.json"), data):
         option = _option_at(problem.pointer, data, given_offerings)
@@ -278,7 +282,7 @@ def _check(data: dict[str, Any], options: DiscoveryOptions, given_offerings: set
             "the org's answers make no valid profile; nothing was written:\n" + _lines(theirs)
         )
     try:
-        profile_from_data(data, source="the org's answers (nothing was written)")
+        return profile_from_data(data, source="the org's answers (nothing was written)")
     except ProfileError as exc:  # what the schema cannot say: a value given twice...
         raise UnusableAnswers(str(exc)) from None
 

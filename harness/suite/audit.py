@@ -28,7 +28,7 @@ from harness.contracts import (
 from .cassettes import (
     RECORDED_BASE_URL,
     REDACTED_EMAIL,
-    cassette_problem,
+    inspect_cassette,
     load_error,
     load_interactions,
     naming_problem,
@@ -176,11 +176,11 @@ def drift(committed: Path, recorded: Path) -> list[str]:
     for name in sorted(new.keys() - old.keys()):
         found.append(f"{name}: recorded, but not committed")
     for name in sorted(old.keys() & new.keys()):
-        unreadable = cassette_problem(old[name])
-        if unreadable is not None:  # one line, and on to the next cassette
-            found.append(f"{name}: committed, but {unreadable}")
+        inspection = inspect_cassette(old[name])  # one read: its problem, or its interactions
+        if inspection.problem is not None or inspection.read is None:
+            found.append(f"{name}: committed, but {inspection.problem}")  # one line, then on
             continue
-        a, b = load_interactions(old[name]), load_interactions(new[name])
+        a, b = inspection.read.interactions, load_interactions(new[name])
         if len(a) != len(b):
             found.append(f"{name}: {len(a)} interactions committed, {len(b)} recorded")
         for number, (x, y) in enumerate(zip(a, b, strict=False), start=1):

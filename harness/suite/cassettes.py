@@ -235,36 +235,41 @@ def _read(path: Path) -> tuple[str, Any]:
     return text, load_yaml_safely(text)
 
 
-def cassette_problem(path: Path, org_id: str | None = None) -> str | None:
-    """Why vcrpy could not replay the cassette file at ``path`` as the harness reads it,
-    in one line (``inspect_cassette``); None when it can."""
-    return inspect_cassette(path, org_id)[0]
+class Inspection(NamedTuple):
+    """A cassette file judged from one read (``inspect_cassette``)."""
+
+    #: Why vcrpy could not replay it as the harness reads it, in one line; None if it can.
+    problem: str | None
+    #: How the run that recorded it named what it made, if afresh (run id and site
+    #: prefix); None for the deterministic names, or when it has a problem.
+    naming: Naming | None
+    #: The file as read; None when it did not parse.
+    read: CassetteFile | None
 
 
-def inspect_cassette(path: Path, org_id: str | None = None) -> tuple[str | None, Naming | None]:
-    """From one read of the cassette file at ``path``: why vcrpy could not replay it as the
+def inspect_cassette(path: Path, org_id: str | None = None) -> Inspection:
+    """The cassette file at ``path`` from one read: why vcrpy could not replay it as the
     harness reads it (``read_cassette``: bounded, UTF-8, no alias, no Python tag; every
     interaction a request/response pair; a readable ``naming``; with ``org_id``, no request
-    for another org: ``other_org``), in one line, else None; and when it can be replayed,
-    how the run that recorded it named what it made, if afresh (its ``naming``: run id and
-    site prefix; None for the deterministic names)."""
+    for another org: ``other_org``), its recorded naming, and what was read."""
     try:
         read = read_cassette(path)
     except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError) as exc:
-        return f"does not parse: {load_error(exc)}", None
+        return Inspection(f"does not parse: {load_error(exc)}", None, None)
     for number, interaction in enumerate(read.interactions, start=1):
         shape = pair_problem(interaction)
         if shape:
-            return f"interaction {number} is not a request/response pair: {shape}", None
+            problem = f"interaction {number} is not a request/response pair: {shape}"
+            return Inspection(problem, None, read)
     try:
         naming = _naming_of(read.naming)
     except NamingError as exc:
-        return f"{NAMING_KEY}: {exc}", None
+        return Inspection(f"{NAMING_KEY}: {exc}", None, read)
     if org_id is not None:
         found = other_org(read.interactions, org_id)
         if found is not None:
-            return f"interaction {found[0]}: {found[1]}", None
-    return None, naming
+            return Inspection(f"interaction {found[0]}: {found[1]}", None, read)
+    return Inspection(None, naming, read)
 
 
 def other_org(interactions: Iterable[Any], org_id: str) -> tuple[int, str] | None:

@@ -82,9 +82,10 @@ def open_scenario(
     naming = run.naming
     problem = None  # why vcrpy could not replay the cassette there is, read once
     if settings.uses_cassettes and settings.record_mode != RecordMode.ALL and path.is_file():
-        problem, recorded = inspect_cassette(path, target.profile.org_id)
-        if mode is Mode.REPLAY and recorded is not None:
-            naming = recorded  # recorded with fresh names: replayed with them (its run id)
+        inspection = inspect_cassette(path, target.profile.org_id)
+        problem = inspection.problem
+        if mode is Mode.REPLAY and inspection.naming is not None:
+            naming = inspection.naming  # recorded with fresh names: replayed with them
     sandbox = None
     if mode in (Mode.LOCAL, Mode.RECORD):
         sandbox = control(base_url, target.profile, extensions.resolve)
