@@ -6,7 +6,7 @@ Feature: Prerequisites: the product entitlement ID, then the entitlement details
 
   @read-only
   Scenario: Get the product entitlement ID, then its details
-    Given a site with Jira
+    Given a site with Jira Enterprise
     And I authenticate with the org API key
     When I list the entitlements of "Jira Software" on that site
     Then the response lists one ACTIVE entitlement

@@ -195,6 +195,11 @@ def profile_commands() -> None:
 )
 @click.option("--pricing-plan", multiple=True, help="NAME=PLAN: a pricing plan of an offering.")
 @click.option("--app-key", help="The app's key (apps.provision's appKey).")
+@click.option(
+    "--app-charge-element",
+    type=click.Choice(["user", "agent"]),
+    help="What the app's items are charged per (its pricing says; no read API does).",
+)
 @click.option("--admin-email", help="The admin e-mail the provisioning requests name.")
 @click.option("--site-prefix", help="How the suite's new site names begin.")
 @click.option(
@@ -212,6 +217,7 @@ def discover_command(
     offering: tuple[str, ...],
     pricing_plan: tuple[str, ...],
     app_key: str | None,
+    app_charge_element: str | None,
     admin_email: str | None,
     site_prefix: str | None,
     features: str,
@@ -245,6 +251,7 @@ def discover_command(
         app_key,
         admin_email,
         site_prefix,
+        app_charge_element,
     )
     path = Path(out)
     if path.exists() and not force:

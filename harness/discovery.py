@@ -49,7 +49,9 @@ from harness.contracts.roles import OFFERING_WORDS
 #: Product of a workspace, by its ARI's product part (``jira-software`` -> ``jira``).
 _PRODUCT_OF_ARI = {part: product for product, part in ARI_PRODUCT.items()}
 _ARI = re.compile(r"^ari:cloud:(?P<part>[a-z0-9-]+)::site/(?P<cloud_id>[A-Za-z0-9-]+)$")
-_CHARGE_ELEMENT = {"confluence": "user", "jira": "user", "jsm": "agent", "app": "agent"}
+#: What a product's items are charged per (cookbook, 'Place order'); an app's is its own,
+#: given by ``--app-charge-element`` (no read API says it, and no rule implies it).
+_CHARGE_ELEMENT = {"confluence": "user", "jira": "user", "jsm": "agent"}
 
 
 class DiscoveryError(Exception):
@@ -127,6 +129,8 @@ class DiscoveryOptions:
     app_key: str | None = None
     admin_email: str | None = None
     site_prefix: str | None = None
+    #: What the app's items are charged per: ``user`` or ``agent``.
+    app_charge_element: str | None = None
 
 
 @dataclass
@@ -383,6 +387,8 @@ def _apply_options(
             entry["edition"] = edition
         if product in _CHARGE_ELEMENT:
             entry["chargeElement"] = _CHARGE_ELEMENT[product]
+        if product == "app" and options.app_charge_element is not None:
+            entry["chargeElement"] = options.app_charge_element
         if product == "app" and options.app_key is not None:
             entry["appKey"] = options.app_key
         offerings[offering_id] = entry

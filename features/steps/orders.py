@@ -148,7 +148,13 @@ def _app_order(world: World, **kw: Any) -> dict[str, Any]:
     parent = world.app_parent
     if parent is None:  # no details step: the parent is the workspace's entitlement
         parent = world.workspace.entitlement_id
-    return _builder(world).app(parent, **kw).build()
+        known = world.profile.catalogue.entitlement(parent)
+        if known is None or known.billing_anchor is None:
+            # The profile does not know the anchor it bills from: the details give it
+            # (cookbook, 'Prerequisites').
+            parent = world.api.entitlement_details(parent)
+    # The app the scenario provisioned (the role's), not merely the catalogue's first.
+    return _builder(world).app(parent, offering_id=world.role("the app").id, **kw).build()
 
 
 _APP_ORDER = (

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Self
 
-from harness.contracts import Catalogue, Offering, Profile, Site, validate_order
+from harness.contracts import Catalogue, Offering, Profile, Site, roles, validate_order
 from harness.contracts.cookbook import HARNESS_READINGS, Readings
 from harness.contracts.profile import SiteProduct
 
@@ -138,13 +138,12 @@ class OrderBuilder:
         cls, profile: Profile, provision_request: ProvisioningRequest | str | None = None, **kw: Any
     ) -> OrderBuilder:
         """A builder over the profile's catalogue, its ``defaults.chargeQuantity`` as the
-        default quantity and ``defaults.transactionAccountId`` when it has one."""
-        for name, key in (
-            ("quantity", "chargeQuantity"),
-            ("transaction_account_id", "transactionAccountId"),
-        ):
-            if kw.get(name) is None:
-                kw[name] = profile.defaults.get(key)
+        default quantity (else the cookbook's 100: ``roles.charge_quantity``) and
+        ``defaults.transactionAccountId`` when it has one."""
+        if kw.get("quantity") is None:
+            kw["quantity"] = roles.charge_quantity(profile)
+        if kw.get("transaction_account_id") is None:
+            kw["transaction_account_id"] = profile.defaults.get("transactionAccountId")
         return cls(profile.catalogue, provision_request, **kw)
 
     # -- what the order is for ----------------------------------------------------

@@ -45,6 +45,10 @@ PARENT_WORDS: dict[str, str] = {"Confluence": "confluence", "Jira": "jira", "JSM
 DEFAULT_SITE_PREFIX = "harness"
 #: Timezone of a new site when the profile gives none (the API needs one, ASM-023).
 DEFAULT_TIMEZONE = "UTC"
+#: Users (or agents) an order's items are charged for when the profile gives no
+#: ``defaults.chargeQuantity``: the quantity of every order sample of the cookbook ('Place
+#: order'). `harness profile discover` writes none, and an order needs one (REL-012).
+DEFAULT_CHARGE_QUANTITY = 100
 _YEAR_MS = 365 * 24 * 3600 * 1000
 _DAY_MS = 24 * 3600 * 1000
 
@@ -89,12 +93,22 @@ def _admin(profile: Profile, role_via: str) -> SiteAdmin | None:
 
 
 def _site(
-    has: Iterable[str], lacks: Iterable[str] = (), *, admin: bool | None = None
+    has: Iterable[str],
+    lacks: Iterable[str] = (),
+    *,
+    admin: bool | None = None,
+    edition: str | None = None,
 ) -> Callable[[Profile], Site | None]:
     """The first catalogue site with every product of ``has`` and none of ``lacks``; a
     Jira-family site must have its family container. ``admin``: True, the direct site
-    admin administers it; False, there is a direct site admin who does not."""
+    admin administers it; False, there is a direct site admin who does not. ``edition``:
+    the products of ``has`` are of that edition on it (by their offerings)."""
     wanted, unwanted = set(has), set(lacks)
+
+    def of_edition(profile: Profile, site: Site) -> bool:
+        offerings = (profile.catalogue.offering(p.offering_id) for p in site.products)
+        editions = {o.product: o.edition for o in offerings if o is not None}
+        return all(editions.get(product) == edition for product in wanted)
 
     def find(profile: Profile) -> Site | None:
         direct = _admin(profile, "direct")
@@ -103,6 +117,8 @@ def _site(
         for site in profile.catalogue.sites:
             products = _products(site)
             if not wanted <= products or products & unwanted:
+                continue
+            if edition is not None and not of_edition(profile, site):
                 continue
             if products & {"jira", "jsm"} and not site.family_container:
                 continue
@@ -128,8 +144,11 @@ def _offering(product: str, edition: str | None) -> Callable[[Profile], Offering
 
 
 def _app(profile: Profile) -> Offering | None:
+    """The first app an order can be made of: a pricing plan, a key and a charge element
+    (an app's is its own: no product's rule gives it)."""
     for app in profile.catalogue.offerings_of("app"):
-        if app.pricing_plans and (app.app_key or profile.defaults.get("appKey")):
+        key = app.app_key or profile.defaults.get("appKey")
+        if app.pricing_plans and key and app.charged_per:
             return app
     return None
 
@@ -144,6 +163,13 @@ def _accounts(count: int) -> Callable[[Profile], list[str] | None]:
 
 def _parent(product: str) -> Callable[[Profile], str | None]:
     return lambda profile: profile.catalogue.parent_entitlements.get(product)
+
+
+def _group_admin(profile: Profile) -> SiteAdmin | None:
+    """The site admin through a group, with a site to be refused on (its scenario asks
+    for the workspaces of their site)."""
+    admin = _admin(profile, "group")
+    return admin if admin is not None and admin.sites else None
 
 
 def _admin_email(profile: Profile) -> str | None:
@@ -212,6 +238,12 @@ ROLES: dict[str, Role] = {
             made_with=("jira",),
         ),
         Role(
+            "a site with Jira Enterprise",
+            _SITE_HOW.format(what="include 'jira' of an offering with edition 'enterprise'"),
+            _site(["jira"], edition="enterprise"),
+            made_with=("jira",),
+        ),
+        Role(
             "a site with Jira and no JSM",
             _SITE_HOW.format(what="include 'jira' and not 'jsm'"),
             _site(["jira"], ["jsm"]),
@@ -250,14 +282,15 @@ ROLES: dict[str, Role] = {
         Role(
             "the site admin who holds the role through a group",
             "add to siteAdmins {email, apiToken, sites, roleVia: 'group'}: a user who holds "
-            "the site-admin role only through a group",
-            lambda profile: _admin(profile, "group"),
+            "the site-admin role only through a group, on the sites listed (one at least)",
+            _group_admin,
         ),
         Role(
             "the app",
-            "add to catalogue.offerings an offering with product 'app', its pricingPlans and "
-            "appKey (or defaults.appKey) (`harness profile discover --offering app=<id> "
-            "--pricing-plan app=<id> --app-key <key>`)",
+            "add to catalogue.offerings an offering with product 'app', its pricingPlans, "
+            "chargeElement and appKey (or defaults.appKey) (`harness profile discover "
+            "--offering app=<id> --pricing-plan app=<id> --app-key <key> --app-charge-element "
+            "user|agent`)",
             _app,
         ),
         Role(
@@ -323,6 +356,13 @@ def site_prefix(profile: Profile) -> str:
 def timezone(profile: Profile) -> str:
     """A new site's timezone: ``defaults.timezone``, else UTC."""
     return str(profile.defaults.get("timezone") or DEFAULT_TIMEZONE)
+
+
+def charge_quantity(profile: Profile) -> int:
+    """The charge quantity of an order's items: ``defaults.chargeQuantity``, else the
+    cookbook's 100 (``DEFAULT_CHARGE_QUANTITY``)."""
+    given = profile.defaults.get("chargeQuantity")
+    return given if isinstance(given, int) and given >= 1 else DEFAULT_CHARGE_QUANTITY
 
 
 def premium_ends_at(profile: Profile, started_at: float | None = None) -> int:

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from ..contracts.profile import ARI_PRODUCT, Catalogue, Profile, Site, SiteProduct
+from .clock import millis
 from .encoding import encode
 from .owner import DbInUse, DbOwner
 
@@ -1089,6 +1090,10 @@ def _seed_product(
     tx: Tx, catalogue: Catalogue, site: Site, product: SiteProduct, now: float
 ) -> None:
     kind = "product" if product.product in ARI_PRODUCT else product.product
+    # Every entitlement an org has bills from an anchor (the details give it, and an app
+    # ordered on it must carry it, REL-014); a profile may not know it: anchor it at seeding,
+    # as an ordered entitlement is anchored when it is made (lifecycle).
+    anchor = product.billing_anchor if product.billing_anchor is not None else millis(now)
     tx.insert_entitlement(
         EntitlementRow(
             product.entitlement_id,
@@ -1097,7 +1102,7 @@ def _seed_product(
             product.offering_id,
             site.name,
             None,
-            product.billing_anchor,
+            anchor,
             1,
             None,
             now,

@@ -37,7 +37,15 @@ if TYPE_CHECKING:  # vcrpy is imported when a run records or replays (not in liv
 #: The base URL every cassette is recorded against, whatever host and port served it.
 RECORDED_BASE_URL = "http://sandbox.invalid"
 REDACTED_EMAIL = "redacted@example.invalid"
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+#: A character of an e-mail address as a cassette holds it: any letter or digit (an org's
+#: addresses may be internationalised: ``Ünï@bücher.example``), what the ASCII local part
+#: may hold (``o'brien``), and a JSON ``\uXXXX`` escape of one (httpx sends JSON in ASCII).
+_MAIL_CHAR = r"(?:[\w%+'-]|\\u[0-9a-fA-F]{4})"
+#: An e-mail address: every one is redacted from a cassette, and the check finds any left.
+EMAIL = re.compile(
+    rf"{_MAIL_CHAR}+(?:\.{_MAIL_CHAR}+)*@{_MAIL_CHAR}+(?:\.{_MAIL_CHAR}+)*"
+    r"\.(?:[^\W\d_]|\\u[0-9a-fA-F]{4}){2,}"
+)
 #: Credentials, and what varies by run or machine (the host header holds the port).
 _DROPPED_REQUEST_HEADERS = (
     "authorization",
@@ -76,7 +84,7 @@ class Scrubber:
             text = text.replace(self.base_url, RECORDED_BASE_URL)
         for secret in self.secrets:
             text = text.replace(secret, "***")
-        return _EMAIL.sub(
+        return EMAIL.sub(
             lambda m: REDACTED_EMAIL if m.group(0) != REDACTED_EMAIL else m.group(0), text
         )
 

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote_plus
 
-from .cassettes import names_a_credential
+from .cassettes import EMAIL, names_a_credential
 from .token_shapes import ATLASSIAN_TOKEN
 
 #: An HTTP credential with its value: 16 or more token characters, not all lower-case
@@ -49,7 +49,6 @@ _NAMED_VALUE = re.compile(
     r"['\"]?(?!\*\*\*)([A-Za-z0-9+/=._~-]{8,})"
 )
 _WORD = re.compile(r"[A-Za-z0-9+/=_-]{20,}")
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 #: Bits per character above which a long word in a comment is taken for a token.
 _ENTROPY = 3.5
 
@@ -217,7 +216,7 @@ def _text_rules(
         yield Finding(number, f"an Atlassian token ({match[0][:5]}...){where}", _key(match[0]))
     for match in _SCHEME_VALUE.finditer(text):
         yield Finding(number, f"a credential: {match[1]} ...{where}", _key(match[2]))
-    for email in _EMAIL.findall(text):
+    for email in EMAIL.findall(text):
         if email not in allowed:
             yield Finding(number, f"an e-mail address: {email}", _key(email))
 

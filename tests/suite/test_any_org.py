@@ -162,6 +162,60 @@ def test_an_org_with_two_offerings_of_a_product_and_no_charge_elements_passes(
     assert_every_one_passes(tmp_path, data, selection, 4)
 
 
+def test_an_org_as_discovery_writes_it_and_shaped_unlike_the_default_passes(
+    tmp_path: Path,
+) -> None:
+    """What a discovered or hand-written profile may lack or hold first, all at once: no
+    defaults.chargeQuantity (discovery writes none), no billing anchor on the JSM site
+    (and 0 on Jira's), a site whose Jira is Standard listed first, an app without a plan
+    or charge element listed first, a group site admin of no site. Before, these failed:
+    every order ('needs a positive whole charge quantity, got None'), the details' anchor
+    and parent Enterprise entitlement, the app orders (the anchor unknown; the order of
+    another app than the one provisioned), and the group scenario ('administers no
+    site'), which is now skipped, naming the role."""
+    data = copy.deepcopy(other_org())
+    del data["defaults"]["chargeQuantity"]
+    catalogue = data["catalogue"]
+    for site in catalogue["sites"]:
+        for product in site["products"]:
+            if site["name"] == INITECH:
+                product["billingAnchorTimestamp"] = 0
+            else:
+                del product["billingAnchorTimestamp"]
+    ids = iter(str(uuid.uuid5(uuid.NAMESPACE_URL, f"shaped/{n}")) for n in range(6))
+    standard = next(ids)
+    catalogue["offerings"].insert(0, {"id": next(ids), "name": "Free app", "product": "app"})
+    catalogue["offerings"].append(
+        {"id": standard, "name": "Jira Standard", "product": "jira", "edition": "standard"}
+    )
+    catalogue["sites"].insert(
+        0,
+        {
+            "name": "std-jira",
+            "cloudId": next(ids),
+            "familyContainerEntitlementId": next(ids),
+            "products": [{"product": "jira", "offeringId": standard, "entitlementId": next(ids)}],
+        },
+    )
+    for admin in data["siteAdmins"]:
+        if admin["roleVia"] == "group":
+            admin["sites"] = []
+    profile = tmp_path / "shaped.json"
+    profile.write_text(json.dumps(data))
+    junit = tmp_path / "junit.xml"
+    selection = (
+        "new_site and Jira and Enterprise and not all and not JSM or get_the_product or "
+        "install_an_app_on_a_product or another_anchor or rel013 or held_only_through_a_group"
+    )
+    run = run_features(f"--profile={profile}", f"--junitxml={junit}", "-rs", "-k", selection)
+    assert run.returncode == 0, run.stdout[-3000:]
+    results = outcomes(junit)
+    group = "test_a_siteadmin_role_held_only_through_a_group_is_refused"
+    assert results.pop(group) == "skipped", results
+    assert "lacks 'the site admin who holds the role through a group'" in run.stdout
+    assert len(results) == 5 and set(results.values()) == {"passed"}, results
+
+
 def test_the_plan_lists_each_scenario_and_what_it_would_make() -> None:
     run = run_features("--plan", "-q")
     assert run.returncode == 0, run.stdout[-3000:]

@@ -5,6 +5,7 @@ and a cassette it cannot read is a one-line problem, never a traceback."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -252,3 +253,35 @@ def test_libyaml_and_the_python_loader_read_a_cassette_alike(
     fast = read()
     monkeypatch.setattr(yaml, "__with_libyaml__", False)
     assert read() == fast
+
+
+#: Addresses an org may have that the ASCII pattern missed or cut: the scrubber left
+#: 'o'', 'Ü' or the whole address in the cassette (and the check then failed the user's own
+#: recording, or passed an address it did not see).
+ADDRESSES = [
+    "o'brien@initech.example",
+    "ÜBER.admin@Odd-Domain.Example.COM",
+    "admin@bücher.example",
+    "名前@例え.jp",
+    "Site.Admin+QA@Sub.Example.COM",
+]
+
+
+@pytest.mark.parametrize("address", ADDRESSES)
+def test_every_e_mail_address_is_redacted_whole_and_a_left_one_is_found(
+    address: str, tmp_path: Path
+) -> None:
+    from harness.suite.cassettes import REDACTED_EMAIL, Scrubber
+    from harness.suite.secret_scan import find_credentials
+
+    scrubber = Scrubber("http://127.0.0.1:9")
+    escaped = json.dumps(address)[1:-1]  # as httpx sends JSON: non-ASCII as \uXXXX
+    for held in (escaped, address):
+        text = f'{{"detail": "{held} holds the role"}}'
+        assert scrubber.text(text) == f'{{"detail": "{REDACTED_EMAIL} holds the role"}}'
+        cassette = tmp_path / "planted.yaml"
+        cassette.write_text(f"body: '{text}'\n", encoding="utf-8")
+        found = find_credentials(
+            cassette, cassette.read_text(encoding="utf-8"), [], allowed_emails=[REDACTED_EMAIL]
+        )
+        assert [f.what for f in found] == [f"an e-mail address: {held}"]

@@ -103,6 +103,8 @@ def test_options_give_what_no_read_api_does_and_the_rest_is_named(
         f"app={offerings['app']['pricingPlans'][0]}",
         "--app-key",
         ORG["defaults"]["appKey"],
+        "--app-charge-element",
+        offerings["app"]["chargeElement"],
         "--admin-email",
         ORG["defaults"]["adminEmail"],
         "--site-prefix",
@@ -117,6 +119,9 @@ def test_options_give_what_no_read_api_does_and_the_rest_is_named(
     assert premium is not None and premium.pricing_plans == (
         offerings["jirapremium"]["pricingPlans"][0],
     )
+    # What the app is charged per is the option's, never guessed (it was 'agent' always:
+    # an org's app charged per user was then refused, REL-012).
+    assert found.catalogue.offering(offerings["app"]["id"]).charge_element == "agent"
     assert found.defaults == {
         "adminEmail": "it.buyer@initech.test",
         "sitePrefix": "qa",
@@ -214,3 +219,30 @@ def test_an_org_that_refuses_the_key_is_exit_1_naming_the_answer(
 )
 def test_offering_names_are_the_cookbooks_words_in_any_spelling(name: str, words: str) -> None:
     assert offering_key(name) == words
+
+
+def test_an_apps_charge_element_is_the_options_never_a_guess(
+    other_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """No read API says what an app is charged per. Discovery wrote 'agent' for every app,
+    so an org whose app is charged per user had its app orders refused (REL-012); now,
+    without --app-charge-element, the app is named as missing and its scenarios skipped."""
+    app = next(o for o in ORG["catalogue"]["offerings"] if o["product"] == "app")
+    given = (
+        *("--offering", f"app={app['id']}", "--pricing-plan", f"app={app['pricingPlans'][0]}"),
+        *("--app-key", app["appKey"]),
+    )
+    result, data = discover(other_sandbox, tmp_path, *given)
+    assert result.exit_code == 0, result.output
+    assert data is not None
+    written = next(o for o in data["catalogue"]["offerings"] if o["product"] == "app")
+    assert "chargeElement" not in written
+    assert "the app: add to catalogue.offerings" in result.output
+    assert "--app-charge-element user|agent" in result.output
+    result, data = discover(
+        other_sandbox, tmp_path, *given, "--app-charge-element", "user", "--force"
+    )
+    assert result.exit_code == 0, result.output
+    assert data is not None
+    written = next(o for o in data["catalogue"]["offerings"] if o["product"] == "app")
+    assert written["chargeElement"] == "user" and "the app:" not in result.output
