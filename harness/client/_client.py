@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import httpx
 
@@ -266,8 +266,10 @@ class Client:
     def entitlements(self, product_ari: str) -> Entitlements:
         """The entitlements of a product instance (cookbook, 'Prerequisites': Get product
         entitlement ID). ``product_ari`` is the workspace id, e.g.
-        ``ari:cloud:jira-software::site/<cloudId>``; it is sent percent-encoded."""
-        reply = self._call("entitlements.list", {"orgId": self.org_id, "productAri": product_ari})
+        ``ari:cloud:jira-software::site/<cloudId>``; it is sent percent-encoded (given
+        encoded, as the cookbook shows it, it is not encoded twice: ``plain_ari``)."""
+        params = {"orgId": self.org_id, "productAri": plain_ari(product_ari)}
+        reply = self._call("entitlements.list", params)
         return self._model("entitlements.list", reply, Entitlements.from_json)
 
     def entitlement_details(self, entitlement_id: str) -> EntitlementDetails:
@@ -319,9 +321,10 @@ class Client:
     ) -> ProvisioningRequest:
         """Provision an app on a product instance (cookbook, 'Provision apps').
 
-        ``product_ari`` is the workspace id of the product (``query_workspaces``);
-        ``app_key`` the app's key (agreeing to the partner's EULA is the caller's
-        business). Order it within 10 minutes, as for products. Not retried blindly.
+        ``product_ari`` is the workspace id of the product (``query_workspaces``; given
+        percent-encoded, it is not encoded twice: ``plain_ari``); ``app_key`` the app's key
+        (agreeing to the partner's EULA is the caller's business). Order it within 10
+        minutes, as for products. Not retried blindly.
         """
         body = {
             "offerings": [{"id": oid} for oid in offerings],
@@ -329,7 +332,9 @@ class Client:
         }
         sent_at = self.clock()
         reply = self._call(
-            "apps.provision", {"orgId": self.org_id, "productAri": product_ari}, body=body
+            "apps.provision",
+            {"orgId": self.org_id, "productAri": plain_ari(product_ari)},
+            body=body,
         )
         return self._model(
             "apps.provision", reply, lambda raw: ProvisioningRequest.from_json(raw, sent_at)
@@ -747,3 +752,14 @@ def parse_retry_after(value: str | None) -> float | None:
 
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "MASK", "Client", "ConfigurationError"]
+
+
+def plain_ari(product_ari: str) -> str:
+    """A product ARI as a workspace's id has it (``ari:cloud:...``). The cookbook shows it
+    percent-encoded for the URL ('Provision apps': ``ari%3Acloud%3Aconfluence%3A%3Asite%2F
+    123``), and the client encodes path segments itself: one given encoded is decoded first,
+    so that it is not sent encoded twice. What it decodes to is checked as any ARI is (a
+    trailing newline, ERR-004, is refused by the contracts)."""
+    if product_ari[:6].lower() == "ari%3a":
+        return unquote(product_ari)
+    return product_ari

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -55,6 +56,26 @@ def test_entitlements_sends_the_ari_as_one_encoded_segment(client: Any) -> None:
     assert found.raw["entitlements"][0]["entitlement_id"] == ACME_JIRA
     encoded = "ari%3Acloud%3Ajira-software%3A%3Asite%2F" + ACME.cloud_id
     assert client.recorded[-1].url.endswith(f"/products/{encoded}/entitlements")
+
+
+@pytest.mark.parametrize("case", [str.upper, str.lower], ids=["%3A", "%3a"])
+def test_an_ari_given_encoded_as_the_cookbook_shows_it_is_not_encoded_twice(
+    client: Any, case: Any
+) -> None:
+    encoded = quote(ACME.product_ari("jira"), safe="")
+    given = encoded.replace("%3A", case("%3A")).replace("%2F", case("%2F"))
+    assert client.entitlements(given).entitlement_ids == (ACME_JIRA,)
+    assert client.recorded[-1].url.endswith(f"/products/{encoded}/entitlements")
+
+
+def test_an_encoded_ari_with_the_cookbooks_trailing_newline_is_refused_naming_err_004(
+    client: Any,
+) -> None:
+    sent = len(client.recorded)
+    with pytest.raises(ContractViolationError) as raised:
+        client.entitlements(quote(ACME.product_ari("jira"), safe="") + "%0A")
+    assert "path productAri" in str(raised.value) and "ERR-004" in str(raised.value)
+    assert len(client.recorded) == sent  # refused before it was sent
 
 
 def test_entitlement_details_reads_container_parent_and_anchor(client: Any) -> None:
