@@ -14,7 +14,6 @@ saying what failed and what to do next, exit 1.
 """
 
 import os
-import secrets
 import sys
 
 from harness.client import (
@@ -34,7 +33,7 @@ def site_with_jira(client: Client, profile: Profile, poll: float) -> str:
     named = os.environ.get("ATLASSIAN_SITE_NAME")
     if named:
         return named
-    site = f"cookbook-{secrets.token_hex(4)}"
+    site = roles.fresh_site_name(profile)  # a site name is taken once: fresh per run
     new_site(client, profile, site, products=("jira",), poll_interval=poll)
     print(f"made site {site} with Jira Enterprise")
     return site

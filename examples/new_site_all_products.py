@@ -14,7 +14,6 @@ saying what failed and what to do next, exit 1.
 """
 
 import os
-import secrets
 import sys
 
 from harness.client import (
@@ -34,7 +33,7 @@ def main() -> None:
     profile = load_profile(os.environ.get("ATLASSIAN_PROFILE"))
     defaults = profile.defaults
     # A site name is taken once: a fresh one per run, unless the caller names one.
-    site = os.environ.get("ATLASSIAN_SITE_NAME") or f"cookbook-{secrets.token_hex(4)}"
+    site = os.environ.get("ATLASSIAN_SITE_NAME") or roles.fresh_site_name(profile)
     print(f"site {site}")
     with Client.from_env(profile=profile) as client:
         order = OrderBuilder.for_profile(profile).confluence().jira().jsm()

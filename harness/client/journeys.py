@@ -18,7 +18,6 @@ provisioning process will time out"). The age is measured on the client clock fr
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -171,7 +170,7 @@ def new_site(
         site_name
         or defaults.get("newSiteName")
         # A site's name is taken once: fresh, so the journey runs again against the org.
-        or f"{roles.site_prefix(profile)}-{secrets.token_hex(4)}",
+        or roles.fresh_site_name(profile),
         timezone=timezone or roles.timezone(profile),
         location=location or defaults.get("location"),
     )

@@ -138,12 +138,9 @@ class OrderBuilder:
         cls, profile: Profile, provision_request: ProvisioningRequest | str | None = None, **kw: Any
     ) -> OrderBuilder:
         """A builder over the profile's catalogue, its ``defaults.chargeQuantity`` as the
-        default quantity (else the cookbook's 100: ``roles.charge_quantity``) and
-        ``defaults.transactionAccountId`` when it has one."""
+        default quantity (else the cookbook's 100: ``roles.charge_quantity``)."""
         if kw.get("quantity") is None:
             kw["quantity"] = roles.charge_quantity(profile)
-        if kw.get("transaction_account_id") is None:
-            kw["transaction_account_id"] = profile.defaults.get("transactionAccountId")
         return cls(profile.catalogue, provision_request, **kw)
 
     # -- what the order is for ----------------------------------------------------

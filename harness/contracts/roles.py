@@ -17,6 +17,7 @@ a shared org makes such a site instead of changing one of the profile's (``harne
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -351,6 +352,14 @@ def offering(profile: Profile, words: str) -> Offering:
 def site_prefix(profile: Profile) -> str:
     """Where new site names begin: ``defaults.sitePrefix``, else ``harness``."""
     return str(profile.defaults.get("sitePrefix") or DEFAULT_SITE_PREFIX)
+
+
+def fresh_site_name(profile: Profile) -> str:
+    """A new site's name for one run: the profile's site prefix and 8 random hex digits. A
+    site's name is taken once (it becomes ``https://{name}.atlassian.net``: cookbook,
+    'Provision product instances'), so a journey made with a fresh one runs again against
+    the same org."""
+    return f"{site_prefix(profile)}-{secrets.token_hex(4)}"
 
 
 def timezone(profile: Profile) -> str:

@@ -217,3 +217,15 @@ def test_the_app_and_the_group_admin_are_what_their_scenarios_can_use() -> None:
     lacking = profile_from_data(data)
     names = ["the app", "the site admin who holds the role through a group"]
     assert [m.role.name for m in roles.missing(lacking, names)] == names
+
+
+def test_a_fresh_site_name_begins_with_the_profiles_prefix_and_differs_each_time() -> None:
+    other = profile_from_data(other_org())
+    names = {roles.fresh_site_name(other) for _ in range(20)}
+    assert len(names) == 20
+    assert all(re.fullmatch(r"qa-[0-9a-f]{8}", n) for n in names), names
+    bare = other_org()
+    del bare["defaults"]["sitePrefix"]
+    assert roles.fresh_site_name(profile_from_data(bare)).startswith(
+        f"{roles.DEFAULT_SITE_PREFIX}-"
+    )

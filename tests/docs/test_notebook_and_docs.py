@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from harness.cli import main
 from harness.client import Client, OrgApiKey
+from harness.contracts import load_profile
 from harness.docs import generated
 from tests.profile_values import default_profile_values
 
@@ -50,11 +51,13 @@ def execute() -> str:
     )
 
 
-def _journeys_done(printed: str) -> str:
+def _journeys_done(printed: str, site_prefix: str | None = None) -> str:
+    """The new site the notebook's journeys made, named with the profile's site prefix."""
     assert "COMPLETED" in printed
     assert "('SUCCESS'," in printed
     assert "['Jira Service Management', 'Jira Software']" in printed
-    found = re.search(r"new site (cookbook-[0-9a-f]+)", printed)
+    prefix = site_prefix or str(load_profile().defaults["sitePrefix"])
+    found = re.search(rf"new site ({re.escape(prefix)}-[0-9a-f]{{8}})\b", printed)
     assert found, printed
     return found.group(1)
 
@@ -101,7 +104,7 @@ def test_the_notebook_runs_against_another_org_served_by_url(
         monkeypatch.setenv("HARNESS_SANDBOX_URL", server.base_url)
         monkeypatch.setenv("HARNESS_PROFILE", str(profile))
         printed = execute()
-    _journeys_done(printed)
+    _journeys_done(printed, data["defaults"]["sitePrefix"])
     assert f"sandbox org {data['org']['id']} at {server.base_url}" in printed
 
 
