@@ -43,11 +43,19 @@ _SCHEME_VALUE = re.compile(
     r"\b(Bearer|Basic|Digest|bearer|basic)\s+(?!\*\*\*)(?![a-z]+\b)([A-Za-z0-9+/=._~-]{16,})"
 )
 #: ``name: value`` or ``name=value`` with a credential's name (comments only: bodies have
-#: harmless keys such as ``planKey``).
-_NAMED_VALUE = re.compile(
-    r"(?i)([\w-]*(?:key|token|secret|passw|auth|cookie|session)[\w-]*)['\"]?\s*[:=]\s*"
+#: harmless keys such as ``planKey``), found by ``_named_values``. The name is a whole run
+#: of word characters and hyphens holding one of the words, taken whole (possessive) from
+#: where the run starts (the lookbehind): the work is linear in the comment, where a name
+#: that backtracked around its word took minutes for a 4 KB ``keykeykey...``.
+_NAME_AND_VALUE = (
+    r"((?=[\w-]*?(?:key|token|secret|passw|auth|cookie|session))[\w-]++)['\"]?\s*[:=]\s*"
     r"['\"]?(?!\*\*\*)([A-Za-z0-9+/=._~-]{8,})"
 )
+_NAMED_VALUE = re.compile(r"(?i)(?<![\w-])" + _NAME_AND_VALUE)
+#: The same, where a run of name characters goes on right after the last value (a value
+#: ends before a letter such as "é" that a name may hold but a value not).
+_NAMED_VALUE_HERE = re.compile(r"(?i)" + _NAME_AND_VALUE)
+_NAME_CHAR = re.compile(r"[\w-]")
 _WORD = re.compile(r"[A-Za-z0-9+/=_-]{20,}")
 #: Bits per character above which a long word in a comment is taken for a token.
 _ENTROPY = 3.5
@@ -166,7 +174,7 @@ def _raw(
     comment = _comment(line)
     if comment is None:
         return
-    for match in _NAMED_VALUE.finditer(comment):
+    for match in _named_values(comment):
         yield Finding(
             number,
             f"a credential: {match[1][:40]} in a comment (line {line_number})",
@@ -177,6 +185,21 @@ def _raw(
             yield Finding(
                 number, f"a token-like word in a comment (line {line_number})", _key(word)
             )
+
+
+def _named_values(comment: str) -> Iterator[re.Match[str]]:
+    """Each ``name: value`` of a credential's name in ``comment``, as ``re.finditer`` of
+    the backtracking pattern found them, in linear time (``_NAMED_VALUE``)."""
+    at = 0
+    while True:
+        match = None
+        if 0 < at < len(comment) and _NAME_CHAR.match(comment, at):
+            match = _NAMED_VALUE_HERE.match(comment, at)  # a name that goes on from a value
+        match = match or _NAMED_VALUE.search(comment, at)
+        if match is None:
+            return
+        yield match
+        at = match.end()
 
 
 def _comment(line: str) -> str | None:
@@ -216,7 +239,7 @@ def _text_rules(
         yield Finding(number, f"an Atlassian token ({match[0][:5]}...){where}", _key(match[0]))
     for match in _SCHEME_VALUE.finditer(text):
         yield Finding(number, f"a credential: {match[1]} ...{where}", _key(match[2]))
-    for email in EMAIL.findall(text):
+    for email in EMAIL.findall(text) if "@" in text else ():
         if email not in allowed:
             yield Finding(number, f"an e-mail address: {email}", _key(email))
 

@@ -6,10 +6,13 @@ and a cassette it cannot read is a one-line problem, never a traceback."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from harness.cli import main
 
@@ -285,3 +288,42 @@ def test_every_e_mail_address_is_redacted_whole_and_a_left_one_is_found(
             cassette, cassette.read_text(encoding="utf-8"), [], allowed_emails=[REDACTED_EMAIL]
         )
         assert [f.what for f in found] == [f"an e-mail address: {held}"]
+
+
+@pytest.mark.timeout(60)  # a guard against a hang, not a speed goal: it takes ~2 s
+def test_long_hostile_lines_are_checked_and_scrubbed_in_linear_time(tmp_path: Path) -> None:
+    """A comment of 'keykey...' and a word after an '@', 120 and 200 KB: the backtracking
+    patterns took minutes for 4 KB of the first and 15 s for 20 KB of the second, and a
+    megabyte would have hung `cassettes check` and recording for hours."""
+    from harness.suite.cassettes import Scrubber
+
+    hostile = "key" * 40_000
+    at_word = "a@" + "b" * 200_000
+    text = SOURCE.read_text(encoding="utf-8")
+    text += f"# {hostile} api_token: {TOKEN}\n# {at_word} o'brien@example.org\n"
+    (tmp_path / "hostile.yaml").write_text(text, encoding="utf-8")
+    code, lines = check(tmp_path)
+    assert code == 1
+    assert any("a credential: api_token in a comment" in line for line in lines), lines
+    assert any("an e-mail address: o'brien@example.org" in line for line in lines), lines
+    scrubbed = Scrubber("http://127.0.0.1:1").text(f"{at_word} {hostile}@x.example ü@b.example")
+    assert scrubbed.startswith(at_word + " ")
+    assert scrubbed.count("redacted@example.invalid") == 2
+
+
+#: The backtracking patterns the linear ones replaced: what they found is the reference.
+_REFERENCE_NAMED_VALUE = re.compile(
+    r"(?i)([\w-]*(?:key|token|secret|passw|auth|cookie|session)[\w-]*)['\"]?\s*[:=]\s*"
+    r"['\"]?(?!\*\*\*)([A-Za-z0-9+/=._~-]{8,})"
+)
+_PIECES = ["key", "tok", "en", "auth", "a", "1", "_", "-", ":", "=", "'", '"', " ", "***"]
+_PIECES += ["abcdefgh", "ABCDEFGHIJ", "é", "+", ".", "@", "x.example", "\\u00fc"]
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join))
+def test_the_linear_named_values_find_what_the_backtracking_pattern_found(text: str) -> None:
+    from harness.suite.secret_scan import _named_values
+
+    found = [(m.span(), m.groups()) for m in _named_values(text)]
+    assert found == [(m.span(), m.groups()) for m in _REFERENCE_NAMED_VALUE.finditer(text)]
