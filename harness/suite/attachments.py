@@ -37,13 +37,15 @@ def label_scenario(section: str | None) -> None:
     allure.dynamic.link(f"{DOCS}/errata.md", name="Cookbook errata and assumptions")
 
 
-def curl_preamble() -> str:
+def curl_preamble(variables: str | None = "ATLASSIAN_API_KEY=<org apiKey>") -> str:
     """Opens every curl attachment: how to point it at a sandbox of your own (the commands
-    spelled as they run from where the suite ran)."""
+    spelled as they run from where the suite ran), with the credentials the command reads
+    (``variables``; None: it sends none)."""
+    exported = f" {variables}" if variables else ""
     return (
         f"# Against a local sandbox ({harness_command('sandbox', 'serve')}; "
-        f"{harness_command('sandbox', 'profile')} shows the key):\n"
-        "# export ATLASSIAN_BASE_URL=http://127.0.0.1:8080 ATLASSIAN_API_KEY=<org apiKey>\n"
+        f"{harness_command('sandbox', 'profile')} shows the credentials):\n"
+        f"# export ATLASSIAN_BASE_URL=http://127.0.0.1:8080{exported}\n"
     )
 
 
@@ -52,7 +54,8 @@ def curl(exchange: Exchange, base_url: str | None) -> str:
     text = exchange.as_curl()
     if base_url:
         text = text.replace(f"--url '{base_url.rstrip('/')}", '--url "$ATLASSIAN_BASE_URL"\'', 1)
-    return curl_preamble() + text
+    variables = exchange.auth_curl_variables if exchange.auth_curl_header else None
+    return curl_preamble(variables) + text
 
 
 def attach_exchange(

@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from harness.contracts import load_profile
+from harness.contracts.profile import DEFAULT_PROFILE
 from harness.sandbox.testing import running_sandbox
 from harness.suite.report import generate
 from harness.suite.results import read_environment
@@ -268,6 +270,33 @@ def test_making_the_report_again_adds_no_run_to_the_history(
     assert (reports / "history.jsonl").read_text() == before
 
 
+def _attached(run: Path, scenario: str, name: str) -> list[str]:
+    """The text of every attachment called ``name`` of a scenario, in order."""
+    return [
+        (run / "allure-results" / a["source"]).read_text()
+        for step in _walk(_scenario(run, scenario)["steps"])
+        for a in step.get("attachments", [])
+        if a["name"] == name
+    ]
+
+
+def test_a_request_is_shown_with_the_credentials_it_sent_and_no_other(run: Path) -> None:
+    """What the report says was sent is what was sent: no Authorization header where
+    none went, the cookbook's 'Authentication' header where that went."""
+    [none] = _attached(run, "A request without credentials is refused", "curl")
+    assert "Authorization" not in none and "ATLASSIAN_API_KEY" not in none
+    [breach] = _attached(run, "A request without credentials is refused", "contract violations")
+    assert "header Authorization: missing: workspaces.query needs Bearer" in breach
+    err001 = 'The cookbook\'s "Authentication" header is answered with a hint (erratum ERR-001)'
+    [typo] = _attached(run, err001, "curl")
+    assert '--header "Authentication: Bearer $ATLASSIAN_API_KEY"' in typo
+    assert "Authorization" not in typo
+    assert "erratum ERR-001" in _attached(run, err001, "contract violations")[0]
+    [basic, *_] = _attached(run, "A site-admin role held only through a group is refused", "curl")
+    group = load_profile(DEFAULT_PROFILE).site_admin("group").email
+    assert f"ATLASSIAN_SITE_ADMIN_EMAIL={group} " in basic.splitlines()[1]
+
+
 def _curl_pairs(run: Path, scenario: str) -> list[tuple[str, Any]]:
     """The (curl command, response JSON) of every exchange of a scenario, in order."""
     pairs = []
@@ -286,6 +315,10 @@ def _curl_pairs(run: Path, scenario: str) -> list[tuple[str, Any]]:
         "Get the product entitlement ID, then its details",
         "Jira Enterprise on a new site",
         "A site-admin role held only through a group is refused",
+        # Each sends what no org API key sends: the command must send the same.
+        "A request without credentials is refused",
+        "An API key the org does not know is refused",
+        'The cookbook\'s "Authentication" header is answered with a hint (erratum ERR-001)',
     ],
 )
 def test_attached_curl_commands_give_the_same_answers_against_a_local_sandbox(
