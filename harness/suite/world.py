@@ -451,13 +451,19 @@ class World:
             response_problems = self.checks.response(
                 exchange.method, exchange.url, exchange.status, exchange.response_headers, *body
             )
-        attachments.attach_exchange(
-            exchange, request_problems + response_problems, self.profile.catalogue, self.base_url
-        )
         refused = exchange.status is not None and refusal_explains(
             request_problems, exchange.status, exchange.response_json
         )
+        breach = None
         if request_problems and not refused:
-            raise ContractBreach(exchange, "request", request_problems)
-        if response_problems:
-            raise ContractBreach(exchange, "response", response_problems)
+            breach = ContractBreach(exchange, "request", request_problems)
+        elif response_problems:
+            breach = ContractBreach(exchange, "response", response_problems)
+        # Raises the breach, failing the exchange's step in the report and then this one.
+        attachments.attach_exchange(
+            exchange,
+            request_problems + response_problems,
+            self.profile.catalogue,
+            self.base_url,
+            breach=breach,
+        )

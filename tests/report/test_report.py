@@ -260,6 +260,27 @@ def test_the_history_grows_and_the_report_shows_trend_flaky_and_category(
     assert "Success rate 33.33% (1 of 3)" in shown(wait, "body", contains="Success rate").text
 
 
+def test_a_broken_contract_fails_its_exchange_and_names_it_without_frames(
+    history: tuple[Path, list[int]],
+) -> None:
+    """The last of the three runs breaks the provisioning status's contract: the report
+    marks that exchange failed (not just the Gherkin step around it), and says why by the
+    breach's message, with no Python frames (the scenario's trace is the summary)."""
+    results = history[0] / "allure-results"
+    [result] = [json.loads(p.read_text()) for p in results.glob("*-result.json")]
+    failed = [s for s in _walk(result["steps"]) if s["status"] == "failed"]
+    assert [s["name"] for s in failed] == [
+        "Then the provisioning request is IN_PROGRESS",
+        "provisioning.status GET -> 200",
+    ]
+    for step in failed:
+        assert "/data/status: missing required field 'status'" in step["statusDetails"]["message"]
+        assert not step["statusDetails"].get("trace")
+    assert "contract violations" in [a["name"] for a in failed[1]["attachments"]]
+    trace = result["statusDetails"]["trace"]
+    assert "(features/new_site.feature:" in trace and 'File "' not in trace
+
+
 def test_making_the_report_again_adds_no_run_to_the_history(
     history: tuple[Path, list[int]], tmp_path: Path
 ) -> None:
@@ -268,6 +289,32 @@ def test_making_the_report_again_adds_no_run_to_the_history(
     before = (reports / "history.jsonl").read_text()
     generate(reports / "allure-results", reports / "html", reports / "history.jsonl")
     assert (reports / "history.jsonl").read_text() == before
+
+
+#: What a request the contracts refuse, sent on purpose and refused so, is shown with.
+REFUSED_AS_SAID = "contract violations, refused as the contract says"
+
+
+def test_step_parameters_are_the_words_of_the_step(run: Path) -> None:
+    """A step's parameters are what its text says: not the scenario's world (a fixture of
+    every step) nor an optional phrase the text left out."""
+    shown = [
+        (p["name"], p["value"])
+        for result in _results(run)
+        for step in _walk(result["steps"])
+        for p in step.get("parameters", [])
+    ]
+    assert ("kind", "'Jira Enterprise'") in shown
+    assert not [(n, v) for n, v in shown if n == "world" or v == "None"]
+
+
+def test_an_error_that_ends_a_step_is_shown_by_its_message(run: Path) -> None:
+    """The wait of an order that fails (as the scenario wants) ends with the client's
+    error: its message, not the frames of the client and the suite."""
+    result = _scenario(run, "An item that fails is reported with its reason")
+    wait = next(s for s in _walk(result["steps"]) if s["name"].startswith("wait for order"))
+    assert "item O2" in wait["statusDetails"]["message"]
+    assert not wait["statusDetails"].get("trace")
 
 
 def _attached(run: Path, scenario: str, name: str) -> list[str]:
@@ -285,13 +332,13 @@ def test_a_request_is_shown_with_the_credentials_it_sent_and_no_other(run: Path)
     none went, the cookbook's 'Authentication' header where that went."""
     [none] = _attached(run, "A request without credentials is refused", "curl")
     assert "Authorization" not in none and "ATLASSIAN_API_KEY" not in none
-    [breach] = _attached(run, "A request without credentials is refused", "contract violations")
+    [breach] = _attached(run, "A request without credentials is refused", REFUSED_AS_SAID)
     assert "header Authorization: missing: workspaces.query needs Bearer" in breach
     err001 = 'The cookbook\'s "Authentication" header is answered with a hint (erratum ERR-001)'
     [typo] = _attached(run, err001, "curl")
     assert '--header "Authentication: Bearer $ATLASSIAN_API_KEY"' in typo
     assert "Authorization" not in typo
-    assert "erratum ERR-001" in _attached(run, err001, "contract violations")[0]
+    assert "erratum ERR-001" in _attached(run, err001, REFUSED_AS_SAID)[0]
     [basic, *_] = _attached(run, "A site-admin role held only through a group is refused", "curl")
     group = load_profile(DEFAULT_PROFILE).site_admin("group").email
     assert f"ATLASSIAN_SITE_ADMIN_EMAIL={group} " in basic.splitlines()[1]
