@@ -123,6 +123,15 @@ def attach_exchange(
             raise breach
 
 
+def attach_not_sent(operation: str, reason: str, body: Any = None) -> None:
+    """A request the client refused to send (it knew the answer): a step of its own, as
+    an exchange has, saying why and what it would have sent."""
+    with step(f"{operation} not sent"):
+        allure.attach(reason, name="why", attachment_type=allure.attachment_type.TEXT)
+        if body is not None:
+            _attach_json("request (not sent)", body)
+
+
 def _attach_json(name: str, value: Any) -> None:
     allure.attach(
         json.dumps(value, indent=2, ensure_ascii=False),

@@ -359,6 +359,12 @@ class World:
             raise AssertionError(f"expected a {kind.__name__}, got {self.outcome!r}")
         return self.outcome  # type: ignore[no-any-return]
 
+    def not_sent(self, operation: str, error: Exception, body: Any = None) -> None:
+        """The client refused to send ``operation`` (``error`` says why): the outcome, and
+        the report shows it where the exchange would have been."""
+        self.outcome = error
+        attachments.attach_not_sent(operation, str(error), body)
+
     def refusal(self) -> ApiError:
         if not isinstance(self.outcome, ApiError):
             raise AssertionError(f"the call was not refused: it answered {self.outcome!r}")

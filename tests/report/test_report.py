@@ -317,6 +317,16 @@ def test_an_error_that_ends_a_step_is_shown_by_its_message(run: Path) -> None:
     assert not wait["statusDetails"].get("trace")
 
 
+def test_an_order_the_client_refused_to_send_is_shown_with_why(run: Path) -> None:
+    """Nothing was sent, so no exchange: the step shows what the client kept back, and
+    why, where the exchange would have been."""
+    scenario = "The client refuses to send an order it knows is too late"
+    [why] = _attached(run, scenario, "why")
+    assert "orders.place not sent" in why and "600 s window" in why
+    [body] = _attached(run, scenario, "request (not sent)")
+    assert json.loads(body)["metadata"]["provisionRequestId"] in why
+
+
 def _attached(run: Path, scenario: str, name: str) -> list[str]:
     """The text of every attachment called ``name`` of a scenario, in order."""
     return [
