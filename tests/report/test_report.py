@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from harness.contracts import load_profile
+from harness.contracts.cookbook import SECTIONS, section_url
 from harness.contracts.profile import DEFAULT_PROFILE
 from harness.sandbox.testing import running_sandbox
 from harness.suite.report import generate
@@ -97,6 +98,28 @@ def test_results_carry_labels_links_and_environment(run: Path) -> None:
         "Timeouts",
         "Transport errors",
     ]
+
+
+@pytest.mark.parametrize(
+    ("scenario", "section"),
+    [
+        ("A provisioning request whose answer is lost is not sent again", "provision-products"),
+        (
+            "A provisioning status slower than the client's patience is asked again",
+            "provisioning-status",
+        ),
+        ("An order that meets a bad gateway is sent again with the same orderId", "place-order"),
+        ("A throttled order status is asked again after the wait the API asked for", "track-order"),
+    ],
+)
+def test_a_fault_scenario_cites_the_section_of_the_call_it_breaks(
+    run: Path, scenario: str, section: str
+) -> None:
+    """The faults feature covers every call: each scenario is filed under, and links to,
+    the cookbook section of the call it makes misbehave (not all under 'Track the order')."""
+    result = _scenario(run, scenario)
+    assert [x["value"] for x in result["labels"] if x["name"] == "story"] == [SECTIONS[section]]
+    assert section_url(section) in [link["url"] for link in result["links"]]
 
 
 def test_each_order_lists_the_rules_checked(run: Path) -> None:
