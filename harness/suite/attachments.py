@@ -123,6 +123,12 @@ def attach_exchange(
             raise breach
 
 
+def played_by(role: str, what: str) -> None:
+    """A step naming what plays a role of the feature ("a site with JSM") in this org."""
+    with step(f"{role}: {what}"):
+        pass
+
+
 def attach_not_sent(operation: str, reason: str, body: Any = None) -> None:
     """A request the client refused to send (it knew the answer): a step of its own, as
     an exchange has, saying why and what it would have sent."""

@@ -248,7 +248,9 @@ class World:
 
     def site_admin(self, role_via: str) -> SiteAdmin:
         how = {"direct": "directly", "group": "through a group"}[role_via]
-        self.admin = self.role(f"the site admin who holds the role {how}")
+        name = f"the site admin who holds the role {how}"
+        self.admin = self.role(name)
+        attachments.played_by(name, f"the profile's site admin {self.admin.email}")
         return SiteAdmin(self.admin.email, self.admin.api_token)
 
     # -- roles ------------------------------------------------------------------------
@@ -273,6 +275,8 @@ class World:
             self.site = self._make_site(role)
         else:
             self.site = self.role(name)
+            # The feature names a role; the report says what played it in this org.
+            attachments.played_by(name, f"the profile's site {self.site.name}")
         return self.site
 
     def _make_site(self, role: roles.Role) -> Site:

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from harness.contracts import load_profile
+from harness.contracts import load_profile, roles
 from harness.contracts.cookbook import SECTIONS, section_url
 from harness.contracts.profile import DEFAULT_PROFILE
 from harness.sandbox.testing import running_sandbox
@@ -338,6 +338,28 @@ def test_an_error_that_ends_a_step_is_shown_by_its_message(run: Path) -> None:
     wait = next(s for s in _walk(result["steps"]) if s["name"].startswith("wait for order"))
     assert "item O2" in wait["statusDetails"]["message"]
     assert not wait["statusDetails"].get("trace")
+
+
+def test_a_role_s_step_says_what_played_it_in_the_org(run: Path) -> None:
+    """The feature names a role; the report says which site and site admin of the org
+    played it, so that a reader can follow the requests that name them."""
+    profile = load_profile(DEFAULT_PROFILE)
+    steps = {
+        s["name"]: [sub["name"] for sub in s.get("steps", [])]
+        for s in _scenario(run, "A site-admin role held only through a group is refused")["steps"]
+    }
+    holder = "the site admin who holds the role through a group"
+    assert steps[f"Given I authenticate as {holder}"] == [
+        f"{holder}: the profile's site admin {profile.site_admin('group').email}"
+    ]
+    role = "a site with Jira and no JSM"
+    [given] = [
+        s
+        for s in _scenario(run, "Add JSM to a site that has Jira")["steps"]
+        if s["name"] == f"Given {role}"
+    ]
+    site = roles.resolve(profile, role).name
+    assert [sub["name"] for sub in given["steps"]] == [f"{role}: the profile's site {site}"]
 
 
 def test_an_order_the_client_refused_to_send_is_shown_with_why(run: Path) -> None:
