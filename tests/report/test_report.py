@@ -22,7 +22,7 @@ from harness.contracts.cookbook import SECTIONS, section_url
 from harness.contracts.profile import DEFAULT_PROFILE
 from harness.sandbox.testing import running_sandbox
 from harness.suite.report import generate
-from harness.suite.results import read_environment
+from harness.suite.results import CATEGORIES, read_environment
 from harness.suite.run import FROZEN_EPOCH
 from tests.made_once import made_once
 from tests.pytest_runs import run_harness, run_pytest
@@ -96,8 +96,38 @@ def test_results_carry_labels_links_and_environment(run: Path) -> None:
         "Contract violations",
         "Rule refusals",
         "Timeouts",
+        "Cassettes that do not fit (replay)",
         "Transport errors",
     ]
+
+
+#: What a scenario's message says when its cassettes cannot serve a replay (as runs wrote
+#: them), and when the network failed.
+REPLAY_MISSES = [
+    "vcr.errors.CannotOverwriteExistingCassetteException: Can't play back this request: no "
+    "recorded interaction matches it (the closest differ in json_body).\nrecord_mode 'none' "
+    "doesn't record new requests.\n\n  POST http://sandbox.invalid/commerce/api/v2/orders",
+    "Failed: no cassette for scenario 'Jira Enterprise on a new site': "
+    "cassettes/new_site/jira-enterprise-on-a-new-site.yaml is missing",
+    "Failed: cassette cassettes/new_site/jira-enterprise-on-a-new-site.yaml: interaction 1: "
+    "recorded for org '5f4e3d2c', not the profile's 'e62f4540'",
+]
+NETWORK = [
+    "harness.client._errors.TransportError: orders.get: no response after 4 attempts: "
+    "ConnectError: [Errno 111] Connection refused",
+]
+
+
+def _category(message: str) -> str | None:
+    """The category Allure files a failure's message under: the first whose regex matches."""
+    found = (c["name"] for c in CATEGORIES if re.search(c["messageRegex"], message))
+    return next(found, None)
+
+
+def test_a_replay_its_cassettes_cannot_serve_is_no_transport_error() -> None:
+    """No connection was made: the Categories tab files it apart from the network's."""
+    assert {_category(m) for m in REPLAY_MISSES} == {"Cassettes that do not fit (replay)"}
+    assert {_category(m) for m in NETWORK} == {"Transport errors"}
 
 
 @pytest.mark.parametrize(
