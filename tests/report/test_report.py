@@ -240,6 +240,9 @@ def test_the_report_lists_every_feature_and_shows_steps_and_curl(
     assert "And every item of the order reaches SUCCESS" in steps
     step.click()
     shown(wait, ".step__title", starts="orders.place POST -> 200").click()
+    # The expanded step lists its words as parameters, not the scenario's world.
+    body = browser.find_element(By.TAG_NAME, "body").text
+    assert "'Jira Enterprise'" in body and "World(" not in body
     shown(wait, ".attachment-row", starts="curl").click()
     text = shown(wait, "pre", contains="curl --request POST").text
     assert "--url \"$ATLASSIAN_BASE_URL\"'/commerce/api/v2/orders'" in text
