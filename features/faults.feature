@@ -1,4 +1,4 @@
-@faults @sandbox-faults @cookbook:track-order
+@faults @sandbox-faults
 Feature: When the API misbehaves, the client retries what is safe and says clearly what failed
   A real org is sometimes slow, busy or unreachable. Each scenario here makes the sandbox
   misbehave on purpose at one request: it throttles, fails, answers late, or the connection
@@ -11,7 +11,7 @@ Feature: When the API misbehaves, the client retries what is safe and says clear
   Background:
     Given I authenticate with the org API key
 
-  @orders
+  @orders @cookbook:track-order
   Scenario: A throttled order status is asked again after the wait the API asked for
     Given the API throttles the next order status request, asking to retry after 1 second
     When I provision "Jira Enterprise" on a new site "throttled"
@@ -21,7 +21,7 @@ Feature: When the API misbehaves, the client retries what is safe and says clear
     And the client sent the order status request 2 times: throttled, then OK
     And the throttled answer asked the client to retry after 1 second
 
-  @orders
+  @orders @cookbook:track-order
   Scenario: An order status that is unavailable for a while is asked again until it answers
     Given the API is unavailable for the next 2 order status requests
     When I provision "Jira Enterprise" on a new site "unavailable"
@@ -30,7 +30,7 @@ Feature: When the API misbehaves, the client retries what is safe and says clear
     Then the request succeeds
     And the client sent the order status request 3 times: unavailable, unavailable, then OK
 
-  @orders
+  @orders @cookbook:place-order
   Scenario: An order that meets a bad gateway is sent again with the same orderId
     Given the API answers the next order placement with a bad gateway
     When I provision "Jira Enterprise" on a new site "gateway"
@@ -41,7 +41,7 @@ Feature: When the API misbehaves, the client retries what is safe and says clear
     And every item of the order reaches SUCCESS
     And the org has exactly one order with that orderId and one entitlement per item
 
-  @orders
+  @orders @cookbook:place-order
   Scenario: An order whose answer is lost is sent again and placed once
     Given the connection drops after the next order placement is acted on, losing its answer
     When I provision "Jira Enterprise" on a new site "lost"
@@ -52,7 +52,7 @@ Feature: When the API misbehaves, the client retries what is safe and says clear
     And every item of the order reaches SUCCESS
     And the org has exactly one order with that orderId and one entitlement per item
 
-  @orders
+  @orders @cookbook:place-order
   Scenario: An order whose connection drops before it arrives is sent again
     Given the connection drops before the next order placement arrives
     When I provision "Jira Enterprise" on a new site "dropped"
@@ -63,7 +63,7 @@ Feature: When the API misbehaves, the client retries what is safe and says clear
     And every item of the order reaches SUCCESS
     And the org has exactly one order with that orderId and one entitlement per item
 
-  @provisioning
+  @provisioning @cookbook:provisioning-status
   Scenario: A provisioning status slower than the client's patience is asked again
     Given the client waits at most 1 second for an answer
     And the API answers the next provisioning status request 5 seconds late
@@ -71,7 +71,7 @@ Feature: When the API misbehaves, the client retries what is safe and says clear
     Then the provisioning request is IN_PROGRESS
     And the client sent the provisioning status request 2 times: no answer, then OK
 
-  @orders
+  @orders @cookbook:track-order
   Scenario: An internal server error reaches the user at once as a ServerError
     Given the API fails the next order status request with an internal error
     When I provision "Jira Enterprise" on a new site "broken"
@@ -79,7 +79,7 @@ Feature: When the API misbehaves, the client retries what is safe and says clear
     And I try to get the order
     Then the user gets a ServerError, status 500 "INTERNAL_ERROR", after 1 attempt
 
-  @orders
+  @orders @cookbook:track-order
   Scenario: A service that stays unavailable reaches the user as a ServerError after every attempt
     Given the API is unavailable for every order status request
     When I provision "Jira Enterprise" on a new site "down"
@@ -87,7 +87,7 @@ Feature: When the API misbehaves, the client retries what is safe and says clear
     And I try to get the order
     Then the user gets a ServerError, status 503 "UNAVAILABLE", after 4 attempts
 
-  @orders
+  @orders @cookbook:track-order
   Scenario: A throttle longer than the client will wait reaches the user as a RateLimitedError
     Given the API throttles the next order status request, asking to retry after 120 seconds
     When I provision "Jira Enterprise" on a new site "throttled-long"
@@ -96,7 +96,7 @@ Feature: When the API misbehaves, the client retries what is safe and says clear
     Then the user gets a RateLimitedError, status 429 "RATE_LIMITED", after 1 attempt
     And the error says to retry after 120 seconds
 
-  @orders
+  @orders @cookbook:track-order
   Scenario: A connection that keeps dropping reaches the user as a TransportError after every attempt
     Given the connection drops on every order status request
     When I provision "Jira Enterprise" on a new site "unreachable"
@@ -105,7 +105,7 @@ Feature: When the API misbehaves, the client retries what is safe and says clear
     Then the user gets a TransportError after 4 attempts
     And the error says the connection was lost
 
-  @provisioning
+  @provisioning @cookbook:provision-products
   Scenario: A provisioning request whose answer is lost is not sent again
     Given the connection drops after the next provisioning request is acted on, losing its answer
     When I try to provision "Jira Enterprise" on a new site "unknown"

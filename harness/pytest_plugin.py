@@ -301,12 +301,39 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, sce
     request.node.stash[SCENARIO] = (feature.filename, scenario.name)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_bdd_before_step_call(step_func_args: dict[str, Any]) -> Iterator[None]:
+    """The report lists a step's arguments as its parameters (allure-pytest-bdd): the
+    scenario's world (a fixture, on every step) and an optional phrase the step's text
+    left out (None) are no words of the step, so they are hidden from the report while
+    its hooks run, and given back before the step is called."""
+    hidden = {k: v for k, v in step_func_args.items() if v is None or isinstance(v, World)}
+    for name in hidden:
+        del step_func_args[name]
+    try:
+        return (yield)
+    finally:
+        step_func_args.update(hidden)
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_bdd_step_error(
     request: pytest.FixtureRequest, feature: Any, scenario: Any, step: Any, exception: Exception
-) -> None:
+) -> Iterator[None]:
+    """Where a step failed, for the summary; and the report's failed step shows the error
+    by its message, as the scenario does, not by the frames of pytest-bdd, the client and
+    tenacity (kept, for the report too, under -v or an explicit --tb)."""
     request.node.stash[FAILED_STEP] = StepFailure.of(
         feature, scenario, step, cassette=request.node.stash.get(REPLAYED_FROM, None)
     )
+    config = request.config
+    frames = exception.__traceback__
+    if config.option.tbstyle == "auto" and config.get_verbosity() <= 0:
+        exception.__traceback__ = None
+    try:
+        return (yield)
+    finally:
+        exception.__traceback__ = frames
 
 
 @pytest.hookimpl(wrapper=True)

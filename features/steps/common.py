@@ -20,7 +20,7 @@ _ADMIN_ROLE_VIA = {"directly": "direct", "through a group": "group"}
 
 
 class _NoCredentials(OrgApiKey):
-    """Sends no Authorization header at all."""
+    """Sends no Authorization header at all (and its curl command none either)."""
 
     def __init__(self) -> None:
         super().__init__("none")
@@ -28,8 +28,8 @@ class _NoCredentials(OrgApiKey):
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         yield request
 
-    def masked(self) -> str:
-        return "(none)"
+    def curl_header(self) -> str | None:
+        return None
 
 
 class _AuthenticationHeader(OrgApiKey):
@@ -39,8 +39,19 @@ class _AuthenticationHeader(OrgApiKey):
         request.headers["Authentication"] = self.header_value()
         yield request
 
-    def masked(self) -> str:
-        return "(sent as Authentication)"
+    def curl_header(self) -> str | None:
+        return f'"Authentication: Bearer ${self.ENV}"'
+
+
+class _UnknownKey(OrgApiKey):
+    """A key made up for the scenario: no credential, so its curl command names it as it
+    was sent (pasted, it is refused as in the scenario)."""
+
+    def curl_header(self) -> str | None:
+        return f"'Authorization: {self.header_value()}'"  # letters, digits and '-' only
+
+    def curl_variables(self) -> str:
+        return ""
 
 
 _SITE_ROLE = parsers.re(r"(?P<role>a site with .+)")
@@ -70,7 +81,7 @@ def authenticate_as_site_admin(world: World, how: str) -> None:
 
 @given("I authenticate with an API key the org does not know")
 def authenticate_with_unknown_key(world: World) -> None:
-    world.connect(OrgApiKey("unknown-key-" + world.new_id()[:8]))
+    world.connect(_UnknownKey("unknown-key-" + world.new_id()[:8]))
 
 
 @given("I send no credentials")

@@ -67,7 +67,7 @@ def _send(world: World, body: dict[str, Any], *, in_window: bool = True, **kw: A
     try:
         world.attempt(place)
     except ProvisioningWindowClosed as refused:
-        world.outcome = refused
+        world.not_sent("orders.place", refused, body)
     if isinstance(world.outcome, Order):
         world.order = world.outcome
         world.placed.append(world.outcome)

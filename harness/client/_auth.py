@@ -39,9 +39,27 @@ class _Auth(httpx.Auth):
         """The Authorization header as it may be shown: ``Bearer ***``."""
         return f"{self.scheme} {MASK}"
 
-    def curl_header(self) -> str:
-        """The Authorization header for a copy-pasteable curl command, secrets as shell
-        variables (inside double quotes, so the shell expands them)."""
+    def sent_headers(self) -> dict[str, str]:
+        """The headers ``auth_flow`` adds to a request, secrets masked: what a record of
+        the request shows (none when the flow adds none)."""
+        probe = httpx.Request("GET", "http://auth.invalid/")
+        before = {name.lower() for name in probe.headers}
+        next(self.auth_flow(probe))
+        return {
+            name.decode("latin-1"): mask_text(value.decode("latin-1"), self.secrets())
+            for name, value in probe.headers.raw
+            if name.decode("latin-1").lower() not in before
+        }
+
+    def curl_header(self) -> str | None:
+        """The header ``auth_flow`` sets, as a curl ``--header`` argument with the secrets
+        as shell variables (inside double quotes, so the shell expands them); None when it
+        sets none."""
+        raise NotImplementedError  # pragma: no cover
+
+    def curl_variables(self) -> str:
+        """The shell variables ``curl_header`` reads, as a curl command's preamble says to
+        set them."""
         raise NotImplementedError  # pragma: no cover
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
@@ -74,8 +92,11 @@ class OrgApiKey(_Auth):
     def secrets(self) -> tuple[str, ...]:
         return (self._key,)
 
-    def curl_header(self) -> str:
+    def curl_header(self) -> str | None:
         return f'"Authorization: Bearer ${self.ENV}"'
+
+    def curl_variables(self) -> str:
+        return f"{self.ENV}=<org apiKey>"
 
     def __repr__(self) -> str:
         return f"OrgApiKey(key='{MASK}')"
@@ -111,12 +132,16 @@ class SiteAdmin(_Auth):
         # The base64 form decodes to the token, so it is as secret as the token.
         return (self._token, self._encoded)
 
-    def curl_header(self) -> str:
+    def curl_header(self) -> str | None:
         # `base64` wraps long output at 76 columns on GNU systems: strip the newlines.
         return (
             '"Authorization: Basic $(printf %s '
             f'"${self.ENV_EMAIL}:${self.ENV_TOKEN}" | base64 | tr -d \'\\n\')"'
         )
+
+    def curl_variables(self) -> str:
+        # The e-mail says which site admin: the answer depends on how they hold the role.
+        return f"{self.ENV_EMAIL}={self.email} {self.ENV_TOKEN}=<their apiToken>"
 
     def __repr__(self) -> str:
         return f"SiteAdmin(email={self.email!r}, api_token='{MASK}')"

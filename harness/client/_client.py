@@ -492,7 +492,7 @@ class Client:
         """Send one operation (checked first when ``validate_contracts``), with retries."""
         call = self._prepare(op_id, path_params, body, headers)
         if self.validate_contracts:
-            shown = {**call.headers, "Authorization": self.auth.masked()}
+            shown = {**call.headers, **self.auth.sent_headers()}
             sent = () if body is _NO_BODY else (body,)
             found = validate_request(call.method, call.url, shown, *sent)
             if found:
@@ -544,6 +544,7 @@ class Client:
             request_body=call.body_text,
             attempt=number,
             auth_curl_header=self.auth.curl_header(),
+            auth_curl_variables=self.auth.curl_variables(),
         )
         response, body, elapsed = self._send(call, request, record)
         text, problem = _decode(body, self.max_response_bytes)
@@ -629,13 +630,16 @@ class Client:
         return mask_text(text, self.auth.secrets())
 
     def _shown_headers(self, request: httpx.Request) -> dict[str, str]:
+        # The auth flow adds its header when sending: show what it adds (masked), and no
+        # Authorization header when it adds none (a request sent without credentials).
+        added = self.auth.sent_headers()
+        replaced = {name.lower() for name in added} | {"authorization"}
         shown = {
             name.decode("latin-1"): value.decode("latin-1")
             for name, value in request.headers.raw
-            if name.lower() != b"authorization"
+            if name.decode("latin-1").lower() not in replaced
         }
-        # The auth flow adds the header when sending; show it, masked, either way.
-        shown["Authorization"] = self.auth.masked()
+        shown.update(added)
         return {k: self._mask(v) for k, v in shown.items()}
 
 

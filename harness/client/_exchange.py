@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._auth import MASK
+
 _NO_BODY: Any = None
 
 
@@ -35,7 +37,8 @@ class Exchange:
     - ``response_json``: the parsed body when it is JSON, else None; ``response_text``
       the body as text (credentials masked);
     - ``elapsed``: seconds the attempt took (wall time); ``attempt``: 1 for the first try;
-    - ``auth_curl_header``: how ``as_curl`` writes the Authorization header.
+    - ``auth_curl_header``: how ``as_curl`` writes the header the auth sent (None: it
+      sent none); ``auth_curl_variables``: the shell variables that header reads.
     """
 
     operation: str
@@ -52,20 +55,22 @@ class Exchange:
     attempt: int
     error: str | None = None
     auth_curl_header: str | None = field(default=None, repr=False)
+    auth_curl_variables: str | None = field(default=None, repr=False)
 
     def as_curl(self) -> str:
         """The request as a curl command, one option a line.
 
         The Authorization header becomes ``"Authorization: Bearer $ATLASSIAN_API_KEY"``
         (or the Basic form computed from ``$ATLASSIAN_SITE_ADMIN_EMAIL`` and
-        ``$ATLASSIAN_SITE_ADMIN_TOKEN``); every other header is one single-quoted word,
-        ``'X-transaction-account: <id>'`` included (unlike the cookbook, erratum ERR-002).
+        ``$ATLASSIAN_SITE_ADMIN_TOKEN``), as the auth sent it (none when it sent none);
+        every other header is one single-quoted word, ``'X-transaction-account: <id>'``
+        included (unlike the cookbook, erratum ERR-002).
         """
         parts = [f"curl --request {self.method}", f"--url {shell_quote(self.url)}"]
         if self.auth_curl_header:
             parts.append(f"--header {self.auth_curl_header}")
         for name, value in self.request_headers.items():
-            if name.lower() not in _CURL_SKIPS:
+            if name.lower() not in _CURL_SKIPS and not _masked(value):
                 parts.append(f"--header {shell_quote(f'{name}: {value}')}")
         if self.request_body is not None:
             parts.append(f"--data-raw {shell_quote(self.request_body)}")
@@ -101,6 +106,12 @@ class Exchange:
 _CURL_SKIPS = frozenset(
     {"authorization", "host", "content-length", "accept-encoding", "connection", "user-agent"}
 )
+
+
+def _masked(value: str) -> bool:
+    """A header value that held a credential (masked when recorded): the auth's own curl
+    header stands for it (``auth_curl_header``)."""
+    return MASK in value
 
 
 def dump_body(body: Any) -> str:

@@ -7,6 +7,8 @@ run (``--alluredir`` not given) ``allure.attach`` does nothing.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import allure
@@ -20,9 +22,23 @@ from harness.contracts import RULES, Catalogue, Violation, check_order, cookbook
 DOCS = "docs"
 
 
-def step(title: str) -> Any:
-    """An Allure step (a context manager) that nests what happens inside it."""
-    return allure.step(title)
+@contextmanager
+def step(title: str) -> Iterator[None]:
+    """An Allure step that nests what happens inside it. An error that ends it is shown by
+    its message: the frames of the client, tenacity and the suite are no reader's business
+    (pytest keeps them for ``-v``)."""
+    context = allure.step(title)
+    context.__enter__()
+    try:
+        yield
+    except BaseException as error:
+        frames, error.__traceback__ = error.__traceback__, None  # Allure falls back on it
+        try:
+            context.__exit__(type(error), error, None)
+        finally:
+            error.__traceback__ = frames
+        raise
+    context.__exit__(None, None, None)
 
 
 def label_scenario(section: str | None) -> None:
@@ -37,13 +53,15 @@ def label_scenario(section: str | None) -> None:
     allure.dynamic.link(f"{DOCS}/errata.md", name="Cookbook errata and assumptions")
 
 
-def curl_preamble() -> str:
+def curl_preamble(variables: str | None = "ATLASSIAN_API_KEY=<org apiKey>") -> str:
     """Opens every curl attachment: how to point it at a sandbox of your own (the commands
-    spelled as they run from where the suite ran)."""
+    spelled as they run from where the suite ran), with the credentials the command reads
+    (``variables``; None: it sends none)."""
+    exported = f" {variables}" if variables else ""
     return (
         f"# Against a local sandbox ({harness_command('sandbox', 'serve')}; "
-        f"{harness_command('sandbox', 'profile')} shows the key):\n"
-        "# export ATLASSIAN_BASE_URL=http://127.0.0.1:8080 ATLASSIAN_API_KEY=<org apiKey>\n"
+        f"{harness_command('sandbox', 'profile')} shows the credentials):\n"
+        f"# export ATLASSIAN_BASE_URL=http://127.0.0.1:8080{exported}\n"
     )
 
 
@@ -52,7 +70,8 @@ def curl(exchange: Exchange, base_url: str | None) -> str:
     text = exchange.as_curl()
     if base_url:
         text = text.replace(f"--url '{base_url.rstrip('/')}", '--url "$ATLASSIAN_BASE_URL"\'', 1)
-    return curl_preamble() + text
+    variables = exchange.auth_curl_variables if exchange.auth_curl_header else None
+    return curl_preamble(variables) + text
 
 
 def attach_exchange(
@@ -60,15 +79,19 @@ def attach_exchange(
     violations: list[Violation],
     catalogue: Catalogue | None = None,
     base_url: str | None = None,
+    breach: BaseException | None = None,
 ) -> None:
     """Attach one exchange: the curl command, the request and the response, and for an
-    order the relationship rules it was checked against."""
+    order the relationship rules it was checked against. ``breach``: the contract breach
+    that fails the scenario's step, raised from the exchange's own step so that the report
+    marks the exchange that broke the contract (``violations`` without one: a request the
+    contracts refuse, sent on purpose and refused as they say)."""
     title = f"{exchange.operation} {exchange.method}"
     status = exchange.status if exchange.status is not None else "no response"
     label = f"{title} -> {status}" + (
         f" (attempt {exchange.attempt})" if exchange.attempt > 1 else ""
     )
-    with allure.step(label):
+    with step(label):
         allure.attach(
             curl(exchange, base_url), name="curl", attachment_type=allure.attachment_type.TEXT
         )
@@ -91,9 +114,28 @@ def attach_exchange(
         if violations:
             allure.attach(
                 "\n".join(str(v) for v in violations),
-                name="contract violations",
+                name="contract violations"
+                if breach is not None
+                else "contract violations, refused as the contract says",
                 attachment_type=allure.attachment_type.TEXT,
             )
+        if breach is not None:
+            raise breach
+
+
+def played_by(role: str, what: str) -> None:
+    """A step naming what plays a role of the feature ("a site with JSM") in this org."""
+    with step(f"{role}: {what}"):
+        pass
+
+
+def attach_not_sent(operation: str, reason: str, body: Any = None) -> None:
+    """A request the client refused to send (it knew the answer): a step of its own, as
+    an exchange has, saying why and what it would have sent."""
+    with step(f"{operation} not sent"):
+        allure.attach(reason, name="why", attachment_type=allure.attachment_type.TEXT)
+        if body is not None:
+            _attach_json("request (not sent)", body)
 
 
 def _attach_json(name: str, value: Any) -> None:

@@ -6,7 +6,6 @@ And does re-recording reproduce them (drift)?
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,6 @@ from harness.client import mask_text
 from harness.contracts import (
     JsonError,
     find_operation,
-    join_pointer,
     parse_json,
     refusal_explains,
     validate_request,
@@ -26,8 +24,10 @@ from harness.contracts import (
 )
 
 from .cassettes import (
+    ABSENT,
     RECORDED_BASE_URL,
     REDACTED_EMAIL,
+    differences,
     inspect_cassette,
     load_error,
     load_interactions,
@@ -184,7 +184,7 @@ def drift(committed: Path, recorded: Path) -> list[str]:
         if len(a) != len(b):
             found.append(f"{name}: {len(a)} interactions committed, {len(b)} recorded")
         for number, (x, y) in enumerate(zip(a, b, strict=False), start=1):
-            for pointer, was, now in _differences(_comparable(x), _comparable(y)):
+            for pointer, was, now in differences(_comparable(x), _comparable(y)):
                 found.append(f"{name} interaction {number}: {pointer} moved: {was} -> {now}")
     return found
 
@@ -204,21 +204,9 @@ def _comparable(interaction: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _differences(a: Any, b: Any, pointer: str = "") -> Iterator[tuple[str, str, str]]:
-    if isinstance(a, dict) and isinstance(b, dict):
-        for key in sorted(a.keys() | b.keys(), key=str):
-            at = join_pointer(pointer, key)
-            yield from _differences(a.get(key, _NONE), b.get(key, _NONE), at)
-    elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            yield from _differences(x, y, join_pointer(pointer, i))
-    elif a != b:
-        yield pointer or "/", _show(a), _show(b)
-
-
 # -- helpers ------------------------------------------------------------------------
 
-_NONE: Any = type("_Absent", (), {"__repr__": lambda self: "(absent)"})()
+_NONE = ABSENT
 
 
 def _headers(raw: Any) -> dict[str, str]:
@@ -249,8 +237,3 @@ def _not_json(raw: Any, headers: dict[str, str]) -> str | None:
     except JsonError as exc:
         return exc.about("the body")
     return None
-
-
-def _show(value: Any) -> str:
-    text = repr(value) if value is _NONE else json.dumps(value, sort_keys=True)
-    return text if len(text) <= 80 else text[:77] + "..."

@@ -19,14 +19,14 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import yaml
 
-from harness.contracts import find_operation
+from harness.contracts import find_operation, join_pointer
 
 from .naming import Naming, NamingError
 
@@ -127,10 +127,39 @@ class Scrubber:
 
 
 def json_body(r1: Request, r2: Request) -> None:
-    """vcrpy matcher: the bodies are equal as JSON (or byte for byte when not JSON)."""
-    a, b = _parsed(r1.body), _parsed(r2.body)
-    if a != b:
-        raise AssertionError(f"request bodies differ: {_short(a)} != {_short(b)}")
+    """vcrpy matcher: the bodies are equal as JSON (or byte for byte when not JSON). vcrpy
+    gives it the request sent and a recorded one; its message, which vcrpy shows when no
+    recorded request matches, names where they differ by JSON pointer."""
+    sent, recorded = _parsed(r1.body), _parsed(r2.body)
+    if sent != recorded:
+        found = list(differences(recorded, sent))
+        said = "; ".join(f"{at}: recorded {was}, sent {now}" for at, was, now in found[:3])
+        more = f"; and {len(found) - 3} more" if len(found) > 3 else ""
+        raise AssertionError(f"the body differs at {said}{more}")
+
+
+#: A field one JSON value has and the other lacks (``differences``).
+ABSENT: Any = type("_Absent", (), {"__repr__": lambda self: "(absent)"})()
+
+
+def differences(a: Any, b: Any, pointer: str = "") -> Iterator[tuple[str, str, str]]:
+    """Where two JSON values differ, leaf by leaf: (JSON pointer, ``a`` there, ``b``
+    there), each value shown short (``ABSENT`` where one lacks the field)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in sorted(a.keys() | b.keys(), key=str):
+            at = join_pointer(pointer, key)
+            yield from differences(a.get(key, ABSENT), b.get(key, ABSENT), at)
+    elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            yield from differences(x, y, join_pointer(pointer, i))
+    elif a != b:
+        yield pointer or "/", show_value(a), show_value(b)
+
+
+def show_value(value: Any) -> str:
+    """A JSON value in at most 80 characters (``(absent)`` for ``ABSENT``)."""
+    text = repr(value) if value is ABSENT else json.dumps(value, sort_keys=True)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def make_vcr(

@@ -151,14 +151,32 @@ def describe(error: BaseException) -> list[str]:
         return _breach(exchange, side, violations)
     text = str(error).strip() or "(no message)"
     lines = [line.rstrip() for line in text.splitlines() if line.strip()]
-    shown = [fit_line(line, LINE_CHARS) for line in lines[:MESSAGE_LINES]]
-    if len(lines) > MESSAGE_LINES:
-        shown.append(f"... {len(lines) - MESSAGE_LINES} more lines")
+    kept = _replay_miss(lines) if type(error).__name__ == _VCR_MISS else lines[:MESSAGE_LINES]
+    shown = [fit_line(line, LINE_CHARS) for line in kept]
+    if len(lines) > len(kept):
+        shown.append(f"... {len(lines) - len(kept)} more lines")
     name = type(error).__name__
     # pytest.fail() and plain asserts say enough on their own.
     if name in ("Failed", "AssertionError"):
         return shown
     return [f"{name}: {shown[0]}", *shown[1:]]
+
+
+#: vcrpy's error for a request its cassette cannot answer (vcrpy is imported by replays only).
+_VCR_MISS = "CannotOverwriteExistingCassetteException"
+
+
+def _replay_miss(lines: list[str]) -> list[str]:
+    """vcrpy's message, some 25 lines, cut to what says what went wrong and where: its
+    headline, the request, the cassette, and how the closest recorded requests differ
+    when they differ in one thing only (the cassettes' body matcher names the JSON
+    pointers); a request the cassette has nothing like (another path) is said enough."""
+    headline, rest = lines[0], lines[1:]
+    request = [line for line in rest[:3] if line.startswith("  ") and "://" in line][:1]
+    cassette = [line for line in rest if line.startswith("Cassette: ")][:1]
+    one_thing = re.search(r"\(the closest differ in [\w ]+\)", headline) and " and " not in headline
+    differs = [line.strip() for line in rest if " differs" in line][:2] if one_thing else []
+    return [headline, *request, *cassette, *differs]
 
 
 def _breach(exchange: _Exchange, side: str, violations: list[_Violation]) -> list[str]:

@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-import allure
-
 from harness.client import Poll
+
+from .attachments import step
 
 #: Writes one line to the terminal (the plugin gives one that gets past pytest's capture).
 Echo = Callable[[str], None]
@@ -47,11 +47,11 @@ class WaitProgress:
         """An Allure step for the wait; yields the ``on_poll`` to give the waiter."""
         if self.echo is not None:
             self.echo(f"{self.scenario}: waiting for {what} (deadline {timeout:.0f} s)")
-        with allure.step(f"wait for {what} (deadline {timeout:.0f} s)"):
+        with step(f"wait for {what} (deadline {timeout:.0f} s)"):
             yield self.on_poll
 
     def on_poll(self, poll: Poll) -> None:
-        with allure.step(f"poll {poll.number} after {poll.elapsed:.1f} s: {poll.state}"):
+        with step(f"poll {poll.number} after {poll.elapsed:.1f} s: {poll.state}"):
             pass
         if self.echo is not None:
             self.echo(poll_line(self.scenario, poll))

@@ -34,10 +34,16 @@ CATEGORIES = [
         "messageRegex": ".*(WaitTimeout|timed out|Timeout).*",
     },
     {
+        # A replay that its cassettes cannot serve: no network was involved.
+        "name": "Cassettes that do not fit (replay)",
+        "matchedStatuses": ["failed", "broken"],
+        "messageRegex": ".*(CannotOverwriteExistingCassette|no cassette for scenario|"
+        "cassette \\S+\\.yaml).*",
+    },
+    {
         "name": "Transport errors",
         "matchedStatuses": ["failed", "broken"],
-        "messageRegex": ".*(TransportError|ConnectError|network blocked|"
-        "CannotOverwriteExistingCassette|no cassette).*",
+        "messageRegex": ".*(TransportError|ConnectError|network blocked).*",
     },
 ]
 

@@ -25,7 +25,7 @@ import pytest
 
 from harness._command import shown_path
 from harness._compat.pytest_bdd import collected_scenario
-from harness.contracts import Profile, SideEffect
+from harness.contracts import Profile, SideEffect, cookbook
 
 from .modes import RunSettings
 from .naming import Naming
@@ -137,16 +137,38 @@ def select(
 
 
 def tier_problems(items: Sequence[pytest.Item]) -> list[str]:
-    """A line per scenario without exactly one tier tag."""
+    """A line per scenario without exactly one tier tag, or whose ``@cookbook:`` tags do
+    not name one section of the cookbook (``section_problem``)."""
     problems = []
     for item in items:
         scenario = scenario_of(item)
         if scenario is None:
             continue
+        found = collected_scenario(item)
+        where = f"{shown_path(found.feature_file)}:{found.line}: " if found else ""
         try:
             tier_of(scenario.tags, scenario.key)
         except TierTagError as exc:
-            found = collected_scenario(item)
-            where = f"{shown_path(found.feature_file)}:{found.line}: " if found else ""
             problems.append(f"{where}{exc}")
+        sections = [str(mark.args[0]) for mark in item.iter_markers("cookbook") if mark.args]
+        problem = section_problem(sections)
+        if problem:
+            problems.append(f"{where}{scenario.key}: {problem}")
     return problems
+
+
+def section_problem(sections: Sequence[str]) -> str | None:
+    """What is wrong with a scenario's ``@cookbook:<section>`` tags (its feature's and its
+    own), or None: the report files the scenario under its section and links to it, so an
+    unknown one would leave it out without a word, and two would pick one at random."""
+    unknown = [s for s in sections if s not in cookbook.SECTIONS]
+    if unknown:
+        return f"@cookbook:{unknown[0]} is no section of the cookbook: use one of " + ", ".join(
+            f"@cookbook:{s}" for s in cookbook.SECTIONS
+        )
+    if len(set(sections)) > 1:
+        tags = ", ".join(f"@cookbook:{s}" for s in sorted(set(sections)))
+        return (
+            f"several cookbook sections ({tags}): a scenario cites one (its own, or its feature's)"
+        )
+    return None

@@ -248,7 +248,9 @@ class World:
 
     def site_admin(self, role_via: str) -> SiteAdmin:
         how = {"direct": "directly", "group": "through a group"}[role_via]
-        self.admin = self.role(f"the site admin who holds the role {how}")
+        name = f"the site admin who holds the role {how}"
+        self.admin = self.role(name)
+        attachments.played_by(name, f"the profile's site admin {self.admin.email}")
         return SiteAdmin(self.admin.email, self.admin.api_token)
 
     # -- roles ------------------------------------------------------------------------
@@ -273,6 +275,8 @@ class World:
             self.site = self._make_site(role)
         else:
             self.site = self.role(name)
+            # The feature names a role; the report says what played it in this org.
+            attachments.played_by(name, f"the profile's site {self.site.name}")
         return self.site
 
     def _make_site(self, role: roles.Role) -> Site:
@@ -358,6 +362,12 @@ class World:
         if kind is not None and not isinstance(self.outcome, kind):
             raise AssertionError(f"expected a {kind.__name__}, got {self.outcome!r}")
         return self.outcome  # type: ignore[no-any-return]
+
+    def not_sent(self, operation: str, error: Exception, body: Any = None) -> None:
+        """The client refused to send ``operation`` (``error`` says why): the outcome, and
+        the report shows it where the exchange would have been."""
+        self.outcome = error
+        attachments.attach_not_sent(operation, str(error), body)
 
     def refusal(self) -> ApiError:
         if not isinstance(self.outcome, ApiError):
@@ -451,13 +461,19 @@ class World:
             response_problems = self.checks.response(
                 exchange.method, exchange.url, exchange.status, exchange.response_headers, *body
             )
-        attachments.attach_exchange(
-            exchange, request_problems + response_problems, self.profile.catalogue, self.base_url
-        )
         refused = exchange.status is not None and refusal_explains(
             request_problems, exchange.status, exchange.response_json
         )
+        breach = None
         if request_problems and not refused:
-            raise ContractBreach(exchange, "request", request_problems)
-        if response_problems:
-            raise ContractBreach(exchange, "response", response_problems)
+            breach = ContractBreach(exchange, "request", request_problems)
+        elif response_problems:
+            breach = ContractBreach(exchange, "response", response_problems)
+        # Raises the breach, failing the exchange's step in the report and then this one.
+        attachments.attach_exchange(
+            exchange,
+            request_problems + response_problems,
+            self.profile.catalogue,
+            self.base_url,
+            breach=breach,
+        )

@@ -17,9 +17,12 @@ from typing import Any
 
 import pytest
 
+from harness.contracts import load_profile, roles
+from harness.contracts.cookbook import SECTIONS, section_url
+from harness.contracts.profile import DEFAULT_PROFILE
 from harness.sandbox.testing import running_sandbox
 from harness.suite.report import generate
-from harness.suite.results import read_environment
+from harness.suite.results import CATEGORIES, read_environment
 from harness.suite.run import FROZEN_EPOCH
 from tests.made_once import made_once
 from tests.pytest_runs import run_harness, run_pytest
@@ -93,8 +96,60 @@ def test_results_carry_labels_links_and_environment(run: Path) -> None:
         "Contract violations",
         "Rule refusals",
         "Timeouts",
+        "Cassettes that do not fit (replay)",
         "Transport errors",
     ]
+
+
+#: What a scenario's message says when its cassettes cannot serve a replay (as runs wrote
+#: them), and when the network failed.
+REPLAY_MISSES = [
+    "vcr.errors.CannotOverwriteExistingCassetteException: Can't play back this request: no "
+    "recorded interaction matches it (the closest differ in json_body).\nrecord_mode 'none' "
+    "doesn't record new requests.\n\n  POST http://sandbox.invalid/commerce/api/v2/orders",
+    "Failed: no cassette for scenario 'Jira Enterprise on a new site': "
+    "cassettes/new_site/jira-enterprise-on-a-new-site.yaml is missing",
+    "Failed: cassette cassettes/new_site/jira-enterprise-on-a-new-site.yaml: interaction 1: "
+    "recorded for org '5f4e3d2c', not the profile's 'e62f4540'",
+]
+NETWORK = [
+    "harness.client._errors.TransportError: orders.get: no response after 4 attempts: "
+    "ConnectError: [Errno 111] Connection refused",
+]
+
+
+def _category(message: str) -> str | None:
+    """The category Allure files a failure's message under: the first whose regex matches."""
+    found = (c["name"] for c in CATEGORIES if re.search(c["messageRegex"], message))
+    return next(found, None)
+
+
+def test_a_replay_its_cassettes_cannot_serve_is_no_transport_error() -> None:
+    """No connection was made: the Categories tab files it apart from the network's."""
+    assert {_category(m) for m in REPLAY_MISSES} == {"Cassettes that do not fit (replay)"}
+    assert {_category(m) for m in NETWORK} == {"Transport errors"}
+
+
+@pytest.mark.parametrize(
+    ("scenario", "section"),
+    [
+        ("A provisioning request whose answer is lost is not sent again", "provision-products"),
+        (
+            "A provisioning status slower than the client's patience is asked again",
+            "provisioning-status",
+        ),
+        ("An order that meets a bad gateway is sent again with the same orderId", "place-order"),
+        ("A throttled order status is asked again after the wait the API asked for", "track-order"),
+    ],
+)
+def test_a_fault_scenario_cites_the_section_of_the_call_it_breaks(
+    run: Path, scenario: str, section: str
+) -> None:
+    """The faults feature covers every call: each scenario is filed under, and links to,
+    the cookbook section of the call it makes misbehave (not all under 'Track the order')."""
+    result = _scenario(run, scenario)
+    assert [x["value"] for x in result["labels"] if x["name"] == "story"] == [SECTIONS[section]]
+    assert section_url(section) in [link["url"] for link in result["links"]]
 
 
 def test_each_order_lists_the_rules_checked(run: Path) -> None:
@@ -185,6 +240,9 @@ def test_the_report_lists_every_feature_and_shows_steps_and_curl(
     assert "And every item of the order reaches SUCCESS" in steps
     step.click()
     shown(wait, ".step__title", starts="orders.place POST -> 200").click()
+    # The expanded step lists its words as parameters, not the scenario's world.
+    body = browser.find_element(By.TAG_NAME, "body").text
+    assert "'Jira Enterprise'" in body and "World(" not in body
     shown(wait, ".attachment-row", starts="curl").click()
     text = shown(wait, "pre", contains="curl --request POST").text
     assert "--url \"$ATLASSIAN_BASE_URL\"'/commerce/api/v2/orders'" in text
@@ -258,6 +316,27 @@ def test_the_history_grows_and_the_report_shows_trend_flaky_and_category(
     assert "Success rate 33.33% (1 of 3)" in shown(wait, "body", contains="Success rate").text
 
 
+def test_a_broken_contract_fails_its_exchange_and_names_it_without_frames(
+    history: tuple[Path, list[int]],
+) -> None:
+    """The last of the three runs breaks the provisioning status's contract: the report
+    marks that exchange failed (not just the Gherkin step around it), and says why by the
+    breach's message, with no Python frames (the scenario's trace is the summary)."""
+    results = history[0] / "allure-results"
+    [result] = [json.loads(p.read_text()) for p in results.glob("*-result.json")]
+    failed = [s for s in _walk(result["steps"]) if s["status"] == "failed"]
+    assert [s["name"] for s in failed] == [
+        "Then the provisioning request is IN_PROGRESS",
+        "provisioning.status GET -> 200",
+    ]
+    for step in failed:
+        assert "/data/status: missing required field 'status'" in step["statusDetails"]["message"]
+        assert not step["statusDetails"].get("trace")
+    assert "contract violations" in [a["name"] for a in failed[1]["attachments"]]
+    trace = result["statusDetails"]["trace"]
+    assert "(features/new_site.feature:" in trace and 'File "' not in trace
+
+
 def test_making_the_report_again_adds_no_run_to_the_history(
     history: tuple[Path, list[int]], tmp_path: Path
 ) -> None:
@@ -266,6 +345,91 @@ def test_making_the_report_again_adds_no_run_to_the_history(
     before = (reports / "history.jsonl").read_text()
     generate(reports / "allure-results", reports / "html", reports / "history.jsonl")
     assert (reports / "history.jsonl").read_text() == before
+
+
+#: What a request the contracts refuse, sent on purpose and refused so, is shown with.
+REFUSED_AS_SAID = "contract violations, refused as the contract says"
+
+
+def test_step_parameters_are_the_words_of_the_step(run: Path) -> None:
+    """A step's parameters are what its text says: not the scenario's world (a fixture of
+    every step) nor an optional phrase the text left out."""
+    shown = [
+        (p["name"], p["value"])
+        for result in _results(run)
+        for step in _walk(result["steps"])
+        for p in step.get("parameters", [])
+    ]
+    assert ("kind", "'Jira Enterprise'") in shown
+    assert not [(n, v) for n, v in shown if n == "world" or v == "None"]
+
+
+def test_an_error_that_ends_a_step_is_shown_by_its_message(run: Path) -> None:
+    """The wait of an order that fails (as the scenario wants) ends with the client's
+    error: its message, not the frames of the client and the suite."""
+    result = _scenario(run, "An item that fails is reported with its reason")
+    wait = next(s for s in _walk(result["steps"]) if s["name"].startswith("wait for order"))
+    assert "item O2" in wait["statusDetails"]["message"]
+    assert not wait["statusDetails"].get("trace")
+
+
+def test_a_role_s_step_says_what_played_it_in_the_org(run: Path) -> None:
+    """The feature names a role; the report says which site and site admin of the org
+    played it, so that a reader can follow the requests that name them."""
+    profile = load_profile(DEFAULT_PROFILE)
+    steps = {
+        s["name"]: [sub["name"] for sub in s.get("steps", [])]
+        for s in _scenario(run, "A site-admin role held only through a group is refused")["steps"]
+    }
+    holder = "the site admin who holds the role through a group"
+    assert steps[f"Given I authenticate as {holder}"] == [
+        f"{holder}: the profile's site admin {profile.site_admin('group').email}"
+    ]
+    role = "a site with Jira and no JSM"
+    [given] = [
+        s
+        for s in _scenario(run, "Add JSM to a site that has Jira")["steps"]
+        if s["name"] == f"Given {role}"
+    ]
+    site = roles.resolve(profile, role).name
+    assert [sub["name"] for sub in given["steps"]] == [f"{role}: the profile's site {site}"]
+
+
+def test_an_order_the_client_refused_to_send_is_shown_with_why(run: Path) -> None:
+    """Nothing was sent, so no exchange: the step shows what the client kept back, and
+    why, where the exchange would have been."""
+    scenario = "The client refuses to send an order it knows is too late"
+    [why] = _attached(run, scenario, "why")
+    assert "orders.place not sent" in why and "600 s window" in why
+    [body] = _attached(run, scenario, "request (not sent)")
+    assert json.loads(body)["metadata"]["provisionRequestId"] in why
+
+
+def _attached(run: Path, scenario: str, name: str) -> list[str]:
+    """The text of every attachment called ``name`` of a scenario, in order."""
+    return [
+        (run / "allure-results" / a["source"]).read_text()
+        for step in _walk(_scenario(run, scenario)["steps"])
+        for a in step.get("attachments", [])
+        if a["name"] == name
+    ]
+
+
+def test_a_request_is_shown_with_the_credentials_it_sent_and_no_other(run: Path) -> None:
+    """What the report says was sent is what was sent: no Authorization header where
+    none went, the cookbook's 'Authentication' header where that went."""
+    [none] = _attached(run, "A request without credentials is refused", "curl")
+    assert "Authorization" not in none and "ATLASSIAN_API_KEY" not in none
+    [breach] = _attached(run, "A request without credentials is refused", REFUSED_AS_SAID)
+    assert "header Authorization: missing: workspaces.query needs Bearer" in breach
+    err001 = 'The cookbook\'s "Authentication" header is answered with a hint (erratum ERR-001)'
+    [typo] = _attached(run, err001, "curl")
+    assert '--header "Authentication: Bearer $ATLASSIAN_API_KEY"' in typo
+    assert "Authorization" not in typo
+    assert "erratum ERR-001" in _attached(run, err001, REFUSED_AS_SAID)[0]
+    [basic, *_] = _attached(run, "A site-admin role held only through a group is refused", "curl")
+    group = load_profile(DEFAULT_PROFILE).site_admin("group").email
+    assert f"ATLASSIAN_SITE_ADMIN_EMAIL={group} " in basic.splitlines()[1]
 
 
 def _curl_pairs(run: Path, scenario: str) -> list[tuple[str, Any]]:
@@ -286,6 +450,10 @@ def _curl_pairs(run: Path, scenario: str) -> list[tuple[str, Any]]:
         "Get the product entitlement ID, then its details",
         "Jira Enterprise on a new site",
         "A site-admin role held only through a group is refused",
+        # Each sends what no org API key sends: the command must send the same.
+        "A request without credentials is refused",
+        "An API key the org does not know is refused",
+        'The cookbook\'s "Authentication" header is answered with a hint (erratum ERR-001)',
     ],
 )
 def test_attached_curl_commands_give_the_same_answers_against_a_local_sandbox(

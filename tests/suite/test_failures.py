@@ -3,6 +3,7 @@ and the breach; -v and --tb=long keep pytest's full traceback."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -64,6 +65,29 @@ def test_a_broken_cassette_fails_in_at_most_15_lines_naming_the_step(
     assert "POST http://sandbox.invalid/commerce/api/v2/orders" in text
     assert HINT in text
     assert "_pytest" not in text and "Traceback" not in text
+
+
+def test_a_cassette_the_request_no_longer_matches_names_the_field_that_moved(
+    tmp_path: Path,
+) -> None:
+    """The client now sends another timezone than the one recorded: the few lines say
+    which request, which cassette, and where the bodies differ, by JSON pointer."""
+    folder = tmp_path / "cassettes"
+    shutil.copytree(ROOT / "cassettes" / "new_site", folder / "new_site")
+    data = yaml.safe_load((folder / CASSETTE).read_text())
+    recorded = data["interactions"][0]["request"]
+    body = json.loads(recorded["body"])
+    sent = body["parameters"]["timezone"]
+    body["parameters"]["timezone"] = "Pacific/Chatham"
+    recorded["body"] = json.dumps(body)
+    (folder / CASSETTE).write_text(yaml.safe_dump(data))
+    done = run_pytest("-q", "features", "--record-mode=none", f"--cassette-dir={folder}", "-k", K)
+    assert done.returncode == 1
+    assert len(done.stdout.splitlines()) <= 15, done.stdout
+    assert "POST http://sandbox.invalid/admin/installations/v2/orgs/" in done.stdout
+    assert f"Cassette: {folder / CASSETTE}" in done.stdout
+    differs = f'/parameters/timezone: recorded "Pacific/Chatham", sent "{sent}"'
+    assert f"json_body differs: the body differs at {differs}" in done.stdout
 
 
 @pytest.mark.parametrize("flag", ["-v", "--tb=long"])

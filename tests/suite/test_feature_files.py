@@ -109,3 +109,30 @@ def test_a_scenario_without_a_tier_tag_is_named_with_its_file_and_line(suite_cop
     assert done.returncode == 4, done.stdout[-3000:] + done.stderr
     expected = "features/zz_user.feature:4: zz_user/One: no tier tag; tag every scenario"
     assert expected in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize(
+    ("tags", "expected"),
+    [
+        (
+            "@read-only @cookbook:track-orders",
+            "zz_user/One: @cookbook:track-orders is no section of the cookbook: use one of "
+            "@cookbook:authentication,",
+        ),
+        (
+            "@read-only @cookbook:track-order @cookbook:place-order",
+            "zz_user/One: several cookbook sections (@cookbook:place-order, "
+            "@cookbook:track-order): a scenario cites one",
+        ),
+    ],
+    ids=["unknown section", "two sections"],
+)
+def test_a_scenario_citing_no_one_cookbook_section_is_named_with_its_file_and_line(
+    suite_copy: Path, tags: str, expected: str
+) -> None:
+    """The report files a scenario under its cookbook section and links to it: a section
+    misspelt would drop both without a word, two would pick one at random."""
+    (suite_copy / "features" / "zz_user.feature").write_text(GOOD.replace("@read-only", tags))
+    done = run_pytest("-q", "features", "-p", "no:randomly", cwd=suite_copy)
+    assert done.returncode == 4, done.stdout[-3000:] + done.stderr
+    assert f"features/zz_user.feature:4: {expected}" in done.stderr, done.stderr
