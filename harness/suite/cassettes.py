@@ -133,7 +133,7 @@ def json_body(r1: Request, r2: Request) -> None:
     sent, recorded = _parsed(r1.body), _parsed(r2.body)
     if sent != recorded:
         found = list(differences(recorded, sent))
-        said = "; ".join(f"{at}: recorded {was}, sent {now}" for at, was, now in found[:3])
+        said = "; ".join(f"{_clip(at)}: recorded {was}, sent {now}" for at, was, now in found[:3])
         more = f"; and {len(found) - 3} more" if len(found) > 3 else ""
         raise AssertionError(f"the body differs at {said}{more}")
 
@@ -158,8 +158,11 @@ def differences(a: Any, b: Any, pointer: str = "") -> Iterator[tuple[str, str, s
 
 def show_value(value: Any) -> str:
     """A JSON value in at most 80 characters (``(absent)`` for ``ABSENT``)."""
-    text = repr(value) if value is ABSENT else json.dumps(value, sort_keys=True)
-    return text if len(text) <= 80 else text[:77] + "..."
+    return _clip(repr(value) if value is ABSENT else json.dumps(value, sort_keys=True))
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def make_vcr(
@@ -468,7 +471,8 @@ def _parsed(body: Any) -> Any:
     text = _as_text(body)
     try:
         return json.loads(text)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
+        # Nested beyond what Python's reader takes: compared as text.
         return text
 
 
