@@ -237,3 +237,28 @@ def test_a_second_sandbox_on_the_same_db_is_refused_naming_the_first(tmp_path: P
         api = Api(second.base_url, second.profile)
         assert api.control("GET", "/_sandbox/clock").json()["offsetSeconds"] == 5
         api.close()
+
+
+@pytest.mark.parametrize("alias", ["symlink", "symlinked-folder"])
+def test_a_second_sandbox_on_another_name_of_the_same_db_is_refused(
+    tmp_path: Path, alias: str
+) -> None:
+    """The same file by another path (a symbolic link to it, or through a linked folder,
+    as /tmp is on macOS) is the same database: two servers on it would each keep their own
+    clock over shared rows."""
+    (tmp_path / "real").mkdir()
+    db = tmp_path / "real" / "org.db"
+    if alias == "symlink":
+        other = tmp_path / "alias.db"
+        other.symlink_to(db)
+    else:
+        (tmp_path / "linked").symlink_to(tmp_path / "real", target_is_directory=True)
+        other = tmp_path / "linked" / "org.db"
+    with running_sandbox(db=db) as first:
+        with pytest.raises(StoreError, match="in use by another sandbox") as refused:
+            create_app(db_path=other)
+        assert first.base_url in str(refused.value)
+    # and the other way round: the alias first, then the file itself
+    with running_sandbox(db=other) as first, pytest.raises(StoreError, match=first.base_url):
+        create_app(db_path=db)
+    assert sorted(p.name for p in tmp_path.rglob("*.lock")) == []  # released
