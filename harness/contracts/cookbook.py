@@ -517,6 +517,17 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "authenticates at all has a key of this kind.",
         quote="'--header 'Authorization: Bearer <api_key>'' (the cookbook's curl samples)",
     ),
+    Assumption(
+        "ASM-053",
+        "'Within 10 minutes' is 600 seconds of the org's time from when the provisioning "
+        "request was made, the end included: an order that arrives 600 s after it is in time, "
+        "one 600.001 s after it is refused (422 PROVISIONING_WINDOW_CLOSED, REL-015), and the "
+        "request reads FAILED from then on, stamped at 600 s. The client counts from just "
+        "before it sent the request, so it never reckons the request younger than the org "
+        "does, and sends no order past 600 s of its own count.",
+        quote="'The place order action must happen in quick succession (within 10 minutes) or "
+        "the provisioning process will time out while waiting for information from commerce.'",
+    ),
 )
 
 ERRATA: tuple[Erratum, ...] = (

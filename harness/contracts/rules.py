@@ -652,7 +652,7 @@ def _anchors(
     quote="The place order action must happen in quick succession "
     "(within 10 minutes) or the provisioning process will time out while waiting for "
     "information from commerce.",
-    assumptions=("ASM-022",),
+    assumptions=("ASM-022", "ASM-053"),
     needs="context",
 )
 def _provisioning_window(facts: OrderFacts) -> Iterator[Finding]:
