@@ -12,6 +12,7 @@ import pytest
 from harness.contracts import load_profile
 from harness.contracts.profile import DEFAULT_PROFILE
 from harness.sandbox.app import create_app
+from harness.sandbox.owner import DbOwner
 from harness.sandbox.store import SCHEMA_VERSION, StoreError
 from harness.sandbox.testing import running_sandbox
 
@@ -196,6 +197,23 @@ def test_an_empty_db_file_is_refused_not_seeded(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="empty file"):
         create_app(db_path=db)
     assert db.stat().st_size == 0
+
+
+def test_a_db_another_sandbox_is_still_creating_is_in_use_not_empty(tmp_path: Path) -> None:
+    """Two servers started at once on a new file: the first has created it (0 bytes until
+    its first write) and holds it. The second is told the file is in use, not that it is
+    an empty file to remove (8 in 25 such starts said so, of a database being served)."""
+    db = tmp_path / "org.db"
+    first = DbOwner(db)  # as the first server holds it from before it creates the file
+    db.touch()
+    first.announce("http://127.0.0.1:1")
+    try:
+        with pytest.raises(StoreError, match="in use by another sandbox") as refused:
+            create_app(db_path=db)
+        assert "http://127.0.0.1:1" in str(refused.value)
+    finally:
+        first.release()
+    assert db.stat().st_size == 0  # nothing written into it
 
 
 @pytest.mark.parametrize("change", ["foreign-app", "dropped-column", "extra-table"])
