@@ -26,10 +26,6 @@ from ._errors import (
 _BY_CODE = {
     "PRODUCT_ALREADY_ON_SITE": "the site has that product already: unset ATLASSIAN_SITE_NAME "
     "to use a fresh site, or name a site without it",
-    "PRODUCT_PENDING_ON_SITE": "a waiting provisioning request (named above) is already "
-    "adding it: order that request within its 10 minutes, or provision again once it failed",
-    "SITE_NAME_PENDING": "a waiting provisioning request (named above) is already creating "
-    "that site: order that request within its 10 minutes, or name another site",
     "PROVISIONING_WINDOW_CLOSED": "provision again and place the order within 10 minutes",
     "PROVISIONING_REQUEST_NOT_WAITING": "provision again: that request takes no more orders",
     "PROVISIONING_REQUEST_UNKNOWN": "provision again: the org does not know that request",

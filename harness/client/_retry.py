@@ -18,11 +18,10 @@ What is retried:
   idempotent, so a blind retry could provision a second site or instance. What to do
   instead: treat the outcome as unknown. Query the workspaces for the site
   (``Client.query_workspaces(name)``) to see whether the site or product appeared; if
-  nothing did, provision again and order the new request at once. Where a lost product
-  request was created, the second is refused (422 SITE_NAME_PENDING or
-  PRODUCT_PENDING_ON_SITE, ASM-023) naming it: order that one within its 10 minutes, or
-  let it end FAILED on its own (ASM-004) and provision again. Only 429, and a connection
-  that was never established (nothing was sent), are retried for them.
+  nothing did, provision again and order the new request at once. A lost request that
+  was created cannot be ordered (its statusUrl never arrived) and ends FAILED on its own
+  10 minutes later (ASM-004). Only 429, and a connection that was never established
+  (nothing was sent), are retried for them.
 
 Every retry is bounded by ``max_attempts`` and by ``max_elapsed`` seconds of the client
 clock, waits included: when the next wait would cross that budget, or a ``Retry-After``

@@ -242,11 +242,8 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "products.provision refuses with 422: an offering the catalogue does not list "
         "(OFFERING_UNKNOWN), an app offering (OFFERING_NOT_PROVISIONABLE), two offerings of "
         "one product (PRODUCT_CONFLICT), a product the existing site already has "
-        "(PRODUCT_ALREADY_ON_SITE) or a waiting request is already adding to it "
-        "(PRODUCT_PENDING_ON_SITE: a site has one instance of each product, its product ARI), "
-        "a new site without `timezone` (TIMEZONE_REQUIRED), and a new site whose name a "
-        "waiting request is already creating (SITE_NAME_PENDING). Both refusals name the "
-        "waiting request, which can still be ordered within its 10 minutes.",
+        "(PRODUCT_ALREADY_ON_SITE), a new site without `timezone` (TIMEZONE_REQUIRED), and a "
+        "new site whose name a waiting request is already creating (SITE_NAME_PENDING).",
     ),
     Assumption(
         "ASM-024",

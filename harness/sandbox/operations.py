@@ -139,12 +139,8 @@ def products_provision(call: Call) -> Reply:
 
 
 def _check_products(call: Call, site: SiteRow | None) -> None:
-    """422 for a product asked twice, one the site has or a waiting request is adding to
-    it, or a family container alone."""
+    """422 for a product asked twice, one the site has, or a family container alone."""
     seen: dict[str, int] = {}
-    # What the site's waiting requests add: each would be ordered, and the site would show
-    # the product twice (two requests, two orders, one after the other or at once).
-    adding = {} if site is None else _products_being_added(call, site.name)
     for i, pointer, offering in _requested_offerings(call, apps=False):
         if offering.product in seen:
             raise error(
@@ -164,15 +160,6 @@ def _check_products(call: Call, site: SiteRow | None) -> None:
                 f"site {site.name!r} already has {offering.product}",
                 pointer=pointer,
             )
-        if site is not None and offering.product in adding:
-            raise error(
-                422,
-                "PRODUCT_PENDING_ON_SITE",
-                f"provisioning request {adding[offering.product]} is already adding "
-                f"{offering.product} to site {site.name!r}: order that one within its 10 "
-                "minutes, or ask again once it has failed",
-                pointer=pointer,
-            )
     if set(seen) == {"family-container"}:
         raise error(
             422,
@@ -181,17 +168,6 @@ def _check_products(call: Call, site: SiteRow | None) -> None:
             "order could relate a Jira-family item to it (ASM-049)",
             pointer="/offerings",
         )
-
-
-def _products_being_added(call: Call, site_name: str) -> dict[str, str]:
-    """product -> the waiting (IN_PROGRESS) request that is adding it to the site."""
-    catalogue = call.profile.catalogue
-    return {
-        offering.product: p.id
-        for p in call.tx.waiting_on_site(site_name)
-        for offering_id in p.offering_ids
-        if (offering := catalogue.offering(offering_id)) is not None
-    }
 
 
 def _check_new_site(call: Call, name: str, parameters: dict[str, Any]) -> None:

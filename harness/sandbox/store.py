@@ -880,17 +880,6 @@ class Tx:
         ).fetchone()
         return None if row[0] is None else float(row[0])
 
-    def waiting_on_site(self, site_name: str) -> list[ProvisioningRow]:
-        """Product requests for this site still IN_PROGRESS: they may still add products."""
-        return [
-            _provisioning(r)
-            for r in self.conn.execute(
-                "SELECT * FROM provisioning WHERE status='IN_PROGRESS' AND site_name=? "
-                "AND kind='products' ORDER BY created_at",
-                (site_name,),
-            )
-        ]
-
     def pending_new_site(self, site_name: str) -> ProvisioningRow | None:
         """A new-site request for this name that may still create the site."""
         row = self.conn.execute(

@@ -20,7 +20,6 @@ from harness.sandbox.testing import running_sandbox
 
 from .support import (
     ACME_CLOUD_ID,
-    ACME_CONTAINER,
     ACME_JIRA,
     APP,
     CONFLUENCE,
@@ -336,35 +335,6 @@ def test_one_new_site_name_at_a_time(api: Api) -> None:
     response = api.provision([JIRA])
     assert response.status_code == 422
     assert codes(response) == {"SITE_NAME_PENDING"}
-
-
-def test_one_request_at_a_time_adds_a_product_to_a_site(frozen: Api) -> None:
-    """ASM-023: a product a waiting request is adding to an existing site is not asked for
-    again (both were accepted, both orders too, and the site had JSM twice)."""
-    first = frozen.provisioned([JSM], "acme", timezone=None)
-    again = frozen.provision([JSM], "acme", timezone=None)
-    assert again.status_code == 422
-    assert codes(again) == {"PRODUCT_PENDING_ON_SITE"}
-    assert errors(again)[0]["source"] == {"pointer": "/offerings/0/id"}
-    assert first in errors(again)[0]["detail"]  # the request to order instead
-    # Another product, or the same one on another site, is not held up.
-    assert frozen.provision([CONFLUENCE], "acme", timezone=None).status_code == 200
-    elsewhere = frozen.provisioned([JSM], "globex", timezone=None)
-    # Ordered, it holds the product until its items are done; then the site has it.
-    order = cookbook_order(
-        "add-jsm-existing-site", first, jiraFamilyContainerEntitlementId=ACME_CONTAINER
-    )
-    order["orderId"] = str(uuid.uuid4())
-    assert frozen.place(order).status_code == 200
-    assert codes(frozen.provision([JSM], "acme", timezone=None)) == {"PRODUCT_PENDING_ON_SITE"}
-    frozen.advance(3)
-    assert codes(frozen.provision([JSM], "acme", timezone=None)) == {"PRODUCT_ALREADY_ON_SITE"}
-    jsm = [w for w in frozen.workspaces(["acme"]).json()["data"] if "servicedesk" in w["id"]]
-    assert len(jsm) == 1
-    # A request that lapsed without an order holds nothing.
-    frozen.advance(601)
-    assert frozen.status(elsewhere).json()["data"]["status"] == "FAILED"
-    assert frozen.provision([JSM], "globex", timezone=None).status_code == 200
 
 
 def test_the_family_container_may_be_provisioned_and_ordered(api: Api) -> None:

@@ -18,7 +18,7 @@ import httpx
 
 from harness.sandbox.testing import SandboxServer
 
-from .support import JIRA, JSM, Api, codes, cookbook_order, rule_ids
+from .support import JIRA, Api, codes, cookbook_order, rule_ids
 
 CLIENTS = 8
 ROUNDS = 4
@@ -143,17 +143,6 @@ def test_one_new_site_name_asked_for_at_once_is_provisioned_once(sandbox: Sandbo
         for answer in answers:
             if answer.status_code == 422:
                 assert codes(answer) == {"SITE_NAME_PENDING"}
-
-
-def test_one_product_added_to_a_site_at_once_is_provisioned_once(sandbox: SandboxServer) -> None:
-    """ASM-023: one request adds JSM to the site; every other is PRODUCT_PENDING_ON_SITE."""
-    for _ in range(ROUNDS):
-        sandbox.reset()  # the last round's request holds acme's JSM until it lapses
-        answers = at_once(sandbox, lambda client, _: client.provision([JSM], "acme", timezone=None))
-        assert statuses(answers) == [200] + [422] * (CLIENTS - 1)
-        for answer in answers:
-            if answer.status_code == 422:
-                assert codes(answer) == {"PRODUCT_PENDING_ON_SITE"}
 
 
 def test_an_order_and_the_end_of_its_window_at_once_agree_with_the_status(
