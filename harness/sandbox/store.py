@@ -956,6 +956,20 @@ class Tx:
             )
         ]
 
+    def offerings_being_ordered(self, site_name: str) -> list[tuple[str, str]]:
+        """(offering id, order id) of each item still PROCESSING of an order for this site
+        (the site its provisioning request names)."""
+        return [
+            (r[0], r[1])
+            for r in self.conn.execute(
+                "SELECT i.offering_id, i.order_id FROM order_items i "
+                "JOIN orders o ON o.order_id = i.order_id "
+                "JOIN provisioning p ON p.id = o.provision_request_id "
+                "WHERE i.status='PROCESSING' AND p.site_name=? ORDER BY i.ready_at",
+                (site_name,),
+            )
+        ]
+
     def earliest_processing(self) -> float | None:
         """The earliest ready time of an item still PROCESSING (None: none)."""
         row = self.conn.execute(

@@ -18,7 +18,7 @@ import httpx
 
 from harness.sandbox.testing import SandboxServer
 
-from .support import JIRA, Api, codes, cookbook_order, rule_ids
+from .support import ACME_CONTAINER, JIRA, JSM, Api, codes, cookbook_order, rule_ids
 
 CLIENTS = 8
 ROUNDS = 4
@@ -143,6 +143,32 @@ def test_one_new_site_name_asked_for_at_once_is_provisioned_once(sandbox: Sandbo
         for answer in answers:
             if answer.status_code == 422:
                 assert codes(answer) == {"SITE_NAME_PENDING"}
+
+
+def test_orders_giving_one_site_one_product_at_once_place_one(sandbox: SandboxServer) -> None:
+    """ASM-055: each client orders JSM onto the same site for a request of its own; one
+    order is placed, every other is PRODUCT_PENDING_ON_SITE, and the site has one JSM."""
+    api = Api(sandbox.base_url, sandbox.profile)
+    for _ in range(ROUNDS):
+        sandbox.reset()
+        orders = []
+        for _ in range(CLIENTS):
+            order = cookbook_order(
+                "add-jsm-existing-site",
+                api.provisioned([JSM], "acme", timezone=None),
+                jiraFamilyContainerEntitlementId=ACME_CONTAINER,
+            )
+            order["orderId"] = str(uuid.uuid4())
+            orders.append(order)
+        answers = at_once(sandbox, lambda client, i, orders=orders: client.place(orders[i]))
+        assert statuses(answers) == [200] + [422] * (CLIENTS - 1)
+        for answer in answers:
+            if answer.status_code == 422:
+                assert codes(answer) == {"PRODUCT_PENDING_ON_SITE"}
+        api.advance(3)
+        jsm = [w for w in api.workspaces(["acme"]).json()["data"] if "servicedesk" in w["id"]]
+        assert len(jsm) == 1
+    api.close()
 
 
 def test_an_order_and_the_end_of_its_window_at_once_agree_with_the_status(
