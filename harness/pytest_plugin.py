@@ -159,11 +159,13 @@ def pytest_configure(config: pytest.Config) -> None:
     """Register the marks; refuse, once and before any scenario, a run that cannot work."""
     for name, text in MARKS.items():
         config.addinivalue_line("markers", f"{name}: {text}")
+    given = worker_input(config)
     try:
         run = prepare(
             config.getoption,
-            given_run_id=worker_input(config).get("harness_run_id"),
-            processes=config.getoption("numprocesses", None) or 0,
+            given_run_id=given.get("harness_run_id"),
+            # xdist gives a worker no -n of its own, but the number of workers.
+            processes=config.getoption("numprocesses", None) or given.get("workercount") or 0,
         )
     except RunError as exc:
         raise pytest.UsageError(str(exc)) from None

@@ -1,5 +1,6 @@
 """Crash safety: a sandbox on ``--db`` (a real ``harness sandbox serve`` subprocess) is
-killed with SIGKILL in the middle of a load run and started again on the same file.
+killed with SIGKILL in the middle of a load run and started again on the same file; and
+the same with SIGTERM, which stops it cleanly (exit 0) under the same load.
 Every order the server acknowledged (its 200 reached the client) is there, whole, once;
 an order in flight at the kill is there whole or not at all, and sending it again places
 it once; the database passes ``PRAGMA integrity_check``.
@@ -13,12 +14,15 @@ writer threads (16).
 from __future__ import annotations
 
 import os
+import signal
 import sqlite3
 import threading
 import time
 from contextlib import closing
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from harness.client import (
     Client,
@@ -52,7 +56,10 @@ def _orders(db: Path) -> dict[str, int]:
         return dict(conn.execute("SELECT order_id, count(*) FROM orders GROUP BY order_id"))
 
 
-def test_orders_survive_sigkill_whole_and_once(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_orders_survive_a_kill_or_a_stop_whole_and_once(
+    tmp_path: Path, stop: signal.Signals
+) -> None:
     db = tmp_path / "crash.db"
     sent: dict[str, dict[str, Any]] = {}  # every order body, before it is sent
     acked: set[str] = set()
@@ -92,7 +99,12 @@ def test_orders_survive_sigkill_whole_and_once(tmp_path: Path) -> None:
         for thread in threads:
             thread.start()
         assert enough.wait(120), f"only {len(acked)} orders acknowledged: {problems}"
-        first.kill()  # in the middle of the run: every writer is sending
+        # In the middle of the run: every writer is sending.
+        if stop is signal.SIGKILL:
+            first.kill()
+        else:  # requests in flight finish, the database is closed, exit 0
+            first.stop()
+            assert first.process.returncode == 0, first.log.read_text()[-2000:]
         for thread in threads:
             thread.join(60)
         with lock:
@@ -137,11 +149,11 @@ def test_orders_survive_sigkill_whole_and_once(tmp_path: Path) -> None:
         )
     assert per_order == dict.fromkeys(sent_at_kill, 2)  # one entitlement per item, once
     record(
-        "crash",
+        "crash" if stop is signal.SIGKILL else "crash-sigterm",
         {
             "writers": WRITERS,
-            "acknowledged before SIGKILL": len(acked_at_kill),
-            "in flight at SIGKILL": len(in_flight),
+            f"acknowledged before {stop.name}": len(acked_at_kill),
+            f"in flight at {stop.name}": len(in_flight),
             "in flight and committed": len(committed_in_flight),
             "acknowledged and lost": 0,
             "stored twice": 0,

@@ -26,6 +26,8 @@ from ._errors import (
 _BY_CODE = {
     "PRODUCT_ALREADY_ON_SITE": "the site has that product already: unset ATLASSIAN_SITE_NAME "
     "to use a fresh site, or name a site without it",
+    "PRODUCT_PENDING_ON_SITE": "another order (named above) is still giving the site that "
+    "product: track that order",
     "PROVISIONING_WINDOW_CLOSED": "provision again and place the order within 10 minutes",
     "PROVISIONING_REQUEST_NOT_WAITING": "provision again: that request takes no more orders",
     "PROVISIONING_REQUEST_UNKNOWN": "provision again: the org does not know that request",

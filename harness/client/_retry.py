@@ -8,8 +8,9 @@ What is retried:
 - **502, 503, 504** and **connection errors** (refused, dropped, timed out, broken
   HTTP) on reads (every GET, and the workspaces query, which is a read sent as POST)
   and on **order placement**: ``orderId`` is the idempotency key, and a retry resends
-  the same orderId with the same body, so at most one order is created (REL-003). A 503
-  with ``Retry-After`` waits that long; otherwise capped exponential backoff with
+  the same orderId with the same body, so at most one order is created (REL-003), also
+  when the first send is still under way (ASM-054). A 503 with ``Retry-After`` waits
+  that long; otherwise capped exponential backoff with
   jitter: ``min(backoff_max, backoff_initial * 2**(n-1) + uniform(0, jitter))``.
 - **Provisioning POSTs** (``products.provision``, ``apps.provision``) are *not* retried
   on 5xx or on a dropped or timed-out connection: the server may already have created

@@ -34,6 +34,7 @@ TITLES: dict[str, str] = {
     "PRODUCT_CONFLICT": "Two offerings of the same product",
     "PRODUCT_ALREADY_ON_SITE": "The site already has this product",
     "SITE_NAME_PENDING": "Another request is creating a site with this name",
+    "PRODUCT_PENDING_ON_SITE": "Another order is still giving the site this product",
     "TIMEZONE_REQUIRED": "A new site needs a timezone",
     "TIMEZONE_UNKNOWN": "The timezone is not an IANA time-zone name",
     "CONTAINER_ALONE": "The family container is provisioned with Jira or JSM",

@@ -316,11 +316,47 @@ def orders_place(call: Call) -> Reply:
     violations = call.check_order(body, call.catalogue, context)
     if violations:
         raise ApiError.of(violations)
+    if p is not None:
+        _check_site_products(call, body, p.site_name)
     order, items = _order_rows(call, body)
     call.tx.insert_order(order, items)
     lifecycle.order_made(call.tx, items)
     call.tx.set_provisioning_order(request_id, order.order_id)
     return 200, views.order_placed(order, items)
+
+
+def _check_site_products(call: Call, body: dict[str, Any], site_name: str) -> None:
+    """422 for an item that would give the site a product it has, or one another order
+    still processing is giving it (ASM-055): a site has one instance of each product (its
+    product ARI), however many provisioning requests for it waited, one after the other
+    or at the same moment. Apps are not counted."""
+    catalogue = call.profile.catalogue
+    has = {e.product for e in call.tx.site_entitlements(site_name) if e.kind != "app"}
+    giving = {
+        offering.product: order_id
+        for offering_id, order_id in call.tx.offerings_being_ordered(site_name)
+        if (offering := catalogue.offering(offering_id)) is not None
+    }
+    for i, item in enumerate(body["items"]):
+        offering = catalogue.offering(item["offeringId"])
+        if offering is None or offering.product == "app":
+            continue
+        if offering.product in has:
+            raise error(
+                422,
+                "PRODUCT_ALREADY_ON_SITE",
+                f"site {site_name!r} already has {offering.product}: this order would give "
+                "it a second one",
+                pointer=f"/items/{i}/offeringId",
+            )
+        if offering.product in giving:
+            raise error(
+                422,
+                "PRODUCT_PENDING_ON_SITE",
+                f"order {giving[offering.product]} is still giving site {site_name!r} its "
+                f"{offering.product}: track that order rather than placing another",
+                pointer=f"/items/{i}/offeringId",
+            )
 
 
 def _resent_order(call: Call, existing: OrderRow) -> Reply:

@@ -3,9 +3,10 @@
 Two servers on one ``--db`` would each keep their own clock and faults over shared rows
 (one's advance would fail the other's fresh provisioning request, one's reset would leave
 the other's clock), so the second is refused, naming the first. The lock is
-``<db>.lock``, held with ``flock`` for as long as the sandbox runs and released by the
-kernel when its process ends however it ends (a SIGKILLed server leaves no stale lock).
-The file says who holds it: ``{"pid": ..., "url": ...}``.
+``<db>.lock`` beside the database file itself (symbolic links followed: the same file
+by another path is the same database), held with ``flock`` for as long as the sandbox
+runs and released by the kernel when its process ends however it ends (a SIGKILLed
+server leaves no stale lock). The file says who holds it: ``{"pid": ..., "url": ...}``.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ class DbOwner:
     """The exclusive right to serve one database file (POSIX ``flock``)."""
 
     def __init__(self, db: Path) -> None:
-        self.path = db.with_name(db.name + ".lock")
+        # By the file's real path: a lock beside a link to it would let a second server in.
+        real = Path(os.path.realpath(db))
+        self.path = real.with_name(real.name + ".lock")
         self._fd: int | None = None
         while True:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)

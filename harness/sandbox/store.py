@@ -304,12 +304,6 @@ class Store:
             raise StoreError(
                 f"{self.path}: not a usable sandbox database: {exc.strerror or exc}"
             ) from None
-        if empty:
-            # Maybe a database that lost its content: seeding it would hide that.
-            raise StoreError(
-                f"{self.path}: an empty file (0 bytes), not a sandbox database; remove it, "
-                "or name a file that does not exist yet"
-            )
         if not folder:
             raise StoreError(
                 f"{self.path}: not a usable sandbox database: {self.path.parent} is no "
@@ -323,6 +317,15 @@ class Store:
             raise StoreError(
                 f"{self.path}: not a usable sandbox database: cannot lock it: {exc.strerror or exc}"
             ) from None
+        # Judged once it is ours: a server starting at the same moment holds the file it
+        # has just created, empty until its first write (in use, not a file to remove).
+        if empty and _is_empty(self.path):
+            self._owner.release()
+            # Maybe a database that lost its content: seeding it would hide that.
+            raise StoreError(
+                f"{self.path}: an empty file (0 bytes), not a sandbox database; remove it, "
+                "or name a file that does not exist yet"
+            )
         try:
             # One connection shared by the server's threads, serialised by a lock: the
             # sandbox is a test double, and serial transactions keep every answer consistent.
@@ -953,6 +956,20 @@ class Tx:
             )
         ]
 
+    def offerings_being_ordered(self, site_name: str) -> list[tuple[str, str]]:
+        """(offering id, order id) of each item still PROCESSING of an order for this site
+        (the site its provisioning request names)."""
+        return [
+            (r[0], r[1])
+            for r in self.conn.execute(
+                "SELECT i.offering_id, i.order_id FROM order_items i "
+                "JOIN orders o ON o.order_id = i.order_id "
+                "JOIN provisioning p ON p.id = o.provision_request_id "
+                "WHERE i.status='PROCESSING' AND p.site_name=? ORDER BY i.ready_at",
+                (site_name,),
+            )
+        ]
+
     def earliest_processing(self) -> float | None:
         """The earliest ready time of an item still PROCESSING (None: none)."""
         row = self.conn.execute(
@@ -1028,6 +1045,14 @@ def _expected_schema(schema: str = _SCHEMA) -> frozenset[tuple[str, str | None]]
         return frozenset(_schema_of(conn))
     finally:
         conn.close()
+
+
+def _is_empty(path: Path) -> bool:
+    """Whether the file is there and holds 0 bytes (gone meanwhile: not empty, new)."""
+    try:
+        return path.stat().st_size == 0
+    except OSError:
+        return False
 
 
 def _one_line(value: object) -> str:

@@ -50,6 +50,8 @@ class RunSettings:
     #: vcrpy's record mode of the cassettes (``harness.suite.record_mode``); None when
     #: none are used.
     record_mode: str | None = None
+    #: Scenarios run at once (pytest-xdist with more than one worker).
+    concurrent: bool = False
 
     @property
     def uses_cassettes(self) -> bool:
@@ -65,6 +67,14 @@ class RunSettings:
         """Whether every scenario starts from the profile's state: the embedded sandbox,
         replay, or an external sandbox with ``--reset-sandbox``."""
         return self.embeds_sandbox or self.mode is Mode.REPLAY or self.reset_sandbox
+
+    @property
+    def shares_sandbox(self) -> bool:
+        """Whether the sandbox's clock and faults are shared with scenarios running at the
+        same time: an external sandbox that is not reset before each scenario, under
+        ``-n``. A scenario then neither moves that clock nor registers faults on it: one
+        worker's 601 s past a window, or its fault, would hit another's scenario."""
+        return self.concurrent and not self.resets_org
 
     @property
     def fresh(self) -> bool:

@@ -80,7 +80,8 @@ def prepare(
     processes: int = 0,
 ) -> Run:
     """The run of these options (``RunError`` when it cannot work). ``given_run_id``: the
-    one an xdist controller handed its workers; ``processes``: ``-n``."""
+    one an xdist controller handed its workers; ``processes``: ``-n`` (in a worker, how
+    many workers the run has)."""
     env = os.environ if environ is None else environ
     settings = settings_of(option)
     plan = bool(option("--plan"))
@@ -137,7 +138,7 @@ def prepare(
             "takes its key; add one (any string of 8 or more characters), or run --mode "
             "live against the org itself"
         )
-    settings = replace(settings, run_id=run_id)
+    settings = replace(settings, run_id=run_id, concurrent=processes > 1)
     taken = frozenset(site.name for site in profile.catalogue.sites)
     return Run(settings, profile, Naming(prefix, run_id, taken), plan=plan)
 

@@ -3,7 +3,8 @@
 ``open_scenario`` is what the plugin's ``world`` fixture does: the scenario's settings
 (``--record-mode=once`` replays a scenario whose cassette exists), a control of the
 sandbox when there is one (reset before the scenario; its steps may inject faults),
-the clock (virtual against a sandbox or a cassette, real against an org), its cassette
+the clock (virtual against a sandbox or a cassette, real against an org or a sandbox
+that scenarios running at once share), its cassette
 (replay and record; replay with every socket refused) and, in a run that keeps an
 assumption ledger, what its exchanges say of the assumptions.
 """
@@ -89,11 +90,9 @@ def open_scenario(
     sandbox = None
     if mode in (Mode.LOCAL, Mode.RECORD):
         sandbox = control(base_url, target.profile, extensions.resolve)
-    clock = (
-        ScenarioClock(sandbox.advance if sandbox else None)
-        if (sandbox or mode is Mode.REPLAY)
-        else RealClock()
-    )
+    # A sandbox other scenarios use at the same time keeps its own time: waits are real.
+    virtual = (sandbox is not None and not settings.shares_sandbox) or mode is Mode.REPLAY
+    clock = ScenarioClock(sandbox.advance if sandbox else None) if virtual else RealClock()
     world = World(
         settings,
         target.profile,

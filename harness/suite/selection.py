@@ -3,6 +3,9 @@
 - Against an org that is not a harness sandbox (live mode; record mode against a host
   without ``/_sandbox/``), scenarios that need the sandbox's clock or faults
   (``@sandbox-clock``, ``@sandbox-faults``) are left out.
+- Against a sandbox that scenarios running at once share (``-n`` with a sandbox that is
+  not reset: ``RunSettings.shares_sandbox``), they are left out too: one worker's clock
+  move or fault would hit another's scenarios.
 - Against a host that is not loopback, scenarios whose tier the run does not allow
   (``@provisioning`` without ``--allow-provisioning``, ``@orders`` without
   ``--allow-orders``) are left out (``tiers``).
@@ -114,7 +117,9 @@ def select(
         scenario = scenario_of(item)
         if scenario is None:
             kept.append(item)
-        elif not has_sandbox and any(item.get_closest_marker(t) for t in SANDBOX_TAGS):
+        elif (not has_sandbox or settings.shares_sandbox) and any(
+            item.get_closest_marker(t) for t in SANDBOX_TAGS
+        ):
             sandbox_only.append(item)
         elif scenario.tier > most:
             beyond.setdefault(scenario.tier, []).append(item)
@@ -122,7 +127,16 @@ def select(
             kept.append(item)
     host = urlsplit(base_url).hostname if base_url else None
     left_out = []
-    if sandbox_only:
+    if sandbox_only and has_sandbox:
+        left_out.append(
+            LeftOut(
+                sandbox_only,
+                "they move the sandbox's clock or register faults on it (@sandbox-clock, "
+                "@sandbox-faults), which the scenarios running at once (-n) share, as it is "
+                "not reset; run them in one process",
+            )
+        )
+    elif sandbox_only:
         where = "a live org" if settings.mode.value == "live" else f"{host}, not a harness sandbox,"
         left_out.append(
             LeftOut(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from typing import NoReturn
+from typing import Any, NoReturn
 from urllib.parse import quote
 
 import httpx
@@ -20,6 +20,7 @@ from harness.sandbox.testing import running_sandbox
 
 from .support import (
     ACME_CLOUD_ID,
+    ACME_CONTAINER,
     ACME_JIRA,
     APP,
     CONFLUENCE,
@@ -335,6 +336,35 @@ def test_one_new_site_name_at_a_time(api: Api) -> None:
     response = api.provision([JIRA])
     assert response.status_code == 422
     assert codes(response) == {"SITE_NAME_PENDING"}
+
+
+def _add_jsm_to_acme(api: Api, request_id: str) -> dict[str, Any]:
+    order = cookbook_order(
+        "add-jsm-existing-site", request_id, jiraFamilyContainerEntitlementId=ACME_CONTAINER
+    )
+    order["orderId"] = str(uuid.uuid4())
+    return order
+
+
+def test_a_site_gets_a_product_from_one_order_only(frozen: Api) -> None:
+    """ASM-055: two requests may wait to add JSM to one site, but an order giving the site
+    a product another order is still giving it, or that it has, is refused (both were
+    placed, and the site showed two JSM workspaces with one product ARI)."""
+    first = frozen.provisioned([JSM], "acme", timezone=None)
+    second = frozen.provisioned([JSM], "acme", timezone=None)  # a resend after a lost answer
+    assert frozen.place(_add_jsm_to_acme(frozen, first)).status_code == 200
+    pending = frozen.place(_add_jsm_to_acme(frozen, second))
+    assert pending.status_code == 422
+    assert codes(pending) == {"PRODUCT_PENDING_ON_SITE"}
+    assert errors(pending)[0]["source"] == {"pointer": "/items/0/offeringId"}
+    frozen.advance(3)
+    done = frozen.place(_add_jsm_to_acme(frozen, second))
+    assert codes(done) == {"PRODUCT_ALREADY_ON_SITE"}
+    assert errors(done)[0]["source"] == {"pointer": "/items/0/offeringId"}
+    jsm = [w for w in frozen.workspaces(["acme"]).json()["data"] if "servicedesk" in w["id"]]
+    assert len(jsm) == 1
+    # The refused request waits on, and lapses, as any unordered one does.
+    assert frozen.status(second).json()["data"]["status"] == "IN_PROGRESS"
 
 
 def test_the_family_container_may_be_provisioned_and_ordered(api: Api) -> None:

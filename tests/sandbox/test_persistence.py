@@ -12,6 +12,7 @@ import pytest
 from harness.contracts import load_profile
 from harness.contracts.profile import DEFAULT_PROFILE
 from harness.sandbox.app import create_app
+from harness.sandbox.owner import DbOwner
 from harness.sandbox.store import SCHEMA_VERSION, StoreError
 from harness.sandbox.testing import running_sandbox
 
@@ -198,6 +199,23 @@ def test_an_empty_db_file_is_refused_not_seeded(tmp_path: Path) -> None:
     assert db.stat().st_size == 0
 
 
+def test_a_db_another_sandbox_is_still_creating_is_in_use_not_empty(tmp_path: Path) -> None:
+    """Two servers started at once on a new file: the first has created it (0 bytes until
+    its first write) and holds it. The second is told the file is in use, not that it is
+    an empty file to remove (8 in 25 such starts said so, of a database being served)."""
+    db = tmp_path / "org.db"
+    first = DbOwner(db)  # as the first server holds it from before it creates the file
+    db.touch()
+    first.announce("http://127.0.0.1:1")
+    try:
+        with pytest.raises(StoreError, match="in use by another sandbox") as refused:
+            create_app(db_path=db)
+        assert "http://127.0.0.1:1" in str(refused.value)
+    finally:
+        first.release()
+    assert db.stat().st_size == 0  # nothing written into it
+
+
 @pytest.mark.parametrize("change", ["foreign-app", "dropped-column", "extra-table"])
 def test_a_db_of_another_schema_is_refused(tmp_path: Path, change: str) -> None:
     if change == "foreign-app":
@@ -237,3 +255,28 @@ def test_a_second_sandbox_on_the_same_db_is_refused_naming_the_first(tmp_path: P
         api = Api(second.base_url, second.profile)
         assert api.control("GET", "/_sandbox/clock").json()["offsetSeconds"] == 5
         api.close()
+
+
+@pytest.mark.parametrize("alias", ["symlink", "symlinked-folder"])
+def test_a_second_sandbox_on_another_name_of_the_same_db_is_refused(
+    tmp_path: Path, alias: str
+) -> None:
+    """The same file by another path (a symbolic link to it, or through a linked folder,
+    as /tmp is on macOS) is the same database: two servers on it would each keep their own
+    clock over shared rows."""
+    (tmp_path / "real").mkdir()
+    db = tmp_path / "real" / "org.db"
+    if alias == "symlink":
+        other = tmp_path / "alias.db"
+        other.symlink_to(db)
+    else:
+        (tmp_path / "linked").symlink_to(tmp_path / "real", target_is_directory=True)
+        other = tmp_path / "linked" / "org.db"
+    with running_sandbox(db=db) as first:
+        with pytest.raises(StoreError, match="in use by another sandbox") as refused:
+            create_app(db_path=other)
+        assert first.base_url in str(refused.value)
+    # and the other way round: the alias first, then the file itself
+    with running_sandbox(db=other) as first, pytest.raises(StoreError, match=first.base_url):
+        create_app(db_path=db)
+    assert sorted(p.name for p in tmp_path.rglob("*.lock")) == []  # released

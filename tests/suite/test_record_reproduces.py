@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import filecmp
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -93,6 +94,38 @@ def test_without_reset_an_external_sandbox_keeps_its_state_and_names_are_fresh(
     made = {n for n in names if n.startswith("acme-") and n.count("-") >= 3}
     assert len(made) == 12, sorted(names)
     assert "acme-conf" not in names
+
+
+def test_scenarios_at_once_on_a_sandbox_not_reset_leave_its_clock_and_faults_alone(
+    tmp_path: Path,
+) -> None:
+    """Under -n, a sandbox that is not reset is shared by the scenarios running at once: one
+    worker's 601 s past a window, or its fault on orders.get, hit another's scenario (an
+    order 600 s after provisioning refused, a throttle taken by someone else's request).
+    The scenarios that move its clock or register faults are left out, saying so, and the
+    others wait in real time: the clock is where real time has it."""
+    profile = load_profile()
+    key = {"Authorization": f"Bearer {profile.api_key}"}
+    with served(tmp_path / "serve.log") as server:
+        run = record(
+            f"--base-url={server.base_url}",
+            f"--cassette-dir={tmp_path / 'c'}",
+            "-n",
+            "2",
+            "-m",
+            "window or tracking",
+        )
+        clock = httpx.get(f"{server.base_url}/_sandbox/clock", headers=key, timeout=10).json()
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert "4 passed" in run.stdout
+    # Counted before -m leaves out the other features: every clock and fault scenario.
+    assert re.search(
+        r"harness: deselected \d+ scenarios: they move the sandbox's clock or register faults "
+        r"on it \(@sandbox-clock, @sandbox-faults\), which the scenarios running at once \(-n\) "
+        r"share, as it is not reset; run them in one process",
+        run.stderr,  # a worker says it, past the capture
+    )
+    assert clock["offsetSeconds"] == 0  # no wait moved the clock the others read
 
 
 def test_reset_sandbox_is_for_an_external_sandbox_only(tmp_path: Path) -> None:
