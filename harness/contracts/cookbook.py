@@ -47,7 +47,8 @@ class Answer:
 
     ``status``: ``"2xx"`` or the statuses that count; ``at``: a refusal counts only when one
     of its errors points at this JSON pointer or below it (``{item}`` is the index of the
-    item the observation looked at); ``echoes``: the response's ``Observation.field`` holds
+    item the observation looked at; ``"{key}"`` alone, where the context holds a tuple of
+    pointers, counts any of them); ``echoes``: the response's ``Observation.field`` holds
     (True) or does not hold (False) the value the request asked for; ``has``: every match of
     ``Observation.field`` (``*`` for each array index) is present (True) or one is missing
     (False).
@@ -86,7 +87,8 @@ class Assumption:
     ``alternative``: the other reading the cookbook's words allow, when there is one (a
     sandbox can be switched to it: ``"sandbox": {"readings": {"ASM-nnn": "alternative"}}``
     in its profile); ``quote``: the cookbook's words it rests on; ``observation``: how a
-    live run confirms or refutes it (``harness.suite.assumptions``).
+    live run confirms or refutes it (``harness.suite.assumptions``); ``section``: the
+    cookbook section it extends (a key of ``SECTIONS``).
     """
 
     id: str
@@ -94,6 +96,7 @@ class Assumption:
     alternative: str | None = None
     quote: str | None = None
     observation: Observation | None = None
+    section: str | None = None
 
 
 @dataclass(frozen=True)
@@ -516,6 +519,28 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "schema, OrgApiKey, ATLASSIAN_API_KEY) rather than sent. A live run that "
         "authenticates at all has a key of this kind.",
         quote="'--header 'Authorization: Bearer <api_key>'' (the cookbook's curl samples)",
+    ),
+    Assumption(
+        "ASM-060",
+        "An order that breaks a relationship rule (REL-nnn) is refused with 422 and an error "
+        "whose `source.pointer` is the field the rule names, or within it: the caller learns "
+        "which field to change, not merely that the order is wrong. The rule's id "
+        "(`meta.ruleId`), the error `code` (RULE_VIOLATION, PROVISIONING_REQUEST_UNKNOWN...) "
+        "and the words of `title` and `detail` are the harness sandbox's own, which no org is "
+        "assumed to send: against an org (a run that writes the assumption ledger) the "
+        "suite's steps check a refusal's status and where it points, never its rule id, "
+        "code or words.",
+        quote="the entitlement relationships a correct order must satisfy ('Place order', "
+        "'Place order for apps'); the cookbook shows no refusal",
+        section="place-order",
+        observation=Observation(
+            ("orders.place", "orders.place.v1"),
+            "breaks-a-rule",
+            agrees=Answer((422,), at="{pointers}"),
+            contradicts=Answer((400, 422)),
+            shows="an order the harness's rules refuse: refused with 422 at the field the "
+            "rule names?",
+        ),
     ),
 )
 

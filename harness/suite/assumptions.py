@@ -29,7 +29,11 @@ from harness._files import write_whole
 from harness._loopback import is_loopback
 from harness.client import Exchange
 from harness.contracts import (
+    RULES,
+    OrderContext,
     Profile,
+    ProvisioningFacts,
+    check_order,
     cookbook,
     expand_pointer,
     find_operation,
@@ -115,6 +119,58 @@ def _enterprise_without_quantities(exchange: Exchange, scene: Scene) -> Iterator
             yield {"item": i}
 
 
+def _breaks_a_rule(exchange: Exchange, scene: Scene) -> Iterator[dict[str, Any]]:
+    """An order the harness's relationship rules refuse, read with the profile's catalogue
+    and the harness's readings (``pointers``: where each finding points). A REL-005
+    finding (an entitlement the org lacks) counts only for an id no earlier answer of the
+    scenario named: a site made for the scenario has entitlements the profile lacks."""
+    body = exchange.request_json
+    pointers = []
+    for found in check_order(
+        body, scene.profile.catalogue, _order_context(body, scene), only=_RULES_OBSERVED
+    ):
+        if found.rule == "REL-005":
+            _, named = resolve_pointer(body, found.pointer)
+            if any(str(named) in (e.response_text or "") for e in scene.earlier):
+                continue
+        pointers.append(found.pointer)
+    if pointers:
+        yield {"pointers": tuple(dict.fromkeys(pointers))}
+
+
+#: The rules ``_breaks_a_rule`` reads: all but REL-015, whether the provisioning request
+#: still waits, which is the org's state and clock (ASM-022, ASM-053).
+_RULES_OBSERVED = frozenset(r.id for r in RULES if r.id != "REL-015")
+
+
+def _order_context(body: Any, scene: Scene) -> OrderContext | None:
+    """What the rules need of the provisioning request an order names, from the request
+    the scenario made (None: not one of its own, or an existing site the profile does not
+    know, such as a site made for the scenario, whose family container it cannot tell)."""
+    found, request_id = resolve_pointer(body, "/metadata/provisionRequestId")
+    made = _provisioned_by(request_id, scene) if found else None
+    if made is None:
+        return None
+    offerings = tuple(
+        o["id"]
+        for o in (made.request_json or {}).get("offerings") or []
+        if isinstance(o, dict) and isinstance(o.get("id"), str)
+    )
+    site_name = product_ari = None
+    if made.operation == "apps.provision":
+        product_ari = _path_params(made).get("productAri")
+    else:
+        parameters = (made.request_json or {}).get("parameters") or {}
+        site_name = parameters.get("name") if isinstance(parameters, dict) else None
+        new_site = isinstance(parameters, dict) and "timezone" in parameters
+        if not new_site and scene.profile.catalogue.site(site_name) is None:
+            return None
+    facts = ProvisioningFacts(
+        request_id, "IN_PROGRESS", 0.0, offerings, site_name=site_name, product_ari=product_ari
+    )
+    return OrderContext(now=0.0, provisioning=facts)
+
+
 def _product_ari(exchange: Exchange, scene: Scene) -> Iterator[dict[str, Any]]:
     """An entitlements list asked for a product's ARI (not a site's)."""
     ari = _path_params(exchange).get("productAri", "")
@@ -127,6 +183,7 @@ SELECTORS: dict[str, Selector] = {
     "any": _any,
     "basic-own-site": _basic_on_own_site,
     "app-on-family-container": _app_on_family_container,
+    "breaks-a-rule": _breaks_a_rule,
     "enterprise-without-quantities": _enterprise_without_quantities,
     "product-ari": _product_ari,
 }
@@ -222,22 +279,29 @@ def _site_of_entitlement(entitlement_id: Any, scene: Scene) -> str | None:
     return None
 
 
-def _site_of_request(request_id: Any, scene: Scene) -> str | None:
-    """The site a provisioning request of the scenario was made for."""
+def _provisioned_by(request_id: Any, scene: Scene) -> Exchange | None:
+    """The scenario's provisioning exchange whose statusUrl names ``request_id``."""
     if not isinstance(request_id, str):
         return None
     for made in scene.earlier:
         if made.operation not in ("products.provision", "apps.provision"):
             continue
         found, url = resolve_pointer(made.response_json, "/data/statusUrl")
-        if not (found and isinstance(url, str) and urlsplit(url).path.endswith("/" + request_id)):
-            continue
-        if made.operation == "apps.provision":
-            ari = _path_params(made).get("productAri", "")
-            return _site_of_cloud(ari.rsplit("/", 1)[-1], scene)
-        found, name = resolve_pointer(made.request_json, "/parameters/name")
-        return name if found else None
+        if found and isinstance(url, str) and urlsplit(url).path.endswith("/" + request_id):
+            return made
     return None
+
+
+def _site_of_request(request_id: Any, scene: Scene) -> str | None:
+    """The site a provisioning request of the scenario was made for."""
+    made = _provisioned_by(request_id, scene)
+    if made is None:
+        return None
+    if made.operation == "apps.provision":
+        ari = _path_params(made).get("productAri", "")
+        return _site_of_cloud(ari.rsplit("/", 1)[-1], scene)
+    found, name = resolve_pointer(made.request_json, "/parameters/name")
+    return name if found else None
 
 
 # -- verdicts -------------------------------------------------------------------------
@@ -256,14 +320,18 @@ def _fits(
         return False
     body = exchange.response_json
     if answer.at is not None:
-        at = answer.at.format(**ctx)
+        targets = _targets(answer.at, ctx)
         errors = body.get("errors") if isinstance(body, dict) else None
         pointers = [
             (e.get("source") or {}).get("pointer")
             for e in (errors if isinstance(errors, list) else [])
             if isinstance(e, dict)
         ]
-        if not any(isinstance(p, str) and (p == at or p.startswith(at + "/")) for p in pointers):
+        if not any(
+            isinstance(p, str) and (p == at or p.startswith(at + "/"))
+            for p in pointers
+            for at in targets
+        ):
             return False
     if answer.echoes is not None:
         found, value = resolve_pointer(body, observation.field or "")
@@ -274,6 +342,15 @@ def _fits(
         if present != answer.has:
             return False
     return True
+
+
+def _targets(at: str, ctx: Mapping[str, Any]) -> tuple[str, ...]:
+    """The pointers ``Answer.at`` names in this context: ``"{key}"`` alone names every
+    pointer of a tuple the context holds; otherwise the one pointer it formats to."""
+    key = at[1:-1] if at.startswith("{") and at.endswith("}") else None
+    if key is not None and isinstance(ctx.get(key), tuple):
+        return tuple(ctx[key])
+    return (at.format(**ctx),)
 
 
 def verdicts(
