@@ -145,11 +145,34 @@ class Readings:
 #: The harness's reading of every assumption.
 HARNESS_READINGS = Readings()
 
+#: Every operation of the contracts (``schemas/openapi.yaml``), for observations of any.
+OPERATIONS = (
+    "entitlements.list",
+    "entitlements.details",
+    "products.provision",
+    "workspaces.query",
+    "apps.provision",
+    "provisioning.status",
+    "orders.place",
+    "orders.place.v1",
+    "orders.get",
+)
+#: The statuses of an error answer.
+ERROR_STATUSES = tuple(range(400, 600))
+
 ASSUMPTIONS: tuple[Assumption, ...] = (
     Assumption(
         "ASM-001",
         "Every error answers with one JSON:API-style envelope "
         "`{errors: [{status, code, title, detail, source: {pointer}, meta: {ruleId}}]}`.",
+        observation=Observation(
+            OPERATIONS,
+            "error-answer",
+            agrees=Answer(ERROR_STATUSES, has=True),
+            contradicts=Answer(ERROR_STATUSES, has=False),
+            shows="an error answer: in the envelope, its first error with a code?",
+            field="/errors/0/code",
+        ),
     ),
     Assumption("ASM-002", "The same orderId with a different body is refused with 409."),
     Assumption(
@@ -239,6 +262,13 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "ASM-022",
         "An unknown provisionRequestId in an order is refused with 422, "
         "as is one that is no longer waiting.",
+        observation=Observation(
+            ("orders.place", "orders.place.v1"),
+            "unknown-provision-request",
+            agrees=Answer((422,)),
+            contradicts=Answer((200, 201, 202, 204, 400, 403, 404, 409)),
+            shows="an order naming a provisioning request the scenario never made: 422?",
+        ),
     ),
     Assumption(
         "ASM-023",
@@ -540,6 +570,57 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
             contradicts=Answer((400, 422)),
             shows="an order the harness's rules refuse: refused with 422 at the field the "
             "rule names?",
+        ),
+    ),
+    Assumption(
+        "ASM-061",
+        "GET order without X-transaction-account is refused with 400 naming the header "
+        "(`source.header`), and so is one with the header empty: the client always sends "
+        "the header, so the suite sends it empty to stand for a missing one ('Tracking an "
+        "order needs its transaction account').",
+        quote="'--header 'X-transaction-account: {{transactionAccountId}}'' (the tracking sample)",
+        section="track-order",
+        observation=Observation(
+            ("orders.get",),
+            "no-account-header",
+            agrees=Answer((400,)),
+            contradicts=Answer((200, 401, 403, 404, 422)),
+            shows="an order asked for with X-transaction-account empty or missing: 400?",
+        ),
+    ),
+    Assumption(
+        "ASM-062",
+        "An id the org does not have is 404 in the envelope, not 400, 403 or an empty 200: "
+        "the details of an entitlement (ENTITLEMENT_NOT_FOUND), an order "
+        "(ORDER_NOT_FOUND, ASM-026), the status of a provisioning request "
+        "(PROVISIONING_REQUEST_NOT_FOUND). The suite asks for ids of the form the org uses "
+        "(UUIDs) that no org has.",
+        quote="'Use the Get entitlement details by ID API and the entitlement ID obtained in "
+        "the previous step' (the cookbook shows no lookup that finds nothing)",
+        section="prerequisites",
+        observation=Observation(
+            ("entitlements.details", "orders.get", "provisioning.status"),
+            "unknown-id",
+            agrees=Answer((404,)),
+            contradicts=Answer((200, 400, 403, 422)),
+            shows="an entitlement, order or provisioning request no answer named: 404?",
+        ),
+    ),
+    Assumption(
+        "ASM-063",
+        "A request without credentials, or with ones the org does not know (a key it never "
+        "issued, the cookbook's `Authentication` header, ERR-001), is refused with 401; "
+        "credentials the org knows but that may not make the call are 403 (ASM-025, "
+        "ASM-040). A run observes the requests sent with no Authorization header: an "
+        "unknown key looks like the org's once masked.",
+        quote="'These APIs utilize an API key as a Bearer access token for authentication.'",
+        section="authentication",
+        observation=Observation(
+            OPERATIONS,
+            "no-credentials",
+            agrees=Answer((401,)),
+            contradicts=Answer((200, 201, 202, 204, 400, 403, 404, 422)),
+            shows="a request with no Authorization header: 401?",
         ),
     ),
 )

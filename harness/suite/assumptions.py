@@ -178,9 +178,60 @@ def _product_ari(exchange: Exchange, scene: Scene) -> Iterator[dict[str, Any]]:
         yield {"asked": ari}
 
 
+def _error_answer(exchange: Exchange, scene: Scene) -> Iterator[dict[str, Any]]:
+    """An answer with an error status (400 to 599)."""
+    if exchange.status is not None and 400 <= exchange.status < 600:
+        yield {}
+
+
+def _unknown_provision_request(exchange: Exchange, scene: Scene) -> Iterator[dict[str, Any]]:
+    """An order naming a provisioning request that no provisioning answer of the scenario
+    gave (a site made for the scenario is provisioned in it too)."""
+    found, request_id = resolve_pointer(exchange.request_json, "/metadata/provisionRequestId")
+    if found and isinstance(request_id, str) and _provisioned_by(request_id, scene) is None:
+        yield {}
+
+
+def _no_account_header(exchange: Exchange, scene: Scene) -> Iterator[dict[str, Any]]:
+    """An order asked for with X-transaction-account missing or empty."""
+    headers = {k.lower(): v for k, v in exchange.request_headers.items()}
+    if not headers.get("x-transaction-account", "").strip():
+        yield {}
+
+
+def _unknown_id(exchange: Exchange, scene: Scene) -> Iterator[dict[str, Any]]:
+    """The details, order or provisioning status of an id that the profile does not list
+    and no earlier exchange of the scenario sent or answered."""
+    params = _path_params(exchange)
+    asked = params.get(
+        {"entitlements.details": "entitlementId", "orders.get": "orderId"}.get(
+            exchange.operation, "requestId"
+        )
+    )
+    if not asked or scene.profile.catalogue.entitlement(asked) is not None:
+        return
+    if any(
+        asked in (e.response_text or "") or asked in (e.request_body or "") or asked in e.url
+        for e in scene.earlier
+    ):
+        return
+    yield {}
+
+
+def _no_credentials(exchange: Exchange, scene: Scene) -> Iterator[dict[str, Any]]:
+    """A request sent with no Authorization header."""
+    if "authorization" not in {k.lower() for k in exchange.request_headers}:
+        yield {}
+
+
 #: The selectors observations name (``Observation.sent``).
 SELECTORS: dict[str, Selector] = {
     "any": _any,
+    "error-answer": _error_answer,
+    "unknown-provision-request": _unknown_provision_request,
+    "no-account-header": _no_account_header,
+    "unknown-id": _unknown_id,
+    "no-credentials": _no_credentials,
     "basic-own-site": _basic_on_own_site,
     "app-on-family-container": _app_on_family_container,
     "breaks-a-rule": _breaks_a_rule,
