@@ -51,13 +51,15 @@ class Answer:
     pointers, counts any of them); ``echoes``: the response's ``Observation.field`` holds
     (True) or does not hold (False) the value the request asked for; ``has``: every match of
     ``Observation.field`` (``*`` for each array index) is present (True) or one is missing
-    (False).
+    (False); ``header``: (name, regular expression) the response header's value matches
+    whole (an absent header reads as the empty string).
     """
 
     status: str | tuple[int, ...]
     at: str | None = None
     echoes: bool | None = None
     has: bool | None = None
+    header: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,8 @@ class Observation:
 
     ``operations``: the operation ids looked at; ``sent``: which of their exchanges count, a
     selector named in ``harness.suite.assumptions.SELECTORS`` (``any``, or one that looks
-    at the request and the scenario's earlier exchanges); ``field``: the response pointer
+    at the request and the scenario's earlier exchanges), or ``breaks:REL-nnn``: an order
+    the harness refuses for that rule and no other; ``field``: the response pointer
     ``Answer.echoes`` and ``Answer.has`` read; ``shows``: what an exchange that counts is,
     in words.
     """
@@ -174,7 +177,17 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
             field="/errors/0/code",
         ),
     ),
-    Assumption("ASM-002", "The same orderId with a different body is refused with 409."),
+    Assumption(
+        "ASM-002",
+        "The same orderId with a different body is refused with 409.",
+        observation=Observation(
+            ("orders.place", "orders.place.v1"),
+            "changed-resend",
+            agrees=Answer((409,)),
+            contradicts=Answer((200, 201, 202, 400, 422)),
+            shows="an orderId the scenario placed, sent again with another body: 409?",
+        ),
+    ),
     Assumption(
         "ASM-003",
         "Every ordered instance offering (not the family container) must have "
@@ -240,18 +253,52 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "ASM-015",
         "When X-transaction-account is sent with an order it must equal the "
         "body's transactionAccountId; the invoice group must belong to that account.",
+        observation=Observation(
+            ("orders.place", "orders.place.v1"),
+            "breaks:REL-018",
+            agrees=Answer((400, 403, 404, 409, 422)),
+            contradicts=Answer("2xx"),
+            shows="an order whose invoice group is another account's (REL-018): refused?",
+        ),
     ),
-    Assumption("ASM-016", "429 and 503 carry Retry-After in whole seconds."),
+    Assumption(
+        "ASM-016",
+        "429 and 503 carry Retry-After in whole seconds.",
+        observation=Observation(
+            OPERATIONS,
+            "any",
+            agrees=Answer((429, 503), header=("retry-after", "[0-9]+")),
+            contradicts=Answer((429, 503), header=("retry-after", ".+")),
+            shows="a throttled or unavailable answer with Retry-After: in whole seconds?",
+        ),
+    ),
     Assumption(
         "ASM-017",
         "A family-container item is referenced by at least one Jira or JSM item of the same order.",
+        observation=Observation(
+            ("orders.place", "orders.place.v1"),
+            "breaks:REL-019",
+            agrees=Answer((400, 403, 404, 409, 422)),
+            contradicts=Answer("2xx"),
+            shows="an order with a family container no Jira or JSM item uses (REL-019): refused?",
+        ),
     ),
     Assumption(
         "ASM-018",
         "Instance and app items carry at least one charge quantity, and an app's "
         "charge element is the one its catalogue entry names.",
     ),
-    Assumption("ASM-019", "A pricingPlanId, when given, is one of the item offering's plans."),
+    Assumption(
+        "ASM-019",
+        "A pricingPlanId, when given, is one of the item offering's plans.",
+        observation=Observation(
+            ("orders.place", "orders.place.v1"),
+            "breaks:REL-017",
+            agrees=Answer((400, 403, 404, 409, 422)),
+            contradicts=Answer("2xx"),
+            shows="an item naming another offering's pricing plan (REL-017): refused?",
+        ),
+    ),
     Assumption(
         "ASM-020",
         "Only apps use APP_DEPENDENCE, and only Enterprise instances use "
@@ -480,6 +527,13 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         quote="'$.items[].nextBillingAchorTimestamp This is the timestampderived from the "
         "Entitlement Details query (add link) "
         "$.subscriptionv2.billingPeriodDetails.billingAnchorTimestamp.'",
+        observation=Observation(
+            ("orders.place", "orders.place.v1"),
+            "breaks:REL-014",
+            agrees=Answer((400, 403, 404, 409, 422)),
+            contradicts=Answer("2xx"),
+            shows="an app billed from another anchor than its product's (REL-014): refused?",
+        ),
     ),
     Assumption(
         "ASM-045",
@@ -487,6 +541,13 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "are not checked, and change no price in the sandbox.",
         quote="'$.items[].promotions[].promotionDefinition.promotionCode the app promo code you "
         "have received from the app vendor'",
+        observation=Observation(
+            ("orders.place", "orders.place.v1"),
+            "breaks:REL-021",
+            agrees=Answer((400, 403, 404, 409, 422)),
+            contradicts=Answer("2xx"),
+            shows="a product item carrying a promotion code (REL-021): refused?",
+        ),
     ),
     Assumption(
         "ASM-046",
@@ -504,6 +565,13 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "shows two workspaces of one product.",
         quote="'There is only one order item for the Jira family container, which is "
         "referenced in both Jira and JSM.'",
+        observation=Observation(
+            ("orders.place", "orders.place.v1"),
+            "breaks:REL-020",
+            agrees=Answer((400, 403, 404, 409, 422)),
+            contradicts=Answer("2xx"),
+            shows="an order holding a product twice (REL-020): refused?",
+        ),
     ),
     Assumption(
         "ASM-048",

@@ -19,6 +19,7 @@ one context per thing that counts (``{"item": 2}``: the order's third item), whi
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,7 @@ from harness.contracts import (
     OrderContext,
     Profile,
     ProvisioningFacts,
+    Violation,
     check_order,
     cookbook,
     expand_pointer,
@@ -124,18 +126,54 @@ def _breaks_a_rule(exchange: Exchange, scene: Scene) -> Iterator[dict[str, Any]]
     and the harness's readings (``pointers``: where each finding points). A REL-005
     finding (an entitlement the org lacks) counts only for an id no earlier answer of the
     scenario named: a site made for the scenario has entitlements the profile lacks."""
-    body = exchange.request_json
-    pointers = []
-    for found in check_order(
-        body, scene.profile.catalogue, _order_context(body, scene), only=_RULES_OBSERVED
-    ):
-        if found.rule == "REL-005":
-            _, named = resolve_pointer(body, found.pointer)
-            if any(str(named) in (e.response_text or "") for e in scene.earlier):
-                continue
-        pointers.append(found.pointer)
+    pointers = [found.pointer for found in _findings(exchange, scene)]
     if pointers:
         yield {"pointers": tuple(dict.fromkeys(pointers))}
+
+
+def _findings(exchange: Exchange, scene: Scene) -> list[Violation]:
+    """What the harness's rules find wrong with an order (``_breaks_a_rule``)."""
+    body = exchange.request_json
+    found = []
+    for finding in check_order(
+        body, scene.profile.catalogue, _order_context(body, scene), only=_RULES_OBSERVED
+    ):
+        if finding.rule == "REL-005":
+            _, named = resolve_pointer(body, finding.pointer)
+            if any(str(named) in (e.response_text or "") for e in scene.earlier):
+                continue
+        found.append(finding)
+    return found
+
+
+def _breaks_only(rules: frozenset[str]) -> Selector:
+    """An order the harness refuses for these rules and no other (``breaks:REL-nnn``): the
+    org's answer to it is its answer to the assumption the rule rests on."""
+
+    def select(exchange: Exchange, scene: Scene) -> Iterator[dict[str, Any]]:
+        broken = {f.rule for f in _findings(exchange, scene)}
+        if broken and broken <= rules:
+            yield {}
+
+    return select
+
+
+def _changed_resend(exchange: Exchange, scene: Scene) -> Iterator[dict[str, Any]]:
+    """An order whose orderId an earlier order of the scenario had, with another body."""
+    body = exchange.request_json
+    order_id = body.get("orderId") if isinstance(body, dict) else None
+    if order_id is None:
+        return
+    for placed in scene.earlier:
+        earlier = placed.request_json
+        if (
+            placed.operation.startswith("orders.place")
+            and isinstance(earlier, dict)
+            and earlier.get("orderId") == order_id
+            and earlier != body
+        ):
+            yield {}
+            return
 
 
 #: The rules ``_breaks_a_rule`` reads: all but REL-015, whether the provisioning request
@@ -232,12 +270,28 @@ SELECTORS: dict[str, Selector] = {
     "no-account-header": _no_account_header,
     "unknown-id": _unknown_id,
     "no-credentials": _no_credentials,
+    "changed-resend": _changed_resend,
     "basic-own-site": _basic_on_own_site,
     "app-on-family-container": _app_on_family_container,
     "breaks-a-rule": _breaks_a_rule,
     "enterprise-without-quantities": _enterprise_without_quantities,
     "product-ari": _product_ari,
 }
+
+
+def selector(sent: str) -> Selector:
+    """The selector ``Observation.sent`` names; KeyError names one that is none."""
+    if sent.startswith(BREAKS):
+        rules = frozenset(sent[len(BREAKS) :].split(","))
+        unknown = rules - {r.id for r in RULES}
+        if unknown:
+            raise KeyError(f"{sent}: no rule {', '.join(sorted(unknown))}")
+        return _breaks_only(rules)
+    return SELECTORS[sent]
+
+
+#: ``Observation.sent`` of an order the harness refuses for the rules named after it.
+BREAKS = "breaks:"
 
 
 def _items(body: Any) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -392,6 +446,11 @@ def _fits(
         present = all(p for _, p, _ in expand_pointer(body, observation.field or ""))
         if present != answer.has:
             return False
+    if answer.header is not None:
+        name, pattern = answer.header
+        headers = {k.lower(): v for k, v in exchange.response_headers.items()}
+        if not re.fullmatch(pattern, headers.get(name.lower(), "").strip()):
+            return False
     return True
 
 
@@ -411,7 +470,7 @@ def verdicts(
     observation = assumption.observation
     if observation is None or exchange.operation not in observation.operations:
         return
-    for ctx in SELECTORS[observation.sent](exchange, scene):
+    for ctx in selector(observation.sent)(exchange, scene):
         if _fits(observation.agrees, observation, exchange, ctx):
             yield AGREES, ctx
         elif _fits(observation.contradicts, observation, exchange, ctx):

@@ -1,7 +1,9 @@
-"""What the assumption ledger reads of an org's answers where the suite's steps rely on an
-assumption the cookbook does not state: the error envelope (ASM-001), an unknown
-provisioning request (ASM-022), a missing transaction-account header (ASM-061), an id the
-org does not have (ASM-062), a request without credentials (ASM-063).
+"""What the assumption ledger reads of an org's answers where the suite relies on an
+assumption the cookbook does not state: the error envelope (ASM-001), a changed resend
+(ASM-002), Retry-After (ASM-016), an unknown provisioning request (ASM-022), a missing
+transaction-account header (ASM-061), an id the org does not have (ASM-062), a request
+without credentials (ASM-063), and the rules that rest on an assumption (ASM-015,
+ASM-017, ASM-019, ASM-044, ASM-045, ASM-047: an order they refuse, refused or accepted).
 
 A real sandbox answers each as the harness assumes (agreed); the client tests' fault
 server, a loopback server answering from a script, plays an org that answers otherwise
@@ -17,8 +19,15 @@ from typing import Any
 import httpx
 import pytest
 
-from harness.client import ApiError, Client, Exchange, OrderBuilder, OrgApiKey, RetryPolicy
-from harness.contracts import load_profile
+from harness.client import (
+    Client,
+    Exchange,
+    HarnessClientError,
+    OrderBuilder,
+    OrgApiKey,
+    RetryPolicy,
+)
+from harness.contracts import cookbook, load_profile, operations
 from harness.suite import assumptions
 from tests.client.support import FaultServer, Reply
 
@@ -58,7 +67,7 @@ def _exchanges(base_url: str, calls: Callable[[Client], Any], auth: Any = None) 
             retry=RetryPolicy.never(),
             on_exchange=seen.append,
         ) as client,
-        contextlib.suppress(ApiError),
+        contextlib.suppress(HarnessClientError),
     ):
         calls(client)
     return seen
@@ -80,15 +89,35 @@ def _envelope(status: int) -> Reply:
     return Reply(status, {"errors": [{"status": str(status), "code": "NO", "title": "No."}]})
 
 
-def _jira_order(client: Client, request_id: str | None = None) -> None:
-    jira = next(o for o in PROFILE.catalogue.offerings.values() if o.name == "Jira Enterprise")
+def _offering(name: str) -> Any:
+    return next(o for o in PROFILE.catalogue.offerings.values() if o.name == name)
+
+
+def _jira_order(client: Client, request_id: str | None = None) -> dict[str, Any]:
     request = client.provision_products(
-        [jira.id], "admin@example.com", "ledger", timezone="Australia/Sydney"
+        [_offering("Jira Enterprise").id], "admin@example.com", "ledger", timezone="UTC"
     )
     body = OrderBuilder.for_profile(PROFILE, request, order_id=ORDER_ID).jira().build()
     if request_id is not None:
         body["metadata"]["provisionRequestId"] = request_id
     client.place_order(body)
+    return body
+
+
+def _placed(order_id: str = ORDER_ID) -> Reply:
+    """An order accepted, as a place-order answer has it."""
+    return Reply(
+        200,
+        {
+            "orderId": order_id,
+            "slug": "R-1",
+            "items": [],
+            "transactionAccountId": ACCOUNT,
+            "invoiceGroupId": PROFILE.catalogue.transaction_accounts[ACCOUNT][0],
+            "additionalTriggeredOrders": None,
+            "metadata": None,
+        },
+    )
 
 
 # -- ASM-001: the error envelope ------------------------------------------------------
@@ -173,7 +202,7 @@ def test_asm_062_the_sandbox_answers_404_for_each_kind_of_id(sandbox: Any) -> No
             lambda: client.get_order(NOBODY[:-1] + "f", ACCOUNT),
             lambda: client.provisioning_status(NOBODY[:-1] + "d"),
         ):
-            with contextlib.suppress(ApiError):
+            with contextlib.suppress(HarnessClientError):
                 call()
 
     seen = _exchanges(sandbox.base_url, calls)
@@ -224,3 +253,108 @@ def test_asm_063_an_org_answering_403_contradicts(org: FaultServer) -> None:
     # The org's key: a 403 then is ASM-025's or ASM-040's business, not this one's.
     seen = _exchanges(org.base_url, lambda c: c.query_workspaces("acme"))
     assert _verdicts(seen, "ASM-063") == []
+
+
+# -- ASM-002: the same orderId with another body --------------------------------------
+
+
+def _twice(client: Client, *, change: bool) -> None:
+    body = _jira_order(client)
+    if change:
+        body["items"][1]["optedUsageOptions"]["chargingDetails"]["chargeQuantities"][0][
+            "quantity"
+        ] *= 2
+    client.place_order(body)
+
+
+def test_asm_002_the_sandbox_refuses_a_changed_resend_with_409(sandbox: Any) -> None:
+    seen = _exchanges(sandbox.base_url, lambda c: _twice(c, change=True))
+    assert [e.status for e in seen] == [200, 200, 409]
+    assert _verdicts(seen, "ASM-002") == [assumptions.AGREES]
+
+
+def test_asm_002_an_org_taking_a_changed_resend_contradicts(org: FaultServer) -> None:
+    org.then(_accepted(), _placed(), _placed())
+    seen = _exchanges(org.base_url, lambda c: _twice(c, change=True))
+    assert _verdicts(seen, "ASM-002") == [assumptions.CONTRADICTS]
+    org.then(_accepted(), _placed(), _placed())
+    seen = _exchanges(org.base_url, lambda c: _twice(c, change=False))
+    assert _verdicts(seen, "ASM-002") == []  # the same body again is REL-003's resend
+
+
+# -- ASM-016: Retry-After -------------------------------------------------------------
+
+
+def test_asm_016_the_sandbox_throttles_with_whole_seconds(sandbox: Any) -> None:
+    sandbox.add_fault({"operation": "workspaces.query", "fault": "429", "retryAfter": 2})
+    seen = _exchanges(sandbox.base_url, lambda c: c.query_workspaces("acme"))
+    assert [e.status for e in seen] == [429]
+    assert _verdicts(seen, "ASM-016") == [assumptions.AGREES]
+
+
+def test_asm_016_a_date_contradicts_and_no_header_tells_nothing(org: FaultServer) -> None:
+    org.then(
+        Reply(429, _envelope(429).json, headers={"Retry-After": "Wed, 21 Oct 2026 07:28:00 GMT"}),
+        _envelope(503),
+    )
+    seen = _exchanges(org.base_url, lambda c: c.query_workspaces("acme"))
+    seen += _exchanges(org.base_url, lambda c: c.query_workspaces("acme"))
+    assert [e.status for e in seen] == [429, 503]
+    assert _verdicts(seen, "ASM-016") == [assumptions.CONTRADICTS]
+
+
+# -- the rules that rest on an assumption ---------------------------------------------
+
+
+def _premium_with_plan(plan: str, *, and_a_promotion: bool = False) -> Callable[[Client], Any]:
+    """A Jira Premium order naming ``plan`` (REL-017 when it is another offering's)."""
+
+    def calls(client: Client) -> None:
+        premium = _offering("Jira Premium (Open Source)")
+        request = client.provision_products(
+            [premium.id], "admin@example.com", "ledger", timezone="UTC"
+        )
+        builder = OrderBuilder.for_profile(PROFILE, request, order_id=ORDER_ID)
+        body = builder.jira_premium(ends_at=4102444800000).build()
+        body["items"][1]["optedUsageOptions"]["chargingDetails"]["pricingPlanId"] = plan
+        if and_a_promotion:  # REL-021 as well
+            body["items"][1]["promotions"] = [{"promotionDefinition": {"promotionCode": "P"}}]
+        client.place_order(body)
+
+    return calls
+
+
+APP_PLAN = _offering("Cookbook sample app").pricing_plans[0]
+
+
+def test_a_rule_that_rests_on_an_assumption_refused_by_the_sandbox_agrees(sandbox: Any) -> None:
+    seen = _exchanges(sandbox.base_url, _premium_with_plan(APP_PLAN))
+    assert [e.status for e in seen] == [200, 422]
+    assert _verdicts(seen, "ASM-019") == [assumptions.AGREES]
+
+
+def test_an_org_accepting_what_such_a_rule_refuses_contradicts(org: FaultServer) -> None:
+    """Only an order broken for that rule alone tells of its assumption: one that breaks
+    REL-021 too tells of neither."""
+    org.then(_accepted(), _placed())
+    seen = _exchanges(org.base_url, _premium_with_plan(APP_PLAN))
+    assert _verdicts(seen, "ASM-019") == [assumptions.CONTRADICTS]
+    org.then(_accepted(), _placed())
+    seen = _exchanges(org.base_url, _premium_with_plan(APP_PLAN, and_a_promotion=True))
+    assert _verdicts(seen, "ASM-019") == _verdicts(seen, "ASM-045") == []
+    premium_plan = _offering("Jira Premium (Open Source)").pricing_plans[0]
+    org.then(_accepted(), _placed())
+    seen = _exchanges(org.base_url, _premium_with_plan(premium_plan))
+    assert _verdicts(seen, "ASM-019") == []  # a valid order
+
+
+def test_every_observation_names_operations_and_a_selector_there_are() -> None:
+    """A misspelt selector or rule would fail only at the end of a live run."""
+    known = {op.id for op in operations()}
+    for item in cookbook.observed_assumptions():
+        assert item.observation is not None
+        assert set(item.observation.operations) <= known, item.id
+        assert assumptions.selector(item.observation.sent), item.id
+        assert item.section is None or item.section in cookbook.SECTIONS, item.id
+    with pytest.raises(KeyError, match="REL-999"):
+        assumptions.selector("breaks:REL-999")
