@@ -691,6 +691,20 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
             shows="a request with no Authorization header: 401?",
         ),
     ),
+    Assumption(
+        "ASM-064",
+        "Answers may hold kinds a request may not: in the entitlement details and GET order, "
+        "a relationship of another type or reference type than the three and two an order "
+        "sends, and a charge quantity with more fields or another charge element than "
+        "user and agent, are read, not refused as a breach of the contract. The harness "
+        "reads FAMILY_CONTAINER, ENTERPRISE and APP_DEPENDENCE, ORDER_ITEM and ENTITLEMENT, "
+        "user and agent, and passes the rest by: an org's existing entitlements were made by "
+        "more than this cookbook's orders. Nothing an org answers contradicts this, so a run "
+        "does not observe it.",
+        quote="'Look for $.relatesFromEntitlements[].entitlementId for type FAMILY_CONTAINER "
+        "in the response.'",
+        section="prerequisites",
+    ),
 )
 
 ERRATA: tuple[Erratum, ...] = (
