@@ -71,8 +71,8 @@ class Observation:
     selector named in ``harness.suite.assumptions.SELECTORS`` (``any``, or one that looks
     at the request and the scenario's earlier exchanges), or ``breaks:REL-nnn``: an order
     the harness refuses for that rule and no other; ``field``: the response pointer
-    ``Answer.echoes`` and ``Answer.has`` read; ``shows``: what an exchange that counts is,
-    in words.
+    ``Answer.echoes`` and ``Answer.has`` read (``{key}`` is filled from the selector's
+    context); ``shows``: what an exchange that counts is, in words.
     """
 
     operations: tuple[str, ...]
@@ -199,7 +199,17 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "and FAILED (reason: no order within 10 minutes) when no valid order names it in time.",
     ),
     Assumption(
-        "ASM-005", "Order items are PROCESSING before SUCCESS, or FAILED with `reasonCode`."
+        "ASM-005",
+        "Order items are PROCESSING before SUCCESS, or FAILED with `reasonCode`.",
+        observation=Observation(
+            ("orders.get",),
+            "any",
+            agrees=Answer("2xx", has=True),
+            contradicts=Answer("2xx", has=False),
+            shows="an order read back: does every item carry a processing status, not "
+            "processingInfo null?",
+            field="/items/*/processingInfo/status",
+        ),
     ),
     Assumption("ASM-006", "A site name is 2 to 63 lower-case letters, digits and inner hyphens."),
     Assumption("ASM-007", "optedUsageOptions is open beyond the fields the samples show."),
@@ -704,6 +714,25 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         quote="'Look for $.relatesFromEntitlements[].entitlementId for type FAMILY_CONTAINER "
         "in the response.'",
         section="prerequisites",
+    ),
+    Assumption(
+        "ASM-065",
+        "A workspace's `type` names its product as the workspaces sample names Jira's: 'Jira "
+        "Software' for `ari:cloud:jira-software::site/...`, and (the cookbook shows neither) "
+        "'Confluence' for `ari:cloud:confluence::...` and 'Jira Service Management' for "
+        "`ari:cloud:jira-servicedesk::...` (ASM-021). The suite finds a site's products in "
+        "its workspaces by these names; the client and discovery go by the ARI.",
+        quote='"id": "ari:cloud:jira-software::site/4745a76c-...", "type": "Jira Software" '
+        "(the existing-site workspaces sample)",
+        section="provision-apps",
+        observation=Observation(
+            ("workspaces.query",),
+            "product-workspaces",
+            agrees=Answer("2xx", echoes=True),
+            contradicts=Answer("2xx", echoes=False),
+            shows="a workspace whose id is a product's ARI: is its type that product's name?",
+            field="/data/{workspace}/type",
+        ),
     ),
 )
 

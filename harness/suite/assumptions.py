@@ -42,6 +42,7 @@ from harness.contracts import (
     resolve_pointer,
 )
 from harness.contracts.cookbook import Answer, Assumption, Observation
+from harness.contracts.profile import ARI_PRODUCT, WORKSPACE_TYPE
 
 from .modes import Mode, RunSettings
 
@@ -256,6 +257,20 @@ def _unknown_id(exchange: Exchange, scene: Scene) -> Iterator[dict[str, Any]]:
     yield {}
 
 
+def _product_workspaces(exchange: Exchange, scene: Scene) -> Iterator[dict[str, Any]]:
+    """Each workspace of an answer whose id is the ARI of a product the harness knows
+    (``asked``: that product's workspace type name)."""
+    data = exchange.response_json.get("data") if isinstance(exchange.response_json, dict) else None
+    for i, workspace in enumerate(data if isinstance(data, list) else []):
+        ari = workspace.get("id") if isinstance(workspace, dict) else None
+        if not isinstance(ari, str) or not ari.startswith("ari:cloud:"):
+            continue
+        part = ari[len("ari:cloud:") :].split("::", 1)[0]
+        product = next((p for p, known in ARI_PRODUCT.items() if known == part), None)
+        if product is not None and "::site/" in ari:
+            yield {"workspace": i, "asked": WORKSPACE_TYPE[product]}
+
+
 def _no_credentials(exchange: Exchange, scene: Scene) -> Iterator[dict[str, Any]]:
     """A request sent with no Authorization header."""
     if "authorization" not in {k.lower() for k in exchange.request_headers}:
@@ -271,6 +286,7 @@ SELECTORS: dict[str, Selector] = {
     "unknown-id": _unknown_id,
     "no-credentials": _no_credentials,
     "changed-resend": _changed_resend,
+    "product-workspaces": _product_workspaces,
     "basic-own-site": _basic_on_own_site,
     "app-on-family-container": _app_on_family_container,
     "breaks-a-rule": _breaks_a_rule,
@@ -439,11 +455,12 @@ def _fits(
         ):
             return False
     if answer.echoes is not None:
-        found, value = resolve_pointer(body, observation.field or "")
+        found, value = resolve_pointer(body, (observation.field or "").format(**ctx))
         if (found and value == ctx.get("asked")) != answer.echoes:
             return False
     if answer.has is not None:
-        present = all(p for _, p, _ in expand_pointer(body, observation.field or ""))
+        wanted = (observation.field or "").format(**ctx)
+        present = all(p for _, p, _ in expand_pointer(body, wanted))
         if present != answer.has:
             return False
     if answer.header is not None:

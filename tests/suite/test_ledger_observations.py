@@ -13,7 +13,10 @@ server, a loopback server answering from a script, plays an org that answers oth
 from __future__ import annotations
 
 import contextlib
+import copy
+import json
 from collections.abc import Callable, Generator, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -358,3 +361,63 @@ def test_every_observation_names_operations_and_a_selector_there_are() -> None:
         assert item.section is None or item.section in cookbook.SECTIONS, item.id
     with pytest.raises(KeyError, match="REL-999"):
         assumptions.selector("breaks:REL-999")
+
+
+# -- ASM-065: workspace type names ----------------------------------------------------
+
+
+def test_asm_065_the_sandbox_names_each_products_workspaces(sandbox: Any) -> None:
+    seen = _exchanges(sandbox.base_url, lambda c: c.query_workspaces())
+    types = {w["type"] for w in seen[0].response_json["data"]}
+    assert {"Jira Software", "Jira Service Management"} <= types
+    assert set(_verdicts(seen, "ASM-065")) == {assumptions.AGREES}
+
+
+def test_asm_065_another_name_contradicts_and_another_product_tells_nothing(
+    org: FaultServer,
+) -> None:
+    def workspace(ari: str, kind: str) -> dict[str, Any]:
+        return {"id": ari, "type": kind, "attributes": {"name": "acme"}}
+
+    cloud = "4745a76c-290c-49d4-aa23-04d5ccb3c52d"
+    org.then(
+        Reply(
+            200,
+            {
+                "data": [
+                    workspace(f"ari:cloud:jira-software::site/{cloud}", "Jira Software"),
+                    workspace(f"ari:cloud:jira-servicedesk::site/{cloud}", "Jira Service Desk"),
+                    workspace(f"ari:cloud:jira-work-management::site/{cloud}", "Jira Work"),
+                ],
+                "links": {"next": None},
+            },
+        )
+    )
+    seen = _exchanges(org.base_url, lambda c: c.query_workspaces("acme"))
+    assert sorted(_verdicts(seen, "ASM-065")) == [assumptions.AGREES, assumptions.CONTRADICTS]
+
+
+# -- ASM-005: an item read back has a processing status -------------------------------
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "cookbook"
+
+
+def test_asm_005_the_sandbox_reads_every_item_back_with_its_status(sandbox: Any) -> None:
+    def calls(client: Client) -> None:
+        body = _jira_order(client)
+        client.get_order(body["orderId"], body["transactionAccountId"])
+
+    seen = _exchanges(sandbox.base_url, calls)
+    assert [e.status for e in seen] == [200, 200, 200]
+    assert _verdicts(seen, "ASM-005") == [assumptions.AGREES]
+
+
+def test_asm_005_an_item_not_yet_processing_contradicts(org: FaultServer) -> None:
+    order = json.loads((FIXTURES / "order.response.json").read_text())
+    org.then(Reply(200, order))
+    order = copy.deepcopy(order)
+    order["items"][1]["processingInfo"] = None
+    org.then(Reply(200, order))
+    seen = _exchanges(org.base_url, lambda c: c.get_order(order["orderId"], ACCOUNT))
+    seen += _exchanges(org.base_url, lambda c: c.get_order(order["orderId"], ACCOUNT))
+    assert _verdicts(seen, "ASM-005") == [assumptions.AGREES, assumptions.CONTRADICTS]
