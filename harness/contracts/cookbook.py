@@ -240,6 +240,13 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "place, sets the page size. Both places naming different values is 400.",
         quote="'Query the Workspaces API to find the product ARI' and the sample's "
         '"links": {"self": "eyJxdWVyeSI6...", "next": null, "prev": null}',
+        observation=Observation(
+            ("workspaces.query",),
+            "body-cursor",
+            agrees=Answer("2xx"),
+            contradicts=Answer((400, 404, 422)),
+            shows="the next page asked for with links.next as `cursor` in the body: taken?",
+        ),
     ),
     Assumption("ASM-011", "Entitlement `provisioning_status` values other than ACTIVE are open."),
     Assumption(

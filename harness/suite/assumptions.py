@@ -271,6 +271,13 @@ def _product_workspaces(exchange: Exchange, scene: Scene) -> Iterator[dict[str, 
             yield {"workspace": i, "asked": WORKSPACE_TYPE[product]}
 
 
+def _body_cursor(exchange: Exchange, scene: Scene) -> Iterator[dict[str, Any]]:
+    """A workspaces query asking for a page by the ``cursor`` of the body (ASM-010)."""
+    body = exchange.request_json
+    if isinstance(body, dict) and isinstance(body.get("cursor"), str):
+        yield {}
+
+
 def _no_credentials(exchange: Exchange, scene: Scene) -> Iterator[dict[str, Any]]:
     """A request sent with no Authorization header."""
     if "authorization" not in {k.lower() for k in exchange.request_headers}:
@@ -287,6 +294,7 @@ SELECTORS: dict[str, Selector] = {
     "no-credentials": _no_credentials,
     "changed-resend": _changed_resend,
     "product-workspaces": _product_workspaces,
+    "body-cursor": _body_cursor,
     "basic-own-site": _basic_on_own_site,
     "app-on-family-container": _app_on_family_container,
     "breaks-a-rule": _breaks_a_rule,

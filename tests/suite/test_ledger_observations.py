@@ -421,3 +421,24 @@ def test_asm_005_an_item_not_yet_processing_contradicts(org: FaultServer) -> Non
     seen = _exchanges(org.base_url, lambda c: c.get_order(order["orderId"], ACCOUNT))
     seen += _exchanges(org.base_url, lambda c: c.get_order(order["orderId"], ACCOUNT))
     assert _verdicts(seen, "ASM-005") == [assumptions.AGREES, assumptions.CONTRADICTS]
+
+
+# -- ASM-010: the next page by the body's cursor --------------------------------------
+
+
+def test_asm_010_the_sandbox_takes_the_cursor_in_the_body(sandbox: Any) -> None:
+    def calls(client: Client) -> None:
+        first = client.query_workspaces(limit=1)
+        assert first.next_cursor
+        client.query_workspaces(cursor=first.next_cursor)
+
+    seen = _exchanges(sandbox.base_url, calls)
+    assert [e.status for e in seen] == [200, 200]
+    assert _verdicts(seen, "ASM-010") == [assumptions.AGREES]
+
+
+def test_asm_010_an_org_refusing_the_body_cursor_contradicts(org: FaultServer) -> None:
+    org.then(_envelope(400))
+    seen = _exchanges(org.base_url, lambda c: c.query_workspaces(cursor="eyJwYWdlIjoyfQ=="))
+    seen += _exchanges(org.base_url, lambda c: c.query_workspaces("acme"))  # no cursor
+    assert _verdicts(seen, "ASM-010") == [assumptions.CONTRADICTS]
