@@ -101,8 +101,15 @@ def errata_markdown() -> str:
     ]
     for a in cookbook.ASSUMPTIONS:
         observed = f"observed: {a.observation.shows}" if a.observation else ""
+        words = a.quote or ""
+        if a.section:  # the cookbook section the assumption extends
+            words = (
+                f"{cookbook.SECTIONS[a.section]}: {words}"
+                if words
+                else cookbook.SECTIONS[a.section]
+            )
         lines.append(
-            f"| {a.id} | {_cell(a.text)} | {_cell(a.quote or '')} | "
+            f"| {a.id} | {_cell(a.text)} | {_cell(words)} | "
             f"{_cell(a.alternative or '')} | {_cell(observed)} |"
         )
     return "\n".join(lines) + "\n"

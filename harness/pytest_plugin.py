@@ -66,6 +66,8 @@ LEDGER_WRITTEN = pytest.StashKey[tuple[Path, dict[str, Any]]]()
 #: The Gherkin scenario an item runs (set when it starts), and its failed step.
 SCENARIO = pytest.StashKey[tuple[str, str]]()
 FAILED_STEP = pytest.StashKey[StepFailure]()
+#: The scenario's world, for what a failed step says of it.
+WORLD = pytest.StashKey[World]()
 #: A replayed scenario's cassette, which its failures name.
 REPLAYED_FROM = pytest.StashKey[Path]()
 #: Whether a scenario's steps (pytest's call phase) passed.
@@ -325,10 +327,14 @@ def pytest_bdd_step_error(
     """Where a step failed, for the summary; and the report's failed step shows the error
     by its message, as the scenario does, not by the frames of pytest-bdd, the client and
     tenacity (kept, for the report too, under -v or an explicit --tb)."""
-    request.node.stash[FAILED_STEP] = StepFailure.of(
-        feature, scenario, step, cassette=request.node.stash.get(REPLAYED_FROM, None)
-    )
     config = request.config
+    request.node.stash[FAILED_STEP] = StepFailure.of(
+        feature,
+        scenario,
+        step,
+        cassette=request.node.stash.get(REPLAYED_FROM, None),
+        contradicted=_contradicted(config, request.node.stash.get(WORLD, None)),
+    )
     frames = exception.__traceback__
     if config.option.tbstyle == "auto" and config.get_verbosity() <= 0:
         exception.__traceback__ = None
@@ -336,6 +342,18 @@ def pytest_bdd_step_error(
         return (yield)
     finally:
         exception.__traceback__ = frames
+
+
+def _contradicted(config: pytest.Config, world: Any) -> tuple[tuple[str, str], ...]:
+    """The assumptions the org contradicted in a scenario so far, each with the summary of
+    the first exchange that shows it: only a run that writes the ledger asks."""
+    if config.stash.get(LEDGER, None) is None or not isinstance(world, World):
+        return ()
+    found: dict[str, str] = {}
+    for e in assumptions.observe("", world.exchanges, world.profile, world.admin):
+        if e.verdict == assumptions.CONTRADICTS:
+            found.setdefault(e.assumption, f"{e.exchange['operation']} -> {e.exchange['status']}")
+    return tuple(found.items())
 
 
 @pytest.hookimpl(wrapper=True)
@@ -415,4 +433,5 @@ def world(
     ) as opened:
         if opened.settings.mode is Mode.REPLAY:
             request.node.stash[REPLAYED_FROM] = info.cassette(opened.settings.cassette_dir)
+        request.node.stash[WORLD] = opened
         yield opened

@@ -118,13 +118,20 @@ def _said(world: World) -> str:
 @then(parsers.parse('the refusal says "{text}"'))
 def refusal_says(world: World, text: str) -> None:
     said = _said(world)
+    if not world.sandbox_answers:  # the words are the harness sandbox's own (ASM-060)
+        world.unchecked_against_org(f"the words {text!r}")
+        return
     assert text in said, f"{text!r} is not in: {said}"
 
 
 @then("the refusal names that site")
 def refusal_names_that_site(world: World) -> None:
     said = _said(world)
-    assert world.site is not None and world.site.name in said, f"no site named in: {said}"
+    assert world.site is not None, "no site yet: a 'Given a site with ...' step is missing"
+    if not world.sandbox_answers:  # the words are the harness sandbox's own (ASM-060)
+        world.unchecked_against_org(f"the site's name {world.site.name!r} in the words")
+        return
+    assert world.site.name in said, f"no site named in: {said}"
 
 
 @then(parsers.parse('the refusal points at header "{name}"'))

@@ -47,16 +47,19 @@ class Answer:
 
     ``status``: ``"2xx"`` or the statuses that count; ``at``: a refusal counts only when one
     of its errors points at this JSON pointer or below it (``{item}`` is the index of the
-    item the observation looked at); ``echoes``: the response's ``Observation.field`` holds
+    item the observation looked at; ``"{key}"`` alone, where the context holds a tuple of
+    pointers, counts any of them); ``echoes``: the response's ``Observation.field`` holds
     (True) or does not hold (False) the value the request asked for; ``has``: every match of
     ``Observation.field`` (``*`` for each array index) is present (True) or one is missing
-    (False).
+    (False); ``header``: (name, regular expression) the response header's value matches
+    whole (an absent header reads as the empty string).
     """
 
     status: str | tuple[int, ...]
     at: str | None = None
     echoes: bool | None = None
     has: bool | None = None
+    header: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -66,9 +69,10 @@ class Observation:
 
     ``operations``: the operation ids looked at; ``sent``: which of their exchanges count, a
     selector named in ``harness.suite.assumptions.SELECTORS`` (``any``, or one that looks
-    at the request and the scenario's earlier exchanges); ``field``: the response pointer
-    ``Answer.echoes`` and ``Answer.has`` read; ``shows``: what an exchange that counts is,
-    in words.
+    at the request and the scenario's earlier exchanges), or ``breaks:REL-nnn``: an order
+    the harness refuses for that rule and no other; ``field``: the response pointer
+    ``Answer.echoes`` and ``Answer.has`` read (``{key}`` is filled from the selector's
+    context); ``shows``: what an exchange that counts is, in words.
     """
 
     operations: tuple[str, ...]
@@ -86,7 +90,8 @@ class Assumption:
     ``alternative``: the other reading the cookbook's words allow, when there is one (a
     sandbox can be switched to it: ``"sandbox": {"readings": {"ASM-nnn": "alternative"}}``
     in its profile); ``quote``: the cookbook's words it rests on; ``observation``: how a
-    live run confirms or refutes it (``harness.suite.assumptions``).
+    live run confirms or refutes it (``harness.suite.assumptions``); ``section``: the
+    cookbook section it extends (a key of ``SECTIONS``).
     """
 
     id: str
@@ -94,6 +99,7 @@ class Assumption:
     alternative: str | None = None
     quote: str | None = None
     observation: Observation | None = None
+    section: str | None = None
 
 
 @dataclass(frozen=True)
@@ -142,13 +148,46 @@ class Readings:
 #: The harness's reading of every assumption.
 HARNESS_READINGS = Readings()
 
+#: Every operation of the contracts (``schemas/openapi.yaml``), for observations of any.
+OPERATIONS = (
+    "entitlements.list",
+    "entitlements.details",
+    "products.provision",
+    "workspaces.query",
+    "apps.provision",
+    "provisioning.status",
+    "orders.place",
+    "orders.place.v1",
+    "orders.get",
+)
+#: The statuses of an error answer.
+ERROR_STATUSES = tuple(range(400, 600))
+
 ASSUMPTIONS: tuple[Assumption, ...] = (
     Assumption(
         "ASM-001",
         "Every error answers with one JSON:API-style envelope "
         "`{errors: [{status, code, title, detail, source: {pointer}, meta: {ruleId}}]}`.",
+        observation=Observation(
+            OPERATIONS,
+            "error-answer",
+            agrees=Answer(ERROR_STATUSES, has=True),
+            contradicts=Answer(ERROR_STATUSES, has=False),
+            shows="an error answer: in the envelope, its first error with a code?",
+            field="/errors/0/code",
+        ),
     ),
-    Assumption("ASM-002", "The same orderId with a different body is refused with 409."),
+    Assumption(
+        "ASM-002",
+        "The same orderId with a different body is refused with 409.",
+        observation=Observation(
+            ("orders.place", "orders.place.v1"),
+            "changed-resend",
+            agrees=Answer((409,)),
+            contradicts=Answer((200, 201, 202, 400, 422)),
+            shows="an orderId the scenario placed, sent again with another body: 409?",
+        ),
+    ),
     Assumption(
         "ASM-003",
         "Every ordered instance offering (not the family container) must have "
@@ -160,7 +199,17 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "and FAILED (reason: no order within 10 minutes) when no valid order names it in time.",
     ),
     Assumption(
-        "ASM-005", "Order items are PROCESSING before SUCCESS, or FAILED with `reasonCode`."
+        "ASM-005",
+        "Order items are PROCESSING before SUCCESS, or FAILED with `reasonCode`.",
+        observation=Observation(
+            ("orders.get",),
+            "any",
+            agrees=Answer("2xx", has=True),
+            contradicts=Answer("2xx", has=False),
+            shows="an order read back: does every item carry a processing status, not "
+            "processingInfo null?",
+            field="/items/*/processingInfo/status",
+        ),
     ),
     Assumption("ASM-006", "A site name is 2 to 63 lower-case letters, digits and inner hyphens."),
     Assumption("ASM-007", "optedUsageOptions is open beyond the fields the samples show."),
@@ -191,6 +240,13 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "place, sets the page size. Both places naming different values is 400.",
         quote="'Query the Workspaces API to find the product ARI' and the sample's "
         '"links": {"self": "eyJxdWVyeSI6...", "next": null, "prev": null}',
+        observation=Observation(
+            ("workspaces.query",),
+            "body-cursor",
+            agrees=Answer("2xx"),
+            contradicts=Answer((400, 404, 422)),
+            shows="the next page asked for with links.next as `cursor` in the body: taken?",
+        ),
     ),
     Assumption("ASM-011", "Entitlement `provisioning_status` values other than ACTIVE are open."),
     Assumption(
@@ -214,18 +270,52 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "ASM-015",
         "When X-transaction-account is sent with an order it must equal the "
         "body's transactionAccountId; the invoice group must belong to that account.",
+        observation=Observation(
+            ("orders.place", "orders.place.v1"),
+            "breaks:REL-018",
+            agrees=Answer((400, 403, 404, 409, 422)),
+            contradicts=Answer("2xx"),
+            shows="an order whose invoice group is another account's (REL-018): refused?",
+        ),
     ),
-    Assumption("ASM-016", "429 and 503 carry Retry-After in whole seconds."),
+    Assumption(
+        "ASM-016",
+        "429 and 503 carry Retry-After in whole seconds.",
+        observation=Observation(
+            OPERATIONS,
+            "any",
+            agrees=Answer((429, 503), header=("retry-after", "[0-9]+")),
+            contradicts=Answer((429, 503), header=("retry-after", ".+")),
+            shows="a throttled or unavailable answer with Retry-After: in whole seconds?",
+        ),
+    ),
     Assumption(
         "ASM-017",
         "A family-container item is referenced by at least one Jira or JSM item of the same order.",
+        observation=Observation(
+            ("orders.place", "orders.place.v1"),
+            "breaks:REL-019",
+            agrees=Answer((400, 403, 404, 409, 422)),
+            contradicts=Answer("2xx"),
+            shows="an order with a family container no Jira or JSM item uses (REL-019): refused?",
+        ),
     ),
     Assumption(
         "ASM-018",
         "Instance and app items carry at least one charge quantity, and an app's "
         "charge element is the one its catalogue entry names.",
     ),
-    Assumption("ASM-019", "A pricingPlanId, when given, is one of the item offering's plans."),
+    Assumption(
+        "ASM-019",
+        "A pricingPlanId, when given, is one of the item offering's plans.",
+        observation=Observation(
+            ("orders.place", "orders.place.v1"),
+            "breaks:REL-017",
+            agrees=Answer((400, 403, 404, 409, 422)),
+            contradicts=Answer("2xx"),
+            shows="an item naming another offering's pricing plan (REL-017): refused?",
+        ),
+    ),
     Assumption(
         "ASM-020",
         "Only apps use APP_DEPENDENCE, and only Enterprise instances use "
@@ -236,6 +326,13 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "ASM-022",
         "An unknown provisionRequestId in an order is refused with 422, "
         "as is one that is no longer waiting.",
+        observation=Observation(
+            ("orders.place", "orders.place.v1"),
+            "unknown-provision-request",
+            agrees=Answer((422,)),
+            contradicts=Answer((200, 201, 202, 204, 400, 403, 404, 409)),
+            shows="an order naming a provisioning request the scenario never made: 422?",
+        ),
     ),
     Assumption(
         "ASM-023",
@@ -447,6 +544,13 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         quote="'$.items[].nextBillingAchorTimestamp This is the timestampderived from the "
         "Entitlement Details query (add link) "
         "$.subscriptionv2.billingPeriodDetails.billingAnchorTimestamp.'",
+        observation=Observation(
+            ("orders.place", "orders.place.v1"),
+            "breaks:REL-014",
+            agrees=Answer((400, 403, 404, 409, 422)),
+            contradicts=Answer("2xx"),
+            shows="an app billed from another anchor than its product's (REL-014): refused?",
+        ),
     ),
     Assumption(
         "ASM-045",
@@ -454,6 +558,13 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "are not checked, and change no price in the sandbox.",
         quote="'$.items[].promotions[].promotionDefinition.promotionCode the app promo code you "
         "have received from the app vendor'",
+        observation=Observation(
+            ("orders.place", "orders.place.v1"),
+            "breaks:REL-021",
+            agrees=Answer((400, 403, 404, 409, 422)),
+            contradicts=Answer("2xx"),
+            shows="a product item carrying a promotion code (REL-021): refused?",
+        ),
     ),
     Assumption(
         "ASM-046",
@@ -471,6 +582,13 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "shows two workspaces of one product.",
         quote="'There is only one order item for the Jira family container, which is "
         "referenced in both Jira and JSM.'",
+        observation=Observation(
+            ("orders.place", "orders.place.v1"),
+            "breaks:REL-020",
+            agrees=Answer((400, 403, 404, 409, 422)),
+            contradicts=Answer("2xx"),
+            shows="an order holding a product twice (REL-020): refused?",
+        ),
     ),
     Assumption(
         "ASM-048",
@@ -527,6 +645,7 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "does, and sends no order past 600 s of its own count.",
         quote="'The place order action must happen in quick succession (within 10 minutes) or "
         "the provisioning process will time out while waiting for information from commerce.'",
+        section="place-order",
     ),
     Assumption(
         "ASM-054",
@@ -540,6 +659,7 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "first send may still be under way.",
         quote="'$.orderId - a UUID generated by the caller. It is used as an idempotent key as "
         "well'",
+        section="place-order",
     ),
     Assumption(
         "ASM-055",
@@ -552,6 +672,113 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "waits (a resend after a lost answer is one), and apps are not counted.",
         quote="'the id of each workspace returned corresponds to the product ARI' and its shape "
         "'ari:cloud:confluence::site/123': one ARI, so one instance, per product of a site",
+        section="place-order",
+    ),
+    Assumption(
+        "ASM-060",
+        "An order that breaks a relationship rule (REL-nnn) is refused with 422 and an error "
+        "whose `source.pointer` is the field the rule names, or within it: the caller learns "
+        "which field to change, not merely that the order is wrong. The rule's id "
+        "(`meta.ruleId`), the error `code` (RULE_VIOLATION, PROVISIONING_REQUEST_UNKNOWN...) "
+        "and the words of `title` and `detail` are the harness sandbox's own, which no org is "
+        "assumed to send: against an org (a run that writes the assumption ledger) the "
+        "suite's steps check a refusal's status and where it points, never its rule id, "
+        "code or words.",
+        quote="the entitlement relationships a correct order must satisfy ('Place order', "
+        "'Place order for apps'); the cookbook shows no refusal",
+        section="place-order",
+        observation=Observation(
+            ("orders.place", "orders.place.v1"),
+            "breaks-a-rule",
+            agrees=Answer((422,), at="{pointers}"),
+            contradicts=Answer((400, 422)),
+            shows="an order the harness's rules refuse: refused with 422 at the field the "
+            "rule names?",
+        ),
+    ),
+    Assumption(
+        "ASM-061",
+        "GET order without X-transaction-account is refused with 400 naming the header "
+        "(`source.header`), and so is one with the header empty: the client always sends "
+        "the header, so the suite sends it empty to stand for a missing one ('Tracking an "
+        "order needs its transaction account').",
+        quote="'--header 'X-transaction-account: {{transactionAccountId}}'' (the tracking sample)",
+        section="track-order",
+        observation=Observation(
+            ("orders.get",),
+            "no-account-header",
+            agrees=Answer((400,)),
+            contradicts=Answer((200, 401, 403, 404, 422)),
+            shows="an order asked for with X-transaction-account empty or missing: 400?",
+        ),
+    ),
+    Assumption(
+        "ASM-062",
+        "An id the org does not have is 404 in the envelope, not 400, 403 or an empty 200: "
+        "the details of an entitlement (ENTITLEMENT_NOT_FOUND), an order "
+        "(ORDER_NOT_FOUND, ASM-026), the status of a provisioning request "
+        "(PROVISIONING_REQUEST_NOT_FOUND). The suite asks for ids of the form the org uses "
+        "(UUIDs) that no org has.",
+        quote="'Use the Get entitlement details by ID API and the entitlement ID obtained in "
+        "the previous step' (the cookbook shows no lookup that finds nothing)",
+        section="prerequisites",
+        observation=Observation(
+            ("entitlements.details", "orders.get", "provisioning.status"),
+            "unknown-id",
+            agrees=Answer((404,)),
+            contradicts=Answer((200, 400, 403, 422)),
+            shows="an entitlement, order or provisioning request no answer named: 404?",
+        ),
+    ),
+    Assumption(
+        "ASM-063",
+        "A request without credentials, or with ones the org does not know (a key it never "
+        "issued, the cookbook's `Authentication` header, ERR-001), is refused with 401; "
+        "credentials the org knows but that may not make the call are 403 (ASM-025, "
+        "ASM-040). A run observes the requests sent with no Authorization header: an "
+        "unknown key looks like the org's once masked.",
+        quote="'These APIs utilize an API key as a Bearer access token for authentication.'",
+        section="authentication",
+        observation=Observation(
+            OPERATIONS,
+            "no-credentials",
+            agrees=Answer((401,)),
+            contradicts=Answer((200, 201, 202, 204, 400, 403, 404, 422)),
+            shows="a request with no Authorization header: 401?",
+        ),
+    ),
+    Assumption(
+        "ASM-064",
+        "Answers may hold kinds a request may not: in the entitlement details and GET order, "
+        "a relationship of another type or reference type than the three and two an order "
+        "sends, and a charge quantity with more fields or another charge element than "
+        "user and agent, are read, not refused as a breach of the contract. The harness "
+        "reads FAMILY_CONTAINER, ENTERPRISE and APP_DEPENDENCE, ORDER_ITEM and ENTITLEMENT, "
+        "user and agent, and passes the rest by: an org's existing entitlements were made by "
+        "more than this cookbook's orders. Nothing an org answers contradicts this, so a run "
+        "does not observe it.",
+        quote="'Look for $.relatesFromEntitlements[].entitlementId for type FAMILY_CONTAINER "
+        "in the response.'",
+        section="prerequisites",
+    ),
+    Assumption(
+        "ASM-065",
+        "A workspace's `type` names its product as the workspaces sample names Jira's: 'Jira "
+        "Software' for `ari:cloud:jira-software::site/...`, and (the cookbook shows neither) "
+        "'Confluence' for `ari:cloud:confluence::...` and 'Jira Service Management' for "
+        "`ari:cloud:jira-servicedesk::...` (ASM-021). The suite finds a site's products in "
+        "its workspaces by these names; the client and discovery go by the ARI.",
+        quote='"id": "ari:cloud:jira-software::site/4745a76c-...", "type": "Jira Software" '
+        "(the existing-site workspaces sample)",
+        section="provision-apps",
+        observation=Observation(
+            ("workspaces.query",),
+            "product-workspaces",
+            agrees=Answer("2xx", echoes=True),
+            contradicts=Answer("2xx", echoes=False),
+            shows="a workspace whose id is a product's ARI: is its type that product's name?",
+            field="/data/{workspace}/type",
+        ),
     ),
 )
 

@@ -19,6 +19,7 @@ one context per thing that counts (``{"item": 2}``: the order's third item), whi
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,13 +30,19 @@ from harness._files import write_whole
 from harness._loopback import is_loopback
 from harness.client import Exchange
 from harness.contracts import (
+    RULES,
+    OrderContext,
     Profile,
+    ProvisioningFacts,
+    Violation,
+    check_order,
     cookbook,
     expand_pointer,
     find_operation,
     resolve_pointer,
 )
 from harness.contracts.cookbook import Answer, Assumption, Observation
+from harness.contracts.profile import ARI_PRODUCT, WORKSPACE_TYPE
 
 from .modes import Mode, RunSettings
 
@@ -115,6 +122,94 @@ def _enterprise_without_quantities(exchange: Exchange, scene: Scene) -> Iterator
             yield {"item": i}
 
 
+def _breaks_a_rule(exchange: Exchange, scene: Scene) -> Iterator[dict[str, Any]]:
+    """An order the harness's relationship rules refuse, read with the profile's catalogue
+    and the harness's readings (``pointers``: where each finding points). A REL-005
+    finding (an entitlement the org lacks) counts only for an id no earlier answer of the
+    scenario named: a site made for the scenario has entitlements the profile lacks."""
+    pointers = [found.pointer for found in _findings(exchange, scene)]
+    if pointers:
+        yield {"pointers": tuple(dict.fromkeys(pointers))}
+
+
+def _findings(exchange: Exchange, scene: Scene) -> list[Violation]:
+    """What the harness's rules find wrong with an order (``_breaks_a_rule``)."""
+    body = exchange.request_json
+    found = []
+    for finding in check_order(
+        body, scene.profile.catalogue, _order_context(body, scene), only=_RULES_OBSERVED
+    ):
+        if finding.rule == "REL-005":
+            _, named = resolve_pointer(body, finding.pointer)
+            if any(str(named) in (e.response_text or "") for e in scene.earlier):
+                continue
+        found.append(finding)
+    return found
+
+
+def _breaks_only(rules: frozenset[str]) -> Selector:
+    """An order the harness refuses for these rules and no other (``breaks:REL-nnn``): the
+    org's answer to it is its answer to the assumption the rule rests on."""
+
+    def select(exchange: Exchange, scene: Scene) -> Iterator[dict[str, Any]]:
+        broken = {f.rule for f in _findings(exchange, scene)}
+        if broken and broken <= rules:
+            yield {}
+
+    return select
+
+
+def _changed_resend(exchange: Exchange, scene: Scene) -> Iterator[dict[str, Any]]:
+    """An order whose orderId an earlier order of the scenario had, with another body."""
+    body = exchange.request_json
+    order_id = body.get("orderId") if isinstance(body, dict) else None
+    if order_id is None:
+        return
+    for placed in scene.earlier:
+        earlier = placed.request_json
+        if (
+            placed.operation.startswith("orders.place")
+            and isinstance(earlier, dict)
+            and earlier.get("orderId") == order_id
+            and earlier != body
+        ):
+            yield {}
+            return
+
+
+#: The rules ``_breaks_a_rule`` reads: all but REL-015, whether the provisioning request
+#: still waits, which is the org's state and clock (ASM-022, ASM-053).
+_RULES_OBSERVED = frozenset(r.id for r in RULES if r.id != "REL-015")
+
+
+def _order_context(body: Any, scene: Scene) -> OrderContext | None:
+    """What the rules need of the provisioning request an order names, from the request
+    the scenario made (None: not one of its own, or an existing site the profile does not
+    know, such as a site made for the scenario, whose family container it cannot tell)."""
+    found, request_id = resolve_pointer(body, "/metadata/provisionRequestId")
+    made = _provisioned_by(request_id, scene) if found else None
+    if made is None:
+        return None
+    offerings = tuple(
+        o["id"]
+        for o in (made.request_json or {}).get("offerings") or []
+        if isinstance(o, dict) and isinstance(o.get("id"), str)
+    )
+    site_name = product_ari = None
+    if made.operation == "apps.provision":
+        product_ari = _path_params(made).get("productAri")
+    else:
+        parameters = (made.request_json or {}).get("parameters") or {}
+        site_name = parameters.get("name") if isinstance(parameters, dict) else None
+        new_site = isinstance(parameters, dict) and "timezone" in parameters
+        if not new_site and scene.profile.catalogue.site(site_name) is None:
+            return None
+    facts = ProvisioningFacts(
+        request_id, "IN_PROGRESS", 0.0, offerings, site_name=site_name, product_ari=product_ari
+    )
+    return OrderContext(now=0.0, provisioning=facts)
+
+
 def _product_ari(exchange: Exchange, scene: Scene) -> Iterator[dict[str, Any]]:
     """An entitlements list asked for a product's ARI (not a site's)."""
     ari = _path_params(exchange).get("productAri", "")
@@ -122,14 +217,105 @@ def _product_ari(exchange: Exchange, scene: Scene) -> Iterator[dict[str, Any]]:
         yield {"asked": ari}
 
 
+def _error_answer(exchange: Exchange, scene: Scene) -> Iterator[dict[str, Any]]:
+    """An answer with an error status (400 to 599)."""
+    if exchange.status is not None and 400 <= exchange.status < 600:
+        yield {}
+
+
+def _unknown_provision_request(exchange: Exchange, scene: Scene) -> Iterator[dict[str, Any]]:
+    """An order naming a provisioning request that no provisioning answer of the scenario
+    gave (a site made for the scenario is provisioned in it too)."""
+    found, request_id = resolve_pointer(exchange.request_json, "/metadata/provisionRequestId")
+    if found and isinstance(request_id, str) and _provisioned_by(request_id, scene) is None:
+        yield {}
+
+
+def _no_account_header(exchange: Exchange, scene: Scene) -> Iterator[dict[str, Any]]:
+    """An order asked for with X-transaction-account missing or empty."""
+    headers = {k.lower(): v for k, v in exchange.request_headers.items()}
+    if not headers.get("x-transaction-account", "").strip():
+        yield {}
+
+
+def _unknown_id(exchange: Exchange, scene: Scene) -> Iterator[dict[str, Any]]:
+    """The details, order or provisioning status of an id that the profile does not list
+    and no earlier exchange of the scenario sent or answered."""
+    params = _path_params(exchange)
+    asked = params.get(
+        {"entitlements.details": "entitlementId", "orders.get": "orderId"}.get(
+            exchange.operation, "requestId"
+        )
+    )
+    if not asked or scene.profile.catalogue.entitlement(asked) is not None:
+        return
+    if any(
+        asked in (e.response_text or "") or asked in (e.request_body or "") or asked in e.url
+        for e in scene.earlier
+    ):
+        return
+    yield {}
+
+
+def _product_workspaces(exchange: Exchange, scene: Scene) -> Iterator[dict[str, Any]]:
+    """Each workspace of an answer whose id is the ARI of a product the harness knows
+    (``asked``: that product's workspace type name)."""
+    data = exchange.response_json.get("data") if isinstance(exchange.response_json, dict) else None
+    for i, workspace in enumerate(data if isinstance(data, list) else []):
+        ari = workspace.get("id") if isinstance(workspace, dict) else None
+        if not isinstance(ari, str) or not ari.startswith("ari:cloud:"):
+            continue
+        part = ari[len("ari:cloud:") :].split("::", 1)[0]
+        product = next((p for p, known in ARI_PRODUCT.items() if known == part), None)
+        if product is not None and "::site/" in ari:
+            yield {"workspace": i, "asked": WORKSPACE_TYPE[product]}
+
+
+def _body_cursor(exchange: Exchange, scene: Scene) -> Iterator[dict[str, Any]]:
+    """A workspaces query asking for a page by the ``cursor`` of the body (ASM-010)."""
+    body = exchange.request_json
+    if isinstance(body, dict) and isinstance(body.get("cursor"), str):
+        yield {}
+
+
+def _no_credentials(exchange: Exchange, scene: Scene) -> Iterator[dict[str, Any]]:
+    """A request sent with no Authorization header."""
+    if "authorization" not in {k.lower() for k in exchange.request_headers}:
+        yield {}
+
+
 #: The selectors observations name (``Observation.sent``).
 SELECTORS: dict[str, Selector] = {
     "any": _any,
+    "error-answer": _error_answer,
+    "unknown-provision-request": _unknown_provision_request,
+    "no-account-header": _no_account_header,
+    "unknown-id": _unknown_id,
+    "no-credentials": _no_credentials,
+    "changed-resend": _changed_resend,
+    "product-workspaces": _product_workspaces,
+    "body-cursor": _body_cursor,
     "basic-own-site": _basic_on_own_site,
     "app-on-family-container": _app_on_family_container,
+    "breaks-a-rule": _breaks_a_rule,
     "enterprise-without-quantities": _enterprise_without_quantities,
     "product-ari": _product_ari,
 }
+
+
+def selector(sent: str) -> Selector:
+    """The selector ``Observation.sent`` names; KeyError names one that is none."""
+    if sent.startswith(BREAKS):
+        rules = frozenset(sent[len(BREAKS) :].split(","))
+        unknown = rules - {r.id for r in RULES}
+        if unknown:
+            raise KeyError(f"{sent}: no rule {', '.join(sorted(unknown))}")
+        return _breaks_only(rules)
+    return SELECTORS[sent]
+
+
+#: ``Observation.sent`` of an order the harness refuses for the rules named after it.
+BREAKS = "breaks:"
 
 
 def _items(body: Any) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -222,22 +408,29 @@ def _site_of_entitlement(entitlement_id: Any, scene: Scene) -> str | None:
     return None
 
 
-def _site_of_request(request_id: Any, scene: Scene) -> str | None:
-    """The site a provisioning request of the scenario was made for."""
+def _provisioned_by(request_id: Any, scene: Scene) -> Exchange | None:
+    """The scenario's provisioning exchange whose statusUrl names ``request_id``."""
     if not isinstance(request_id, str):
         return None
     for made in scene.earlier:
         if made.operation not in ("products.provision", "apps.provision"):
             continue
         found, url = resolve_pointer(made.response_json, "/data/statusUrl")
-        if not (found and isinstance(url, str) and urlsplit(url).path.endswith("/" + request_id)):
-            continue
-        if made.operation == "apps.provision":
-            ari = _path_params(made).get("productAri", "")
-            return _site_of_cloud(ari.rsplit("/", 1)[-1], scene)
-        found, name = resolve_pointer(made.request_json, "/parameters/name")
-        return name if found else None
+        if found and isinstance(url, str) and urlsplit(url).path.endswith("/" + request_id):
+            return made
     return None
+
+
+def _site_of_request(request_id: Any, scene: Scene) -> str | None:
+    """The site a provisioning request of the scenario was made for."""
+    made = _provisioned_by(request_id, scene)
+    if made is None:
+        return None
+    if made.operation == "apps.provision":
+        ari = _path_params(made).get("productAri", "")
+        return _site_of_cloud(ari.rsplit("/", 1)[-1], scene)
+    found, name = resolve_pointer(made.request_json, "/parameters/name")
+    return name if found else None
 
 
 # -- verdicts -------------------------------------------------------------------------
@@ -256,24 +449,43 @@ def _fits(
         return False
     body = exchange.response_json
     if answer.at is not None:
-        at = answer.at.format(**ctx)
+        targets = _targets(answer.at, ctx)
         errors = body.get("errors") if isinstance(body, dict) else None
         pointers = [
             (e.get("source") or {}).get("pointer")
             for e in (errors if isinstance(errors, list) else [])
             if isinstance(e, dict)
         ]
-        if not any(isinstance(p, str) and (p == at or p.startswith(at + "/")) for p in pointers):
+        if not any(
+            isinstance(p, str) and (p == at or p.startswith(at + "/"))
+            for p in pointers
+            for at in targets
+        ):
             return False
     if answer.echoes is not None:
-        found, value = resolve_pointer(body, observation.field or "")
+        found, value = resolve_pointer(body, (observation.field or "").format(**ctx))
         if (found and value == ctx.get("asked")) != answer.echoes:
             return False
     if answer.has is not None:
-        present = all(p for _, p, _ in expand_pointer(body, observation.field or ""))
+        wanted = (observation.field or "").format(**ctx)
+        present = all(p for _, p, _ in expand_pointer(body, wanted))
         if present != answer.has:
             return False
+    if answer.header is not None:
+        name, pattern = answer.header
+        headers = {k.lower(): v for k, v in exchange.response_headers.items()}
+        if not re.fullmatch(pattern, headers.get(name.lower(), "").strip()):
+            return False
     return True
+
+
+def _targets(at: str, ctx: Mapping[str, Any]) -> tuple[str, ...]:
+    """The pointers ``Answer.at`` names in this context: ``"{key}"`` alone names every
+    pointer of a tuple the context holds; otherwise the one pointer it formats to."""
+    key = at[1:-1] if at.startswith("{") and at.endswith("}") else None
+    if key is not None and isinstance(ctx.get(key), tuple):
+        return tuple(ctx[key])
+    return (at.format(**ctx),)
 
 
 def verdicts(
@@ -283,7 +495,7 @@ def verdicts(
     observation = assumption.observation
     if observation is None or exchange.operation not in observation.operations:
         return
-    for ctx in SELECTORS[observation.sent](exchange, scene):
+    for ctx in selector(observation.sent)(exchange, scene):
         if _fits(observation.agrees, observation, exchange, ctx):
             yield AGREES, ctx
         elif _fits(observation.contradicts, observation, exchange, ctx):

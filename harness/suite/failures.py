@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from harness._command import shown_path
+from harness.contracts import cookbook
 from harness.contracts import resolve_pointer as resolve
 
 #: At most this many (non-blank) lines of an exception's message are shown (the rest: -v).
@@ -28,6 +29,8 @@ BREACH_VIOLATIONS = 2
 LINE_CHARS = 200
 #: Longest value shown after ``got:``.
 VALUE_CHARS = 120
+#: At most this many contradicted assumptions are told under a failed step.
+MAX_ASSUMPTIONS = 2
 HINT = "(full traceback: -v or --tb=long)"
 
 
@@ -62,13 +65,22 @@ class StepFailure:
     step_line: int
     #: The cassette a replayed scenario's answers came from.
     cassette: Path | None = None
+    #: The assumptions (ASM-nnn) the org's answers in this scenario contradicted, each
+    #: with the exchange that shows it (``harness.suite.assumptions``).
+    contradicted: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def of(
-        cls, feature: Any, scenario: Any, step: Any, *, cassette: Path | None = None
+        cls,
+        feature: Any,
+        scenario: Any,
+        step: Any,
+        *,
+        cassette: Path | None = None,
+        contradicted: tuple[tuple[str, str], ...] = (),
     ) -> StepFailure:
         """From pytest-bdd's ``Feature``, ``Scenario`` and ``Step`` (and the cassette a
-        replay read)."""
+        replay read, and the assumptions the org contradicted before the step failed)."""
         return cls(
             feature_file=str(getattr(feature, "rel_filename", None) or feature.filename),
             feature_name=feature.name,
@@ -78,6 +90,7 @@ class StepFailure:
             step_text=step.name,
             step_line=step.line_number,
             cassette=cassette,
+            contradicted=contradicted,
         )
 
     @property
@@ -92,9 +105,31 @@ class StepFailure:
             f"Failed:   {self.headline}",
             *self._replayed_from(error),
             *("  " + line for line in describe(error)),
+            *self._assumptions(),
             HINT,
         ]
         return "\n".join(lines)
+
+    def _assumptions(self) -> list[str]:
+        """What the failure means when the org contradicted an assumption on the way: the
+        step holds the org to the harness's reading, and the org reads it otherwise."""
+        lines = []
+        for asm_id, shown in self.contradicted[:MAX_ASSUMPTIONS]:
+            item = cookbook.assumption(asm_id)
+            if item.alternative:
+                said = f"it reads the cookbook the other way: {item.alternative}"
+            else:
+                said = f"the harness assumes what it does not: {item.text}"
+            lines += [
+                f"  Your org contradicted {asm_id} here ({shown}):",
+                "    " + fit_line(said, LINE_CHARS),
+            ]
+        if lines:
+            lines.append(
+                "  The step holds the org to the harness's assumption (docs/errata.md); the "
+                "assumption ledger lists every answer that contradicted it."
+            )
+        return lines
 
     def _replayed_from(self, error: BaseException) -> list[str]:
         """The cassette line, unless the error names the cassette already (vcrpy's does)."""

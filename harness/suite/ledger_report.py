@@ -229,7 +229,14 @@ def summary_line(path: Path, data: Mapping[str, Any]) -> str:
     """What a run prints of its ledger."""
     contradicted = data.get("contradicted", [])
     verdict = f"contradicted: {', '.join(contradicted)}" if contradicted else "none contradicted"
+    meaning = (
+        " - your org answered otherwise than the harness assumes there, and a step that "
+        "holds it to the assumption fails saying so (docs/errata.md: each one, and its "
+        "other reading)"
+        if contradicted
+        else ""
+    )
     return (
-        f"harness: assumption ledger {path} ({len(data['assumptions'])} observed, {verdict}); "
-        f"print it: {harness_command('assumptions', str(path.parent))}"
+        f"harness: assumption ledger {path} ({len(data['assumptions'])} observed, {verdict})"
+        f"{meaning}; print it: {harness_command('assumptions', str(path.parent))}"
     )

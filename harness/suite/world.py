@@ -51,6 +51,7 @@ from harness.contracts import (
 from harness.contracts.profile import SiteProduct
 
 from . import attachments
+from .assumptions import writes_ledger
 from .extensions import Checks, Guards
 from .modes import Mode, RunSettings
 from .naming import Naming
@@ -368,6 +369,21 @@ class World:
         the report shows it where the exchange would have been."""
         self.outcome = error
         attachments.attach_not_sent(operation, str(error), body)
+
+    @property
+    def sandbox_answers(self) -> bool:
+        """Whether the answers are the harness sandbox's own (local, replay, record on
+        loopback): its refusals carry its rule ids, codes and words. Against an org (a run
+        that writes the assumption ledger) a step checks a refusal's status and where it
+        points, never those (ASM-060)."""
+        return not writes_ledger(self.settings)
+
+    def unchecked_against_org(self, what: str) -> None:
+        """Say in the report what a step leaves unchecked against an org (ASM-060)."""
+        with attachments.step(
+            f"not checked against an org: {what}, the harness sandbox's own (ASM-060)"
+        ):
+            pass
 
     def refusal(self) -> ApiError:
         if not isinstance(self.outcome, ApiError):

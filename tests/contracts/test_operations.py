@@ -238,3 +238,39 @@ def test_each_lookup_gets_path_parameters_of_its_own() -> None:
     long = "/commerce/api/v2/orders/" + "a" * 600  # not remembered, matched all the same
     found = contracts.find_operation("GET", long)
     assert found is not None and found.path_params["orderId"] == "a" * 600
+
+
+def test_answers_may_hold_kinds_an_order_may_not_send() -> None:
+    """ASM-064: an org's entitlements were made by more than this cookbook's orders, so an
+    answer's relationship of another type or reference, or a charge quantity of another
+    element or with more fields, is read, not a breach; an order sending them is refused."""
+    headers = {"content-type": "application/json"}
+    details = _fixture("entitlement-details.response.json")
+    details["relatesFromEntitlements"].append(
+        {"entitlementId": ORDER_ID, "relationshipType": "COLLECTION", "relationshipId": ACCOUNT}
+    )
+    url = f"/commerce/api/v2/entitlements/{ORDER_ID}/details"
+    assert contracts.validate_response("GET", url, 200, headers, details) == []
+    order = _fixture("order.response.json")
+    item = order["items"][1]
+    item["relatesFromEntitlements"].append(
+        {"relationshipType": "BUNDLE", "referenceType": "SUBSCRIPTION", "subscriptionId": "s-1"}
+    )
+    item["optedUsageOptions"]["chargingDetails"]["chargeQuantities"].append(
+        {"chargeElement": "seat", "quantity": 5, "unit": "each"}
+    )
+    url = f"/commerce/api/v2/orders/{ORDER_ID}"
+    assert contracts.validate_response("GET", url, 200, headers, order) == []
+    # The references the harness reads still carry their id.
+    del item["relatesFromEntitlements"][1]["entitlementId"]
+    found = contracts.validate_response("GET", url, 200, headers, order)
+    assert [v.location for v in found] == ["/items/1/relatesFromEntitlements/1/entitlementId"]
+    # An order may send only what the cookbook's orders send.
+    sent = _fixture("order-place-jira-enterprise.request.json")
+    sent["items"][1]["relatesFromEntitlements"][1]["relationshipType"] = "COLLECTION"
+    sent["items"][1]["optedUsageOptions"]["chargingDetails"]["chargeQuantities"][0]["unit"] = "x"
+    refused = contracts.validate_request("POST", "/commerce/api/v2/orders", BEARER, sent)
+    assert sorted(v.location for v in refused) == [
+        "/items/1/optedUsageOptions/chargingDetails/chargeQuantities/0/unit",
+        "/items/1/relatesFromEntitlements/1/relationshipType",
+    ]

@@ -23,7 +23,7 @@ from longruns.serve import served
 from tests.pytest_runs import run_harness, run_pytest
 
 PLUGINS = ("-p", "no:hypothesispytest", "-p", "no:schemathesis")
-#: Scenarios that exercise the four two-way assumptions (and ASM-008, ASM-013).
+#: Scenarios that exercise the four two-way assumptions (and ASM-008, ASM-013, ASM-060).
 EXERCISING = (
     "get_the_product_entitlement_id"  # ASM-042: the list of a product ARI
     " or reads_the_prerequisites_with_basic"  # ASM-040: Basic on the admin's own site
@@ -83,7 +83,10 @@ def test_a_live_run_against_the_other_readings_names_exactly_those_refuted(
     ledger = _ledger(reports)
     assert set(ledger["contradicted"]) == TWO_WAY, json.dumps(ledger, indent=1)[:4000]
     by_id = {entry["id"]: entry for entry in ledger["assumptions"]}
-    assert {"ASM-008", "ASM-013"} <= set(by_id)  # observed, and agreed with
+    # Observed, and agreed with: ASM-060 by the refusal of JSM charged per user, which the
+    # other readings refuse as the harness's do.
+    assert {"ASM-008", "ASM-013", "ASM-060"} <= set(by_id)
+    assert by_id["ASM-060"]["verdict"] == "agreed"
     for asm_id in TWO_WAY:
         entry = by_id[asm_id]
         assert entry["verdict"] == "contradicted" and entry["agreed"] == 0, entry
@@ -107,6 +110,15 @@ def test_a_live_run_against_the_other_readings_names_exactly_those_refuted(
     assert {k for k, s in steps.items() if s["status"] == "failed"} == TWO_WAY
     assert all(s["attachments"] for s in steps.values())
     assert "assumption ledger" in run.stdout and "contradicted: ASM-040" in run.stdout
+    assert "your org answered otherwise than the harness assumes" in run.stdout
+    # Each failed step says which assumption the org contradicted on the way, and how the
+    # org reads it: the failure is the org's other reading, not a bug of either side.
+    told = re.findall(r"Your org contradicted (ASM-\d+) here \(([\w.]+) -> (\d+)\)", run.stdout)
+    assert {asm_id for asm_id, _, _ in told} == TWO_WAY - {"ASM-042"}, run.stdout[-6000:]
+    assert ("ASM-041", "orders.place", "422") in told
+    for asm_id in TWO_WAY - {"ASM-042"}:
+        reading = " ".join(cookbook.assumption(asm_id).alternative.split())[:60]
+        assert f"it reads the cookbook the other way: {reading}" in run.stdout
     # harness assumptions prints it as a table, and exits 1: the org contradicted some.
     printed = run_harness("assumptions", str(reports), env=dict(os.environ))
     assert printed.returncode == 1, printed.stderr
@@ -125,7 +137,7 @@ def test_a_live_run_against_the_harness_readings_contradicts_none(tmp_path: Path
     assert run.returncode == 0, run.stdout[-4000:]
     ledger = _ledger(reports)
     assert ledger["contradicted"] == []
-    assert {e["id"] for e in ledger["assumptions"]} >= TWO_WAY | {"ASM-008", "ASM-013"}
+    assert {e["id"] for e in ledger["assumptions"]} >= TWO_WAY | {"ASM-008", "ASM-013", "ASM-060"}
     assert all(e["verdict"] == "agreed" and e["agreed"] > 0 for e in ledger["assumptions"])
     assert _allure_ledger(reports)["status"] == "passed"
     printed = run_harness("assumptions", str(reports), env=dict(os.environ))
