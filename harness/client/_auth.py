@@ -27,6 +27,8 @@ class _Auth(httpx.Auth):
 
     #: The scheme word of the Authorization header ("Bearer" or "Basic").
     scheme: str
+    #: What ``sent_headers`` found, once asked.
+    _sent_headers: dict[str, str] | None = None
 
     def header_value(self) -> str:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -41,15 +43,20 @@ class _Auth(httpx.Auth):
 
     def sent_headers(self) -> dict[str, str]:
         """The headers ``auth_flow`` adds to a request, secrets masked: what a record of
-        the request shows (none when the flow adds none)."""
-        probe = httpx.Request("GET", "http://auth.invalid/")
-        before = {name.lower() for name in probe.headers}
-        next(self.auth_flow(probe))
-        return {
-            name.decode("latin-1"): mask_text(value.decode("latin-1"), self.secrets())
-            for name, value in probe.headers.raw
-            if name.decode("latin-1").lower() not in before
-        }
+        the request shows (none when the flow adds none). Worked out once per auth (its
+        flow adds the same headers to every request): the client asks twice a request."""
+        sent = self._sent_headers
+        if sent is None:
+            probe = httpx.Request("GET", "http://auth.invalid/")
+            before = {name.lower() for name in probe.headers}
+            next(self.auth_flow(probe))
+            sent = {
+                name.decode("latin-1"): mask_text(value.decode("latin-1"), self.secrets())
+                for name, value in probe.headers.raw
+                if name.decode("latin-1").lower() not in before
+            }
+            self._sent_headers = sent
+        return dict(sent)
 
     def curl_header(self) -> str | None:
         """The header ``auth_flow`` sets, as a curl ``--header`` argument with the secrets
