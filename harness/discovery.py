@@ -43,12 +43,9 @@ from harness.contracts import (
     side_effect,
     validate,
 )
-from harness.contracts.profile import ARI_PRODUCT, WORKSPACE_TYPE
+from harness.contracts.profile import PRODUCT_OF_ARI, SITE_ARI, WORKSPACE_TYPE
 from harness.contracts.roles import OFFERING_WORDS
 
-#: Product of a workspace, by its ARI's product part (``jira-software`` -> ``jira``).
-_PRODUCT_OF_ARI = {part: product for product, part in ARI_PRODUCT.items()}
-_ARI = re.compile(r"^ari:cloud:(?P<part>[a-z0-9-]+)::site/(?P<cloud_id>[A-Za-z0-9-]+)$")
 #: What a product's items are charged per (cookbook, 'Place order'); an app's is its own,
 #: given by ``--app-charge-element`` (no read API says it, and no rule implies it).
 _CHARGE_ELEMENT = {"confluence": "user", "jira": "user", "jsm": "agent"}
@@ -173,8 +170,8 @@ def discover(
     parents: dict[str, str] = {}
     cloud_of: dict[str, Workspace] = {}
     for workspace in workspaces:
-        found = _ARI.match(workspace.id)
-        product = _PRODUCT_OF_ARI.get(found["part"]) if found else None
+        found = SITE_ARI.fullmatch(workspace.id)
+        product = PRODUCT_OF_ARI.get(found["part"]) if found else None
         if found is None or product is None:
             notes.append(
                 f"skipped workspace {workspace.id!r}: not a product ARI the cookbook names"

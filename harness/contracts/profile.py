@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import functools
 import json
+import re
 import zoneinfo
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -27,6 +28,10 @@ ARI_PRODUCT: dict[str, str] = {
     "jira": "jira-software",
     "jsm": "jira-servicedesk",
 }
+#: Product of a site's product ARI, by its product part (``jira-software`` -> ``jira``).
+PRODUCT_OF_ARI: dict[str, str] = {part: product for product, part in ARI_PRODUCT.items()}
+#: A product's ARI on a site (``ari:cloud:jira-software::site/<cloudId>``), whole.
+SITE_ARI = re.compile(r"ari:cloud:(?P<part>[a-z0-9-]+)::site/(?P<cloud_id>[A-Za-z0-9-]+)")
 #: Workspace type names, as in the cookbook's workspaces sample ("Jira Software").
 WORKSPACE_TYPE: dict[str, str] = {
     "confluence": "Confluence",

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +24,7 @@ from ..contracts import (
     cookbook,
     validate_order,
 )
-from ..contracts.profile import ARI_PRODUCT, time_zones
+from ..contracts.profile import ARI_PRODUCT, PRODUCT_OF_ARI, SITE_ARI, time_zones
 from . import lifecycle, views
 from .auth import Principal
 from .encoding import Encoded, encode
@@ -33,8 +32,6 @@ from .errors import ApiError, error
 from .store import ItemRow, OrderRow, ProvisioningRow, SiteRow, Tx, canonical_json, sandbox_uuid
 
 #: Product of a product ARI's product part (``jira-software`` -> ``jira``).
-PRODUCT_OF_ARI = {part: product for product, part in ARI_PRODUCT.items()}
-_ARI = re.compile(r"ari:cloud:(?P<part>[a-z0-9-]+)::site/(?P<cloud_id>[A-Za-z0-9-]+)")
 #: Rules that judge what an order request carries besides its body: checked again on an
 #: idempotent resend (the header is not part of the idempotency key).
 _RESEND_RULES = frozenset({"REL-018"})
@@ -81,7 +78,7 @@ def entitlements_list(call: Call) -> Reply:
     the other way, it is always the site's)."""
     _require_org(call)
     ari = call.params["productAri"]
-    found = _ARI.fullmatch(ari)
+    found = SITE_ARI.fullmatch(ari)
     if found and found["part"] == "platform":
         site = call.tx.site_by_cloud_id(found["cloud_id"])
         if site is None:
@@ -582,7 +579,7 @@ def _require_org(call: Call) -> None:
 
 def _product_on_site(call: Call, ari: str, parameter: str) -> tuple[SiteRow, str]:
     """The site and product a product ARI names, or 404."""
-    found = _ARI.fullmatch(ari)
+    found = SITE_ARI.fullmatch(ari)
     product = PRODUCT_OF_ARI.get(found["part"]) if found else None
     site = call.tx.site_by_cloud_id(found["cloud_id"]) if found else None
     if site is None:

@@ -42,7 +42,7 @@ from harness.contracts import (
     resolve_pointer,
 )
 from harness.contracts.cookbook import Answer, Assumption, Observation
-from harness.contracts.profile import ARI_PRODUCT, WORKSPACE_TYPE
+from harness.contracts.profile import PRODUCT_OF_ARI, SITE_ARI, WORKSPACE_TYPE
 
 from .modes import Mode, RunSettings
 
@@ -263,11 +263,9 @@ def _product_workspaces(exchange: Exchange, scene: Scene) -> Iterator[dict[str, 
     data = exchange.response_json.get("data") if isinstance(exchange.response_json, dict) else None
     for i, workspace in enumerate(data if isinstance(data, list) else []):
         ari = workspace.get("id") if isinstance(workspace, dict) else None
-        if not isinstance(ari, str) or not ari.startswith("ari:cloud:"):
-            continue
-        part = ari[len("ari:cloud:") :].split("::", 1)[0]
-        product = next((p for p, known in ARI_PRODUCT.items() if known == part), None)
-        if product is not None and "::site/" in ari:
+        found = SITE_ARI.fullmatch(ari) if isinstance(ari, str) else None
+        product = PRODUCT_OF_ARI.get(found["part"]) if found else None
+        if product is not None:
             yield {"workspace": i, "asked": WORKSPACE_TYPE[product]}
 
 
