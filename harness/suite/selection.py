@@ -158,16 +158,19 @@ def tier_problems(items: Sequence[pytest.Item]) -> list[str]:
         scenario = scenario_of(item)
         if scenario is None:
             continue
-        found = collected_scenario(item)
-        where = f"{shown_path(found.feature_file)}:{found.line}: " if found else ""
+        found: list[str] = []
         try:
             tier_of(scenario.tags, scenario.key)
         except TierTagError as exc:
-            problems.append(f"{where}{exc}")
+            found.append(str(exc))
         sections = [str(mark.args[0]) for mark in item.iter_markers("cookbook") if mark.args]
         problem = section_problem(sections)
         if problem:
-            problems.append(f"{where}{scenario.key}: {problem}")
+            found.append(f"{scenario.key}: {problem}")
+        if found:  # where the scenario is, worked out only for one with a problem
+            collected = collected_scenario(item)
+            where = f"{shown_path(collected.feature_file)}:{collected.line}: " if collected else ""
+            problems += [where + said for said in found]
     return problems
 
 
