@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from harness import contracts
 from harness.contracts import _schemas
@@ -37,6 +38,13 @@ def test_schema_is_valid_2020_12_with_an_absolute_id(name: str) -> None:
     _schemas.python_validator_class().check_schema(schema)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert schema["$id"] == _schemas.BASE_URI + name
+
+
+def test_the_openapi_document_is_read_as_the_pure_python_loader_reads_it() -> None:
+    # The harness reads it with libyaml where PyYAML has it, for speed; a construct the two
+    # loaders read differently would change the contract unnoticed.
+    text = (_schemas.schemas_dir() / "openapi.yaml").read_text(encoding="utf-8")
+    assert _schemas.openapi_document() == yaml.load(text, Loader=yaml.SafeLoader)
 
 
 @pytest.mark.parametrize("name", sorted(FILES))

@@ -21,6 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from harness._tls import tls_context
 from harness.client import Client, OrderBuilder, OrgApiKey, UnprocessableEntityError
 from harness.contracts import (
     OrderContext,
@@ -450,6 +451,7 @@ def assert_refused_in_envelope(response: httpx.Response, *statuses: int) -> None
 @pytest.fixture(scope="module")
 def http(frozen: SandboxServer) -> Iterator[httpx.Client]:
     with httpx.Client(
+        verify=tls_context(),
         base_url=frozen.base_url,
         headers={"Authorization": f"Bearer {PROFILE.api_key}"},
         timeout=30.0,

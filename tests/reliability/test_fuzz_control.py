@@ -26,6 +26,7 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from harness._tls import tls_context
 from harness.client import Client, OrderBuilder, OrgApiKey
 from harness.contracts import load_profile, schema_uri, validate
 from harness.sandbox.clock import LATEST
@@ -173,7 +174,7 @@ def test_no_control_call_breaks_the_sandbox(tmp_path: Path) -> None:
     seen: dict[str, int] = {}
     with (
         running_sandbox(db=db) as server,
-        httpx.Client(base_url=server.base_url, timeout=30.0) as client,
+        httpx.Client(verify=tls_context(), base_url=server.base_url, timeout=30.0) as client,
     ):
 
         @settings(
@@ -228,7 +229,10 @@ def test_no_control_call_breaks_the_sandbox(tmp_path: Path) -> None:
 
         call()
     # Nothing stored by any call keeps the database from serving again.
-    with running_sandbox(db=db) as again, httpx.Client(base_url=again.base_url) as client:
+    with (
+        running_sandbox(db=db) as again,
+        httpx.Client(verify=tls_context(), base_url=again.base_url) as client,
+    ):
         answers(client)
     record("fuzz-control", {"calls": sum(seen.values()), "by status": dict(sorted(seen.items()))})
 
@@ -241,7 +245,9 @@ def test_no_order_shape_breaks_the_sandbox() -> None:
     key = {"Authorization": KEY}
     with (
         running_sandbox(clock=lambda: 1_767_225_600.0) as server,
-        httpx.Client(base_url=server.base_url, timeout=30.0, headers=key) as client,
+        httpx.Client(
+            verify=tls_context(), base_url=server.base_url, timeout=30.0, headers=key
+        ) as client,
     ):
         client_api = Client(
             server.base_url, org_id=PROFILE.org_id, auth=OrgApiKey(PROFILE.api_key or "")

@@ -24,6 +24,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from harness._tls import tls_context
 from harness.client import (
     Client,
     Exchange,
@@ -74,7 +75,11 @@ def _place_once(server: SandboxServer, faults: list[str], stats: Counter[str]) -
         on_exchange=exchanges.append,
     )
     key = {"Authorization": f"Bearer {server.profile.api_key}"}
-    with patient, client, httpx.Client(base_url=server.base_url, headers=key) as control:
+    with (
+        patient,
+        client,
+        httpx.Client(verify=tls_context(), base_url=server.base_url, headers=key) as control,
+    ):
         builder = OrderBuilder.for_profile(server.profile).jira()
         request = patient.provision_products(
             builder.offerings_to_provision(), "admin@example.com", "acme-idem", timezone="UTC"

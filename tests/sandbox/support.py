@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 import httpx
 
+from harness._tls import tls_context
 from harness.contracts import Profile, find_operation, schema_uri, validate, validate_response
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "cookbook"
@@ -84,7 +85,10 @@ class Api:
         self.org = profile.org_id
         self.checked = 0
         self.client = httpx.Client(
-            base_url=base_url, timeout=10.0, event_hooks={"response": [self._check]}
+            verify=tls_context(),
+            base_url=base_url,
+            timeout=10.0,
+            event_hooks={"response": [self._check]},
         )
 
     def close(self) -> None:

@@ -18,6 +18,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
+from harness._tls import tls_context
 from harness.cli import main
 from harness.client import OrderBuilder
 from harness.contracts import load_profile
@@ -196,7 +197,12 @@ def test_serve_takes_a_real_orgs_pace() -> None:
         seen: dict[str, float] = {}
 
         def poll() -> None:
-            status = httpx.get(f"{org}/products/status/{request_id}", headers=auth, timeout=10)
+            status = httpx.get(
+                f"{org}/products/status/{request_id}",
+                headers=auth,
+                timeout=10,
+                verify=tls_context(),  # polled in a loop: the CA bundle loaded once
+            )
             seen.setdefault(status.json()["data"]["status"], time.monotonic() - started)
 
         started = time.monotonic()

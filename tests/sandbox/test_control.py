@@ -15,6 +15,7 @@ import pytest
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from harness._tls import tls_context
 from harness.sandbox import app as sandbox_app
 from harness.sandbox.testing import SandboxServer, running_sandbox
 
@@ -34,7 +35,7 @@ ROUTES = [
 
 @pytest.fixture
 def raw(sandbox: SandboxServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=sandbox.base_url, timeout=10.0) as client:
+    with httpx.Client(verify=tls_context(), base_url=sandbox.base_url, timeout=10.0) as client:
         yield client
 
 
@@ -164,7 +165,7 @@ def test_a_control_route_added_later_is_guarded_too() -> None:
     routes = (*sandbox_app.CONTROL_ROUTES, ("POST", "/_sandbox/x", shout))
     with (
         running_sandbox(control_routes=routes) as server,
-        httpx.Client(base_url=server.base_url) as client,
+        httpx.Client(verify=tls_context(), base_url=server.base_url) as client,
     ):
         key = {"Authorization": f"Bearer {server.profile.api_key}"}
         assert client.post("/_sandbox/x", json={"a": 1}).status_code == 401
@@ -181,6 +182,6 @@ def test_the_contracts_stay_public(raw: httpx.Client) -> None:
 def test_a_site_admins_basic_credentials_are_not_an_org_key(sandbox: SandboxServer) -> None:
     admin = sandbox.profile.site_admin("direct")
     token = base64.b64encode(f"{admin.email}:{admin.api_token}".encode()).decode()
-    with httpx.Client(base_url=sandbox.base_url) as client:
+    with httpx.Client(verify=tls_context(), base_url=sandbox.base_url) as client:
         response = client.get("/_sandbox/clock", headers={"Authorization": f"Basic {token}"})
     assert response.status_code == 403

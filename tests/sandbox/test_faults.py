@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from harness._tls import tls_context
 from harness.sandbox.app import create_app
 
 from .support import JIRA, Api, codes, cookbook_order, errors
@@ -36,7 +37,9 @@ def order_for(api: Api) -> dict[str, Any]:
 @pytest.fixture
 def raw(api: Api) -> Iterator[httpx.Client]:
     """A plain httpx client of the same sandbox, without the Api's no-5xx hook."""
-    with httpx.Client(base_url=api.base_url, headers=api.bearer, timeout=10.0) as client:
+    with httpx.Client(
+        verify=tls_context(), base_url=api.base_url, headers=api.bearer, timeout=10.0
+    ) as client:
         yield client
 
 
@@ -170,7 +173,9 @@ def test_a_delay_past_the_clients_patience_is_not_acted_on(api: Api) -> None:
     order = order_for(api)
     add(api, operation="orders.place", fault="delay", seconds=30)
     with (
-        httpx.Client(base_url=api.base_url, headers=api.bearer, timeout=0.2) as impatient,
+        httpx.Client(
+            verify=tls_context(), base_url=api.base_url, headers=api.bearer, timeout=0.2
+        ) as impatient,
         pytest.raises(httpx.ReadTimeout),
     ):
         impatient.post("/commerce/api/v2/orders", json=order)

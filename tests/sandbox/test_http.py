@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from harness._tls import tls_context
 from harness.contracts import error_title, operations, schema_uri, validate
 from harness.sandbox.app import CONTROL_ROUTES, PUBLIC_ROUTES
 from harness.sandbox.testing import running_sandbox
@@ -559,7 +560,7 @@ def test_the_clock_is_readable_and_movable(api: Api) -> None:
 
 
 def test_control_endpoints_and_the_api_need_credentials(api: Api) -> None:
-    with httpx.Client(base_url=api.base_url) as anonymous:
+    with httpx.Client(verify=tls_context(), base_url=api.base_url) as anonymous:
         assert anonymous.get("/_sandbox/clock").status_code == 401
         assert anonymous.post(f"/admin/v2/orgs/{quote(api.org)}/workspaces").status_code == 401
 

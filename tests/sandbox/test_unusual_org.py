@@ -12,6 +12,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
+from harness._tls import tls_context
 from harness.contracts import profile_from_data, validate_response
 from harness.sandbox.testing import SandboxServer, running_sandbox
 from tests.other_org import other_org
@@ -39,7 +40,7 @@ def test_a_status_url_of_an_org_id_that_needs_encoding_is_a_uri_that_answers(
     }
     bearer = {"Authorization": f"Bearer {profile.api_key}"}
     org = quote(ORG_ID, safe="")
-    with httpx.Client(timeout=10) as http:
+    with httpx.Client(verify=tls_context(), timeout=10) as http:
         url = f"{unusual.base_url}/admin/installations/v2/orgs/{org}/products"
         accepted = http.post(url, json=body, headers=bearer)
         assert accepted.status_code == 200, accepted.text
