@@ -280,7 +280,8 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "ASM-016",
-        "429 and 503 carry Retry-After in whole seconds.",
+        "Retry-After on a 429 or 503 is in whole seconds, not an HTTP date; a 429 or 503 "
+        "without it is retried on the client's own backoff.",
         observation=Observation(
             OPERATIONS,
             "any",
