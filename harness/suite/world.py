@@ -29,6 +29,7 @@ from harness.client import (
     Client,
     Exchange,
     Order,
+    OrderFailed,
     OrgApiKey,
     ProvisioningFailed,
     ProvisioningRequest,
@@ -415,6 +416,16 @@ class World:
         reporting each poll."""
         with self._waiting(f"order {order.order_id}", self._deadline(600.0, "processing")) as pace:
             return wait_for_order(self.api, order, **pace)
+
+    def order_outcome(self, order: Order) -> Order | OrderFailed:
+        """Poll the order until it is final: the order once every item is SUCCESS, or the
+        ``OrderFailed`` naming the item that FAILED (returned, not raised: the wait ended as
+        a scenario that expects the failure wants, and the report shows it so)."""
+        with self._waiting(f"order {order.order_id}", self._deadline(600.0, "processing")) as pace:
+            try:
+                return wait_for_order(self.api, order, **pace)
+            except OrderFailed as failed:
+                return failed
 
     def wait_for_provisioning(self, request: ProvisioningRequest) -> ProvisioningStatus:
         """Poll the provisioning request until it is final: COMPLETED, or FAILED (returned,
