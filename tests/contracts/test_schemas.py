@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -170,3 +172,24 @@ def test_a_violation_inside_any_of_names_its_schema_location() -> None:
     assert [v.pointer for v in found] == ["/items/0/parentEntitlementId"]
     location = found[0].schema_location or ""
     assert "order.response.json#/$defs/item" in location
+
+
+def test_a_process_that_sees_only_valid_messages_imports_no_python_validator() -> None:
+    """The Python validator and its registry are imported for a violation only: a run that
+    breaks no contract never pays their start-up (``jsonschema``, ``referencing``)."""
+    script = (
+        "import sys, uuid\n"
+        "from harness.client import OrderBuilder\n"
+        "from harness.contracts import load_profile, validate_order\n"
+        "profile = load_profile(None)\n"
+        "order = OrderBuilder.for_profile(profile, str(uuid.uuid4())).jira().build()\n"
+        "assert validate_order(order, profile.catalogue) == []\n"
+        "print(sorted(m for m in ('jsonschema', 'referencing') if m in sys.modules))\n"
+        "order['items'][0]['offeringId'] = 5\n"
+        "assert validate_order(order, profile.catalogue)\n"
+        "print(sorted(m for m in ('jsonschema', 'referencing') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.split("\n")[:2] == ["[]", "['jsonschema', 'referencing']"]
