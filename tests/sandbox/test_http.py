@@ -368,6 +368,27 @@ def test_a_site_gets_a_product_from_one_order_only(frozen: Api) -> None:
     assert frozen.status(second).json()["data"]["status"] == "IN_PROGRESS"
 
 
+def test_two_orders_each_bringing_a_new_family_container_to_one_site_place_one(
+    frozen: Api,
+) -> None:
+    """ASM-055 for the family container: a site with Confluence only; Jira and JSM each
+    ordered with a new container, on requests of their own. REL-008 sees no container on
+    the site yet; the second order is refused as the container is already on its way."""
+    made = frozen.provisioned([CONFLUENCE], "solo")
+    confluence = cookbook_order("confluence-enterprise", made) | {"orderId": str(uuid.uuid4())}
+    assert frozen.place(confluence).status_code == 200
+    frozen.advance(3)
+    for_jira = frozen.provisioned([JIRA], "solo", timezone=None)
+    for_jsm = frozen.provisioned([JSM], "solo", timezone=None)
+    jira = cookbook_order("jira-enterprise", for_jira) | {"orderId": str(uuid.uuid4())}
+    jsm = cookbook_order("jsm-enterprise", for_jsm) | {"orderId": str(uuid.uuid4())}
+    assert frozen.place(jira).status_code == 200
+    refused = frozen.place(jsm)
+    assert refused.status_code == 422
+    assert codes(refused) == {"PRODUCT_PENDING_ON_SITE"}
+    assert "family-container" in errors(refused)[0]["detail"]
+
+
 def test_the_family_container_may_be_provisioned_and_ordered(api: Api) -> None:
     """A provisioned offering must be ordered (REL-016); the container is no exception."""
     request_id = api.provisioned([CONTAINER, JIRA])
