@@ -27,6 +27,7 @@ import functools
 import hashlib
 import json
 import logging
+import os
 import sqlite3
 import threading
 import uuid
@@ -329,6 +330,17 @@ class Store:
             raise StoreError(
                 f"{self.path}: not a usable sandbox database: cannot lock it: {exc.strerror or exc}"
             ) from None
+        names = _hard_links(self.path)
+        if names > 1:
+            self._owner.release()
+            # SQLite keeps the write-ahead log beside the name it opens: a server on each
+            # name would keep a log of its own over one file (the lock, beside the name,
+            # cannot tell), and each would lose the other's writes.
+            raise StoreError(
+                f"{self.path}: this database file has {names} names (hard links); the sandbox "
+                "keeps its write-ahead log beside the name it is given, so another name could "
+                "be served with a log of its own: serve a copy, or a file with one name"
+            )
         # Judged once it is ours: a server starting at the same moment holds the file it
         # has just created, empty until its first write (in use, not a file to remove).
         if empty and _is_empty(self.path):
@@ -1059,6 +1071,14 @@ def _expected_schema(schema: str = _SCHEMA) -> frozenset[tuple[str, str | None]]
         return frozenset(_schema_of(conn))
     finally:
         conn.close()
+
+
+def _hard_links(path: Path) -> int:
+    """How many names the file has (0: not there yet)."""
+    try:
+        return os.stat(path).st_nlink
+    except OSError:
+        return 0
 
 
 def _is_empty(path: Path) -> bool:

@@ -288,6 +288,29 @@ def test_a_second_sandbox_on_another_name_of_the_same_db_is_refused(
     assert sorted(p.name for p in tmp_path.rglob("*.lock")) == []  # released
 
 
+def test_a_database_file_with_another_name_by_hard_link_is_refused(tmp_path: Path) -> None:
+    """A hard link is the same file by a name the lock beside each name cannot see: SQLite
+    would keep a write-ahead log beside each name (two servers both started, each with a
+    log of its own over one file). A file with several names is refused, saying why."""
+    db, other = tmp_path / "org.db", tmp_path / "linked.db"
+    with running_sandbox(db=db) as first:
+        os.link(db, other)
+        with pytest.raises(StoreError, match="2 names") as refused:
+            create_app(db_path=other)
+        assert "hard link" in str(refused.value)
+        api = Api(first.base_url, first.profile)  # the first serves on, untouched
+        api.advance(5)
+        api.close()
+    with pytest.raises(StoreError, match="2 names"):
+        create_app(db_path=db)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["linked.db", "org.db"]
+    other.unlink()
+    with running_sandbox(db=db) as again:
+        api = Api(again.base_url, again.profile)
+        assert api.control("GET", "/_sandbox/clock").json()["offsetSeconds"] == 5
+        api.close()
+
+
 def _steps_to_read_a_sites_orders(tmp_path: Path, other_sites: int) -> int:
     """SQLite VM steps ``offerings_being_ordered`` takes for a site with no order, when
     ``other_sites`` other sites each have an order of three items still processing."""
