@@ -162,7 +162,7 @@ class Sandbox:
                 stored = tx.control("clock_offset", 0.0), tx.control("clock_frozen_at")
                 if self.clock.restore(*stored):
                     # Written before the clock had a range: keep the database usable.
-                    self._save_clock(tx)
+                    tx.set_controls(_clock_controls(self.clock.offset, self.clock.frozen_at))
                     log.warning(
                         "%s: the stored clock was outside the sandbox's range; it is now at %s",
                         self.db_path,
@@ -191,33 +191,30 @@ class Sandbox:
 
     # control --------------------------------------------------------------------------
 
+    # Each clock change is committed first and only then read by the server: a commit that
+    # fails (a full disk) leaves the clock as it was, in memory as on disk.
+
     def advance(self, seconds: float) -> None:
         """Move the clock forward; ``ClockRangeError`` (nothing stored) past its range."""
         with self.store.transaction() as tx:
             offset = self.clock.advanced(seconds)
             tx.set_control("clock_offset", offset)
-            self.clock.set_offset(offset)
+        self.clock.put(offset, self.clock.frozen_at)
 
     def set_clock(self, epoch_seconds: float, *, frozen: bool = False) -> None:
         """Put the clock at ``epoch_seconds``, frozen there or running on (``clock.set``)."""
+        state = self.clock.setting(epoch_seconds, frozen=frozen)
         with self.store.transaction() as tx:
-            self.clock.set(epoch_seconds, frozen=frozen)
-            self._save_clock(tx)
+            tx.set_controls(_clock_controls(*state))
+        self.clock.put(*state)
 
     def reset(self, clock: tuple[float, bool] | None = None) -> None:
         """The profile's initial state; the clock back to real time, or first set to
-        ``clock`` = (epoch seconds, frozen), so the state is seeded at that instant."""
-        if clock is None:
-            self.clock.restore(0.0, None)
-        else:
-            self.clock.set(clock[0], frozen=clock[1])
-        self.store.reset(self.profile, self.clock.now())
-        with self.store.transaction() as tx:
-            self._save_clock(tx)
-
-    def _save_clock(self, tx: Any) -> None:
-        tx.set_control("clock_offset", self.clock.offset)
-        tx.set_control("clock_frozen_at", self.clock.frozen_at)
+        ``clock`` = (epoch seconds, frozen), so the state is seeded at that instant: in one
+        transaction."""
+        state = (0.0, None) if clock is None else self.clock.setting(clock[0], frozen=clock[1])
+        self.store.reset(self.profile, self.clock.reading(*state), _clock_controls(*state))
+        self.clock.put(*state)
 
     def _settle(self, tx: Any, now: float) -> None:
         lifecycle.settle(
@@ -770,6 +767,11 @@ def _timed_out(timeout: float, size: int, declared: str) -> ApiError:
         # The rest of the body may still come: the connection cannot be reused.
         headers={"Connection": "close"},
     )
+
+
+def _clock_controls(offset: float, frozen_at: float | None) -> dict[str, Any]:
+    """The control rows a clock state is stored as (read back at start-up)."""
+    return {"clock_offset": offset, "clock_frozen_at": frozen_at}
 
 
 def _too_large(limit: int, *, closing: bool = False) -> ApiError:

@@ -66,16 +66,28 @@ class SandboxClock:
     def set(self, epoch_seconds: float, *, frozen: bool = False) -> None:
         """Read ``epoch_seconds`` from now on: frozen there until advanced, or running on.
         ``ClockRangeError`` outside [``EARLIEST``, ``LATEST``]."""
+        self.put(*self.setting(epoch_seconds, frozen=frozen))
+
+    def setting(self, epoch_seconds: float, *, frozen: bool = False) -> tuple[float, float | None]:
+        """The (offset, frozen_at) that ``set`` would give; changes nothing (a caller stores
+        it first, then ``put``s it). ``ClockRangeError`` outside the range."""
         if not math.isfinite(epoch_seconds) or not EARLIEST <= epoch_seconds <= LATEST:
             raise ClockRangeError(
                 f"the clock can be set to {EARLIEST:.0f}..{LATEST:.0f} seconds since the "
                 f"epoch (up to {iso(LATEST)}), not {epoch_seconds!r}"
             )
+        if frozen:
+            return 0.0, float(epoch_seconds)
+        return float(epoch_seconds) - self._real(), None
+
+    def put(self, offset: float, frozen_at: float | None) -> None:
+        """Take a state worked out by ``setting`` or ``advanced`` (in range)."""
         with self._lock:
-            if frozen:
-                self._frozen_at, self._offset = float(epoch_seconds), 0.0
-            else:
-                self._frozen_at, self._offset = None, float(epoch_seconds) - self._real()
+            self._offset, self._frozen_at = float(offset), frozen_at
+
+    def reading(self, offset: float, frozen_at: float | None) -> float:
+        """What the clock would read now in that state."""
+        return (self._real() if frozen_at is None else frozen_at) + offset
 
     def restore(self, offset: Any, frozen_at: Any) -> bool:
         """Take the state a database holds (at start-up, or ``0, None`` on reset). Values
@@ -106,11 +118,6 @@ class SandboxClock:
                 "(reset to start again from real time)"
             )
         return self._offset + seconds
-
-    def set_offset(self, offset: float) -> None:
-        """Set the offset (a checked move)."""
-        with self._lock:
-            self._offset = float(offset)
 
     def describe(self) -> dict[str, Any]:
         """The clock as the control endpoints answer it."""

@@ -31,7 +31,7 @@ import os
 import sqlite3
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -542,8 +542,11 @@ class Store:
             self._group.error = exc
             self._group = None
 
-    def reset(self, profile: Profile, now: float) -> None:
-        """Forget everything and restore the profile's initial state, in one transaction."""
+    def reset(
+        self, profile: Profile, now: float, controls: Mapping[str, Any] | None = None
+    ) -> None:
+        """Forget everything and restore the profile's initial state at ``now``, with
+        ``controls`` (the clock's rows) written, in one transaction."""
         with self.transaction() as tx:
             for table in (
                 "relationships",
@@ -558,6 +561,7 @@ class Store:
             tx.wrote(*_AFFECTS)
             tx.next_due = None
             seed(tx, profile, now)
+            tx.set_controls(controls or {})
 
     def close(self) -> None:
         self._checkpointer.stop()
@@ -736,11 +740,14 @@ class Tx:
         return [r[0] for r in self.conn.execute("SELECT key FROM control ORDER BY key")]
 
     def set_control(self, key: str, value: Any) -> None:
+        self.set_controls({key: value})
+
+    def set_controls(self, values: Mapping[str, Any]) -> None:
         self.wrote("control")
-        self.conn.execute(
+        self.conn.executemany(
             "INSERT INTO control(key, value) VALUES(?, ?) "
             "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-            (key, json.dumps(value)),
+            [(key, json.dumps(value)) for key, value in values.items()],
         )
 
     # sites --------------------------------------------------------------------------

@@ -360,3 +360,41 @@ def test_what_an_order_asks_of_its_sites_other_orders_does_not_read_other_sites(
     few = _steps_to_read_a_sites_orders(tmp_path, 20)
     many = _steps_to_read_a_sites_orders(tmp_path, 2000)
     assert many < few + 50, (few, many)
+
+
+@pytest.mark.parametrize("change", ["advance", "set", "set-frozen", "reset", "reset-to"])
+def test_a_clock_change_whose_commit_fails_leaves_the_clock_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    """The clock moves in memory only once its move is stored: a commit that fails (a
+    full disk) left the server reading a time the database never held, which a restart
+    then took back."""
+    db = tmp_path / "org.db"
+    app = create_app(db_path=db)
+    sandbox = app.state.sandbox
+    try:
+        sandbox.advance(100)
+        before = sandbox.clock.offset, sandbox.clock.frozen_at
+        transaction = sandbox.store.transaction
+
+        def full(*args: object) -> None:
+            raise sqlite3.OperationalError("database or disk is full")
+
+        monkeypatch.setattr("harness.sandbox.store.Tx.set_control", full)
+        monkeypatch.setattr("harness.sandbox.store.Tx.set_controls", full, raising=False)
+        moves = {
+            "advance": lambda: sandbox.advance(60),
+            "set": lambda: sandbox.set_clock(2_000_000_000.0),
+            "set-frozen": lambda: sandbox.set_clock(2_000_000_000.0, frozen=True),
+            "reset": lambda: sandbox.reset(),
+            "reset-to": lambda: sandbox.reset((2_000_000_000.0, True)),
+        }
+        with pytest.raises(sqlite3.OperationalError):
+            moves[change]()
+        assert (sandbox.clock.offset, sandbox.clock.frozen_at) == before
+        monkeypatch.undo()
+        with transaction() as tx:
+            stored = tx.control("clock_offset", 0.0), tx.control("clock_frozen_at")
+        assert stored == before
+    finally:
+        sandbox.close()
