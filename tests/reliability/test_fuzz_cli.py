@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -92,17 +91,18 @@ def run(args: list[str], exits: Counter[str]) -> None:
         )
 
 
-def test_validate_order_answers_any_file() -> None:
+def test_validate_order_answers_any_file(tmp_path: Path) -> None:
     exits: Counter[str] = Counter()
+    # One file, written again for each input: a folder made and removed per input was a
+    # fifth of this test's time.
+    path = tmp_path / "order.json"
 
     @SETTINGS
     @given(content=FILES)
     def fuzz(content: bytes) -> None:
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "order.json"
-            path.write_bytes(content)
-            run(["validate", "order", str(path)], exits)
-            run(["validate", "order", "--allow-comments", str(path)], exits)
+        path.write_bytes(content)
+        run(["validate", "order", str(path)], exits)
+        run(["validate", "order", "--allow-comments", str(path)], exits)
 
     fuzz()
     record("fuzz-cli-validate-order", dict(sorted(exits.items())))
@@ -115,19 +115,17 @@ def test_validate_order_judges_any_shape_without_raising(order: Any) -> None:
     assert all(v.message for v in violations)
 
 
-def test_profiles_and_catalogues_of_any_shape_are_usage_errors_at_worst() -> None:
+def test_profiles_and_catalogues_of_any_shape_are_usage_errors_at_worst(tmp_path: Path) -> None:
     exits: Counter[str] = Counter()
+    path, order = tmp_path / "profile.json", tmp_path / "order.json"
+    order.write_text(json.dumps(ORDER))
 
     @SETTINGS
     @given(content=FILES | mutated(PROFILE_DATA).map(lambda d: json.dumps(d).encode()))
     def fuzz(content: bytes) -> None:
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "profile.json"
-            path.write_bytes(content)
-            order = Path(tmp) / "order.json"
-            order.write_text(json.dumps(ORDER))
-            run(["sandbox", "profile", "--profile", str(path)], exits)
-            run(["validate", "order", str(order), "--catalogue", str(path)], exits)
+        path.write_bytes(content)
+        run(["sandbox", "profile", "--profile", str(path)], exits)
+        run(["validate", "order", str(order), "--catalogue", str(path)], exits)
 
     fuzz()
     record("fuzz-cli-profiles", dict(sorted(exits.items())))
@@ -138,8 +136,11 @@ YAML_NOISE = st.sampled_from(
 )
 
 
-def test_cassettes_check_answers_any_cassette() -> None:
+def test_cassettes_check_answers_any_cassette(tmp_path: Path) -> None:
     exits: Counter[str] = Counter()
+    fuzzed, reshaped = tmp_path / "fuzzed", tmp_path / "reshaped"
+    fuzzed.mkdir()
+    reshaped.mkdir()
 
     # Half the inputs each way: a check reads detect-secrets' settings per file (~15 ms).
     half = settings(SETTINGS, max_examples=max(1, EXAMPLES // 2))
@@ -151,23 +152,20 @@ def test_cassettes_check_answers_any_cassette() -> None:
         binary=st.booleans(),
     )
     def fuzz(at: int, noise: str, binary: bool) -> None:
-        with tempfile.TemporaryDirectory() as tmp:
-            folder = Path(tmp)
-            text = CASSETTE[:at] + noise + CASSETTE[at:]
-            path = folder / "fuzzed.yaml"
-            if binary:
-                path.write_bytes(text.encode("utf-8", "surrogatepass")[:at] + b"\xff\xfe")
-            else:
-                path.write_text(text, encoding="utf-8", errors="surrogatepass")
-            run(["cassettes", "check", "--dir", str(folder)], exits)
+        text = CASSETTE[:at] + noise + CASSETTE[at:]
+        path = fuzzed / "fuzzed.yaml"
+        if binary:
+            path.write_bytes(text.encode("utf-8", "surrogatepass")[:at] + b"\xff\xfe")
+        else:
+            path.write_text(text, encoding="utf-8", errors="surrogatepass")
+        run(["cassettes", "check", "--dir", str(fuzzed)], exits)
 
     @half
     @given(data=mutated(yaml.safe_load(CASSETTE)))
     def reshape(data: Any) -> None:
         """The cassette's structure with one place replaced by anything (or removed)."""
-        with tempfile.TemporaryDirectory() as tmp:
-            (Path(tmp) / "reshaped.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
-            run(["cassettes", "check", "--dir", tmp], exits)
+        (reshaped / "reshaped.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+        run(["cassettes", "check", "--dir", str(reshaped)], exits)
 
     fuzz()
     reshape()
