@@ -434,17 +434,25 @@ def _enterprise_parent(facts: OrderFacts) -> Iterator[Finding]:
 
 @_rule(
     "REL-010",
-    "Confluence has no family container",
+    "Confluence and apps have no family container",
     section="place-order",
-    quote="Confluence Enterprise instance: ... relatesFromEntitlements: [ENTERPRISE] only",
+    quote="Confluence Enterprise instance: ... relatesFromEntitlements: [ENTERPRISE] only; "
+    "There is only one order item for the Jira family container, which is referenced in "
+    "both Jira and JSM.",
+    assumptions=("ASM-020",),
 )
 def _confluence_no_container(facts: OrderFacts) -> Iterator[Finding]:
-    """A Confluence item carries no FAMILY_CONTAINER relationship."""
+    """A Confluence or app item carries no FAMILY_CONTAINER relationship: only Jira and JSM
+    relate to the family container (an app depends on its product by APP_DEPENDENCE alone,
+    REL-013). The family-container item's own relationships are REL-011's."""
     for i, item in facts.items:
-        if (facts.offering(item) or _NONE).product == "confluence":
+        offering = facts.offering(item) or _NONE
+        if offering.product in ("confluence", "app"):
+            what = "Confluence" if offering.product == "confluence" else f"an app ({offering.name})"
             for j, _ in facts.relations(item, "FAMILY_CONTAINER"):
                 yield Finding(
-                    f"/items/{i}/relatesFromEntitlements/{j}", "Confluence has no family container"
+                    f"/items/{i}/relatesFromEntitlements/{j}",
+                    f"{what} has no family container: only Jira and JSM relate to one",
                 )
 
 

@@ -482,3 +482,26 @@ def test_rel_012_judges_by_the_product_when_the_catalogue_names_no_charge_elemen
         ("REL-012", "/items/0/optedUsageOptions/chargingDetails/chargeQuantities")
     ]
     assert check_order(order("all-enterprise"), plain) == []
+
+
+@pytest.mark.parametrize(
+    "relation",
+    [
+        {"relationshipType": "FAMILY_CONTAINER", "referenceType": "ENTITLEMENT"},
+        {"relationshipType": "FAMILY_CONTAINER", "referenceType": "ORDER_ITEM", "itemId": "O2"},
+    ],
+    ids=["entitlement", "order-item"],
+)
+def test_rel_010_an_app_relates_to_no_family_container(relation: dict[str, Any]) -> None:
+    """Only Jira and JSM relate to a family container (the cookbook's app sample carries
+    its APP_DEPENDENCE alone): an app item with a FAMILY_CONTAINER relationship, to its
+    site's container entitlement or to a container item of the order, is refused there."""
+    body = order("app")
+    if relation["referenceType"] == "ENTITLEMENT":
+        relation = {**relation, "entitlementId": ACME_CONTAINER}
+    else:
+        body["items"].append({"type": "CREATION_ORDER", "itemId": "O2", "offeringId": CONTAINER})
+    body["items"][0]["relatesFromEntitlements"].append(relation)
+    assert ("REL-010", "/items/0/relatesFromEntitlements/1") in found(body)
+    context = ctx_for(body, site="acme", product_ari=ACME_JIRA_ARI)
+    assert ("REL-010", "/items/0/relatesFromEntitlements/1") in found(body, context)
