@@ -464,13 +464,19 @@ def _confluence_no_container(facts: OrderFacts) -> Iterator[Finding]:
     "// Jira family container }",
 )
 def _bare_container(facts: OrderFacts) -> Iterator[Finding]:
-    """A family-container item carries no usage options and no relationships."""
+    """A family-container item carries no usage options, no relationships and no billing
+    anchor: type, itemId and offeringId only (its promotions are REL-021's)."""
     for i, item in facts.items:
         if not (facts.offering(item) or _NONE).is_family_container:
             continue
         if "optedUsageOptions" in item:
             yield Finding(
                 f"/items/{i}/optedUsageOptions", "the family-container item takes no usage options"
+            )
+        if "nextBillingAnchorTimestamp" in item:
+            yield Finding(
+                f"/items/{i}/nextBillingAnchorTimestamp",
+                "the family-container item takes no billing anchor",
             )
         if item.get("relatesFromEntitlements"):
             yield Finding(

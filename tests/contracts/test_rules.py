@@ -505,3 +505,17 @@ def test_rel_010_an_app_relates_to_no_family_container(relation: dict[str, Any])
     assert ("REL-010", "/items/0/relatesFromEntitlements/1") in found(body)
     context = ctx_for(body, site="acme", product_ari=ACME_JIRA_ARI)
     assert ("REL-010", "/items/0/relatesFromEntitlements/1") in found(body, context)
+
+
+def test_rel_011_the_family_container_item_takes_no_billing_anchor() -> None:
+    """The cookbook's container item is bare (type, itemId, offeringId): a billing anchor
+    on it is refused there, as usage options and relationships are (its promotions are
+    REL-021's)."""
+    body = order("jira-enterprise")
+    body["items"][0]["nextBillingAnchorTimestamp"] = 1765520321000
+    assert found(body) == [("REL-011", "/items/0/nextBillingAnchorTimestamp")]
+    body["items"][0]["promotions"] = PROMO
+    assert sorted(found(body)) == [
+        ("REL-011", "/items/0/nextBillingAnchorTimestamp"),
+        ("REL-021", "/items/0/promotions"),
+    ]
