@@ -287,7 +287,11 @@ def _entitlement_references(facts: OrderFacts) -> Iterator[Finding]:
 )
 def _family_container_relation(facts: OrderFacts) -> Iterator[Finding]:
     """Each Jira or JSM item has one FAMILY_CONTAINER relationship, to the order's container
-    item or to an existing site's family-container entitlement."""
+    item or to an existing site's family-container entitlement; Jira and JSM of one order
+    relate to the same one. Judged by the order alone, a second container is refused at the
+    relationship naming it; given the order's context, REL-008 judges each against the
+    site instead (and a second container item is REL-007's)."""
+    first: tuple[str, str, str] | None = None  # the first container: (kind, what, pointer)
     for i, item in facts.items:
         offering = facts.offering(item)
         if offering is None or not offering.is_jira_family:
@@ -313,6 +317,22 @@ def _family_container_relation(facts: OrderFacts) -> Iterator[Finding]:
         if rel.get("referenceType") == "ENTITLEMENT" and ent and ent.kind != "family-container":
             yield Finding(
                 f"{base}/{j}/entitlementId", f"entitlement {ent.id} is not a family container"
+            )
+        if target is not None and (facts.offering(target) or _NONE).is_family_container:
+            here = ("ORDER_ITEM", f"item {rel['itemId']!r}", f"{base}/{j}/itemId")
+        elif rel.get("referenceType") == "ENTITLEMENT" and ent and ent.kind == "family-container":
+            here = ("ENTITLEMENT", f"entitlement {ent.id}", f"{base}/{j}/entitlementId")
+        else:
+            continue  # no family container named (reported above, or by REL-004/005)
+        if first is None:
+            first = here
+        elif (
+            facts.context is None and here[:2] != first[:2] and "ENTITLEMENT" in (here[0], first[0])
+        ):
+            yield Finding(
+                here[2],
+                f"{offering.name} relates to family container {here[1]}, but {first[2]} "
+                f"names {first[1]}: Jira and JSM of one order share one family container",
             )
 
 

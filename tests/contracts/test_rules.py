@@ -519,3 +519,40 @@ def test_rel_011_the_family_container_item_takes_no_billing_anchor() -> None:
         ("REL-011", "/items/0/nextBillingAnchorTimestamp"),
         ("REL-021", "/items/0/promotions"),
     ]
+
+
+GLOBEX_FAMILY = {
+    "relationshipType": "FAMILY_CONTAINER",
+    "referenceType": "ENTITLEMENT",
+    "entitlementId": GLOBEX_CONTAINER,
+}
+
+
+@pytest.mark.parametrize(
+    ("jira", "jsm"),
+    [
+        (None, {**GLOBEX_FAMILY, "entitlementId": ACME_CONTAINER}),
+        (GLOBEX_FAMILY, {**GLOBEX_FAMILY, "entitlementId": ACME_CONTAINER}),
+    ],
+    ids=["order-item-and-entitlement", "two-sites-containers"],
+)
+def test_rel_006_jira_and_jsm_of_one_order_share_one_family_container(
+    jira: dict[str, Any] | None, jsm: dict[str, Any]
+) -> None:
+    """'There is only one order item for the Jira family container, which is referenced in
+    both Jira and JSM': Jira relating to one container and JSM to another (the order's
+    item and a site's entitlement, or two sites' entitlements) is refused at the second,
+    by the order alone, as the client judges it. Against a site, REL-008 says which one
+    is the site's, and REL-006 does not report it again."""
+    body = order("all-enterprise")
+    if jira is not None:
+        body["items"][2]["relatesFromEntitlements"][0] = jira
+        del body["items"][1]  # no container item: both relate to entitlements
+        jsm_at = 2
+    else:
+        jsm_at = 3
+    body["items"][jsm_at]["relatesFromEntitlements"][0] = jsm
+    assert found(body) == [("REL-006", f"/items/{jsm_at}/relatesFromEntitlements/0/entitlementId")]
+    for site in ("acme", None):
+        assert "REL-006" not in {rule for rule, _ in found(body, ctx_for(body, site=site))}
+        assert "REL-008" in {rule for rule, _ in found(body, ctx_for(body, site=site))}
