@@ -426,6 +426,20 @@ def _enterprise_parent(facts: OrderFacts) -> Iterator[Finding]:
                 )
             continue
         parent = facts.catalogue.parent_entitlements.get(offering.product)
+        if parent is None:  # the org cannot order this Enterprise instance at all
+            at = (
+                base
+                if not rels
+                else f"{base}/{rels[0][0]}/entitlementId"
+                if "entitlementId" in rels[0][1]
+                else f"{base}/{rels[0][0]}"
+            )
+            yield Finding(
+                at,
+                f"{offering.name} is an Enterprise instance, and the org has no parent "
+                f"Enterprise entitlement for {offering.product} to relate it to",
+            )
+            continue
         if not rels:
             yield Finding(
                 base,

@@ -556,3 +556,31 @@ def test_rel_006_jira_and_jsm_of_one_order_share_one_family_container(
     for site in ("acme", None):
         assert "REL-006" not in {rule for rule, _ in found(body, ctx_for(body, site=site))}
         assert "REL-008" in {rule for rule, _ in found(body, ctx_for(body, site=site))}
+
+
+def test_rel_009_an_org_without_the_products_parent_says_so() -> None:
+    """An org whose catalogue lists no parent Enterprise entitlement for a product cannot
+    order its Enterprise instance: REL-009 refuses it saying that, never 'parent None'."""
+    catalogue = Catalogue(
+        CATALOGUE.offerings,
+        {p: e for p, e in CATALOGUE.parent_entitlements.items() if p != "jsm"},
+        CATALOGUE.transaction_accounts,
+        CATALOGUE.sites,
+    )
+    body = order("jsm-enterprise")
+    jira_parent = CATALOGUE.parent_entitlements["jira"]
+    for relation in (jira_parent, None):
+        rels = body["items"][1]["relatesFromEntitlements"]
+        if relation is None:
+            del rels[1]
+        else:
+            rels[1]["entitlementId"] = relation
+        refused = check_order(body, catalogue)
+        assert [(v.rule, v.pointer) for v in refused] == [
+            (
+                "REL-009",
+                "/items/1/relatesFromEntitlements" + ("/1/entitlementId" if relation else ""),
+            )
+        ]
+        assert "None" not in refused[0].message, refused[0].message
+        assert "no parent Enterprise entitlement for jsm" in refused[0].message
