@@ -566,7 +566,7 @@ def _app_dependence(facts: OrderFacts) -> Iterator[Finding]:
     for an app on Jira or JSM, to that site's Jira family container; on Confluence, to the
     product's entitlement (ASM-041; read the other way, always to the product's
     entitlement). When the provisioning request is known, to the parent of the product it
-    was provisioned on. No other item uses APP_DEPENDENCE."""
+    was provisioned on; never another app's entitlement. No other item uses APP_DEPENDENCE."""
     installed = facts.installed_on()
     p = facts.context.provisioning if facts.context else None
     for i, item in facts.items:
@@ -627,6 +627,11 @@ def _parent_words(site: Site, product: str, readings: Readings) -> str:
 
 def _parent_problem(ent: Entitlement, readings: Readings) -> str | None:
     """Why ``ent`` cannot be an app's parent whatever it was installed on, or None."""
+    if ent.kind == "app":
+        return (
+            f"entitlement {ent.id} is an app's: an app depends on the product it is installed "
+            "on (or that site's Jira family container), not on another app"
+        )
     if ent.kind == "parent":
         return f"entitlement {ent.id} is a parent Enterprise entitlement, not an app's parent"
     if readings.reads_alternative("ASM-041"):
@@ -685,6 +690,8 @@ def _anchors(
     else:
         rels = facts.relations(item, "APP_DEPENDENCE")
         ent = facts.catalogue.entitlement(rels[0][1].get("entitlementId")) if rels else None
+        if ent is not None and ent.kind == "app":
+            return []  # no product's anchor to judge by: REL-013 refuses the dependence
         if ent is None or ent.site is None:
             return [ent.billing_anchor] if ent and ent.billing_anchor is not None else []
         if ent.kind == "product":

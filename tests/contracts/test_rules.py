@@ -19,6 +19,7 @@ from harness.contracts import (
     load_profile,
     rules,
 )
+from harness.contracts.profile import Entitlement
 from tests.edits import Edit, append_at, delete_at, set_at
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "cookbook"
@@ -584,3 +585,29 @@ def test_rel_009_an_org_without_the_products_parent_says_so() -> None:
         ]
         assert "None" not in refused[0].message, refused[0].message
         assert "no parent Enterprise entitlement for jsm" in refused[0].message
+
+
+def test_an_apps_entitlement_is_the_orgs_and_no_parent() -> None:
+    """An app's entitlement (the sandbox's catalogue lists those its orders made) is known:
+    an app depending on it is refused by REL-013, a Jira item's family container naming it
+    by REL-006, each at its entitlementId, never by REL-005 as unknown."""
+    app_entitlement = "5d7c8a34-9f1e-4b6a-8c2d-3e4f5a6b7c8d"
+    acme = CATALOGUE.site("acme")
+    assert acme is not None
+    catalogue = CATALOGUE.with_sites(
+        CATALOGUE.sites, [Entitlement(app_entitlement, "app", "app", acme, 1752745039000)]
+    )
+    assert catalogue.entitlement(app_entitlement) is not None
+    assert catalogue.with_sites(catalogue.sites).entitlement(app_entitlement) is not None
+
+    def judged(body: dict[str, Any], context: OrderContext | None = None) -> list[Any]:
+        return [(v.rule, v.pointer) for v in check_order(body, catalogue, context)]
+
+    app = order("app")
+    app["items"][0]["relatesFromEntitlements"][0]["entitlementId"] = app_entitlement
+    at = "/items/0/relatesFromEntitlements/0/entitlementId"
+    assert judged(app) == [("REL-013", at)]
+    assert judged(app, ctx_for(app, site="acme", product_ari=ACME_JIRA_ARI)) == [("REL-013", at)]
+    jira = order("add-jsm-existing-site")
+    jira["items"][0]["relatesFromEntitlements"][0]["entitlementId"] = app_entitlement
+    assert judged(jira) == [("REL-006", at)]
