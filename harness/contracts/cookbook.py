@@ -319,8 +319,10 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "ASM-020",
-        "Only apps use APP_DEPENDENCE, and only Enterprise instances use "
-        "ENTERPRISE: Jira Premium carries no ENTERPRISE relationship.",
+        "Only apps use APP_DEPENDENCE, only Enterprise instances use ENTERPRISE, and only "
+        "Jira and JSM use FAMILY_CONTAINER: Jira Premium carries no ENTERPRISE relationship, "
+        "and an app no FAMILY_CONTAINER (the app sample's one relationship is its "
+        "APP_DEPENDENCE).",
     ),
     Assumption("ASM-021", "The JSM product ARI is `ari:cloud:jira-servicedesk::site/{id}`."),
     Assumption(

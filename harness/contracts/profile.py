@@ -112,7 +112,7 @@ class Entitlement:
     """What an existing entitlement id is, as far as the rules need to know."""
 
     id: str
-    kind: Literal["parent", "family-container", "product"]
+    kind: Literal["parent", "family-container", "product", "app"]
     product: Product
     site: Site | None = None
     billing_anchor: int | None = None
@@ -120,12 +120,14 @@ class Entitlement:
 
 @dataclass(frozen=True)
 class Catalogue:
-    """Offerings, parent Enterprise entitlements, transaction accounts and existing sites."""
+    """Offerings, parent Enterprise entitlements, transaction accounts and existing sites;
+    ``apps``: the apps' entitlements the org has (the sandbox's, made by its orders)."""
 
     offerings: Mapping[str, Offering]
     parent_entitlements: Mapping[str, str]  # product -> entitlement id
     transaction_accounts: Mapping[str, tuple[str, ...]]  # account -> invoice groups
     sites: tuple[Site, ...] = ()
+    apps: tuple[Entitlement, ...] = ()
     _entitlements: dict[str, Entitlement] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -141,6 +143,8 @@ class Catalogue:
                 index[p.entitlement_id] = Entitlement(
                     p.entitlement_id, "product", p.product, site, p.billing_anchor
                 )
+        for app in self.apps:
+            index[app.id] = app
 
     def offering(self, offering_id: Any) -> Offering | None:
         return self.offerings.get(offering_id) if isinstance(offering_id, str) else None
@@ -171,10 +175,17 @@ class Catalogue:
             found = [o for o in found if o.pricing_plans]
         return found[0] if found else None
 
-    def with_sites(self, sites: Iterable[Site]) -> Catalogue:
-        """The same catalogue over another set of sites (the sandbox's current ones)."""
+    def with_sites(
+        self, sites: Iterable[Site], apps: Iterable[Entitlement] | None = None
+    ) -> Catalogue:
+        """The same catalogue over another set of sites (the sandbox's current ones) and,
+        when given, of apps' entitlements (else its own)."""
         return Catalogue(
-            self.offerings, self.parent_entitlements, self.transaction_accounts, tuple(sites)
+            self.offerings,
+            self.parent_entitlements,
+            self.transaction_accounts,
+            tuple(sites),
+            self.apps if apps is None else tuple(apps),
         )
 
     @classmethod

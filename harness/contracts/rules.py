@@ -287,7 +287,11 @@ def _entitlement_references(facts: OrderFacts) -> Iterator[Finding]:
 )
 def _family_container_relation(facts: OrderFacts) -> Iterator[Finding]:
     """Each Jira or JSM item has one FAMILY_CONTAINER relationship, to the order's container
-    item or to an existing site's family-container entitlement."""
+    item or to an existing site's family-container entitlement; Jira and JSM of one order
+    relate to the same one. Judged by the order alone, a second container is refused at the
+    relationship naming it; given the order's context, REL-008 judges each against the
+    site instead (and a second container item is REL-007's)."""
+    first: tuple[str, str, str] | None = None  # the first container: (kind, what, pointer)
     for i, item in facts.items:
         offering = facts.offering(item)
         if offering is None or not offering.is_jira_family:
@@ -313,6 +317,22 @@ def _family_container_relation(facts: OrderFacts) -> Iterator[Finding]:
         if rel.get("referenceType") == "ENTITLEMENT" and ent and ent.kind != "family-container":
             yield Finding(
                 f"{base}/{j}/entitlementId", f"entitlement {ent.id} is not a family container"
+            )
+        if target is not None and (facts.offering(target) or _NONE).is_family_container:
+            here = ("ORDER_ITEM", f"item {rel['itemId']!r}", f"{base}/{j}/itemId")
+        elif rel.get("referenceType") == "ENTITLEMENT" and ent and ent.kind == "family-container":
+            here = ("ENTITLEMENT", f"entitlement {ent.id}", f"{base}/{j}/entitlementId")
+        else:
+            continue  # no family container named (reported above, or by REL-004/005)
+        if first is None:
+            first = here
+        elif (
+            facts.context is None and here[:2] != first[:2] and "ENTITLEMENT" in (here[0], first[0])
+        ):
+            yield Finding(
+                here[2],
+                f"{offering.name} relates to family container {here[1]}, but {first[2]} "
+                f"names {first[1]}: Jira and JSM of one order share one family container",
             )
 
 
@@ -406,6 +426,20 @@ def _enterprise_parent(facts: OrderFacts) -> Iterator[Finding]:
                 )
             continue
         parent = facts.catalogue.parent_entitlements.get(offering.product)
+        if parent is None:  # the org cannot order this Enterprise instance at all
+            at = (
+                base
+                if not rels
+                else f"{base}/{rels[0][0]}/entitlementId"
+                if "entitlementId" in rels[0][1]
+                else f"{base}/{rels[0][0]}"
+            )
+            yield Finding(
+                at,
+                f"{offering.name} is an Enterprise instance, and the org has no parent "
+                f"Enterprise entitlement for {offering.product} to relate it to",
+            )
+            continue
         if not rels:
             yield Finding(
                 base,
@@ -434,17 +468,25 @@ def _enterprise_parent(facts: OrderFacts) -> Iterator[Finding]:
 
 @_rule(
     "REL-010",
-    "Confluence has no family container",
+    "Confluence and apps have no family container",
     section="place-order",
-    quote="Confluence Enterprise instance: ... relatesFromEntitlements: [ENTERPRISE] only",
+    quote="Confluence Enterprise instance: ... relatesFromEntitlements: [ENTERPRISE] only; "
+    "There is only one order item for the Jira family container, which is referenced in "
+    "both Jira and JSM.",
+    assumptions=("ASM-020",),
 )
 def _confluence_no_container(facts: OrderFacts) -> Iterator[Finding]:
-    """A Confluence item carries no FAMILY_CONTAINER relationship."""
+    """A Confluence or app item carries no FAMILY_CONTAINER relationship: only Jira and JSM
+    relate to the family container (an app depends on its product by APP_DEPENDENCE alone,
+    REL-013). The family-container item's own relationships are REL-011's."""
     for i, item in facts.items:
-        if (facts.offering(item) or _NONE).product == "confluence":
+        offering = facts.offering(item) or _NONE
+        if offering.product in ("confluence", "app"):
+            what = "Confluence" if offering.product == "confluence" else f"an app ({offering.name})"
             for j, _ in facts.relations(item, "FAMILY_CONTAINER"):
                 yield Finding(
-                    f"/items/{i}/relatesFromEntitlements/{j}", "Confluence has no family container"
+                    f"/items/{i}/relatesFromEntitlements/{j}",
+                    f"{what} has no family container: only Jira and JSM relate to one",
                 )
 
 
@@ -456,13 +498,19 @@ def _confluence_no_container(facts: OrderFacts) -> Iterator[Finding]:
     "// Jira family container }",
 )
 def _bare_container(facts: OrderFacts) -> Iterator[Finding]:
-    """A family-container item carries no usage options and no relationships."""
+    """A family-container item carries no usage options, no relationships and no billing
+    anchor: type, itemId and offeringId only (its promotions are REL-021's)."""
     for i, item in facts.items:
         if not (facts.offering(item) or _NONE).is_family_container:
             continue
         if "optedUsageOptions" in item:
             yield Finding(
                 f"/items/{i}/optedUsageOptions", "the family-container item takes no usage options"
+            )
+        if "nextBillingAnchorTimestamp" in item:
+            yield Finding(
+                f"/items/{i}/nextBillingAnchorTimestamp",
+                "the family-container item takes no billing anchor",
             )
         if item.get("relatesFromEntitlements"):
             yield Finding(
@@ -518,7 +566,7 @@ def _app_dependence(facts: OrderFacts) -> Iterator[Finding]:
     for an app on Jira or JSM, to that site's Jira family container; on Confluence, to the
     product's entitlement (ASM-041; read the other way, always to the product's
     entitlement). When the provisioning request is known, to the parent of the product it
-    was provisioned on. No other item uses APP_DEPENDENCE."""
+    was provisioned on; never another app's entitlement. No other item uses APP_DEPENDENCE."""
     installed = facts.installed_on()
     p = facts.context.provisioning if facts.context else None
     for i, item in facts.items:
@@ -579,6 +627,11 @@ def _parent_words(site: Site, product: str, readings: Readings) -> str:
 
 def _parent_problem(ent: Entitlement, readings: Readings) -> str | None:
     """Why ``ent`` cannot be an app's parent whatever it was installed on, or None."""
+    if ent.kind == "app":
+        return (
+            f"entitlement {ent.id} is an app's: an app depends on the product it is installed "
+            "on (or that site's Jira family container), not on another app"
+        )
     if ent.kind == "parent":
         return f"entitlement {ent.id} is a parent Enterprise entitlement, not an app's parent"
     if readings.reads_alternative("ASM-041"):
@@ -637,6 +690,8 @@ def _anchors(
     else:
         rels = facts.relations(item, "APP_DEPENDENCE")
         ent = facts.catalogue.entitlement(rels[0][1].get("entitlementId")) if rels else None
+        if ent is not None and ent.kind == "app":
+            return []  # no product's anchor to judge by: REL-013 refuses the dependence
         if ent is None or ent.site is None:
             return [ent.billing_anchor] if ent and ent.billing_anchor is not None else []
         if ent.kind == "product":

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..contracts.profile import ARI_PRODUCT, Catalogue, Profile, Site, SiteProduct
+from ..contracts.profile import ARI_PRODUCT, Catalogue, Entitlement, Profile, Site, SiteProduct
 from .clock import millis
 from .encoding import encode
 from .owner import DbInUse, DbOwner
@@ -847,19 +847,27 @@ class Tx:
         """The profile's catalogue over the sites as they are now (for the rules)."""
 
         def load() -> tuple[Catalogue, Catalogue]:
-            sites = []
+            sites, apps = [], []
             for site in self._sites():
+                entitlements = self.site_entitlements(site.name)
                 products = tuple(
                     SiteProduct(e.product, e.offering_id or "", e.id, e.billing_anchor)  # type: ignore[arg-type]
-                    for e in self.site_entitlements(site.name)
+                    for e in entitlements
                     if e.kind == "product"
                 )
-                sites.append(Site(site.name, site.cloud_id, site.family_container, products))
-            return base, base.with_sites(sites)
+                made = Site(site.name, site.cloud_id, site.family_container, products)
+                sites.append(made)
+                # Apps' entitlements are the org's too: the rules say what they cannot be.
+                apps += [
+                    Entitlement(e.id, "app", "app", made, e.billing_anchor)
+                    for e in entitlements
+                    if e.kind == "app"
+                ]
+            return base, base.with_sites(sites, apps)
 
         # By the base's identity: the same profile's catalogue is asked for every time.
         made_from, made = self._memo.get("catalogue", id(base), load)
-        return made if made_from is base else base.with_sites(made.sites)  # type: ignore[no-any-return]
+        return made if made_from is base else base.with_sites(made.sites, made.apps)  # type: ignore[no-any-return]
 
     # provisioning requests ------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from harness.contracts import (
     load_profile,
     rules,
 )
+from harness.contracts.profile import Entitlement
 from tests.edits import Edit, append_at, delete_at, set_at
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "cookbook"
@@ -482,3 +483,131 @@ def test_rel_012_judges_by_the_product_when_the_catalogue_names_no_charge_elemen
         ("REL-012", "/items/0/optedUsageOptions/chargingDetails/chargeQuantities")
     ]
     assert check_order(order("all-enterprise"), plain) == []
+
+
+@pytest.mark.parametrize(
+    "relation",
+    [
+        {"relationshipType": "FAMILY_CONTAINER", "referenceType": "ENTITLEMENT"},
+        {"relationshipType": "FAMILY_CONTAINER", "referenceType": "ORDER_ITEM", "itemId": "O2"},
+    ],
+    ids=["entitlement", "order-item"],
+)
+def test_rel_010_an_app_relates_to_no_family_container(relation: dict[str, Any]) -> None:
+    """Only Jira and JSM relate to a family container (the cookbook's app sample carries
+    its APP_DEPENDENCE alone): an app item with a FAMILY_CONTAINER relationship, to its
+    site's container entitlement or to a container item of the order, is refused there."""
+    body = order("app")
+    if relation["referenceType"] == "ENTITLEMENT":
+        relation = {**relation, "entitlementId": ACME_CONTAINER}
+    else:
+        body["items"].append({"type": "CREATION_ORDER", "itemId": "O2", "offeringId": CONTAINER})
+    body["items"][0]["relatesFromEntitlements"].append(relation)
+    assert ("REL-010", "/items/0/relatesFromEntitlements/1") in found(body)
+    context = ctx_for(body, site="acme", product_ari=ACME_JIRA_ARI)
+    assert ("REL-010", "/items/0/relatesFromEntitlements/1") in found(body, context)
+
+
+def test_rel_011_the_family_container_item_takes_no_billing_anchor() -> None:
+    """The cookbook's container item is bare (type, itemId, offeringId): a billing anchor
+    on it is refused there, as usage options and relationships are (its promotions are
+    REL-021's)."""
+    body = order("jira-enterprise")
+    body["items"][0]["nextBillingAnchorTimestamp"] = 1765520321000
+    assert found(body) == [("REL-011", "/items/0/nextBillingAnchorTimestamp")]
+    body["items"][0]["promotions"] = PROMO
+    assert sorted(found(body)) == [
+        ("REL-011", "/items/0/nextBillingAnchorTimestamp"),
+        ("REL-021", "/items/0/promotions"),
+    ]
+
+
+GLOBEX_FAMILY = {
+    "relationshipType": "FAMILY_CONTAINER",
+    "referenceType": "ENTITLEMENT",
+    "entitlementId": GLOBEX_CONTAINER,
+}
+
+
+@pytest.mark.parametrize(
+    ("jira", "jsm"),
+    [
+        (None, {**GLOBEX_FAMILY, "entitlementId": ACME_CONTAINER}),
+        (GLOBEX_FAMILY, {**GLOBEX_FAMILY, "entitlementId": ACME_CONTAINER}),
+    ],
+    ids=["order-item-and-entitlement", "two-sites-containers"],
+)
+def test_rel_006_jira_and_jsm_of_one_order_share_one_family_container(
+    jira: dict[str, Any] | None, jsm: dict[str, Any]
+) -> None:
+    """'There is only one order item for the Jira family container, which is referenced in
+    both Jira and JSM': Jira relating to one container and JSM to another (the order's
+    item and a site's entitlement, or two sites' entitlements) is refused at the second,
+    by the order alone, as the client judges it. Against a site, REL-008 says which one
+    is the site's, and REL-006 does not report it again."""
+    body = order("all-enterprise")
+    if jira is not None:
+        body["items"][2]["relatesFromEntitlements"][0] = jira
+        del body["items"][1]  # no container item: both relate to entitlements
+        jsm_at = 2
+    else:
+        jsm_at = 3
+    body["items"][jsm_at]["relatesFromEntitlements"][0] = jsm
+    assert found(body) == [("REL-006", f"/items/{jsm_at}/relatesFromEntitlements/0/entitlementId")]
+    for site in ("acme", None):
+        assert "REL-006" not in {rule for rule, _ in found(body, ctx_for(body, site=site))}
+        assert "REL-008" in {rule for rule, _ in found(body, ctx_for(body, site=site))}
+
+
+def test_rel_009_an_org_without_the_products_parent_says_so() -> None:
+    """An org whose catalogue lists no parent Enterprise entitlement for a product cannot
+    order its Enterprise instance: REL-009 refuses it saying that, never 'parent None'."""
+    catalogue = Catalogue(
+        CATALOGUE.offerings,
+        {p: e for p, e in CATALOGUE.parent_entitlements.items() if p != "jsm"},
+        CATALOGUE.transaction_accounts,
+        CATALOGUE.sites,
+    )
+    body = order("jsm-enterprise")
+    jira_parent = CATALOGUE.parent_entitlements["jira"]
+    for relation in (jira_parent, None):
+        rels = body["items"][1]["relatesFromEntitlements"]
+        if relation is None:
+            del rels[1]
+        else:
+            rels[1]["entitlementId"] = relation
+        refused = check_order(body, catalogue)
+        assert [(v.rule, v.pointer) for v in refused] == [
+            (
+                "REL-009",
+                "/items/1/relatesFromEntitlements" + ("/1/entitlementId" if relation else ""),
+            )
+        ]
+        assert "None" not in refused[0].message, refused[0].message
+        assert "no parent Enterprise entitlement for jsm" in refused[0].message
+
+
+def test_an_apps_entitlement_is_the_orgs_and_no_parent() -> None:
+    """An app's entitlement (the sandbox's catalogue lists those its orders made) is known:
+    an app depending on it is refused by REL-013, a Jira item's family container naming it
+    by REL-006, each at its entitlementId, never by REL-005 as unknown."""
+    app_entitlement = "5d7c8a34-9f1e-4b6a-8c2d-3e4f5a6b7c8d"
+    acme = CATALOGUE.site("acme")
+    assert acme is not None
+    catalogue = CATALOGUE.with_sites(
+        CATALOGUE.sites, [Entitlement(app_entitlement, "app", "app", acme, 1752745039000)]
+    )
+    assert catalogue.entitlement(app_entitlement) is not None
+    assert catalogue.with_sites(catalogue.sites).entitlement(app_entitlement) is not None
+
+    def judged(body: dict[str, Any], context: OrderContext | None = None) -> list[Any]:
+        return [(v.rule, v.pointer) for v in check_order(body, catalogue, context)]
+
+    app = order("app")
+    app["items"][0]["relatesFromEntitlements"][0]["entitlementId"] = app_entitlement
+    at = "/items/0/relatesFromEntitlements/0/entitlementId"
+    assert judged(app) == [("REL-013", at)]
+    assert judged(app, ctx_for(app, site="acme", product_ari=ACME_JIRA_ARI)) == [("REL-013", at)]
+    jira = order("add-jsm-existing-site")
+    jira["items"][0]["relatesFromEntitlements"][0]["entitlementId"] = app_entitlement
+    assert judged(jira) == [("REL-006", at)]

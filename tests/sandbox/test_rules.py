@@ -29,6 +29,7 @@ from .support import (
     Api,
     ari,
     cookbook_order,
+    errors,
     item_of,
     rule_ids,
 )
@@ -248,3 +249,25 @@ def test_app_on_a_parent_entitlement_is_refused(api: Api) -> None:
     refused = api.place(order)
     assert refused.status_code == 422
     assert "REL-013" in rule_ids(refused)
+
+
+def test_an_app_depending_on_another_apps_entitlement_is_refused_as_such(api: Api) -> None:
+    """An app's entitlement is one of the org's (its details answer): an app depending on
+    it is refused by REL-013 (an app depends on a product or its site's container), at
+    its entitlementId, not by REL-005 as an entitlement 'not known in this org'."""
+    acme_jira = ari("jira-software", ACME_CLOUD_ID)
+    first = api.provision_app(acme_jira).json()["data"]["statusUrl"].rsplit("/", 1)[1]
+    order = cookbook_order("app", first)
+    assert api.place(order).status_code == 200
+    api.advance(3)
+    placed = api.order(order["orderId"], order["transactionAccountId"]).json()
+    app_entitlement = item_of(placed, "O1")["processingInfo"]["entitlement"]["id"]
+    assert api.details(app_entitlement).status_code == 200
+
+    second = api.provision_app(acme_jira).json()["data"]["statusUrl"].rsplit("/", 1)[1]
+    again = cookbook_order("app", second) | {"orderId": str(uuid.uuid4())}
+    again["items"][0]["relatesFromEntitlements"][0]["entitlementId"] = app_entitlement
+    refused = api.place(again)
+    assert refused.status_code == 422
+    found = [(e["meta"]["ruleId"], e["source"]["pointer"]) for e in errors(refused)]
+    assert found == [("REL-013", "/items/0/relatesFromEntitlements/0/entitlementId")], found
