@@ -227,7 +227,12 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         ),
     ),
     Assumption("ASM-006", "A site name is 2 to 63 lower-case letters, digits and inner hyphens."),
-    Assumption("ASM-007", "optedUsageOptions is open beyond the fields the samples show."),
+    Assumption(
+        "ASM-007",
+        "optedUsageOptions is open beyond the fields the samples show."
+        " Nothing an org answers contradicts this (the harness takes any value), so a run "
+        "does not observe it.",
+    ),
     Assumption(
         "ASM-008",
         "Order items of a GET order echo the caller's itemId.",
@@ -263,11 +268,18 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
             shows="the next page asked for with links.next as `cursor` in the body: taken?",
         ),
     ),
-    Assumption("ASM-011", "Entitlement `provisioning_status` values other than ACTIVE are open."),
+    Assumption(
+        "ASM-011",
+        "Entitlement `provisioning_status` values other than ACTIVE are open."
+        " Nothing an org answers contradicts this (the harness takes any value), so a run "
+        "does not observe it.",
+    ),
     Assumption(
         "ASM-012",
         "Entitlement details are open beyond entitlementId, "
-        "relatesFromEntitlements and subscriptionv2.billingPeriodDetails.",
+        "relatesFromEntitlements and subscriptionv2.billingPeriodDetails."
+        " Nothing an org answers contradicts this (the harness takes any value), so a run "
+        "does not observe it.",
     ),
     Assumption(
         "ASM-013",
@@ -280,7 +292,11 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
             shows="a provisioning request or an order accepted: with 200?",
         ),
     ),
-    Assumption("ASM-014", "An org id is any non-empty path segment."),
+    Assumption(
+        "ASM-014",
+        "An org id is any non-empty path segment. A run sends only its own org's id, so it "
+        "does not observe this.",
+    ),
     Assumption(
         "ASM-015",
         "When X-transaction-account is sent with an order it must equal the "
