@@ -52,7 +52,10 @@ class Answer:
     (True) or does not hold (False) the value the request asked for; ``has``: every match of
     ``Observation.field`` (``*`` for each array index) is present (True) or one is missing
     (False); ``header``: (name, regular expression) the response header's value matches
-    whole (an absent header reads as the empty string).
+    whole (an absent header reads as the empty string); ``one_of``: the response's
+    ``Observation.field`` holds one of these values; ``filled``: every match of
+    ``Observation.field`` holds a value other than null (True), or one is null or missing
+    (False).
     """
 
     status: str | tuple[int, ...]
@@ -60,6 +63,8 @@ class Answer:
     echoes: bool | None = None
     has: bool | None = None
     header: tuple[str, str] | None = None
+    one_of: tuple[Any, ...] | None = None
+    filled: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -71,8 +76,9 @@ class Observation:
     selector named in ``harness.suite.assumptions.SELECTORS`` (``any``, or one that looks
     at the request and the scenario's earlier exchanges), or ``breaks:REL-nnn``: an order
     the harness refuses for that rule and no other; ``field``: the response pointer
-    ``Answer.echoes`` and ``Answer.has`` read (``{key}`` is filled from the selector's
-    context); ``shows``: what an exchange that counts is, in words.
+    ``Answer.echoes``, ``has``, ``one_of`` and ``filled`` read (``{key}`` is filled from the
+    selector's context; of several pointers each is read); ``shows``: what an exchange that
+    counts is, in words.
     """
 
     operations: tuple[str, ...]
@@ -80,7 +86,7 @@ class Observation:
     agrees: Answer
     contradicts: Answer
     shows: str
-    field: str | None = None
+    field: str | tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -197,6 +203,15 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "ASM-004",
         "A provisioning request is COMPLETED once its order's items all succeed, "
         "and FAILED (reason: no order within 10 minutes) when no valid order names it in time.",
+        observation=Observation(
+            ("provisioning.status",),
+            "ordered-request",
+            agrees=Answer("2xx", one_of=("COMPLETED",)),
+            contradicts=Answer("2xx", one_of=("FAILED",)),
+            shows="the status of a provisioning request whose order was read back with every "
+            "item SUCCESS: COMPLETED (IN_PROGRESS tells nothing yet, ASM-035), or FAILED?",
+            field="/data/status",
+        ),
     ),
     Assumption(
         "ASM-005",
@@ -212,7 +227,12 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         ),
     ),
     Assumption("ASM-006", "A site name is 2 to 63 lower-case letters, digits and inner hyphens."),
-    Assumption("ASM-007", "optedUsageOptions is open beyond the fields the samples show."),
+    Assumption(
+        "ASM-007",
+        "optedUsageOptions is open beyond the fields the samples show."
+        " Nothing an org answers contradicts this (the harness takes any value), so a run "
+        "does not observe it.",
+    ),
     Assumption(
         "ASM-008",
         "Order items of a GET order echo the caller's itemId.",
@@ -248,11 +268,18 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
             shows="the next page asked for with links.next as `cursor` in the body: taken?",
         ),
     ),
-    Assumption("ASM-011", "Entitlement `provisioning_status` values other than ACTIVE are open."),
+    Assumption(
+        "ASM-011",
+        "Entitlement `provisioning_status` values other than ACTIVE are open."
+        " Nothing an org answers contradicts this (the harness takes any value), so a run "
+        "does not observe it.",
+    ),
     Assumption(
         "ASM-012",
         "Entitlement details are open beyond entitlementId, "
-        "relatesFromEntitlements and subscriptionv2.billingPeriodDetails.",
+        "relatesFromEntitlements and subscriptionv2.billingPeriodDetails."
+        " Nothing an org answers contradicts this (the harness takes any value), so a run "
+        "does not observe it.",
     ),
     Assumption(
         "ASM-013",
@@ -265,7 +292,11 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
             shows="a provisioning request or an order accepted: with 200?",
         ),
     ),
-    Assumption("ASM-014", "An org id is any non-empty path segment."),
+    Assumption(
+        "ASM-014",
+        "An org id is any non-empty path segment. A run sends only its own org's id, so it "
+        "does not observe this.",
+    ),
     Assumption(
         "ASM-015",
         "When X-transaction-account is sent with an order it must equal the "
@@ -324,7 +355,19 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "and an app no FAMILY_CONTAINER (the app sample's one relationship is its "
         "APP_DEPENDENCE).",
     ),
-    Assumption("ASM-021", "The JSM product ARI is `ari:cloud:jira-servicedesk::site/{id}`."),
+    Assumption(
+        "ASM-021",
+        "The JSM product ARI is `ari:cloud:jira-servicedesk::site/{id}`.",
+        observation=Observation(
+            ("workspaces.query",),
+            "jsm-workspaces",
+            agrees=Answer("2xx", echoes=True),
+            contradicts=Answer("2xx", echoes=False),
+            shows="the workspace of a JSM entitlement the profile knows: is its id "
+            "`ari:cloud:jira-servicedesk::site/{cloudId}`?",
+            field="/data/{workspace}/id",
+        ),
+    ),
     Assumption(
         "ASM-022",
         "An unknown provisionRequestId in an order is refused with 422, "
@@ -369,6 +412,15 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "attached, ASM-050) and bills from the item's "
         "nextBillingAnchorTimestamp, else from the time its item succeeded; a new site's realm "
         "is its offerings' location (default `us`).",
+        observation=Observation(
+            ("orders.get",),
+            "made-entitlements",
+            agrees=Answer("2xx", echoes=True),
+            contradicts=Answer("2xx", echoes=False),
+            shows="an item read back with its entitlement: version '1', or '2' for an item "
+            "relating from entitlements?",
+            field="/items/{item}/processingInfo/entitlement/version",
+        ),
     ),
     Assumption(
         "ASM-028",
@@ -399,6 +451,14 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "When one item of an order fails, it ends FAILED with a `reasonCode` and no "
         "entitlement, the order's other items still succeed, and the provisioning request "
         "ends FAILED with a reason naming the item (the sandbox's fail-item fault).",
+        observation=Observation(
+            ("orders.get",),
+            "failed-items",
+            agrees=Answer("2xx", filled=True),
+            contradicts=Answer("2xx", filled=False),
+            shows="an item read back FAILED: with a reasonCode?",
+            field="/items/{item}/reasonCode",
+        ),
     ),
     Assumption(
         "ASM-032",
@@ -421,6 +481,15 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "Provisioning may take longer than the order's processing: a request is COMPLETED "
         "once its order's items all succeeded and its own provisioning time has passed "
         "(the sandbox's `--provisioning-seconds`, default the profile's, else 0).",
+        observation=Observation(
+            ("provisioning.status",),
+            "unordered-request",
+            agrees=Answer("2xx", one_of=("IN_PROGRESS",)),
+            contradicts=Answer("2xx", one_of=("COMPLETED",)),
+            shows="the status of a provisioning request no order has named yet: IN_PROGRESS, "
+            "or COMPLETED without its order?",
+            field="/data/status",
+        ),
     ),
     Assumption(
         "ASM-036",
@@ -628,6 +697,18 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "sandbox counts no users: 0 and 0), createdAt, createdBy (the org id), updatedAt "
         "(createdAt); the page's meta.attributes is null.",
         quote="the generic and the existing-site workspaces samples",
+        observation=Observation(
+            ("workspaces.query",),
+            "product-workspaces",
+            agrees=Answer("2xx", filled=True),
+            contradicts=Answer("2xx", filled=False),
+            shows="a product's workspace: with usage, capacity, createdAt, createdBy and "
+            "updatedAt?",
+            field=tuple(
+                f"/data/{{workspace}}/attributes/{name}"
+                for name in ("usage", "capacity", "createdAt", "createdBy", "updatedAt")
+            ),
+        ),
     ),
     Assumption(
         "ASM-052",

@@ -282,6 +282,92 @@ def _no_credentials(exchange: Exchange, scene: Scene) -> Iterator[dict[str, Any]
         yield {}
 
 
+def _item_status(item: Any) -> Any:
+    found, status = resolve_pointer(item, "/processingInfo/status")
+    return status if found else None
+
+
+def _made_entitlements(exchange: Exchange, scene: Scene) -> Iterator[dict[str, Any]]:
+    """Each item of an order read back that succeeded with an entitlement (``asked``: the
+    version ASM-027 expects of it: "2" when the item relates from entitlements, else "1")."""
+    for i, item in _items(exchange.response_json):
+        found, entitlement = resolve_pointer(item, "/processingInfo/entitlement")
+        if _item_status(item) == "SUCCESS" and found and isinstance(entitlement, dict):
+            yield {"item": i, "asked": "2" if item.get("relatesFromEntitlements") else "1"}
+
+
+def _failed_items(exchange: Exchange, scene: Scene) -> Iterator[dict[str, Any]]:
+    """Each item of an order read back that FAILED."""
+    for i, item in _items(exchange.response_json):
+        if _item_status(item) == "FAILED":
+            yield {"item": i}
+
+
+def _orders_naming(request_id: str, scene: Scene) -> Iterator[Exchange]:
+    """The scenario's earlier order placements naming this provisioning request."""
+    for placed in scene.earlier:
+        if placed.operation.startswith("orders.place"):
+            found, named = resolve_pointer(placed.request_json, "/metadata/provisionRequestId")
+            if found and named == request_id:
+                yield placed
+
+
+def _ordered_request(exchange: Exchange, scene: Scene) -> Iterator[dict[str, Any]]:
+    """The status of a provisioning request of the scenario after the scenario read back
+    an order naming it (placed with a 2xx) with every item SUCCESS."""
+    request_id = _path_params(exchange).get("requestId")
+    if _provisioned_by(request_id, scene) is None:
+        return
+    placed = {
+        body.get("orderId")
+        for e in _orders_naming(str(request_id), scene)
+        if e.status is not None
+        and 200 <= e.status < 300
+        and isinstance(body := e.request_json, dict)
+    }
+    for read in _responses(scene, "orders.get"):
+        items = [item for _, item in _items(read.response_json)]
+        if (
+            read.response_json.get("orderId") in placed
+            and items
+            and all(_item_status(item) == "SUCCESS" for item in items)
+        ):
+            yield {}
+            return
+
+
+def _unordered_request(exchange: Exchange, scene: Scene) -> Iterator[dict[str, Any]]:
+    """The status of a provisioning request of the scenario that no order of the scenario
+    named yet (sent at all: an order whose answer was lost may have been placed)."""
+    request_id = _path_params(exchange).get("requestId")
+    if _provisioned_by(request_id, scene) is not None and not any(
+        _orders_naming(str(request_id), scene)
+    ):
+        yield {}
+
+
+def _workspaces_of_known(product: str) -> Selector:
+    """Each workspace of an answer whose entitlement (``relationships.entitlement[0].id``)
+    the profile knows as a site's ``product`` (``asked``: that product's ARI on the site,
+    as the harness writes it)."""
+
+    def select(exchange: Exchange, scene: Scene) -> Iterator[dict[str, Any]]:
+        body = exchange.response_json
+        data = body.get("data") if isinstance(body, dict) else None
+        for i, workspace in enumerate(data if isinstance(data, list) else []):
+            found, ent_id = resolve_pointer(workspace, "/relationships/entitlement/0/id")
+            known = scene.profile.catalogue.entitlement(ent_id) if found else None
+            if (
+                known is not None
+                and known.kind == "product"
+                and known.product == product
+                and known.site is not None
+            ):
+                yield {"workspace": i, "asked": known.site.product_ari(product)}
+
+    return select
+
+
 #: The selectors observations name (``Observation.sent``).
 SELECTORS: dict[str, Selector] = {
     "any": _any,
@@ -298,6 +384,11 @@ SELECTORS: dict[str, Selector] = {
     "breaks-a-rule": _breaks_a_rule,
     "enterprise-without-quantities": _enterprise_without_quantities,
     "product-ari": _product_ari,
+    "made-entitlements": _made_entitlements,
+    "failed-items": _failed_items,
+    "ordered-request": _ordered_request,
+    "unordered-request": _unordered_request,
+    "jsm-workspaces": _workspaces_of_known("jsm"),
 }
 
 
@@ -460,14 +551,18 @@ def _fits(
             for at in targets
         ):
             return False
+    read = _read(observation, body, ctx)
     if answer.echoes is not None:
-        found, value = resolve_pointer(body, (observation.field or "").format(**ctx))
-        if (found and value == ctx.get("asked")) != answer.echoes:
+        echoed = all(p and v == ctx.get("asked") for p, v in read)
+        if echoed != answer.echoes:
             return False
-    if answer.has is not None:
-        wanted = (observation.field or "").format(**ctx)
-        present = all(p for _, p, _ in expand_pointer(body, wanted))
-        if present != answer.has:
+    if answer.has is not None and all(p for p, _ in read) != answer.has:
+        return False
+    if answer.one_of is not None and not all(p and v in answer.one_of for p, v in read):
+        return False
+    if answer.filled is not None:
+        filled = all(p and v is not None for p, v in read)
+        if filled != answer.filled:
             return False
     if answer.header is not None:
         name, pattern = answer.header
@@ -475,6 +570,17 @@ def _fits(
         if not re.fullmatch(pattern, headers.get(name.lower(), "").strip()):
             return False
     return True
+
+
+def _read(observation: Observation, body: Any, ctx: Mapping[str, Any]) -> list[tuple[bool, Any]]:
+    """(present, value) of every match of ``Observation.field`` (each of its pointers,
+    ``{key}`` filled from the context, ``*`` for each index or key) in the response."""
+    fields = observation.field or ""
+    return [
+        (present, value)
+        for wanted in ((fields,) if isinstance(fields, str) else fields)
+        for _, present, value in expand_pointer(body, wanted.format(**ctx))
+    ]
 
 
 def _targets(at: str, ctx: Mapping[str, Any]) -> tuple[str, ...]:

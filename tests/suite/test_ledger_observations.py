@@ -3,7 +3,10 @@ assumption the cookbook does not state: the error envelope (ASM-001), a changed 
 (ASM-002), Retry-After (ASM-016), an unknown provisioning request (ASM-022), a missing
 transaction-account header (ASM-061), an id the org does not have (ASM-062), a request
 without credentials (ASM-063), and the rules that rest on an assumption (ASM-015,
-ASM-017, ASM-019, ASM-044, ASM-045, ASM-047: an order they refuse, refused or accepted).
+ASM-017, ASM-019, ASM-044, ASM-045, ASM-047: an order they refuse, refused or accepted),
+the lifecycle the journeys go through (a provisioning request IN_PROGRESS until its order,
+COMPLETED after it: ASM-035, ASM-004; an entitlement's version, ASM-027; a FAILED item's
+reasonCode, ASM-031), a workspace's fields (ASM-051) and the JSM product ARI (ASM-021).
 
 A real sandbox answers each as the harness assumes (agreed); the client tests' fault
 server, a loopback server answering from a script, plays an org that answers otherwise
@@ -442,3 +445,174 @@ def test_asm_010_an_org_refusing_the_body_cursor_contradicts(org: FaultServer) -
     seen = _exchanges(org.base_url, lambda c: c.query_workspaces(cursor="eyJwYWdlIjoyfQ=="))
     seen += _exchanges(org.base_url, lambda c: c.query_workspaces("acme"))  # no cursor
     assert _verdicts(seen, "ASM-010") == [assumptions.CONTRADICTS]
+
+
+# -- the lifecycle: ASM-004, ASM-027, ASM-031, ASM-035 --------------------------------
+
+
+def _status(state: str, request_id: str = REQUEST_ID) -> Reply:
+    data = {"requestId": request_id, "status": state}
+    if state == "FAILED":
+        data["reason"] = "No."
+    return Reply(200, {"data": data})
+
+
+def _order_read_back() -> dict[str, Any]:
+    """The cookbook's order-status sample as the order ``ORDER_ID`` (every item SUCCESS)."""
+    order = json.loads((FIXTURES / "order.response.json").read_text())
+    order["orderId"] = ORDER_ID
+    return order
+
+
+def _lifecycle(sandbox: Any = None) -> Callable[[Client], Any]:
+    """Provision, read the status, order, read the order back, read the status again."""
+
+    def calls(client: Client) -> None:
+        request = client.provision_products(
+            [_offering("Jira Enterprise").id], "admin@example.com", "ledger", timezone="UTC"
+        )
+        client.provisioning_status(request)
+        body = OrderBuilder.for_profile(PROFILE, request, order_id=ORDER_ID).jira().build()
+        client.place_order(body)
+        if sandbox is not None:
+            sandbox.advance(60)
+        client.get_order(ORDER_ID, ACCOUNT)
+        client.provisioning_status(request)
+
+    return calls
+
+
+def test_the_sandbox_agrees_with_the_lifecycle_assumptions(sandbox: Any) -> None:
+    seen = _exchanges(sandbox.base_url, _lifecycle(sandbox))
+    assert [e.status for e in seen] == [200, 200, 200, 200, 200]
+    assert seen[1].response_json["data"]["status"] == "IN_PROGRESS"
+    assert seen[-1].response_json["data"]["status"] == "COMPLETED"
+    assert _observed(seen, "ASM-035") == [("provisioning.status", assumptions.AGREES)]
+    assert _observed(seen, "ASM-004") == [("provisioning.status", assumptions.AGREES)]
+    # The family container's entitlement is version 1, the Jira instance's 2.
+    versions = [
+        i["processingInfo"]["entitlement"]["version"] for i in seen[3].response_json["items"]
+    ]
+    assert sorted(versions) == ["1", "2"]
+    assert _verdicts(seen, "ASM-027") == [assumptions.AGREES] * 2
+
+
+def test_a_request_completed_before_its_order_contradicts_asm_035(org: FaultServer) -> None:
+    org.then(_accepted(), _status("COMPLETED"), _placed(), Reply(200, _order_read_back()))
+    org.then(_status("COMPLETED"))
+    seen = _exchanges(org.base_url, _lifecycle())
+    assert [e.status for e in seen] == [200] * 5
+    assert _observed(seen, "ASM-035") == [("provisioning.status", assumptions.CONTRADICTS)]
+    assert _observed(seen, "ASM-004") == [("provisioning.status", assumptions.AGREES)]
+
+
+def test_a_request_failed_after_its_order_succeeded_contradicts_asm_004(org: FaultServer) -> None:
+    org.then(_accepted(), _status("IN_PROGRESS"), _placed(), Reply(200, _order_read_back()))
+    org.then(_status("FAILED"))
+    seen = _exchanges(org.base_url, _lifecycle())
+    assert _observed(seen, "ASM-004") == [("provisioning.status", assumptions.CONTRADICTS)]
+    # Still in progress after the order: provisioning may take longer (ASM-035), nothing.
+    org.then(_accepted(), _status("IN_PROGRESS"), _placed(), Reply(200, _order_read_back()))
+    org.then(_status("IN_PROGRESS"))
+    seen = _exchanges(org.base_url, _lifecycle())
+    assert _observed(seen, "ASM-004") == []
+    assert _observed(seen, "ASM-035") == [("provisioning.status", assumptions.AGREES)]
+
+
+def test_an_order_not_all_succeeded_tells_nothing_of_asm_004(org: FaultServer) -> None:
+    order = _order_read_back()
+    order["items"][1]["processingInfo"]["status"] = "PROCESSING"
+    order["items"][1]["processingInfo"]["entitlement"] = None
+    org.then(_accepted(), _status("IN_PROGRESS"), _placed(), Reply(200, order))
+    org.then(_status("FAILED"))
+    seen = _exchanges(org.base_url, _lifecycle())
+    assert _observed(seen, "ASM-004") == []
+
+
+def test_the_cookbook_sample_agrees_and_another_version_contradicts_asm_027(
+    org: FaultServer,
+) -> None:
+    order = _order_read_back()
+    org.then(Reply(200, order))
+    changed = copy.deepcopy(order)
+    changed["items"][0]["processingInfo"]["entitlement"]["version"] = "3"  # the container
+    org.then(Reply(200, changed))
+    seen = _exchanges(org.base_url, lambda c: c.get_order(ORDER_ID, ACCOUNT))
+    seen += _exchanges(org.base_url, lambda c: c.get_order(ORDER_ID, ACCOUNT))
+    assert _verdicts(seen, "ASM-027") == [
+        assumptions.AGREES,
+        assumptions.AGREES,
+        assumptions.CONTRADICTS,  # the family container's version 3
+        assumptions.AGREES,
+    ]
+
+
+def test_asm_031_the_sandbox_fails_an_item_with_its_reason(sandbox: Any) -> None:
+    sandbox.add_fault({"operation": "orders.process", "fault": "fail-item"})
+
+    def calls(client: Client) -> None:
+        _jira_order(client)
+        sandbox.advance(60)
+        client.get_order(ORDER_ID, ACCOUNT)
+
+    seen = _exchanges(sandbox.base_url, calls)
+    statuses = [i["processingInfo"]["status"] for i in seen[-1].response_json["items"]]
+    assert statuses.count("FAILED") == 1
+    assert _verdicts(seen, "ASM-031") == [assumptions.AGREES]
+
+
+def test_asm_031_a_failed_item_without_a_reason_contradicts(org: FaultServer) -> None:
+    order = _order_read_back()
+    order["items"][1]["processingInfo"] = {"status": "FAILED", "entitlement": None}
+    order["items"][1]["reasonCode"] = None
+    org.then(Reply(200, order))
+    seen = _exchanges(org.base_url, lambda c: c.get_order(ORDER_ID, ACCOUNT))
+    assert _verdicts(seen, "ASM-031") == [assumptions.CONTRADICTS]
+    org.then(Reply(200, _order_read_back()))  # no item failed: nothing
+    seen = _exchanges(org.base_url, lambda c: c.get_order(ORDER_ID, ACCOUNT))
+    assert _verdicts(seen, "ASM-031") == []
+
+
+# -- a workspace's fields (ASM-051) and the JSM product ARI (ASM-021) ------------------
+
+HOOLI = PROFILE.catalogue.site("hooli")
+
+
+def test_the_sandbox_answers_a_workspaces_fields_and_the_jsm_ari(sandbox: Any) -> None:
+    assert HOOLI is not None and {p.product for p in HOOLI.products} >= {"jsm"}
+    seen = _exchanges(sandbox.base_url, lambda c: c.query_workspaces("hooli"))
+    assert len(seen[0].response_json["data"]) == len(HOOLI.products)
+    assert _verdicts(seen, "ASM-051") == [assumptions.AGREES] * len(HOOLI.products)
+    assert _verdicts(seen, "ASM-021") == [assumptions.AGREES]
+
+
+def test_a_workspace_without_its_fields_or_another_jsm_ari_contradicts(org: FaultServer) -> None:
+    assert HOOLI is not None
+
+    def workspace(product: str, part: str, **attributes: Any) -> dict[str, Any]:
+        ent = next(p.entitlement_id for p in HOOLI.products if p.product == product)
+        fields = {"usage": 0, "capacity": 0, "createdAt": "2026-01-01T00:00:00Z"}
+        fields |= {"createdBy": PROFILE.org_id, "updatedAt": "2026-01-01T00:00:00Z"}
+        return {
+            "id": f"ari:cloud:{part}::site/{HOOLI.cloud_id}",
+            "type": "Jira Software" if product == "jira" else "Jira Service Management",
+            "attributes": {"name": "hooli", **fields, **attributes},
+            "relationships": {"entitlement": [{"id": ent}]},
+        }
+
+    org.then(
+        Reply(
+            200,
+            {
+                "data": [
+                    workspace("jira", "jira-software", createdAt=None),
+                    workspace("jsm", "jira-service-management"),
+                ],
+                "links": {"next": None},
+            },
+        )
+    )
+    seen = _exchanges(org.base_url, lambda c: c.query_workspaces("hooli"))
+    # The JSM workspace's id is no product ARI the harness knows: ASM-051 passes it by.
+    assert _verdicts(seen, "ASM-051") == [assumptions.CONTRADICTS]
+    assert _verdicts(seen, "ASM-021") == [assumptions.CONTRADICTS]
