@@ -20,3 +20,19 @@ import httpx
 def tls_context() -> ssl.SSLContext:
     """The process's verifying TLS context (what ``httpx.Client(verify=True)`` would make)."""
     return httpx.create_ssl_context()
+
+
+@functools.cache
+def _no_tls() -> ssl.SSLContext:
+    # Verifying, with no certificate authority loaded: any TLS peer fails verification.
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
+
+def tls_context_for(base_url: str) -> ssl.SSLContext:
+    """The context for a client of ``base_url``: ``tls_context()`` for https; for plain
+    http (a loopback sandbox), one that loads no CA bundle (~30 ms of a process's start)
+    and so fails any TLS connection made through it, which such a client never makes
+    (the harness follows no redirect)."""
+    if base_url.lower().startswith("http://"):
+        return _no_tls()
+    return tls_context()

@@ -24,7 +24,7 @@ from urllib.parse import unquote, urlsplit
 import httpx
 
 from harness._redact import redacted_url
-from harness._tls import tls_context
+from harness._tls import tls_context_for
 from harness.contracts import find_operation, operation, validate_request, validate_response
 
 from ._auth import MASK, OrgApiKey, SiteAdmin, mask_text
@@ -199,7 +199,7 @@ class Client:
             auth=auth,
             timeout=timeout,
             transport=transport,
-            verify=tls_context(),  # shared: a context of its own costs ~20 ms per client
+            verify=tls_context_for(self.base_url),  # shared: one of its own costs ~20 ms
             follow_redirects=False,  # never carry credentials to another URL
             headers={"User-Agent": "provisioning-harness-client/0.1"},
         )

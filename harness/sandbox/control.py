@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from harness._tls import tls_context
+from harness._tls import tls_context_for
 from harness.contracts import Profile
 
 
@@ -42,7 +42,7 @@ class SandboxControl:
             base_url=self.base_url,
             headers=headers,
             timeout=timeout,
-            verify=tls_context(),
+            verify=tls_context_for(self.base_url),
             transport=transport,
         )
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from harness._tls import tls_context
+from harness._tls import tls_context_for
 from harness.contracts import Profile
 from harness.sandbox import SandboxControl
 
@@ -46,7 +46,7 @@ def control(
     """A control of ``base_url`` when it is a harness sandbox that admits the profile's
     control token, else None (``resolve``: as the scenarios' transport resolves)."""
     transport = (
-        NetworkTransport(verify=tls_context(), resolve=resolve, markers=False)
+        NetworkTransport(verify=tls_context_for(base_url), resolve=resolve, markers=False)
         if resolve is not None
         else None
     )

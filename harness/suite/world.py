@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import httpx
 
-from harness._tls import tls_context
+from harness._tls import tls_context_for
 from harness.client import (
     DEFAULT_TIMEOUT,
     ApiError,
@@ -227,7 +227,10 @@ class World:
             timeout=self.timeout,
             retry=self.retry_policy(),
             transport=SuiteTransport(
-                self.settings, verify=tls_context(), scenario_tier=self.tier, resolve=self.resolve
+                self.settings,
+                verify=tls_context_for(self.base_url),
+                scenario_tier=self.tier,
+                resolve=self.resolve,
             ),
             sleep=self.clock.sleep,
             clock=self.clock.now,

@@ -402,3 +402,18 @@ def test_poll_seconds_from_env_refuses_what_is_no_wait_naming_the_value(text: st
     assert (
         str(caught.value) == f"ATLASSIAN_POLL_SECONDS {text!r} is not a number of seconds above 0"
     )
+
+
+def test_a_plain_http_client_loads_no_ca_bundle_and_refuses_any_tls_peer() -> None:
+    """A client of a loopback sandbox (http) skips loading the CA bundle (~30 ms of every
+    process that makes one); its context still verifies, with nothing to trust, so a TLS
+    connection through it would fail. An https client gets the verifying context."""
+    import ssl
+
+    from harness._tls import tls_context, tls_context_for
+
+    plain = tls_context_for("http://127.0.0.1:8080")
+    assert plain.verify_mode == ssl.CERT_REQUIRED and plain.check_hostname
+    assert plain.cert_store_stats()["x509_ca"] == 0
+    assert tls_context_for("HTTPS://api.atlassian.com") is tls_context()
+    assert tls_context().cert_store_stats()["x509_ca"] > 0
