@@ -660,8 +660,8 @@ def shows(assumption: Assumption) -> str:
         assert operations is not None, assumption.id
         return (
             f"an answer of {', '.join(operations)}: one that breaks a node of its response "
-            "schema citing this contradicts it (the pointer is named), one that keeps the "
-            "whole schema agrees"
+            "schema citing this contradicts it (the pointer is named); one that keeps the "
+            "whole schema agrees, as far as the schema holds it (fields and their kinds)"
         )
     if operations is None:
         return assumption.observation.shows
