@@ -12,6 +12,7 @@ from pathlib import Path
 
 from harness import architecture
 from harness.contracts import RULES, cookbook, load_profile, roles
+from harness.suite import assumptions
 
 #: Where each kind of rule is enforced.
 ENFORCED = {
@@ -74,6 +75,7 @@ def rules_markdown(features: Path) -> str:
 
 
 def errata_markdown() -> str:
+    open_values = ", ".join(a.id for a in cookbook.ASSUMPTIONS if a.takes_any)
     lines = [
         "# Cookbook errata and the harness's assumptions",
         "",
@@ -94,13 +96,20 @@ def errata_markdown() -> str:
         "the cookbook can be read two ways, the other reading is given: a sandbox serves it "
         'with `"sandbox": {"readings": {"ASM-nnn": "alternative"}}` in its profile. A live '
         "run observes the assumptions marked *observed* and writes which the org's answers "
-        "agreed with (`reports/assumptions.json`, `harness assumptions reports/`).",
+        "agreed with (`reports/assumptions.json`, `harness assumptions reports/`): each by "
+        "its observation, and those a response schema cites (`ASSUMED (ASM-nnn)` in a "
+        "node's description) by that schema too. An answer that breaks a node citing one "
+        "contradicts it (for a missing field, the field's own citation; else the nearest "
+        "citing node up, else the schema's root); an answer keeping its whole response "
+        "schema agrees with those it cites that no observation judges. An open value "
+        f"(the harness takes whatever an org answers: {open_values}) is judged neither way.",
         "",
         "| id | assumption | the cookbook's words | the other reading | observed in a live run |",
         "|---|---|---|---|---|",
     ]
+    judged = assumptions.ledgered()
     for a in cookbook.ASSUMPTIONS:
-        observed = f"observed: {a.observation.shows}" if a.observation else ""
+        observed = f"observed: {assumptions.shows(a)}" if a in judged else ""
         words = a.quote or ""
         if a.section:  # the cookbook section the assumption extends
             words = (

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import cookbook, roles, rules
+from ._citations import breached_assumptions, response_assumptions, response_citations
 from ._json import MAX_FILE_BYTES, MAX_JSON_DEPTH, JsonError, parse_json, read_json_file
 from ._operations import (
     Match,
@@ -93,6 +94,7 @@ __all__ = [
     "Site",
     "Violation",
     "auth_scheme",
+    "breached_assumptions",
     "bundled_openapi",
     "check_order",
     "cookbook",
@@ -112,6 +114,8 @@ __all__ = [
     "read_json_file",
     "refusal_explains",
     "resolve_pointer",
+    "response_assumptions",
+    "response_citations",
     "roles",
     "rules",
     "schema_files",

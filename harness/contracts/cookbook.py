@@ -97,7 +97,10 @@ class Assumption:
     sandbox can be switched to it: ``"sandbox": {"readings": {"ASM-nnn": "alternative"}}``
     in its profile); ``quote``: the cookbook's words it rests on; ``observation``: how a
     live run confirms or refutes it (``harness.suite.assumptions``); ``section``: the
-    cookbook section it extends (a key of ``SECTIONS``).
+    cookbook section it extends (a key of ``SECTIONS``); ``takes_any``: the harness takes
+    whatever an org answers where a schema cites it (an open value), so no answer
+    contradicts it: a breach of a node citing it counts against the next citation up
+    (``harness.contracts._citations``), and the ledger judges it neither way.
     """
 
     id: str
@@ -106,6 +109,7 @@ class Assumption:
     quote: str | None = None
     observation: Observation | None = None
     section: str | None = None
+    takes_any: bool = False
 
 
 @dataclass(frozen=True)
@@ -232,6 +236,7 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "optedUsageOptions is open beyond the fields the samples show."
         " Nothing an org answers contradicts this (the harness takes any value), so a run "
         "does not observe it.",
+        takes_any=True,
     ),
     Assumption(
         "ASM-008",
@@ -273,6 +278,7 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "Entitlement `provisioning_status` values other than ACTIVE are open."
         " Nothing an org answers contradicts this (the harness takes any value), so a run "
         "does not observe it.",
+        takes_any=True,
     ),
     Assumption(
         "ASM-012",
@@ -280,6 +286,7 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         "relatesFromEntitlements and subscriptionv2.billingPeriodDetails."
         " Nothing an org answers contradicts this (the harness takes any value), so a run "
         "does not observe it.",
+        takes_any=True,
     ),
     Assumption(
         "ASM-013",
@@ -844,6 +851,7 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         quote="'Look for $.relatesFromEntitlements[].entitlementId for type FAMILY_CONTAINER "
         "in the response.'",
         section="prerequisites",
+        takes_any=True,
     ),
     Assumption(
         "ASM-065",

@@ -14,6 +14,14 @@ A selector (``SELECTORS``) looks at one exchange and the scenario it belongs to
 one context per thing that counts (``{"item": 2}``: the order's third item), which an
 ``Answer`` may name (``at="/items/{item}/..."``). How the ledger is written and shown:
 ``ledger_report``.
+
+The response schemas rest on assumptions too: a node cites one in its description
+("ASSUMED (ASM-050): ..."; ``harness.contracts.response_citations``). ``schema_verdicts``
+judges an exchange's answer against its operation's response schema: an answer that breaks
+a node citing an assumption contradicts it (the evidence names each breach's pointer), one
+that keeps the whole schema agrees with every assumption that schema cites. An observed
+assumption keeps its observation's word on what agrees: the schema only adds a
+contradiction the observation did not see.
 """
 
 from __future__ import annotations
@@ -35,11 +43,15 @@ from harness.contracts import (
     Profile,
     ProvisioningFacts,
     Violation,
+    breached_assumptions,
     check_order,
     cookbook,
     expand_pointer,
     find_operation,
     resolve_pointer,
+    response_assumptions,
+    response_citations,
+    validate_response,
 )
 from harness.contracts.cookbook import Answer, Assumption, Observation
 from harness.contracts.profile import PRODUCT_OF_ARI, SITE_ARI, WORKSPACE_TYPE
@@ -606,26 +618,91 @@ def verdicts(
             yield CONTRADICTS, ctx
 
 
+def schema_verdicts(exchange: Exchange) -> dict[str, tuple[str, list[dict[str, Any]]]]:
+    """What an answer says of the assumptions its response schema cites: each one a node
+    it breaks cites, contradicted (with those breaches: pointer, message, schema
+    location); or, when it keeps the whole schema, each one the schema cites, agreed.
+    Nothing of an exchange without an answer, or of an operation the contracts lack."""
+    match = find_operation(exchange.method, exchange.url) if exchange.status else None
+    uri = match.operation.response_schema(exchange.status) if match and exchange.status else None
+    if uri is None or exchange.status is None:
+        return {}
+    body = () if exchange.response_json is None else (exchange.response_json,)
+    found = validate_response(
+        exchange.method, exchange.url, exchange.status, exchange.response_headers, *body
+    )
+    if not found:
+        return {asm_id: (AGREES, []) for asm_id in sorted(response_assumptions(uri))}
+    broken: dict[str, list[dict[str, Any]]] = {}
+    for violation in found:
+        for asm_id in breached_assumptions(uri, violation):
+            broken.setdefault(asm_id, []).append(
+                {
+                    "pointer": violation.pointer,
+                    "message": violation.message,
+                    "schemaLocation": violation.schema_location,
+                }
+            )
+    return {asm_id: (CONTRADICTS, breaches) for asm_id, breaches in broken.items()}
+
+
+def ledgered() -> tuple[Assumption, ...]:
+    """The assumptions a run can judge: those observed, and those a response schema cites."""
+    cited = response_citations()
+    return tuple(a for a in cookbook.ASSUMPTIONS if a.observation is not None or a.id in cited)
+
+
+def shows(assumption: Assumption) -> str:
+    """What counts as evidence of an assumption, in words: its observation's, and the
+    response schemas that cite it."""
+    operations = response_citations().get(assumption.id)
+    if assumption.observation is None:
+        assert operations is not None, assumption.id
+        return (
+            f"an answer of {', '.join(operations)}: one that breaks a node of its response "
+            "schema citing this contradicts it (the pointer is named); one that keeps the "
+            "whole schema agrees, as far as the schema holds it (fields and their kinds)"
+        )
+    if operations is None:
+        return assumption.observation.shows
+    return (
+        f"{assumption.observation.shows} (also: an answer breaking a node of its response "
+        "schema that cites this contradicts it)"
+    )
+
+
 @dataclass
 class Evidence:
-    """One exchange that agreed with or contradicted an assumption."""
+    """One exchange that agreed with or contradicted an assumption; ``breaches``: where
+    the answer broke a response schema node citing it (pointer, message, schema
+    location), when that is the evidence."""
 
     assumption: str
     verdict: str
     scenario: str
     exchange: dict[str, Any]
+    breaches: list[dict[str, Any]] = field(default_factory=list)
 
 
 def observe(
     scenario: str, exchanges: Sequence[Exchange], profile: Profile, admin: Any = None
 ) -> list[Evidence]:
-    """Every verdict a scenario's exchanges give of the observed assumptions."""
+    """Every verdict a scenario's exchanges give of the assumptions a run judges: each
+    observation's, and the response schemas' (``schema_verdicts``): a breach the
+    observation did not see contradicts; a kept schema agrees with an assumption no
+    observation judges."""
     found = []
     for n, exchange in enumerate(exchanges):
         scene = Scene(profile, exchanges[:n], admin)
-        for assumption in cookbook.observed_assumptions():
-            for verdict, _ in verdicts(assumption, exchange, scene):
-                found.append(Evidence(assumption.id, verdict, scenario, _shown(exchange)))
+        by_schema = schema_verdicts(exchange)
+        for assumption in ledgered():
+            said = [verdict for verdict, _ in verdicts(assumption, exchange, scene)]
+            found += [Evidence(assumption.id, v, scenario, _shown(exchange)) for v in said]
+            schema, breaches = by_schema.get(assumption.id, (None, []))
+            if (schema == CONTRADICTS and CONTRADICTS not in said) or (
+                schema == AGREES and assumption.observation is None
+            ):
+                found.append(Evidence(assumption.id, schema, scenario, _shown(exchange), breaches))
     return found
 
 
@@ -659,16 +736,15 @@ class Ledger:
         self.evidence.extend(Evidence(**p) for p in parts)
 
     def entries(self) -> list[dict[str, Any]]:
-        """One entry per observed assumption the run exercised, in id order."""
+        """One entry per judged assumption the run exercised, in id order."""
         found = []
-        for assumption in cookbook.observed_assumptions():
+        for assumption in ledgered():
             mine = [e for e in self.evidence if e.assumption == assumption.id]
             if not mine:
                 continue
             agreed = [e for e in mine if e.verdict == AGREES]
             contradicted = [e for e in mine if e.verdict == CONTRADICTS]
             verdict = MIXED if agreed and contradicted else CONTRADICTED if contradicted else AGREED
-            assert assumption.observation is not None
             found.append(
                 {
                     "id": assumption.id,
@@ -677,7 +753,7 @@ class Ledger:
                     "contradicted": len(contradicted),
                     "assumption": assumption.text,
                     "alternative": assumption.alternative,
-                    "observed": assumption.observation.shows,
+                    "observed": shows(assumption),
                     "scenarios": {
                         AGREED: sorted({e.scenario for e in agreed}),
                         CONTRADICTED: sorted({e.scenario for e in contradicted}),
@@ -698,9 +774,7 @@ class Ledger:
             "run": dict(run),
             "contradicted": [e["id"] for e in entries if e["verdict"] != AGREED],
             "assumptions": entries,
-            "notExercised": [
-                a.id for a in cookbook.observed_assumptions() if a.id not in exercised
-            ],
+            "notExercised": [a.id for a in ledgered() if a.id not in exercised],
         }
 
     def write(self, path: Path, run: Mapping[str, Any]) -> dict[str, Any]:
@@ -714,4 +788,5 @@ def _first(found: Sequence[Evidence]) -> dict[str, Any] | None:
     if not found:
         return None
     first = found[0]
-    return {"scenario": first.scenario, **first.exchange}
+    breaches = {"breaches": first.breaches} if first.breaches else {}
+    return {"scenario": first.scenario, **breaches, **first.exchange}

@@ -88,7 +88,7 @@ def table(data: Mapping[str, Any]) -> str:
                 entry["verdict"],
                 str(entry["agreed"]),
                 str(entry["contradicted"]),
-                f"{shown.get('scenario', '')}: {shown.get('summary', '')}",
+                f"{shown.get('scenario', '')}: {shown.get('summary', '')}{_at(shown)}",
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
@@ -107,6 +107,15 @@ def table(data: Mapping[str, Any]) -> str:
     if data.get("notExercised"):
         lines.append(f"not exercised by this run: {', '.join(data['notExercised'])}")
     return "\n".join(line.rstrip() for line in lines)
+
+
+def _at(shown: Mapping[str, Any]) -> str:
+    """Where the answer broke a response schema node citing the assumption, when it did."""
+    breaches = shown.get("breaches")
+    if not isinstance(breaches, list) or not breaches or not isinstance(breaches[0], dict):
+        return ""
+    more = f" (+{len(breaches) - 1})" if len(breaches) > 1 else ""
+    return f" at {breaches[0].get('pointer') or '/'}{more}"
 
 
 def write_allure_result(results: Path, data: Mapping[str, Any]) -> None:
