@@ -27,6 +27,7 @@ import click
 
 from harness._command import harness_command, python_command
 from harness._signals import stop_signals
+from harness._tls import tls_context_for
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = Path("notebooks") / "cookbook.ipynb"
@@ -156,8 +157,9 @@ def _wait_until_ready(lab: subprocess.Popen[bytes], log: IO[str], base: str, tok
     import httpx
 
     deadline = time.monotonic() + _READY_TIMEOUT
-    # One client for every poll: each httpx.get() loads the CA bundle again (~20 ms).
-    with httpx.Client(timeout=2) as http:
+    # One client for every poll (each httpx.get() loaded the CA bundle again, ~20 ms), of
+    # plain http on loopback: the context that loads none.
+    with httpx.Client(timeout=2, verify=tls_context_for(base)) as http:
         while time.monotonic() < deadline:
             if lab.poll() is not None:
                 log.seek(0)

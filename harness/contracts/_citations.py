@@ -60,7 +60,7 @@ def _node(file: str, pointer: str) -> Any:
 def _target(file: str, ref: str) -> tuple[str, str]:
     """Where a ``$ref`` of ``file`` leads (the contracts' refs are file names and local
     fragments)."""
-    target, _, fragment = ref.removeprefix(BASE_URI).partition("#")
+    target, fragment = _split(ref)
     return target or file, fragment
 
 

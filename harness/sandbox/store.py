@@ -740,15 +740,16 @@ class Tx:
         return [r[0] for r in self.conn.execute("SELECT key FROM control ORDER BY key")]
 
     def set_control(self, key: str, value: Any) -> None:
-        self.set_controls({key: value})
-
-    def set_controls(self, values: Mapping[str, Any]) -> None:
         self.wrote("control")
-        self.conn.executemany(
+        self.conn.execute(
             "INSERT INTO control(key, value) VALUES(?, ?) "
             "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-            [(key, json.dumps(value)) for key, value in values.items()],
+            (key, json.dumps(value)),
         )
+
+    def set_controls(self, values: Mapping[str, Any]) -> None:
+        for key, value in values.items():
+            self.set_control(key, value)
 
     # sites --------------------------------------------------------------------------
 

@@ -692,10 +692,11 @@ def observe(
     observation did not see contradicts; a kept schema agrees with an assumption no
     observation judges."""
     found = []
+    judged = ledgered()
     for n, exchange in enumerate(exchanges):
         scene = Scene(profile, exchanges[:n], admin)
         by_schema = schema_verdicts(exchange)
-        for assumption in ledgered():
+        for assumption in judged:
             said = [verdict for verdict, _ in verdicts(assumption, exchange, scene)]
             found += [Evidence(assumption.id, v, scenario, _shown(exchange)) for v in said]
             schema, breaches = by_schema.get(assumption.id, (None, []))

@@ -37,16 +37,21 @@ def pointers(value: Any, at: str = "") -> list[tuple[str, Any]]:
     return found
 
 
+def parent(document: Any, pointer: str) -> tuple[Any, str]:
+    """The container holding the place ``pointer`` names, and its last token."""
+    *parents, last = pointer.split("/")[1:]
+    node = document
+    for part in parents:
+        node = node[int(part)] if isinstance(node, list) else node[part]
+    return node, last
+
+
 @st.composite
 def mutated(draw: st.DrawFn, document: Any) -> Any:
     """The document with one place replaced by any JSON value (or removed)."""
     doc = copy.deepcopy(document)
     places = [p for p, _ in pointers(doc) if p]
-    pointer = draw(st.sampled_from(places))
-    *parents, last = pointer.split("/")[1:]
-    node = doc
-    for part in parents:
-        node = node[int(part)] if isinstance(node, list) else node[part]
+    node, last = parent(doc, draw(st.sampled_from(places)))
     key: Any = int(last) if isinstance(node, list) else last
     if draw(st.booleans()) and isinstance(node, dict):
         del node[key]

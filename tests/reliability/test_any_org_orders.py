@@ -26,6 +26,8 @@ from harness.contracts import (
 from harness.sandbox.testing import SandboxServer, running_sandbox
 from tests.other_org import _id, other_org
 
+from .shapes import parent, pointers
+
 FROZEN = 1_790_500_000.0
 WIKI, MIXED = "wiki-only", "mixed-tools"
 
@@ -172,17 +174,6 @@ KINDS = {
 }
 
 
-def _places(value: Any, at: str = "") -> list[tuple[str, Any]]:
-    found = [(at, value)]
-    if isinstance(value, dict):
-        for key, child in value.items():
-            found += _places(child, f"{at}/{key}")
-    elif isinstance(value, list):
-        for i, child in enumerate(value):
-            found += _places(child, f"{at}/{i}")
-    return found
-
-
 @st.composite
 def mutation(draw: st.DrawFn, body: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """The order with one id, itemId, kind or relationship changed, or one item or
@@ -191,15 +182,12 @@ def mutation(draw: st.DrawFn, body: dict[str, Any]) -> tuple[str, dict[str, Any]
     ids = {i["itemId"] for i in doc["items"]}
     places = [
         (p, v)
-        for p, v in _places(doc)
+        for p, v in pointers(doc)
         if p.rsplit("/", 1)[-1] in ("offeringId", "entitlementId", "itemId", *KINDS)
         or p.rsplit("/", 2)[-2:-1] in (["items"], ["relatesFromEntitlements"])
     ]
     pointer, value = draw(st.sampled_from(places))
-    *parents, last = pointer.split("/")[1:]
-    node: Any = doc
-    for part in parents:
-        node = node[int(part)] if isinstance(node, list) else node[part]
+    node, last = parent(doc, pointer)
     if isinstance(node, list):
         index = int(last)
         if draw(st.booleans()) or len(node) == 1:
